@@ -1,0 +1,12 @@
+namespace ImageSync.Cli;
+
+/// <summary>The exit codes cron jobs and scripts rely on (DESIGN.md §5).</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int LockHeld = 1;
+    public const int BadConfig = 2;
+    public const int Failures = 3;
+    public const int Interrupted = 130;
+    public const int Terminated = 143;
+}

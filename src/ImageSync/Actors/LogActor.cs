@@ -1,0 +1,39 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ImageSync.Logging;
+
+namespace ImageSync.Actors;
+
+/// <summary>
+/// The one writer of the day files: it takes every <see cref="SyncEvents.ISyncEvent"/> from the event
+/// stream, in order, and hands it to the journal. Deletes expired day files when it starts. A
+/// <see cref="LogCommands.Flush"/> is answered once everything before it is written.
+/// </summary>
+public sealed class LogActor : ReceiveActor
+{
+    private readonly ISyncJournal _journal;
+
+    public LogActor(ISyncJournal journal)
+    {
+        _journal = journal;
+        Receive<SyncEvents.ISyncEvent>(_journal.Record);
+        Receive<LogCommands.Flush>(_ => Sender.Tell(LogCommands.Flushed.Instance));
+    }
+
+    public static Props Props(ISyncJournal journal) => Akka.Actor.Props.Create(() => new LogActor(journal));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(SyncEvents.ISyncEvent));
+        _journal.PruneExpired();
+    }
+
+    // The journal belongs to whoever made it: a restarted LogActor goes on writing to the same one.
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}
+
+public static class LogActorRegistration
+{
+    public static AkkaConfigurationBuilder AddLogActor(this AkkaConfigurationBuilder builder, ISyncJournal journal) =>
+        builder.WithActors((system, registry) => registry.Register<LogActor>(system.ActorOf(LogActor.Props(journal), "log")));
+}

@@ -1,0 +1,30 @@
+using ImageSync.Domain;
+using ImageSync.Nodes;
+
+namespace ImageSync.Actors;
+
+/// <summary>
+/// Work-pulling between the <see cref="PullDispatcher"/> and its <see cref="PullWorker"/>s: a worker asks
+/// when it is free, so no worker idles while a pull waits and no job queues behind a slow pull.
+/// </summary>
+public static class PullWork
+{
+    /// <summary>A worker is free and asks for its next job.</summary>
+    public sealed class RequestWork
+    {
+        public static readonly RequestWork Instance = new();
+
+        private RequestWork()
+        {
+        }
+    }
+
+    /// <summary>One pull for one worker, with the session of the node that pulls.</summary>
+    public sealed record Job(long Id, PlannedPull Pull, INodeSession Session);
+
+    /// <summary>A job's one outcome.</summary>
+    public sealed record Done(long JobId, PullOutcome Outcome);
+
+    /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
+    public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes);
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Akka.Actor;
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Nodes;
+
+namespace ImageSync.Actors;
+
+/// <summary>
+/// Runs one pull at a time on a node and turns how it ended into an outcome, as the bash tool did:
+/// exit 0 SUCCESS, 124 TIMEOUT, anything else FAILED with crictl's last stderr line. A receive timeout is
+/// the local watchdog: a channel that never answers (frozen node, cut link) becomes a TIMEOUT shortly
+/// after the remote timeout, and the worker is free again.
+/// </summary>
+public sealed class PullWorker : ReceiveActor
+{
+    private readonly IActorRef _dispatcher;
+    private readonly PullSettings _settings;
+    private PullWork.Job? _job;
+    private CancellationTokenSource? _cancel;
+    private long _startedAt;
+
+    public PullWorker(IActorRef dispatcher, PullSettings settings)
+    {
+        _dispatcher = dispatcher;
+        _settings = settings;
+        Idle();
+    }
+
+    public static Props Props(IActorRef dispatcher, PullSettings settings) =>
+        Akka.Actor.Props.Create(() => new PullWorker(dispatcher, settings));
+
+    protected override void PreStart() => _dispatcher.Tell(PullWork.RequestWork.Instance);
+
+    private void Idle()
+    {
+        Receive<PullWork.Job>(Start);
+        IgnoreLateResults();
+    }
+
+    private void Pulling()
+    {
+        Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
+        Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
+        Receive<ReceiveTimeout>(_ => Finish((PullResult.Timeout,
+            $"no answer from the node within {ConfigReader.Show(_settings.Watchdog)} (local watchdog)")));
+        IgnoreLateResults();
+    }
+
+    private void Start(PullWork.Job job)
+    {
+        _job = job;
+        _cancel = new CancellationTokenSource();
+        _startedAt = Stopwatch.GetTimestamp();
+        var jobId = job.Id;
+        job.Session.PullAsync(job.Pull.Image, _settings.Timeout, _cancel.Token).PipeTo(
+            Self,
+            success: exit => new PullExited(jobId, exit),
+            failure: error => new PullBroke(jobId, error));
+        SetReceiveTimeout(_settings.Watchdog);
+        Become(Pulling);
+    }
+
+    private void Finish((PullResult Result, string? Reason) ending)
+    {
+        SetReceiveTimeout(null);
+        _cancel!.Cancel();
+        _dispatcher.Tell(new PullWork.Done(_job!.Id, new PullOutcome(_job.Pull, ending.Result, ending.Reason, Stopwatch.GetElapsedTime(_startedAt))));
+        _job = null;
+        Become(Idle);
+        _dispatcher.Tell(PullWork.RequestWork.Instance);
+    }
+
+    private (PullResult Result, string? Reason) Classify(PullExit exit) => exit.ExitCode switch
+    {
+        0 => (PullResult.Success, null),
+        PullExit.TimedOut => (PullResult.Timeout, $"remote timeout: no pull within {ConfigReader.Show(_settings.Timeout)} (exit 124)"),
+        var code => (PullResult.Failed, exit.LastErrorLine.Length > 0 ? $"exit {code}: {exit.LastErrorLine}" : $"exit {code}"),
+    };
+
+
+    /// <summary>A result for a job this worker already gave up on (watchdog) must neither count nor reset the watchdog.</summary>
+    private void IgnoreLateResults()
+    {
+        Receive<PullExited>(_ => { });
+        Receive<PullBroke>(_ => { });
+    }
+
+    /// <summary>A crash must not lose the pull in hand: it is reported FAILED before the restart.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (_job is not null)
+        {
+            _dispatcher.Tell(new PullWork.Done(_job.Id, new PullOutcome(
+                _job.Pull, PullResult.Failed, $"pull worker crashed: {reason.Message}", Stopwatch.GetElapsedTime(_startedAt))));
+        }
+        base.PreRestart(reason, message);
+    }
+
+    protected override void PostStop() => _cancel?.Cancel();
+
+    private sealed record PullExited(long JobId, PullExit Exit) : INotInfluenceReceiveTimeout;
+
+    private sealed record PullBroke(long JobId, Exception Error) : INotInfluenceReceiveTimeout;
+}

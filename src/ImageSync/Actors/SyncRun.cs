@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Akka.Actor;
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Nodes;
+
+namespace ImageSync.Actors;
+
+/// <summary>
+/// One sync, from start to summary, as the bash tool ran it: check and read every node (a
+/// <see cref="NodeActor"/> each, all at once), plan who pulls what among the reachable ones, run the pulls
+/// (<see cref="PullDispatcher"/>), and report the summary to the coordinator. A fresh actor per run, so no
+/// state leaks from one run into the next.
+/// </summary>
+public sealed class SyncRun : ReceiveActor
+{
+    private readonly ImageSyncSettings _settings;
+    private readonly INodeTransport _transport;
+    private readonly string _reason;
+    private readonly DateTimeOffset _startedAt;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
+    private readonly List<NodeInventory> _inventories = [];
+    private readonly Dictionary<NodeName, INodeSession> _sessions = [];
+    private IActorRef? _dispatcher;
+    private bool _interrupted;
+
+    public SyncRun(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt)
+    {
+        _settings = settings;
+        _transport = transport;
+        _reason = reason;
+        _startedAt = startedAt;
+        Discovering();
+    }
+
+    public static Props Props(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt) =>
+        Akka.Actor.Props.Create(() => new SyncRun(settings, transport, reason, startedAt));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _reason));
+        var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
+        foreach (var node in _settings.Nodes)
+            Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}");
+    }
+
+    private void Discovering()
+    {
+        Receive<NodeEvents.Ready>(ready => _statuses.ContainsKey(ready.Node), _ => { });
+        Receive<NodeEvents.Unavailable>(gone => _statuses.ContainsKey(gone.Node), _ => { });
+        Receive<NodeEvents.Ready>(OnReady);
+        Receive<NodeEvents.Unavailable>(OnUnavailable);
+        Receive<SyncCommands.StopSync>(stop =>
+        {
+            _interrupted = true;
+            foreach (var node in _settings.Nodes.Where(n => !_statuses.ContainsKey(n.Name)))
+                _statuses[node.Name] = NodeStatus.Unreachable(node.Name, $"not checked: {stop.Why}");
+            Finish([]);
+        });
+    }
+
+    private void Pulling()
+    {
+        Receive<PullWork.AllDone>(done => Finish(done.Outcomes));
+        Receive<SyncCommands.StopSync>(stop =>
+        {
+            _interrupted = true;
+            _dispatcher!.Forward(stop);
+        });
+        // A node actor restarted by supervision reports again; the run already has its answer.
+        Receive<NodeEvents.Ready>(_ => { });
+        Receive<NodeEvents.Unavailable>(_ => { });
+    }
+
+    private void OnReady(NodeEvents.Ready ready)
+    {
+        var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(_settings.Images.Filter.Matches);
+        _inventories.Add(ready.Inventory);
+        _sessions[ready.Node] = ready.Session;
+        Checked(NodeStatus.Ready(ready.Node, matching), ready.Inventory.RejectedReferences);
+    }
+
+    private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason), []);
+
+    private void Checked(NodeStatus status, IReadOnlyList<string> rejected)
+    {
+        _statuses[status.Node] = status;
+        Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status, rejected));
+        if (_statuses.Count == _settings.Nodes.Count) StartPulls();
+    }
+
+    private void StartPulls()
+    {
+        var plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter);
+        Context.System.EventStream.Publish(new SyncEvents.PlanMade(plan));
+        if (plan.Pulls.Count == 0)
+        {
+            Finish([]);
+            return;
+        }
+        _dispatcher = Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), "pulls");
+        Become(Pulling);
+    }
+
+    private void Finish(IReadOnlyList<PullOutcome> outcomes)
+    {
+        var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
+        var summary = new SyncSummary(_startedAt, Stopwatch.GetElapsedTime(_started), nodes, outcomes, _interrupted);
+        Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
+        // The coordinator stops this run once it has the summary; anything arriving until then is moot.
+        Become(() => { });
+    }
+}

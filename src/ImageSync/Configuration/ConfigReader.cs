@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ImageSync.Configuration;
+
+/// <summary>
+/// Typed reads from a merged config tree. A bad value does not stop the reading: it is recorded with its
+/// key, value, position and what is allowed, and a harmless stand-in is returned, so one run of the loader
+/// reports every problem at once.
+/// </summary>
+internal sealed partial class ConfigReader(HoconObject root)
+{
+    private readonly List<string> _problems = [];
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    /// <summary>Records a problem; its position is shown unless it points into the built-in reference config.</summary>
+    public void Problem(string key, HoconNode? at, string problem) =>
+        _problems.Add(at is null || at.Position.File == SettingsLoader.ReferenceName ? $"{key}: {problem}" : $"{key} ({at.Position}): {problem}");
+
+    public HoconNode? Node(string key) => root.Find(key);
+
+    public string String(string key) => StringOf(key, Node(key)) ?? "";
+
+    public string? StringOf(string key, HoconNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                Problem(key, null, "is required");
+                return null;
+            case HoconScalar scalar:
+                return scalar.Text;
+            default:
+                Problem(key, node, $"expected a single value, found {node.Kind}");
+                return null;
+        }
+    }
+
+    public int Int(string key, int min, int max) => IntOf(key, Node(key), min, max) ?? min;
+
+    public int? IntOf(string key, HoconNode? node, int min, int max)
+    {
+        var text = StringOf(key, node);
+        if (text is null) return null;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        Problem(key, node, $"'{text}' is not a whole number from {min} to {max}");
+        return null;
+    }
+
+    public long LongOf(string key, HoconNode? node, long min)
+    {
+        var text = StringOf(key, node);
+        if (text is null) return min;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min) return value;
+        Problem(key, node, $"'{text}' is not a whole number of at least {min}");
+        return min;
+    }
+
+    public TimeSpan Duration(string key, TimeSpan min, TimeSpan max) => DurationOf(key, Node(key), min, max);
+
+    public TimeSpan DurationOf(string key, HoconNode? node, TimeSpan min, TimeSpan max)
+    {
+        var text = StringOf(key, node);
+        if (text is null) return min;
+        if (!TryParseDuration(text, out var value))
+        {
+            Problem(key, node, $"'{text}' is not a duration: write a number with a unit, e.g. 500ms, 30s, 10m, 1h");
+            return min;
+        }
+        if (value < min || value > max)
+        {
+            Problem(key, node, $"'{text}' is outside the allowed range {Show(min)} to {Show(max)}");
+            return min;
+        }
+        return value;
+    }
+
+    public bool Switch(string key)
+    {
+        var node = Node(key);
+        var text = StringOf(key, node);
+        switch (text)
+        {
+            case null:
+                return false;
+            case "on" or "true" or "yes":
+                return true;
+            case "off" or "false" or "no":
+                return false;
+            default:
+                Problem(key, node, $"'{text}' is not on or off");
+                return false;
+        }
+    }
+
+    /// <summary>A value out of an enum, written in kebab case (<c>accept-new</c> for <c>AcceptNew</c>).</summary>
+    public T Choice<T>(string key) where T : struct, Enum
+    {
+        var node = Node(key);
+        var text = StringOf(key, node);
+        var names = Enum.GetValues<T>().ToDictionary(v => KebabCase(v.ToString()), v => v);
+        if (text is not null && names.TryGetValue(text, out var value)) return value;
+        if (text is not null) Problem(key, node, $"'{text}' is not one of: {string.Join(", ", names.Keys)}");
+        return default;
+    }
+
+    public IReadOnlyList<string> StringList(string key) => StringListOf(key, Node(key));
+
+    public IReadOnlyList<string> StringListOf(string key, HoconNode? node) =>
+        ListOf(key, node).Select((item, i) => StringOf($"{key}[{i}]", item)).OfType<string>().ToList();
+
+    public IReadOnlyList<HoconNode> ListOf(string key, HoconNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return [];
+            case HoconList list:
+                return list.Items;
+            default:
+                Problem(key, node, $"expected a list [ ... ], found {node.Kind}");
+                return [];
+        }
+    }
+
+    /// <summary>Reports keys of <paramref name="actual"/> that are not among <paramref name="allowed"/>, with a suggestion.</summary>
+    public void RejectUnknownKeys(string path, HoconObject actual, IReadOnlyCollection<string> allowed)
+    {
+        foreach (var (key, value) in actual.Fields)
+        {
+            if (allowed.Contains(key)) continue;
+            var full = path.Length == 0 ? key : $"{path}.{key}";
+            var suggestion = Suggest(key, allowed);
+            Problem(full, value, suggestion is null
+                ? $"unknown key (known here: {string.Join(", ", allowed)})"
+                : $"unknown key, did you mean '{suggestion}'?");
+        }
+    }
+
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var match = DurationPattern().Match(text.Trim());
+        if (!match.Success) return false;
+        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var unit = match.Groups[2].Value;
+        double? millis = unit switch
+        {
+            "ms" or "millis" or "millisecond" or "milliseconds" => number,
+            "s" or "second" or "seconds" => number * 1_000,
+            "m" or "minute" or "minutes" => number * 60_000,
+            "h" or "hour" or "hours" => number * 3_600_000,
+            "d" or "day" or "days" => number * 86_400_000,
+            _ => null,
+        };
+        if (millis is null || millis > TimeSpan.MaxValue.TotalMilliseconds) return false;
+        value = TimeSpan.FromMilliseconds(millis.Value);
+        return true;
+    }
+
+    public static string Show(TimeSpan value) =>
+        value.TotalDays >= 1 && value.TotalDays % 1 == 0 ? $"{value.TotalDays}d"
+        : value.TotalHours >= 1 && value.TotalHours % 1 == 0 ? $"{value.TotalHours}h"
+        : value.TotalMinutes >= 1 && value.TotalMinutes % 1 == 0 ? $"{value.TotalMinutes}m"
+        : value.TotalSeconds % 1 == 0 ? $"{value.TotalSeconds}s"
+        : $"{value.TotalMilliseconds}ms";
+
+    private static string? Suggest(string key, IEnumerable<string> allowed) =>
+        allowed.Select(a => (Name: a, Distance: EditDistance(key, a)))
+            .Where(c => c.Distance <= Math.Max(2, key.Length / 3))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Name)
+            .FirstOrDefault();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
+    private static string KebabCase(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DurationPattern();
+}

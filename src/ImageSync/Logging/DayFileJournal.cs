@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using ImageSync.Actors;
+using ImageSync.Domain;
+using Serilog;
+using Serilog.Events;
+
+namespace ImageSync.Logging;
+
+/// <summary>
+/// Writes a sync's record the way the bash tool did: the run log through Serilog (<c>image-sync-DAY.log</c>),
+/// and one line per outcome in <c>success_images-DAY.log</c> or <c>failed_images-DAY.log</c>:
+/// <c>timestamp WORD node image [reason]</c>.
+/// </summary>
+public sealed class DayFileJournal : ISyncJournal
+{
+    private const string OutcomeTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Message:l}{NewLine}";
+
+    private readonly ILogger _runLog;
+    private readonly Serilog.Core.Logger _successLog;
+    private readonly Serilog.Core.Logger _failedLog;
+    private readonly string _dir;
+    private readonly int _retentionDays;
+    private readonly TimeProvider _clock;
+
+    /// <param name="runLog">The logger whose sinks include the run log day file.</param>
+    public DayFileJournal(ILogger runLog, string dir, int retentionDays, TimeProvider clock)
+    {
+        _runLog = runLog;
+        _dir = dir;
+        _retentionDays = retentionDays;
+        _clock = clock;
+        _successLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.SuccessLog, OutcomeTemplate).CreateLogger();
+        _failedLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.FailedLog, OutcomeTemplate).CreateLogger();
+    }
+
+    public void Record(SyncEvents.ISyncEvent syncEvent)
+    {
+        switch (syncEvent)
+        {
+            case SyncEvents.SyncStarted started:
+                Run(LogEventLevel.Information, "SYNC STARTED: {NodeCount} nodes ({Nodes}), reason: {Reason}",
+                    started.Nodes.Count, string.Join(", ", started.Nodes.Select(n => n.Name)), started.Reason);
+                break;
+            case SyncEvents.NodeChecked node:
+                RecordNode(node);
+                break;
+            case SyncEvents.PlanMade plan:
+                Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{PerNode}", plan.Plan.Pulls.Count,
+                    string.Concat(plan.Plan.Pulls.GroupBy(p => p.Node).Select(g => $"; {g.Key}: {g.Count()}")));
+                break;
+            case SyncEvents.PullFinished pull:
+                RecordOutcome(pull.Outcome);
+                break;
+            case SyncEvents.SyncFinished finished:
+                RecordSummary(finished.Summary);
+                break;
+            case SyncEvents.SyncRefused refused:
+                Run(LogEventLevel.Warning, "SYNC REFUSED: {Why}", refused.Why);
+                break;
+        }
+    }
+
+    public void PruneExpired()
+    {
+        var today = DateOnly.FromDateTime(_clock.GetLocalNow().DateTime);
+        try
+        {
+            foreach (var name in LogRetention.Prune(_dir, today, _retentionDays))
+                Run(LogEventLevel.Information, "deleted {File}: older than {Days} days", name, _retentionDays);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Run(LogEventLevel.Warning, "could not delete expired day files in {Dir}: {Error}", _dir, e.Message);
+        }
+    }
+
+    private void RecordNode(SyncEvents.NodeChecked node)
+    {
+        var status = node.Status;
+        if (status.Reachable)
+            Run(LogEventLevel.Information, "NODE {Node} READY: {Matching} matching images", status.Node, status.MatchingImages);
+        else
+            Run(LogEventLevel.Warning, "NODE {Node} UNREACHABLE: {Reason}", status.Node, status.Reason!);
+        if (node.RejectedReferences.Count > 0)
+            Run(LogEventLevel.Warning, "NODE {Node} reported {Count} invalid image references, ignored: {References}",
+                status.Node, node.RejectedReferences.Count, string.Join(", ", node.RejectedReferences.Take(10).Select(Printable)));
+    }
+
+    private void RecordOutcome(PullOutcome outcome)
+    {
+        var pull = outcome.Pull;
+        var seconds = outcome.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        if (outcome.IsSuccess)
+        {
+            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image}", outcome.Word, pull.Node, pull.Image);
+            Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds}s)", outcome.Word, pull.Node, pull.Image, seconds);
+            return;
+        }
+        var reason = Printable(outcome.Reason ?? "no reason given");
+        Write(_failedLog, LogEventLevel.Information, "{Word} {Node} {Image} {Reason}", outcome.Word, pull.Node, pull.Image, reason);
+        Run(LogEventLevel.Warning, "{Word} {Node} {Image} ({Seconds}s): {Reason}", outcome.Word, pull.Node, pull.Image, seconds, reason);
+    }
+
+    private void RecordSummary(SyncSummary summary)
+    {
+        Run(LogEventLevel.Information,
+            "SUMMARY: {Succeeded} succeeded, {Failed} failed, {TimedOut} timed out, {Skipped} skipped; {Unreachable} of {NodeCount} nodes unreachable",
+            summary.Succeeded, summary.Failed, summary.TimedOut, summary.Skipped, summary.UnreachableNodes, summary.Nodes.Count);
+        foreach (var row in summary.PerNode())
+            Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}",
+                row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped);
+        var seconds = summary.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        if (summary.Fault is not null) Run(LogEventLevel.Error, "SYNC ABORTED after {Seconds}s: {Fault}", seconds, summary.Fault);
+        else if (summary.Interrupted) Run(LogEventLevel.Warning, "SYNC INTERRUPTED after {Seconds}s", seconds);
+        else Run(LogEventLevel.Information, "SYNC COMPLETE in {Seconds}s", seconds);
+    }
+
+    private void Run(LogEventLevel level, string template, params object[] values) => Write(_runLog, level, template, values);
+
+    /// <summary>Stamps the event with the journal's clock, so the day a line lands in is the day the clock says.</summary>
+    private void Write(ILogger logger, LogEventLevel level, string template, params object[] values)
+    {
+        if (!logger.BindMessageTemplate(template, values, out var parsed, out var properties)) return;
+        logger.Write(new LogEvent(_clock.GetLocalNow(), level, null, parsed, properties));
+    }
+
+    /// <summary>Node-supplied text on one line, without control characters that could forge log lines.</summary>
+    private static string Printable(string text)
+    {
+        var clean = new StringBuilder(Math.Min(text.Length, 300));
+        foreach (var c in text.Take(300)) clean.Append(char.IsControl(c) ? ' ' : c);
+        if (text.Length > 300) clean.Append('…');
+        return clean.ToString();
+    }
+
+    public void Dispose()
+    {
+        _successLog.Dispose();
+        _failedLog.Dispose();
+    }
+}

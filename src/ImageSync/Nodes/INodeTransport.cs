@@ -1,0 +1,39 @@
+using ImageSync.Domain;
+
+namespace ImageSync.Nodes;
+
+/// <summary>Opens sessions to worker nodes: SSH for real nodes, an in-process fleet for the demo and tests.</summary>
+public interface INodeTransport
+{
+    /// <summary>Connects, verifies the node's identity and authenticates.</summary>
+    /// <exception cref="NodeException">The node cannot be reached or refused us; the message says why.</exception>
+    Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One open connection to one node. Its methods may run concurrently (SSH channels are multiplexed);
+/// every one of them honours its CancellationToken.
+/// </summary>
+public interface INodeSession : IAsyncDisposable
+{
+    NodeName Node { get; }
+
+    /// <summary>Runs <c>echo ok</c>.</summary>
+    /// <exception cref="NodeException">The node did not answer "ok".</exception>
+    Task CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <c>crictl images -o json</c> and parses its answer.</summary>
+    /// <exception cref="NodeException">crictl failed, or printed something that is not its JSON.</exception>
+    Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <c>timeout --kill-after=K SECS crictl pull 'IMAGE'</c>.</summary>
+    /// <returns>The remote exit code and the last line crictl wrote to stderr.</returns>
+    /// <exception cref="NodeException">The command could not be run or the connection broke.</exception>
+    Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>How a remote pull command ended: 0 pulled, 124 the remote timeout fired, anything else failed.</summary>
+public sealed record PullExit(int ExitCode, string LastErrorLine)
+{
+    public const int TimedOut = 124;
+}

@@ -1,0 +1,62 @@
+using ImageSync.Configuration;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace ImageSync.Nodes;
+
+/// <summary>Loads the client key the way ssh would accept it, with errors that never include the passphrase.</summary>
+internal static class PrivateKeys
+{
+    private const UnixFileMode TooOpen = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <exception cref="ConfigException">The key is missing, readable by others, or cannot be decrypted.</exception>
+    public static PrivateKeyFile Load(SshSettings ssh, Func<string, string?> environment)
+    {
+        const string key = "image-sync.ssh.key-file";
+        var path = ssh.KeyFile;
+        if (!File.Exists(path)) throw new ConfigException([$"{key}: private key '{path}' does not exist"]);
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & TooOpen) != 0)
+        {
+            throw new ConfigException([
+                $"{key}: permissions {Convert.ToString((int)mode, 8).PadLeft(4, '0')} for '{path}' are too open. "
+                + "It is required that your private key files are NOT accessible by others. Run: chmod 600 " + path]);
+        }
+
+        var passphrase = Passphrase(ssh, environment);
+        try
+        {
+            return passphrase is null ? new PrivateKeyFile(path) : new PrivateKeyFile(path, passphrase);
+        }
+        catch (SshPassPhraseNullOrEmptyException)
+        {
+            throw new ConfigException([$"{key}: '{path}' is encrypted: set ssh.key-passphrase-file or the variable named by ssh.key-passphrase-env"]);
+        }
+        catch (Exception e) when (e is SshException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            // The library's message may quote key material; name the file and the likely cause only.
+            throw new ConfigException([$"{key}: cannot load '{path}' ({e.GetType().Name}): wrong passphrase, or not an ed25519/ecdsa/rsa private key"]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([$"{key}: cannot read '{path}': {e.Message}"]);
+        }
+    }
+
+    private static string? Passphrase(SshSettings ssh, Func<string, string?> environment)
+    {
+        if (ssh.KeyPassphraseFile.Length > 0)
+        {
+            try
+            {
+                return File.ReadLines(ssh.KeyPassphraseFile).FirstOrDefault() ?? "";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException([$"image-sync.ssh.key-passphrase-file: cannot read '{ssh.KeyPassphraseFile}': {e.Message}"]);
+            }
+        }
+        return ssh.KeyPassphraseEnv.Length > 0 ? environment(ssh.KeyPassphraseEnv) : null;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net.Sockets;
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace ImageSync.Nodes;
+
+/// <summary>
+/// Real nodes over SSH (SSH.NET). The private key and known_hosts are read once; each node gets one
+/// connection whose channels carry every command of the run in parallel.
+/// </summary>
+public sealed class SshNodeTransport : INodeTransport, IDisposable
+{
+    // Algorithms SSH.NET may negotiate for each key type a known_hosts file can hold.
+    private static readonly Dictionary<string, string[]> AlgorithmsByKeyType = new()
+    {
+        ["ssh-rsa"] = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+        ["ssh-ed25519"] = ["ssh-ed25519"],
+        ["ecdsa-sha2-nistp256"] = ["ecdsa-sha2-nistp256"],
+        ["ecdsa-sha2-nistp384"] = ["ecdsa-sha2-nistp384"],
+        ["ecdsa-sha2-nistp521"] = ["ecdsa-sha2-nistp521"],
+    };
+
+    private readonly SshSettings _ssh;
+    private readonly RemoteCommands _commands;
+    private readonly PrivateKeyFile _key;
+    private readonly KnownHosts _knownHosts;
+    private readonly Action<string> _warn;
+
+    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn)
+    {
+        _ssh = ssh;
+        _commands = commands;
+        _key = key;
+        _knownHosts = knownHosts;
+        _warn = warn;
+    }
+
+    /// <param name="warn">Told of host keys that were accepted without a match (accept-new, off).</param>
+    /// <exception cref="ConfigException">The key cannot be used: missing, too open, or the passphrase is wrong.</exception>
+    public static SshNodeTransport Create(SshSettings ssh, PullSettings pull, Func<string, string?> environment, Action<string> warn)
+    {
+        var key = PrivateKeys.Load(ssh, environment);
+        return new SshNodeTransport(ssh, new RemoteCommands(ssh.Sudo, ssh.Crictl, pull.KillAfter), key, KnownHosts.Load(ssh.KnownHostsFile), warn);
+    }
+
+    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        var info = new ConnectionInfo(node.Host, node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, _key))
+        {
+            Timeout = _ssh.ConnectTimeout,
+        };
+        OfferOnlyKnownKeyTypes(info, node);
+
+        var client = new SshClient(info);
+        string? refusal = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            refusal = CheckHostKey(node, e);
+            e.CanTrust = refusal is null;
+        };
+        if (_ssh.KeepAlive > TimeSpan.Zero) client.KeepAliveInterval = _ssh.KeepAlive;
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_ssh.ConnectTimeout);
+        try
+        {
+            await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
+            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw new NodeException(node.Name, refusal ?? Describe(node, e));
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <returns>Why the key is refused, or null when it is trusted.</returns>
+    private string? CheckHostKey(NodeSpec node, HostKeyEventArgs offered)
+    {
+        var fingerprint = KnownHosts.Fingerprint(offered.HostKey);
+        if (_ssh.HostKeyChecking == HostKeyChecking.Off)
+        {
+            _warn($"{node.Name}: host key NOT checked (host-key-checking = off), offered {fingerprint}");
+            return null;
+        }
+        var verdict = _knownHosts.Verify(node.Host, node.Port, offered.HostKey);
+        var name = KnownHosts.LookupName(node.Host, node.Port);
+        switch (verdict.Status)
+        {
+            case HostKeyStatus.Trusted:
+                return null;
+            case HostKeyStatus.Unknown when _ssh.HostKeyChecking == HostKeyChecking.AcceptNew:
+                _knownHosts.Append(_ssh.KnownHostsFile, node.Host, node.Port, offered.HostKey);
+                _warn($"{node.Name}: added {name} {offered.HostKeyName} {fingerprint} to {_ssh.KnownHostsFile} (accept-new)");
+                return null;
+            case HostKeyStatus.Unknown:
+                return $"host key verification failed: no entry for {name} in {_ssh.KnownHostsFile} (offered {fingerprint}); "
+                    + "add it (ssh-keyscan) or set ssh.host-key-checking = accept-new";
+            case HostKeyStatus.Revoked:
+                return $"host key verification failed: the key offered by {name} ({fingerprint}) is marked @revoked in {_ssh.KnownHostsFile}";
+            default:
+                return $"host key verification failed: the key of {name} has CHANGED: expected {string.Join(" or ", verdict.KnownFingerprints)}, "
+                    + $"offered {fingerprint}; if the node was reinstalled, update {_ssh.KnownHostsFile}";
+        }
+    }
+
+    /// <summary>As OpenSSH does, ask for a key type the file knows for this host, so a host with several keys is not refused.</summary>
+    private void OfferOnlyKnownKeyTypes(ConnectionInfo info, NodeSpec node)
+    {
+        if (_ssh.HostKeyChecking == HostKeyChecking.Off) return;
+        var wanted = _knownHosts.KeyTypesFor(node.Host, node.Port)
+            .SelectMany(type => AlgorithmsByKeyType.GetValueOrDefault(type, []))
+            .ToHashSet();
+        if (wanted.Count == 0) return;
+        foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(a => !wanted.Contains(a)).ToList())
+            info.HostKeyAlgorithms.Remove(algorithm);
+    }
+
+    private string Describe(NodeSpec node, Exception e) => e switch
+    {
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => $"connection refused by {node.Host}:{node.Port} (is sshd running?)",
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain } => $"host name {node.Host} not found",
+        SocketException s => $"cannot connect to {node.Host}:{node.Port}: {s.Message}",
+        SshAuthenticationException => $"authentication failed for user '{node.User}' with key {_ssh.KeyFile}",
+        SshOperationTimeoutException or OperationCanceledException => $"no SSH session with {node.Host}:{node.Port} within {ConfigReader.Show(_ssh.ConnectTimeout)} (connect-timeout)",
+        SshConnectionException c => $"SSH connection to {node.Host}:{node.Port} failed: {c.Message}",
+        _ => $"cannot connect to {node.Host}:{node.Port}: {e.Message}",
+    };
+
+    public void Dispose() => _key.Dispose();
+}

@@ -1,0 +1,184 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Tests.Configuration;
+
+public sealed class SettingsLoaderSpecs
+{
+    private const string Minimal = """
+        image-sync {
+          nodes = [ { name = worker-1, host = 10.0.0.11 }, { name = worker-2, host = 10.0.0.12, port = 2222, user = ops } ]
+          images.include-prefixes = ["registry.example.com/team/"]
+        }
+        """;
+
+    private static readonly Func<string, string?> Environment = name => name == "HOME" ? "/home/tester" : null;
+
+    [Fact]
+    public void Should_take_every_default_from_the_reference_when_the_file_sets_only_what_differs()
+    {
+        var settings = SettingsLoader.Parse(Minimal, environment: Environment);
+
+        Assert.Equal(TransportKind.Ssh, settings.Transport);
+        Assert.Equal([new NodeSpec(NodeName.Parse("worker-1"), "10.0.0.11", 22, "root"), new NodeSpec(NodeName.Parse("worker-2"), "10.0.0.12", 2222, "ops")], settings.Nodes);
+        Assert.Equal("/home/tester/.ssh/id_ed25519", settings.Ssh.KeyFile);
+        Assert.Equal("/home/tester/.ssh/known_hosts", settings.Ssh.KnownHostsFile);
+        Assert.Equal(HostKeyChecking.Strict, settings.Ssh.HostKeyChecking);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Ssh.ConnectTimeout);
+        Assert.False(settings.Ssh.Sudo);
+        Assert.Equal("crictl", settings.Ssh.Crictl);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.Pull.Timeout);
+        Assert.Equal(8, settings.Pull.MaxParallel);
+        Assert.Equal(2, settings.Pull.MaxPerNode);
+        Assert.Equal("/var/log/image-sync", settings.Logs.Dir);
+        Assert.Equal(30, settings.Logs.RetentionDays);
+        Assert.Equal("/var/lock/image-sync.lock", settings.LockFile);
+        Assert.Equal(TimeSpan.FromMinutes(15), settings.Daemon.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.ShutdownGrace);
+    }
+
+    [Fact]
+    public void Should_let_environment_variables_override_the_reference()
+    {
+        var environment = new Dictionary<string, string> { ["IMAGE_SYNC_SSH_USER"] = "deploy", ["IMAGE_SYNC_LOG_DIR"] = "/srv/logs", ["HOME"] = "/root" };
+
+        var settings = SettingsLoader.Parse(Minimal, environment: environment.GetValueOrDefault);
+
+        Assert.Equal("deploy", settings.Nodes[0].User);
+        Assert.Equal("ops", settings.Nodes[1].User);
+        Assert.Equal("/srv/logs", settings.Logs.Dir);
+    }
+
+    [Fact]
+    public void Should_read_durations_switches_and_choices_in_every_accepted_spelling()
+    {
+        var settings = SettingsLoader.Parse(Minimal + """
+
+            image-sync {
+              ssh { sudo = on, host-key-checking = accept-new, keepalive = 0s, connect-timeout = 2500ms, crictl = /usr/bin/crictl }
+              pull { timeout = 1h, retry-backoff = 1.5 seconds }
+              daemon.interval = 2 minutes
+            }
+            """, environment: Environment);
+
+        Assert.True(settings.Ssh.Sudo);
+        Assert.Equal(HostKeyChecking.AcceptNew, settings.Ssh.HostKeyChecking);
+        Assert.Equal(TimeSpan.Zero, settings.Ssh.KeepAlive);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), settings.Ssh.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromHours(1), settings.Pull.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), settings.Pull.RetryBackoff);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.Daemon.Interval);
+    }
+
+    [Fact]
+    public void Should_report_every_problem_at_once_naming_each_key()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse("""
+            image-sync {
+              transport = carrier-pigeon
+              nodes = [ { name = "bad name", host = 10.0.0.11 }, { name = w2, host = "a;b" }, { name = w3 } ]
+              ssh { port = 70000, connect-timeout = soon, sudo = maybe, crictl = "crictl; rm -rf /" }
+              pull { timeout = 600, max-parallel = 0, max-per-node = 11 }
+              logs { retention-days = -1 }
+            }
+            """, "bad.conf", Environment));
+
+        var problems = string.Join("\n", error.Problems);
+        Assert.Contains("image-sync.transport (bad.conf:2:15): 'carrier-pigeon' is not one of: ssh, simulated", problems);
+        Assert.Contains("image-sync.nodes[0].name", problems);
+        Assert.Contains("image-sync.nodes[1].host", problems);
+        Assert.Contains("image-sync.nodes[2].host", problems);
+        Assert.Contains("image-sync.ssh.port", problems);
+        Assert.Contains("image-sync.ssh.connect-timeout (bad.conf:4:41): 'soon' is not a duration", problems);
+        Assert.Contains("image-sync.ssh.sudo", problems);
+        Assert.Contains("image-sync.ssh.crictl", problems);
+        Assert.Contains("image-sync.pull.timeout (bad.conf:5:20): '600' is not a duration", problems);
+        Assert.Contains("image-sync.pull.max-parallel", problems);
+        Assert.Contains("image-sync.pull.max-per-node", problems);
+        Assert.Contains("image-sync.logs.retention-days", problems);
+        Assert.Contains("image-sync.images.include-prefixes: list at least one prefix", problems);
+        Assert.Equal(13, error.Problems.Count);
+    }
+
+    [Fact]
+    public void Should_suggest_the_intended_key_when_a_key_is_unknown()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(Minimal + "\nimage-sync.pull.max-paralel = 4\nimage-sync.colour = blue\nimage-sync.nodes = [ { name = a, host = h, prot = 1 } ]", environment: Environment));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("image-sync.pull.max-paralel") && p.Contains("did you mean 'max-parallel'?"));
+        Assert.Contains(error.Problems, p => p.StartsWith("image-sync.colour") && p.Contains("unknown key"));
+        Assert.Contains(error.Problems, p => p.StartsWith("image-sync.nodes[0].prot") && p.Contains("did you mean 'port'?"));
+    }
+
+    [Fact]
+    public void Should_refuse_duplicate_node_names_and_addresses()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse("""
+            image-sync {
+              images.include-prefixes = [""]
+              nodes = [ { name = w1, host = 10.0.0.1 }, { name = w1, host = 10.0.0.2 }, { name = w3, host = 10.0.0.1 } ]
+            }
+            """, environment: Environment));
+
+        Assert.Contains(error.Problems, p => p.Contains("node name 'w1' is listed twice"));
+        Assert.Contains(error.Problems, p => p.Contains("10.0.0.1:22 is already listed"));
+    }
+
+    [Fact]
+    public void Should_report_a_syntax_error_as_a_config_problem_with_its_position()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse("image-sync { nodes = [ }", "broken.conf", Environment));
+
+        Assert.StartsWith("broken.conf:1:", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void Should_name_the_file_when_it_cannot_be_read()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Load("/nonexistent/image-sync.conf", Environment));
+
+        Assert.Contains("/nonexistent/image-sync.conf", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void Should_read_the_simulated_fleet_and_refuse_nodes_it_does_not_list()
+    {
+        var text = """
+            image-sync {
+              transport = simulated
+              images.include-prefixes = [""]
+              nodes = [ { name = w1 }, { name = w2 } ]
+              simulated.nodes {
+                w1 { images = [ { ref = "nginx:1.25", size = 100 } ], failing = ["registry.example.com/x:1"], pull-latency = 50ms }
+                w9 { }
+              }
+            }
+            """;
+
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(text, environment: Environment));
+        Assert.Contains("image-sync.simulated.nodes.w9", Assert.Single(error.Problems));
+
+        var settings = SettingsLoader.Parse(text.Replace("w9 { }", ""), environment: Environment);
+        var w1 = settings.Simulated.Nodes[NodeName.Parse("w1")];
+        Assert.Equal("docker.io/library/nginx:1.25", Assert.Single(w1.Images).Ref.ToString());
+        Assert.Equal(TimeSpan.FromMilliseconds(50), w1.PullLatency);
+        Assert.Single(w1.Failing);
+    }
+
+    [Fact]
+    public void Should_load_the_shipped_demo_config()
+    {
+        var settings = SettingsLoader.Load(Path.Combine(RepositoryRoot(), "hocon", "demo.conf"), Environment);
+
+        Assert.Equal(TransportKind.Simulated, settings.Transport);
+        Assert.Equal(3, settings.Nodes.Count);
+        Assert.Equal("./logs", settings.Logs.Dir);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "ImageSync.sln"))) dir = dir.Parent!;
+        return dir.FullName;
+    }
+}

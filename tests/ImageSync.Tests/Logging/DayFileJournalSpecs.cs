@@ -1,0 +1,118 @@
+using ImageSync.Actors;
+using ImageSync.Domain;
+using ImageSync.Logging;
+using ImageSync.Tests.Support;
+using Serilog;
+
+namespace ImageSync.Tests.Logging;
+
+public sealed class DayFileJournalSpecs : IDisposable
+{
+    private static readonly DateTimeOffset BeforeMidnight = new(2026, 11, 26, 23, 59, 59, TimeSpan.FromHours(1));
+    private readonly TempDirectory _dir = new();
+    private readonly ManualClock _clock = new(BeforeMidnight);
+    private readonly Serilog.Core.Logger _runLog;
+    private readonly DayFileJournal _journal;
+
+    public DayFileJournalSpecs()
+    {
+        _runLog = new LoggerConfiguration().WriteTo.DayFile(_dir.Path, DayFiles.RunLog, "{Timestamp:yyyy-MM-dd HH:mm:ss} [{Level:u3}] {Message:lj}{NewLine}").CreateLogger();
+        _journal = new DayFileJournal(_runLog, _dir.Path, 30, _clock);
+    }
+
+    [Fact]
+    public void Should_write_one_line_per_outcome_into_the_success_or_failed_file_of_the_day()
+    {
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-2", "registry.example.com/team/b:1", PullResult.Timeout, "remote timeout (exit 124)")));
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-3", "registry.example.com/team/c:1", PullResult.Failed, "exit 1: pulling image: rpc error")));
+        Flush();
+
+        Assert.Equal(["2026-11-26T23:59:59.000+01:00 SUCCESS worker-1 registry.example.com/team/a:1"], Lines("success_images-2026-11-26.log"));
+        Assert.Equal(
+            ["2026-11-26T23:59:59.000+01:00 TIMEOUT worker-2 registry.example.com/team/b:1 remote timeout (exit 124)",
+             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/c:1 exit 1: pulling image: rpc error"],
+            Lines("failed_images-2026-11-26.log"));
+    }
+
+    [Fact]
+    public void Should_switch_to_the_new_days_files_when_the_clock_passes_midnight()
+    {
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
+        _clock.Set(BeforeMidnight.AddSeconds(2));
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/b:1", PullResult.Success, null)));
+        Flush();
+
+        Assert.Contains("team/a:1", Assert.Single(Lines("success_images-2026-11-26.log")));
+        Assert.Contains("team/b:1", Assert.Single(Lines("success_images-2026-11-27.log")));
+        Assert.Contains("SUCCESS worker-1 registry.example.com/team/b:1", Assert.Single(Lines("image-sync-2026-11-27.log")));
+    }
+
+    [Fact]
+    public void Should_keep_the_reason_on_one_line_when_a_node_sends_control_characters()
+    {
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Failed, "bad\nFAKE SUCCESS line\r")));
+        Flush();
+
+        Assert.Single(Lines("failed_images-2026-11-26.log"));
+    }
+
+    [Fact]
+    public void Should_write_the_run_log_lines_the_bash_tool_wrote()
+    {
+        var node = new NodeSpec(NodeName.Parse("worker-1"), "h", 22, "root");
+        var outcome = Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null);
+        _journal.Record(new SyncEvents.SyncStarted(BeforeMidnight, [node], "run"));
+        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Ready(node.Name, 4), []));
+        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Unreachable(NodeName.Parse("worker-2"), "connection refused"), ["a/b:1;touch /tmp/x"]));
+        _journal.Record(new SyncEvents.PullFinished(outcome));
+        _journal.Record(new SyncEvents.SyncFinished(new SyncSummary(BeforeMidnight, TimeSpan.FromSeconds(3), [NodeStatus.Ready(node.Name, 4)], [outcome], false)));
+        Flush();
+
+        var log = string.Join("\n", Lines("image-sync-2026-11-26.log"));
+        Assert.Contains("SYNC STARTED: 1 nodes (worker-1), reason: run", log);
+        Assert.Contains("NODE worker-1 READY: 4 matching images", log);
+        Assert.Contains("[WRN] NODE worker-2 UNREACHABLE: connection refused", log);
+        Assert.Contains("NODE worker-2 reported 1 invalid image references, ignored: a/b:1;touch /tmp/x", log);
+        Assert.Contains("SUMMARY: 1 succeeded, 0 failed, 0 timed out, 0 skipped; 0 of 1 nodes unreachable", log);
+        Assert.Contains("SYNC COMPLETE in 3.0s", log);
+    }
+
+    [Fact]
+    public void Should_create_day_files_readable_by_owner_and_group_only()
+    {
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
+        Flush();
+
+        Assert.Equal(DayFiles.FileMode, File.GetUnixFileMode(_dir.File("success_images-2026-11-26.log")));
+    }
+
+    [Fact]
+    public void Should_delete_expired_day_files_by_the_journals_clock()
+    {
+        File.WriteAllText(_dir.File("image-sync-2026-10-26.log"), "old");
+        File.WriteAllText(_dir.File("image-sync-2026-10-27.log"), "recent");
+
+        _journal.PruneExpired();
+
+        Assert.False(File.Exists(_dir.File("image-sync-2026-10-26.log")));
+        Assert.True(File.Exists(_dir.File("image-sync-2026-10-27.log")));
+    }
+
+    private static PullOutcome Outcome(string node, string image, PullResult result, string? reason) =>
+        new(new PlannedPull(NodeName.Parse(node), ImageRef.Parse(image), 1, []), result, reason, TimeSpan.FromSeconds(1));
+
+    private void Flush()
+    {
+        _journal.Dispose();
+        _runLog.Dispose();
+    }
+
+    private string[] Lines(string name) => File.ReadAllLines(_dir.File(name));
+
+    public void Dispose()
+    {
+        Flush();
+        _dir.Dispose();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using ImageSync.Domain;
+using ImageSync.Nodes;
+
+namespace ImageSync.Tests.Nodes;
+
+public sealed class CrictlImagesJsonSpecs
+{
+    private static readonly NodeName Node = NodeName.Parse("worker-1");
+
+    // crictl up to 1.30 prints every field, null ones included.
+    private const string OldShape = """
+        {
+          "images": [
+            {
+              "id": "sha256:0f5b6ea1c6ff1c0d8e1a2b7b6a07ed81b0e1c3b0bb7e8f5e2c9e4b4b0a7e0a11",
+              "repoTags": ["registry.example.com/team/api:1.4.2", "registry.example.com/team/api:latest"],
+              "repoDigests": ["registry.example.com/team/api@sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1"],
+              "size": "29683712",
+              "uid": null,
+              "username": "",
+              "spec": null,
+              "pinned": false
+            },
+            {
+              "id": "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+              "repoTags": [],
+              "repoDigests": ["registry.example.com/team/old@sha256:2222222222222222222222222222222222222222222222222222222222222222"],
+              "size": "1024",
+              "uid": { "value": "0" },
+              "username": "",
+              "spec": null,
+              "pinned": true
+            }
+          ]
+        }
+        """;
+
+    // crictl 1.31 and later omit null fields.
+    private const string NewShape = """
+        {"images":[{"id":"sha256:aa","repoTags":["docker.io/library/nginx:1.25"],"repoDigests":[],"size":"187000000","username":"","pinned":false},
+                   {"id":"sha256:bb","repoDigests":["registry.k8s.io/pause@sha256:3333333333333333333333333333333333333333333333333333333333333333"],"size":"300000","pinned":true}]}
+        """;
+
+    [Fact]
+    public void Should_read_tags_digests_and_string_sizes_when_crictl_prints_null_fields()
+    {
+        var inventory = Parse(OldShape);
+
+        Assert.Equal(2, inventory.Images.Count);
+        var api = inventory.Images[0];
+        Assert.Equal(["registry.example.com/team/api:1.4.2", "registry.example.com/team/api:latest"], api.Tags.Select(t => t.ToString()));
+        Assert.Equal("registry.example.com/team/api", Assert.Single(api.Digests).Repository);
+        Assert.Equal(29_683_712, api.SizeBytes);
+        Assert.Empty(inventory.Images[1].Tags);
+    }
+
+    [Fact]
+    public void Should_read_the_document_when_crictl_omits_null_fields()
+    {
+        var inventory = Parse(NewShape);
+
+        Assert.Equal("docker.io/library/nginx:1.25", Assert.Single(inventory.Images[0].Tags).ToString());
+        Assert.Empty(inventory.Images[1].Tags);
+        Assert.Equal(300_000, inventory.Images[1].SizeBytes);
+    }
+
+    [Theory]
+    [InlineData("{\"images\":[]}")]
+    [InlineData("{\"images\":null}")]
+    [InlineData("{}")]
+    public void Should_give_an_empty_inventory_when_the_node_has_no_images(string json)
+    {
+        Assert.Empty(Parse(json).Images);
+    }
+
+    [Fact]
+    public void Should_set_aside_references_that_are_not_valid_when_a_node_reports_them()
+    {
+        var json = """{"images":[{"id":"x","repoTags":["a/b:1;touch /tmp/x","registry.example.com/team/ok:1","$(id)"],"size":"1"}]}""";
+
+        var inventory = Parse(json);
+
+        Assert.Equal("registry.example.com/team/ok:1", Assert.Single(inventory.Images[0].Tags).ToString());
+        Assert.Equal(["a/b:1;touch /tmp/x", "$(id)"], inventory.RejectedReferences);
+    }
+
+    [Theory]
+    [InlineData("", "not valid JSON")]
+    [InlineData("{\"images\":[{\"id\":\"x\"", "not valid JSON")]
+    [InlineData("FATA[0000] connect: connection refused", "not valid JSON")]
+    [InlineData("[]", "expected a JSON object")]
+    [InlineData("{\"images\":{}}", "\"images\" is not an array")]
+    [InlineData("{\"images\":[1]}", "images[0] is not an object")]
+    [InlineData("{\"images\":[{\"repoTags\":\"a:1\"}]}", "images[0].repoTags is not an array")]
+    [InlineData("{\"images\":[{\"repoTags\":[1]}]}", "images[0].repoTags holds a non-string")]
+    [InlineData("{\"images\":[{\"size\":\"-5\"}]}", "images[0].size")]
+    [InlineData("{\"images\":[{\"size\":\"12abc\"}]}", "images[0].size")]
+    [InlineData("{\"images\":[{\"id\":7}]}", "images[0].id is not a string")]
+    public void Should_raise_a_typed_error_naming_the_node_when_the_document_is_malformed(string json, string problem)
+    {
+        var error = Assert.Throws<MalformedInventoryException>(() => Parse(json));
+
+        Assert.Equal(Node, error.Node);
+        Assert.Contains("worker-1", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void Should_refuse_deeply_nested_documents_with_a_typed_error()
+    {
+        var json = "{\"images\":[{\"uid\":" + new string('[', 100) + new string(']', 100) + "}]}";
+
+        Assert.Throws<MalformedInventoryException>(() => Parse(json));
+    }
+
+    private static NodeInventory Parse(string json) => CrictlImagesJson.Parse(Node, Encoding.UTF8.GetBytes(json));
+}
