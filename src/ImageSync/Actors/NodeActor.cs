@@ -62,8 +62,11 @@ public sealed class NodeActor : ReceiveActor
 
     private void GiveUp(string reason)
     {
+        SetReceiveTimeout(null);
+        _cancel.Cancel();
         Context.Parent.Tell(new NodeEvents.Unavailable(_node.Name, reason));
-        Context.Stop(Self);
+        // Idle until the run ends: stopping now could let Terminated overtake Unavailable at the run.
+        Become(() => { });
     }
 
     private static async Task<Discovered> DiscoverAsync(INodeTransport transport, NodeSpec node, CancellationToken cancellationToken)

@@ -24,6 +24,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly Dictionary<long, PullWork.Job> _inFlight = [];
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly List<PullOutcome> _outcomes = [];
+    private IActorRef _workers = ActorRefs.Nobody;
     private long _lastJobId;
 
     public PullDispatcher(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, PullSettings settings, TimeSpan shutdownGrace)
@@ -47,7 +48,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     {
         // A crashed worker reports its pull FAILED itself (PreRestart) and asks for new work once restarted.
         var restartCrashed = new OneForOneStrategy(Decider.From(Directive.Restart));
-        Context.ActorOf(
+        _workers = Context.ActorOf(
             PullWorker.Props(Self, _settings).WithRouter(new RoundRobinPool(Math.Min(_settings.MaxParallel, Math.Max(_total, 1)))).WithSupervisorStrategy(restartCrashed),
             "workers");
         FinishIfDone();
@@ -133,7 +134,10 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     {
         if (_outcomes.Count < _total) return;
         Context.Parent.Tell(new PullWork.AllDone(_outcomes.ToList()));
-        Context.Stop(Self);
+        // Stopping the workers cancels pulls abandoned after the grace. The dispatcher itself stays until the
+        // run stops it: stopping here could let its Terminated overtake AllDone at the parent.
+        Context.Stop(_workers);
+        Become(() => { });
     }
 
     private sealed class GraceExpired

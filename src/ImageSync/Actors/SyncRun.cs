@@ -37,12 +37,15 @@ public sealed class SyncRun : ReceiveActor
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, reason, startedAt));
 
+    // A child that throws has a bug, not a bad node: it is stopped, and its Terminated settles what it owed.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
+
     protected override void PreStart()
     {
         Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _reason));
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
         foreach (var node in _settings.Nodes)
-            Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}");
+            Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
     }
 
     private void Discovering()
@@ -51,6 +54,7 @@ public sealed class SyncRun : ReceiveActor
         Receive<NodeEvents.Unavailable>(gone => _statuses.ContainsKey(gone.Node), _ => { });
         Receive<NodeEvents.Ready>(OnReady);
         Receive<NodeEvents.Unavailable>(OnUnavailable);
+        Receive<Terminated>(OnNodeActorStopped);
         Receive<SyncCommands.StopSync>(stop =>
         {
             _interrupted = true;
@@ -63,6 +67,8 @@ public sealed class SyncRun : ReceiveActor
     private void Pulling()
     {
         Receive<PullWork.AllDone>(done => Finish(done.Outcomes));
+        Receive<Terminated>(gone => gone.ActorRef.Equals(_dispatcher), _ => Finish([], "the pull dispatcher stopped on an internal error (see the log)"));
+        Receive<Terminated>(_ => { });
         Receive<SyncCommands.StopSync>(stop =>
         {
             _interrupted = true;
@@ -83,6 +89,14 @@ public sealed class SyncRun : ReceiveActor
 
     private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason), []);
 
+    /// <summary>A node actor that stops before it reported (it crashed) leaves its node unreachable, never unanswered.</summary>
+    private void OnNodeActorStopped(Terminated stopped)
+    {
+        var node = _settings.Nodes.FirstOrDefault(n => stopped.ActorRef.Path.Name == $"node-{n.Name}");
+        if (node is not null && !_statuses.ContainsKey(node.Name))
+            Checked(NodeStatus.Unreachable(node.Name, "its node actor stopped on an internal error (see the log)"), []);
+    }
+
     private void Checked(NodeStatus status, IReadOnlyList<string> rejected)
     {
         _statuses[status.Node] = status;
@@ -99,14 +113,14 @@ public sealed class SyncRun : ReceiveActor
             Finish([]);
             return;
         }
-        _dispatcher = Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), "pulls");
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), "pulls"));
         Become(Pulling);
     }
 
-    private void Finish(IReadOnlyList<PullOutcome> outcomes)
+    private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
         var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
-        var summary = new SyncSummary(_startedAt, Stopwatch.GetElapsedTime(_started), nodes, outcomes, _interrupted);
+        var summary = new SyncSummary(_startedAt, Stopwatch.GetElapsedTime(_started), nodes, outcomes, _interrupted, fault);
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.
         Become(() => { });

@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.TestKit;
+using ImageSync.Actors;
+using ImageSync.Domain;
+using ImageSync.Nodes;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Actors;
+
+public sealed class SyncCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly ScriptedTransport _nodes = new();
+
+    public SyncCoordinatorSpecs() : base("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+    {
+    }
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public void Should_refuse_a_second_start_when_a_sync_is_running_and_accept_one_after_it_ends()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        w2.Script = _ => null;
+        var coordinator = StartCoordinator("w1", "w2");
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => w2.Started.Count == 1);
+
+        var other = CreateTestProbe();
+        coordinator.Tell(new SyncCommands.StartSync("daemon tick"), other);
+
+        var refused = other.ExpectMsg<SyncEvents.SyncRefused>().Why;
+        Assert.Contains("a sync is already running", refused);
+        Assert.Contains("for: cron", refused);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        w2.Release(TestData.Image("api:1"), new PullExit(0, ""));
+        Assert.Equal(1, ExpectMsg<SyncEvents.SyncFinished>().Summary.Succeeded);
+        other.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        coordinator.Tell(new SyncCommands.StartSync("again"));
+        var again = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        Assert.Empty(again.Outcomes);
+        Assert.False(again.HasFailures);
+    }
+
+    [Fact]
+    public void Should_report_an_unreachable_node_and_sync_the_reachable_ones_among_themselves()
+    {
+        var w1 = _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2", "web:1");
+        _nodes.Refusing("w3", "connection refused by 10.0.0.13:22 (is sshd running?)");
+        var coordinator = StartCoordinator("w1", "w2", "w3");
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        var w3 = summary.Nodes.Single(n => n.Node.Value == "w3");
+        Assert.Equal("connection refused by 10.0.0.13:22 (is sshd running?)", w3.Reason);
+        Assert.Equal(["w1 registry.example.com/team/web:1", "w2 registry.example.com/team/api:1"], summary.Outcomes.Select(o => o.Pull.ToString()).Order());
+        Assert.All(summary.Outcomes, o => Assert.Equal(PullResult.Success, o.Result));
+        Assert.Equal(2, w1.Inventory.Count + w2.Inventory.Count - 2);
+        Assert.True(summary.HasFailures);
+    }
+
+    [Fact]
+    public void Should_give_up_on_a_node_that_never_answers_and_sync_the_others()
+    {
+        _nodes.Node("w1", "api:1");
+        _nodes.Node("w2");
+        _nodes.Hanging("w3");
+        var coordinator = StartCoordinator("w1", "w2", "w3");
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.NodeChecked));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        events.ExpectMsg<SyncEvents.NodeChecked>();
+        events.ExpectMsg<SyncEvents.NodeChecked>();
+        Sys.ActorSelection("/user/coordinator/run-1/node-w3").Tell(new Identify(null));
+        ExpectMsg<ActorIdentity>(id => id.Subject is not null);
+        Scheduler.Advance(NodeActor.WatchdogFor(TestData.Simulated().Ssh));
+
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        Assert.StartsWith("no answer within", summary.Nodes.Single(n => n.Node.Value == "w3").Reason);
+        Assert.Equal("w2 registry.example.com/team/api:1", Assert.Single(summary.Outcomes).Pull.ToString());
+    }
+
+    [Fact]
+    public void Should_publish_the_run_in_order_from_start_to_summary()
+    {
+        _nodes.Node("w1", "api:1");
+        _nodes.Node("w2");
+        var coordinator = StartCoordinator("w1", "w2");
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.ISyncEvent));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+
+        events.ExpectMsg<SyncEvents.SyncStarted>(s => s.Reason == "cron" && s.Nodes.Count == 2);
+        events.ExpectMsg<SyncEvents.NodeChecked>();
+        events.ExpectMsg<SyncEvents.NodeChecked>();
+        events.ExpectMsg<SyncEvents.PlanMade>(p => p.Plan.Pulls.Count == 1);
+        events.ExpectMsg<SyncEvents.PullFinished>();
+        events.ExpectMsg<SyncEvents.SyncFinished>();
+    }
+
+    [Fact]
+    public void Should_finish_as_interrupted_when_stopped_while_nodes_are_being_read()
+    {
+        _nodes.Node("w1");
+        _nodes.Hanging("w2");
+        var coordinator = StartCoordinator("w1", "w2");
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+
+        coordinator.Tell(new SyncCommands.StopSync("SIGINT received"));
+
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        Assert.True(summary.Interrupted);
+        Assert.Contains(summary.Nodes, n => n.Reason == "not checked: SIGINT received");
+    }
+
+    private IActorRef StartCoordinator(params string[] nodes) =>
+        Sys.ActorOf(SyncCoordinator.Props(TestData.Simulated("", nodes), _nodes, TimeProvider.System), "coordinator");
+}

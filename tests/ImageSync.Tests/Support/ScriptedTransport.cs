@@ -1,0 +1,36 @@
+using ImageSync.Domain;
+using ImageSync.Nodes;
+
+namespace ImageSync.Tests.Support;
+
+/// <summary>Nodes for actor specs: each one answers with a <see cref="ScriptedSession"/>, refuses, or never answers.</summary>
+public sealed class ScriptedTransport : INodeTransport
+{
+    private readonly Dictionary<NodeName, ScriptedSession> _sessions = [];
+    private readonly Dictionary<NodeName, string> _refusals = [];
+    private readonly HashSet<NodeName> _hanging = [];
+
+    public PullRecorder Fleet { get; } = new();
+
+    /// <summary>A reachable node holding the given images (names under registry.example.com/team/).</summary>
+    public ScriptedSession Node(string name, params string[] images)
+    {
+        var session = new ScriptedSession(NodeName.Parse(name), Fleet)
+        {
+            Inventory = images.Select(TestData.Image).ToList(),
+        };
+        _sessions[session.Node] = session;
+        return session;
+    }
+
+    public void Refusing(string name, string reason) => _refusals[NodeName.Parse(name)] = reason;
+
+    public void Hanging(string name) => _hanging.Add(NodeName.Parse(name));
+
+    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        if (_refusals.TryGetValue(node.Name, out var reason)) throw new NodeException(node.Name, reason);
+        if (_hanging.Contains(node.Name)) await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        return _sessions[node.Name];
+    }
+}

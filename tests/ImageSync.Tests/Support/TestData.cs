@@ -1,0 +1,26 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Tests.Support;
+
+/// <summary>Settings for specs, built through the real loader so they always pass its validation.</summary>
+public static class TestData
+{
+    public static ImageSyncSettings Simulated(string extra = "", params string[] nodes) =>
+        SettingsLoader.Parse($$"""
+            image-sync {
+              transport = simulated
+              nodes = [ {{string.Join(", ", (nodes.Length == 0 ? ["w1", "w2", "w3"] : nodes).Select(n => $"{{ name = {n} }}"))}} ]
+              images.include-prefixes = ["registry.example.com/"]
+              logs.dir = /tmp/unused
+              {{extra}}
+            }
+            """, "spec.conf", name => name == "HOME" ? "/root" : null);
+
+    public static PullSettings Pull(int maxParallel = 4, int maxPerNode = 2, string timeout = "10s") =>
+        Simulated($"pull {{ max-parallel = {maxParallel}, max-per-node = {maxPerNode}, timeout = {timeout}, kill-after = 2s, watchdog-grace = 3s }}").Pull;
+
+    public static ImageRef Image(string name) => ImageRef.Parse($"registry.example.com/team/{name}");
+
+    public static PlannedPull Pull(string node, string image, long size = 1) => new(NodeName.Parse(node), Image(image), size, []);
+}
