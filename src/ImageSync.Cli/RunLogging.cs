@@ -16,11 +16,11 @@ internal static class RunLogging
     {
         try
         {
-            DayFiles.EnsureDirectory(logs.Dir);
+            DayFiles.Prepare(logs.Dir, DateOnly.FromDateTime(DateTime.Now));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException([$"image-sync.logs.dir: cannot create '{logs.Dir}': {e.Message}"]);
+            throw new ConfigException([$"image-sync.logs.dir: cannot write day files in '{logs.Dir}': {e.Message}"]);
         }
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Information()

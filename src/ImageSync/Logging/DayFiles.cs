@@ -1,7 +1,6 @@
 using Serilog;
 using Serilog.Configuration;
 using Serilog.Events;
-using Serilog.Sinks.File;
 
 namespace ImageSync.Logging;
 
@@ -26,10 +25,13 @@ public static class DayFiles
 
     public static string NameFor(string stem, DateOnly day) => $"{stem}-{day:yyyy-MM-dd}.log";
 
-    /// <summary>Creates the log directory (0750) if it is missing.</summary>
-    public static void EnsureDirectory(string dir)
+    /// <summary>Creates the log directory (0750) if it is missing, and proves today's files can be written there.</summary>
+    /// <exception cref="IOException">The directory or a day file cannot be created or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
+    public static void Prepare(string dir, DateOnly today)
     {
         if (!Directory.Exists(dir)) Directory.CreateDirectory(dir, DirectoryMode);
+        foreach (var stem in Stems) CreateOwnerAndGroupReadable(Path.Combine(dir, NameFor(stem, today)));
     }
 
     /// <summary>Writes events into <c>{stem}-YYYY-MM-DD.log</c> under <paramref name="dir"/>, by each event's own date.</summary>
@@ -37,21 +39,22 @@ public static class DayFiles
         to.Map(
             DayOf,
             (day, sink) => sink.File(
-                Path.Combine(dir, NameFor(stem, day)),
+                CreateOwnerAndGroupReadable(Path.Combine(dir, NameFor(stem, day))),
                 outputTemplate: outputTemplate,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture,
-                hooks: new OwnerAndGroupReadable()),
+                // A cron run and a daemon (or a run refused by the lock) may append to the same day file.
+                shared: true),
             // Only today's file stays open; yesterday's is closed when the first line of a new day arrives.
             sinkMapCountLimit: 1);
 
     private static DateOnly DayOf(LogEvent logEvent) => DateOnly.FromDateTime(logEvent.Timestamp.DateTime);
 
-    private sealed class OwnerAndGroupReadable : FileLifecycleHooks
+    /// <summary>Creates the file 0640 before Serilog opens it (its lifecycle hooks do not work on shared files).</summary>
+    private static string CreateOwnerAndGroupReadable(string path)
     {
-        public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+        using (new FileStream(path, new FileStreamOptions { Mode = System.IO.FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = FileMode }))
         {
-            File.SetUnixFileMode(path, FileMode);
-            return underlyingStream;
         }
+        return path;
     }
 }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace ImageSync.IntegrationTests.Fleet;
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+{
+    public string Output => Stdout + Stderr;
+}
+
+/// <summary>A started program whose output is read as it comes, so a chatty one never blocks on a full pipe.</summary>
+public sealed class RunningProcess : IDisposable
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    public RunningProcess(ProcessStartInfo info)
+    {
+        Process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {info.FileName}");
+        _stdout = Process.StandardOutput.ReadToEndAsync();
+        _stderr = Process.StandardError.ReadToEndAsync();
+    }
+
+    public Process Process { get; }
+
+    public bool HasExited => Process.HasExited;
+
+    public ProcessResult Wait(TimeSpan limit)
+    {
+        if (!Process.WaitForExit(limit))
+        {
+            Process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Process.StartInfo.FileName} {string.Join(' ', Process.StartInfo.ArgumentList)} did not finish within {limit}");
+        }
+        Process.WaitForExit();
+        return new ProcessResult(Process.ExitCode, _stdout.Result, _stderr.Result, _clock.Elapsed);
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        Process.Dispose();
+    }
+}
+
+/// <summary>Runs helper programs (ssh-keygen, sshd, the CLI).</summary>
+public static class Shell
+{
+    public static ProcessResult Run(string program, IEnumerable<string> arguments, TimeSpan? limit = null)
+    {
+        using var process = Start(program, arguments);
+        return process.Wait(limit ?? TimeSpan.FromSeconds(60));
+    }
+
+    public static RunningProcess Start(string program, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        return new RunningProcess(info);
+    }
+
+    public static void Require(string program, IEnumerable<string> arguments)
+    {
+        var result = Run(program, arguments);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({result.ExitCode}): {result.Output}");
+    }
+}

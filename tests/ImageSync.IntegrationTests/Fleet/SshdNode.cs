@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ImageSync.IntegrationTests.Fleet;
+
+/// <summary>
+/// A worker node for the tests: a real OpenSSH sshd on 127.0.0.1 with its own host key, config and
+/// authorized_keys, whose crictl is the stand-in script with this node's own state directory.
+/// </summary>
+public sealed class SshdNode : IDisposable
+{
+    private const string Sshd = "/usr/sbin/sshd";
+    private RunningProcess? _process;
+
+    public SshdNode(string name, string root, string clientPublicKey, string registryFile)
+    {
+        Name = name;
+        Dir = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
+        StateDir = Directory.CreateDirectory(Path.Combine(Dir, "state")).FullName;
+        Port = FreePort();
+        File.WriteAllText(AuthorizedKeys, clientPublicKey);
+        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", HostKey]);
+        File.WriteAllText(Path.Combine(Dir, "sshd_config"), $"""
+            Port {Port}
+            ListenAddress 127.0.0.1
+            HostKey {HostKey}
+            PidFile {Dir}/sshd.pid
+            AuthorizedKeysFile {AuthorizedKeys}
+            PermitRootLogin prohibit-password
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            LogLevel VERBOSE
+            SetEnv CRICTL_STATE={StateDir} CRICTL_REGISTRY={registryFile}
+            """);
+    }
+
+    public string Name { get; }
+
+    public string Dir { get; }
+
+    public string StateDir { get; }
+
+    public int Port { get; }
+
+    public string HostKey => Path.Combine(Dir, "ssh_host_ed25519_key");
+
+    public string AuthorizedKeys => Path.Combine(Dir, "authorized_keys");
+
+    public string SshdLog => Path.Combine(Dir, "sshd.log");
+
+    /// <summary>The images this node holds now, per the stand-in crictl's state.</summary>
+    public IReadOnlyList<string> Images =>
+        File.Exists(State("images")) ? File.ReadAllLines(State("images")).Where(l => l.Length > 0).Select(l => l.Split(' ')[0]).Order().ToList() : [];
+
+    /// <summary>Every crictl invocation on this node, in order.</summary>
+    public IReadOnlyList<string> CrictlCalls => File.Exists(State("calls.log")) ? File.ReadAllLines(State("calls.log")) : [];
+
+    public string KnownHostsLine => $"[127.0.0.1]:{Port} {string.Join(' ', File.ReadAllText(HostKey + ".pub").Split(' ').Take(2))}";
+
+    public SshdNode Holding(params string[] images)
+    {
+        File.AppendAllLines(State("images"), images.Select(TestFleet.RegistryLine));
+        return this;
+    }
+
+    public SshdNode PullLatency(TimeSpan latency)
+    {
+        File.WriteAllText(State("latency"), latency.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return this;
+    }
+
+    public SshdNode Failing(params string[] images)
+    {
+        File.AppendAllLines(State("fail"), images);
+        return this;
+    }
+
+    public SshdNode Hanging(params string[] images)
+    {
+        File.AppendAllLines(State("hang"), images);
+        return this;
+    }
+
+    /// <summary>Replaces the host key, as a reinstalled (or impersonated) node would present.</summary>
+    public void ChangeHostKey()
+    {
+        File.Delete(HostKey);
+        File.Delete(HostKey + ".pub");
+        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", Name + "-new", "-f", HostKey]);
+    }
+
+    public string HostKeyFingerprint() => Shell.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", HostKey + ".pub"]).Stdout.Split(' ')[1];
+
+    public void Start()
+    {
+        Directory.CreateDirectory("/run/sshd");
+        _process = Shell.Start(Sshd, ["-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", SshdLog]);
+        if (!SpinWait.SpinUntil(() => _process.HasExited || AnswersSsh(), TimeSpan.FromSeconds(10)))
+            throw new TimeoutException($"sshd for {Name} is not answering on port {Port}");
+        if (_process.HasExited) throw new InvalidOperationException($"sshd for {Name} exited: {File.ReadAllText(SshdLog)}");
+    }
+
+    private bool AnswersSsh()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            var banner = new byte[4];
+            return client.GetStream().ReadAtLeast(banner, 4, throwOnEndOfStream: false) == 4 && banner.AsSpan().SequenceEqual("SSH-"u8);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private string State(string file) => Path.Combine(StateDir, file);
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        _process?.Dispose();
+        _process = null;
+    }
+}

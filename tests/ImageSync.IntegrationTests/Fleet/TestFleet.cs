@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ImageSync.IntegrationTests.Fleet;
+
+/// <summary>
+/// Several <see cref="SshdNode"/>s, a client key, a known_hosts file, a shared "registry" the stand-in
+/// crictl pulls from, and the CLI config that ties them together. Everything lives in one temp directory.
+/// </summary>
+public sealed class TestFleet : IDisposable
+{
+    public const string Prefix = "registry.example.com/team/";
+
+    public TestFleet(int nodes)
+    {
+        if (Environment.UserName != "root") throw new InvalidOperationException("the integration tests start sshd and log in as root: run them as root");
+        Root = Directory.CreateTempSubdirectory("image-sync-it-").FullName;
+        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "image-sync-tests", "-f", ClientKey]);
+        File.WriteAllText(Registry, "");
+        Nodes = Enumerable.Range(1, nodes)
+            .Select(i => new SshdNode($"node-{i}", Root, File.ReadAllText(ClientKey + ".pub"), Registry))
+            .ToList();
+    }
+
+    public string Root { get; }
+
+    public IReadOnlyList<SshdNode> Nodes { get; }
+
+    public string ClientKey => Path.Combine(Root, "client_key");
+
+    public string KnownHosts => Path.Combine(Root, "known_hosts");
+
+    public string Registry => Path.Combine(Root, "registry");
+
+    public string LogDir => Path.Combine(Root, "logs");
+
+    public string LockFile => Path.Combine(Root, "image-sync.lock");
+
+    public string ConfigFile => Path.Combine(Root, "image-sync.conf");
+
+    public SshdNode this[int number] => Nodes[number - 1];
+
+    /// <summary>A registry line for an image: the stand-in crictl's digest is derived from the name, so every node agrees.</summary>
+    public static string RegistryLine(string image) =>
+        $"{image} sha256:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)))} {1_000_000 + image.Length}";
+
+    /// <summary>Makes the registry serve these images.</summary>
+    public TestFleet Serving(params string[] images)
+    {
+        File.AppendAllLines(Registry, images.Select(RegistryLine));
+        return this;
+    }
+
+    /// <summary>Starts every sshd, writes known_hosts with their keys, and writes the CLI config.</summary>
+    public TestFleet Start(string extraConfig = "")
+    {
+        foreach (var node in Nodes) node.Start();
+        File.WriteAllLines(KnownHosts, Nodes.Select(n => n.KnownHostsLine));
+        File.WriteAllText(ConfigFile, $$"""
+            image-sync {
+              nodes = [ {{string.Join(", ", Nodes.Select(n => $"{{ name = {n.Name}, host = 127.0.0.1, port = {n.Port} }}"))}} ]
+              ssh {
+                user = root
+                key-file = "{{ClientKey}}"
+                known-hosts-file = "{{KnownHosts}}"
+                crictl = "{{Repository.Crictl}}"
+                connect-timeout = 5s
+                command-timeout = 10s
+              }
+              images.include-prefixes = ["{{Prefix}}"]
+              pull { timeout = 5s, kill-after = 1s, watchdog-grace = 2s, max-parallel = 4, max-per-node = 2 }
+              logs.dir = "{{LogDir}}"
+              lock-file = "{{LockFile}}"
+              {{extraConfig}}
+            }
+            """);
+        return this;
+    }
+
+    public ProcessResult Run(params string[] arguments) =>
+        Shell.Run(Repository.Cli, arguments.Length > 0 ? arguments : ["run", "--config", ConfigFile], TimeSpan.FromSeconds(90));
+
+    public RunningProcess StartRun() => Shell.Start(Repository.Cli, ["run", "--config", ConfigFile]);
+
+    /// <summary>Today's day file of the given kind, as lines; none when it was not written.</summary>
+    public IReadOnlyList<string> DayFile(string stem)
+    {
+        var path = Path.Combine(LogDir, $"{stem}-{DateTime.Now:yyyy-MM-dd}.log");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in Nodes) node.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A straggling process still holds a file; the OS cleans temp.
+        }
+    }
+}
