@@ -55,7 +55,11 @@ internal static class RunCommand
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var coordinator = await registry.GetAsync<SyncCoordinator>();
-        using var signals = new ShutdownSignals(why => coordinator.Tell(new SyncCommands.StopSync(why)));
+        using var signals = new ShutdownSignals(why =>
+        {
+            Log.Warning("{Why}: no new pulls; pulls in flight get {Grace} to finish", why, Durations.Show(settings.ShutdownGrace));
+            coordinator.Tell(new SyncCommands.StopSync(why));
+        });
 
         var answer = await coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync("run"), Timeout.InfiniteTimeSpan);
         // Everything the run logged is written before the actor system goes away.
@@ -82,7 +86,12 @@ internal static class RunCommand
                         loggers.ClearLoggers();
                         loggers.AddSerilogLogging();
                     })
-                    .AddHocon("akka.log-dead-letters = off\nakka.log-dead-letters-during-shutdown = off", HoconAddMode.Prepend)
+                    // Signals are ours: the first one stops the sync gracefully; Akka must not tear itself down on it.
+                    .AddHocon("""
+                        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+                        akka.log-dead-letters = off
+                        akka.log-dead-letters-during-shutdown = off
+                        """, HoconAddMode.Prepend)
                     .AddLogActor(journal)
                     .AddSyncCoordinator(settings, transport, TimeProvider.System));
             })

@@ -52,7 +52,7 @@ public sealed class NodeActor : ReceiveActor
             Become(Ready);
         });
         Receive<DiscoveryFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error)));
-        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {ConfigReader.Show(_watchdog)} (connect and inventory watchdog)"));
+        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)"));
     }
 
     private void Ready()

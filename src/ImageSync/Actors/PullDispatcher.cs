@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Routing;
 using ImageSync.Configuration;
@@ -21,7 +22,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly int _total;
     private readonly Dictionary<NodeName, Queue<PlannedPull>> _queued;
     private readonly Dictionary<NodeName, int> _inFlightOn = [];
-    private readonly Dictionary<long, PullWork.Job> _inFlight = [];
+    private readonly Dictionary<long, (PullWork.Job Job, long StartedAt)> _inFlight = [];
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly List<PullOutcome> _outcomes = [];
     private IActorRef _workers = ActorRefs.Nobody;
@@ -79,7 +80,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private void Assign(IActorRef worker, PlannedPull pull)
     {
         var job = new PullWork.Job(++_lastJobId, pull, _sessions[pull.Node]);
-        _inFlight[job.Id] = job;
+        _inFlight[job.Id] = (job, Stopwatch.GetTimestamp());
         _inFlightOn[pull.Node] = _inFlightOn.GetValueOrDefault(pull.Node) + 1;
         worker.Tell(job);
     }
@@ -99,8 +100,8 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private void Record(PullWork.Done done)
     {
         // An outcome counts once: a late or repeated report of a job already settled is dropped.
-        if (!_inFlight.Remove(done.JobId, out var job)) return;
-        _inFlightOn[job.Pull.Node]--;
+        if (!_inFlight.Remove(done.JobId, out var settled)) return;
+        _inFlightOn[settled.Job.Pull.Node]--;
         Settle(done.Outcome);
         while (_idleWorkers.Count > 0 && TryTakeNext(out var next)) Assign(_idleWorkers.Dequeue(), next);
         FinishIfDone();
@@ -118,8 +119,11 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
 
     private void AbandonInFlight()
     {
-        foreach (var job in _inFlight.Values.OrderBy(j => j.Id))
-            Settle(new PullOutcome(job.Pull, PullResult.Failed, $"interrupted: abandoned after the {ConfigReader.Show(_shutdownGrace)} shutdown grace", TimeSpan.Zero));
+        foreach (var (job, startedAt) in _inFlight.Values.OrderBy(j => j.Job.Id))
+        {
+            Settle(new PullOutcome(job.Pull, PullResult.Failed, $"interrupted: abandoned after the {Durations.Show(_shutdownGrace)} shutdown grace",
+                Stopwatch.GetElapsedTime(startedAt)));
+        }
         _inFlight.Clear();
         FinishIfDone();
     }

@@ -43,7 +43,7 @@ public sealed class PullWorker : ReceiveActor
         Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
         Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
         Receive<ReceiveTimeout>(_ => Finish((PullResult.Timeout,
-            $"no answer from the node within {ConfigReader.Show(_settings.Watchdog)} (local watchdog)")));
+            $"no answer from the node within {Durations.Show(_settings.Watchdog)} (local watchdog)")));
         IgnoreLateResults();
     }
 
@@ -74,7 +74,7 @@ public sealed class PullWorker : ReceiveActor
     private (PullResult Result, string? Reason) Classify(PullExit exit) => exit.ExitCode switch
     {
         0 => (PullResult.Success, null),
-        PullExit.TimedOut => (PullResult.Timeout, $"remote timeout: no pull within {ConfigReader.Show(_settings.Timeout)} (exit 124)"),
+        PullExit.TimedOut => (PullResult.Timeout, $"remote timeout: no pull within {Durations.Show(_settings.Timeout)} (exit 124)"),
         var code => (PullResult.Failed, exit.LastErrorLine.Length > 0 ? $"exit {code}: {exit.LastErrorLine}" : $"exit {code}"),
     };
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace ImageSync.Configuration;
 
@@ -8,7 +7,7 @@ namespace ImageSync.Configuration;
 /// key, value, position and what is allowed, and a harmless stand-in is returned, so one run of the loader
 /// reports every problem at once.
 /// </summary>
-internal sealed partial class ConfigReader(HoconObject root)
+internal sealed class ConfigReader(HoconObject root)
 {
     private readonly List<string> _problems = [];
 
@@ -64,14 +63,14 @@ internal sealed partial class ConfigReader(HoconObject root)
     {
         var text = StringOf(key, node);
         if (text is null) return min;
-        if (!TryParseDuration(text, out var value))
+        if (!Durations.TryParse(text, out var value))
         {
             Problem(key, node, $"'{text}' is not a duration: write a number with a unit, e.g. 500ms, 30s, 10m, 1h");
             return min;
         }
         if (value < min || value > max)
         {
-            Problem(key, node, $"'{text}' is outside the allowed range {Show(min)} to {Show(max)}");
+            Problem(key, node, $"'{text}' is outside the allowed range {Durations.Show(min)} to {Durations.Show(max)}");
             return min;
         }
         return value;
@@ -139,34 +138,6 @@ internal sealed partial class ConfigReader(HoconObject root)
         }
     }
 
-    public static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        var match = DurationPattern().Match(text.Trim());
-        if (!match.Success) return false;
-        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        var unit = match.Groups[2].Value;
-        double? millis = unit switch
-        {
-            "ms" or "millis" or "millisecond" or "milliseconds" => number,
-            "s" or "second" or "seconds" => number * 1_000,
-            "m" or "minute" or "minutes" => number * 60_000,
-            "h" or "hour" or "hours" => number * 3_600_000,
-            "d" or "day" or "days" => number * 86_400_000,
-            _ => null,
-        };
-        if (millis is null || millis > TimeSpan.MaxValue.TotalMilliseconds) return false;
-        value = TimeSpan.FromMilliseconds(millis.Value);
-        return true;
-    }
-
-    public static string Show(TimeSpan value) =>
-        value.TotalDays >= 1 && value.TotalDays % 1 == 0 ? $"{value.TotalDays}d"
-        : value.TotalHours >= 1 && value.TotalHours % 1 == 0 ? $"{value.TotalHours}h"
-        : value.TotalMinutes >= 1 && value.TotalMinutes % 1 == 0 ? $"{value.TotalMinutes}m"
-        : value.TotalSeconds % 1 == 0 ? $"{value.TotalSeconds}s"
-        : $"{value.TotalMilliseconds}ms";
-
     private static string? Suggest(string key, IEnumerable<string> allowed) =>
         allowed.Select(a => (Name: a, Distance: EditDistance(key, a)))
             .Where(c => c.Distance <= Math.Max(2, key.Length / 3))
@@ -193,7 +164,4 @@ internal sealed partial class ConfigReader(HoconObject root)
 
     private static string KebabCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
-
-    [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\z", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPattern();
 }

@@ -44,7 +44,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new NodeException(node, $"`{command}` did not answer within {ConfigReader.Show(commandTimeout)} (command-timeout)");
+            throw new NodeException(node, $"`{command}` did not answer within {Durations.Show(commandTimeout)} (command-timeout)");
         }
     }
 

@@ -129,7 +129,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain } => $"host name {node.Host} not found",
         SocketException s => $"cannot connect to {node.Host}:{node.Port}: {s.Message}",
         SshAuthenticationException => $"authentication failed for user '{node.User}' with key {_ssh.KeyFile}",
-        SshOperationTimeoutException or OperationCanceledException => $"no SSH session with {node.Host}:{node.Port} within {ConfigReader.Show(_ssh.ConnectTimeout)} (connect-timeout)",
+        SshOperationTimeoutException or OperationCanceledException => $"no SSH session with {node.Host}:{node.Port} within {Durations.Show(_ssh.ConnectTimeout)} (connect-timeout)",
         SshConnectionException c => $"SSH connection to {node.Host}:{node.Port} failed: {c.Message}",
         _ => $"cannot connect to {node.Host}:{node.Port}: {e.Message}",
     };

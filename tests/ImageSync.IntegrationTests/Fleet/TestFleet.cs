@@ -11,11 +11,13 @@ public sealed class TestFleet : IDisposable
 {
     public const string Prefix = "registry.example.com/team/";
 
-    public TestFleet(int nodes)
+    /// <param name="keyType">The client key's type, as ssh-keygen -t takes it.</param>
+    /// <param name="passphrase">Encrypts the client key when not empty.</param>
+    public TestFleet(int nodes, string keyType = "ed25519", string passphrase = "")
     {
         if (Environment.UserName != "root") throw new InvalidOperationException("the integration tests start sshd and log in as root: run them as root");
         Root = Directory.CreateTempSubdirectory("image-sync-it-").FullName;
-        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "image-sync-tests", "-f", ClientKey]);
+        Shell.Require("ssh-keygen", ["-q", "-t", keyType, "-N", passphrase, "-C", "image-sync-tests", "-f", ClientKey]);
         File.WriteAllText(Registry, "");
         Nodes = Enumerable.Range(1, nodes)
             .Select(i => new SshdNode($"node-{i}", Root, File.ReadAllText(ClientKey + ".pub"), Registry))
@@ -81,6 +83,10 @@ public sealed class TestFleet : IDisposable
         Shell.Run(Repository.Cli, arguments.Length > 0 ? arguments : ["run", "--config", ConfigFile], TimeSpan.FromSeconds(90));
 
     public RunningProcess StartRun() => Shell.Start(Repository.Cli, ["run", "--config", ConfigFile]);
+
+    /// <summary>Waits (bounded) until the run log holds a line containing the text.</summary>
+    public bool RunLogShows(string text, TimeSpan within) =>
+        SpinWait.SpinUntil(() => DayFile("image-sync").Any(l => l.Contains(text)), within);
 
     /// <summary>Today's day file of the given kind, as lines; none when it was not written.</summary>
     public IReadOnlyList<string> DayFile(string stem)

@@ -1,0 +1,39 @@
+using ImageSync.IntegrationTests.Fleet;
+
+namespace ImageSync.IntegrationTests;
+
+/// <summary>SIGINT and SIGTERM sent to a real run process.</summary>
+public sealed class SignalSpecs : IDisposable
+{
+    private const string Api = TestFleet.Prefix + "api:1";
+    private readonly TestFleet _fleet = new(nodes: 2);
+
+    [Theory]
+    [InlineData("TERM", 143)]
+    [InlineData("INT", 130)]
+    public void Should_abandon_in_flight_pulls_after_the_grace_flush_the_logs_and_exit_with_the_signals_code(string signal, int exitCode)
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].PullLatency(TimeSpan.FromSeconds(60));
+        _fleet.Start("shutdown-grace = 1s");
+        using var run = _fleet.StartRun();
+        Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+
+        Shell.Require("kill", [$"-{signal}", run.Process.Id.ToString()]);
+        var result = run.Wait(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == exitCode, result.Output);
+        Assert.Contains($" FAILED node-2 {Api} interrupted: abandoned after the 1s shutdown grace", Assert.Single(_fleet.DayFile("failed_images")));
+        var runLog = string.Join("\n", _fleet.DayFile("image-sync"));
+        Assert.Contains("SUMMARY: 0 succeeded, 1 failed", runLog);
+        Assert.Contains("SYNC INTERRUPTED", runLog);
+        using var next = RunLockProbe();
+    }
+
+    /// <summary>The lock is free again once the interrupted run is gone.</summary>
+    private IDisposable RunLockProbe() =>
+        ImageSync.Locking.RunLock.TryAcquire(_fleet.LockFile) ?? throw new Xunit.Sdk.XunitException("the lock was not released");
+
+    public void Dispose() => _fleet.Dispose();
+}
