@@ -6,12 +6,10 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
 
-public sealed class NodeActorSpecs() : Akka.TestKit.Xunit2.TestKit("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+public sealed class NodeActorSpecs : VirtualTimeTestKit
 {
     private static readonly TimeSpan Watchdog = TimeSpan.FromSeconds(30);
     private readonly ScriptedTransport _nodes = new();
-
-    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     [Fact]
     public void Should_report_ready_with_the_inventory_and_the_open_session()
@@ -39,9 +37,7 @@ public sealed class NodeActorSpecs() : Akka.TestKit.Xunit2.TestKit("akka.schedul
     public void Should_give_up_exactly_when_the_watchdog_expires_when_the_node_never_answers()
     {
         _nodes.Hanging("w1");
-        var actor = StartNodeActor("w1");
-        actor.Tell(new Identify(null));
-        ExpectMsg<ActorIdentity>();
+        WaitUntilHandled(StartNodeActor("w1"));
 
         Scheduler.Advance(Watchdog - TimeSpan.FromMilliseconds(1));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));

@@ -7,18 +7,16 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
 
-public sealed class PullDispatcherSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class PullDispatcherSpecs : VirtualTimeTestKit
 {
     private readonly TestProbe _events;
     private readonly PullRecorder _fleet = new();
 
-    public PullDispatcherSpecs() : base("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+    public PullDispatcherSpecs()
     {
         _events = CreateTestProbe();
         Sys.EventStream.Subscribe(_events, typeof(SyncEvents.PullFinished));
     }
-
-    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     [Fact]
     public void Should_never_exceed_the_global_bound_or_a_nodes_cap_and_use_every_worker_when_work_waits()

@@ -7,14 +7,12 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
 
-public sealed class PullWorkerSpecs() : Akka.TestKit.Xunit2.TestKit("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+public sealed class PullWorkerSpecs : VirtualTimeTestKit
 {
     private static readonly NodeName Node = NodeName.Parse("w1");
 
     // timeout 10s + kill-after 2s + watchdog-grace 3s
     private static readonly TimeSpan Watchdog = TimeSpan.FromSeconds(15);
-
-    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     [Theory]
     [InlineData(0, "", PullResult.Success, null)]
@@ -125,12 +123,5 @@ public sealed class PullWorkerSpecs() : Akka.TestKit.Xunit2.TestKit("akka.schedu
         var worker = Sys.ActorOf(PullWorker.Props(TestActor, TestData.Pull()));
         ExpectMsg<PullWork.RequestWork>();
         return worker;
-    }
-
-    /// <summary>Identify is handled after every message sent before it, and does not touch the receive timeout.</summary>
-    private void WaitUntilHandled(IActorRef actor)
-    {
-        actor.Tell(new Identify(null));
-        ExpectMsg<ActorIdentity>();
     }
 }

@@ -7,15 +7,9 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
 
-public sealed class SyncCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
+public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
 {
     private readonly ScriptedTransport _nodes = new();
-
-    public SyncCoordinatorSpecs() : base("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
-    {
-    }
-
-    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     [Fact]
     public void Should_refuse_a_second_start_when_a_sync_is_running_and_accept_one_after_it_ends()
