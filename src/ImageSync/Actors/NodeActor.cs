@@ -6,10 +6,10 @@ using ImageSync.Nodes;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// One worker node for the length of a run: checks it (<c>echo ok</c>), reads its images, reports
-/// <see cref="NodeEvents.Ready"/> or <see cref="NodeEvents.Unavailable"/> with the reason, then keeps the
-/// node's session open for the pulls and closes it when the run ends. A node that never answers is given up
-/// on after a watchdog, so one frozen node cannot hold up a run.
+/// One worker node for the length of a run: connects, checks it (<c>echo ok</c>), reads its images, and
+/// reports <see cref="NodeEvents.Ready"/> or <see cref="NodeEvents.Unavailable"/> with the reason; then keeps
+/// the node's session open for the pulls and closes it when the run ends. A node that stops answering at
+/// any step is given up on when the watchdog fires, so one frozen node cannot hold up a run.
 /// </summary>
 public sealed class NodeActor : ReceiveActor
 {
@@ -24,40 +24,61 @@ public sealed class NodeActor : ReceiveActor
         _node = node;
         _transport = transport;
         _watchdog = watchdog;
-        Discovering();
+        Connecting();
     }
 
     public static Props Props(NodeSpec node, INodeTransport transport, TimeSpan watchdog) =>
         Akka.Actor.Props.Create(() => new NodeActor(node, transport, watchdog));
 
-    /// <summary>The longest discovery can take before the watchdog fires: connect, then two commands, then a little slack.</summary>
+    /// <summary>The longest discovery may take before the watchdog fires: connect, then two commands, then a little slack.</summary>
     public static TimeSpan WatchdogFor(SshSettings ssh) => ssh.ConnectTimeout + ssh.CommandTimeout * 2 + TimeSpan.FromSeconds(5);
 
+    // Connecting starts from a message, not in PreStart, so that a throwing transport is an ordinary failure
+    // the run's supervision restarts, not a failed creation, which Akka only ever stops.
     protected override void PreStart()
     {
-        DiscoverAsync(_transport, _node, _cancel.Token).PipeTo(
-            Self,
-            success: found => found,
-            failure: error => new DiscoveryFailed(error));
         SetReceiveTimeout(_watchdog);
+        Self.Tell(Connect.Instance);
     }
 
-    private void Discovering()
+    private void Connecting()
     {
-        Receive<Discovered>(found =>
+        Receive<Connect>(_ => _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: Failure));
+        Receive<Connected>(connected =>
+        {
+            _session = connected.Session;
+            _session.CheckAsync(_cancel.Token).PipeTo(Self, success: () => Checked.Instance, failure: Failure);
+            Become(Checking);
+        });
+        WhileDiscovering();
+    }
+
+    private void Checking()
+    {
+        Receive<Checked>(_ =>
+        {
+            _session!.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: Failure);
+            Become(Listing);
+        });
+        WhileDiscovering();
+    }
+
+    private void Listing()
+    {
+        Receive<Listed>(listed =>
         {
             SetReceiveTimeout(null);
-            _session = found.Session;
-            Context.Parent.Tell(new NodeEvents.Ready(_node.Name, found.Inventory, found.Session));
-            Become(Ready);
+            Context.Parent.Tell(new NodeEvents.Ready(_node.Name, listed.Inventory, _session!));
+            // The session lives as long as this actor: the run stops it when the run ends.
+            Become(() => { });
         });
-        Receive<DiscoveryFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error)));
-        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)"));
+        WhileDiscovering();
     }
 
-    private void Ready()
+    private void WhileDiscovering()
     {
-        // The session lives as long as this actor; the run stops it when the run ends.
+        Receive<StepFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error)));
+        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)"));
     }
 
     private void GiveUp(string reason)
@@ -66,27 +87,11 @@ public sealed class NodeActor : ReceiveActor
         _cancel.Cancel();
         Context.Parent.Tell(new NodeEvents.Unavailable(_node.Name, reason));
         // Idle until the run ends: stopping now could let Terminated overtake Unavailable at the run.
-        Become(() => { });
+        // A connection that completes after the watchdog gave up is closed, not leaked.
+        Become(() => Receive<Connected>(late => late.Session.DisposeAsync()));
     }
 
-    private static async Task<Discovered> DiscoverAsync(INodeTransport transport, NodeSpec node, CancellationToken cancellationToken)
-    {
-        var session = await transport.ConnectAsync(node, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await session.CheckAsync(cancellationToken).ConfigureAwait(false);
-            var inventory = await session.ListImagesAsync(cancellationToken).ConfigureAwait(false);
-            // The watchdog may have given up meanwhile; nobody would close a session handed to a stopped actor.
-            cancellationToken.ThrowIfCancellationRequested();
-            return new Discovered(session, inventory);
-        }
-        catch
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
+    private static object Failure(Exception error) => new StepFailed(error);
 
     protected override void PostStop()
     {
@@ -94,7 +99,28 @@ public sealed class NodeActor : ReceiveActor
         _session?.DisposeAsync();
     }
 
-    private sealed record Discovered(INodeSession Session, NodeInventory Inventory);
+    /// <summary>Does not re-arm the watchdog, which PreStart armed for the whole discovery.</summary>
+    private sealed class Connect : INotInfluenceReceiveTimeout
+    {
+        public static readonly Connect Instance = new();
 
-    private sealed record DiscoveryFailed(Exception Error);
+        private Connect()
+        {
+        }
+    }
+
+    private sealed record Connected(INodeSession Session);
+
+    private sealed class Checked
+    {
+        public static readonly Checked Instance = new();
+
+        private Checked()
+        {
+        }
+    }
+
+    private sealed record Listed(NodeInventory Inventory);
+
+    private sealed record StepFailed(Exception Error);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Routing;
 using ImageSync.Configuration;
@@ -12,7 +11,9 @@ namespace ImageSync.Actors;
 /// gets the next pull of the node with the most work left that is under its per-node cap, biggest image
 /// first. The pool is a <see cref="RoundRobinPool"/> of <c>max-parallel</c> workers that owns and supervises
 /// them; jobs do not go through its round robin, which cannot see which worker is busy. Every planned pull
-/// ends with exactly one outcome, published as it happens.
+/// ends with exactly one outcome, published as it happens. A node whose pull got no answer at all (the
+/// watchdog fired) is frozen or cut off: it is given nothing more, and its queued pulls are skipped, which
+/// also keeps the abandoned channel counted against the node's cap.
 /// </summary>
 public sealed class PullDispatcher : ReceiveActor, IWithTimers
 {
@@ -22,7 +23,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly int _total;
     private readonly Dictionary<NodeName, Queue<PlannedPull>> _queued;
     private readonly Dictionary<NodeName, int> _inFlightOn = [];
-    private readonly Dictionary<long, (PullWork.Job Job, long StartedAt)> _inFlight = [];
+    private readonly Dictionary<long, (PullWork.Job Job, TimeSpan StartedAt)> _inFlight = [];
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly List<PullOutcome> _outcomes = [];
     private IActorRef _workers = ActorRefs.Nobody;
@@ -80,7 +81,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private void Assign(IActorRef worker, PlannedPull pull)
     {
         var job = new PullWork.Job(++_lastJobId, pull, _sessions[pull.Node]);
-        _inFlight[job.Id] = (job, Stopwatch.GetTimestamp());
+        _inFlight[job.Id] = (job, Context.System.Scheduler.MonotonicClock);
         _inFlightOn[pull.Node] = _inFlightOn.GetValueOrDefault(pull.Node) + 1;
         worker.Tell(job);
     }
@@ -103,15 +104,20 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         if (!_inFlight.Remove(done.JobId, out var settled)) return;
         _inFlightOn[settled.Job.Pull.Node]--;
         Settle(done.Outcome);
+        if (done.NodeStoppedAnswering) SkipQueued(settled.Job.Pull.Node, $"not started: {settled.Job.Pull.Node} stopped answering ({done.Outcome.Reason})");
         while (_idleWorkers.Count > 0 && TryTakeNext(out var next)) Assign(_idleWorkers.Dequeue(), next);
         FinishIfDone();
     }
 
+    private void SkipQueued(NodeName node, string reason)
+    {
+        if (!_queued.Remove(node, out var queue)) return;
+        foreach (var pull in queue) Settle(new PullOutcome(pull, PullResult.Skipped, reason, TimeSpan.Zero));
+    }
+
     private void Interrupt(SyncCommands.StopSync stop)
     {
-        foreach (var pull in _queued.Values.SelectMany(q => q).ToList())
-            Settle(new PullOutcome(pull, PullResult.Skipped, $"not started: {stop.Why}", TimeSpan.Zero));
-        _queued.Clear();
+        foreach (var node in _queued.Keys.Order().ToList()) SkipQueued(node, $"not started: {stop.Why}");
         Become(Draining);
         if (_inFlight.Count > 0) Timers.StartSingleTimer(nameof(GraceExpired), GraceExpired.Instance, _shutdownGrace);
         FinishIfDone();
@@ -122,7 +128,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         foreach (var (job, startedAt) in _inFlight.Values.OrderBy(j => j.Job.Id))
         {
             Settle(new PullOutcome(job.Pull, PullResult.Failed, $"interrupted: abandoned after the {Durations.Show(_shutdownGrace)} shutdown grace",
-                Stopwatch.GetElapsedTime(startedAt)));
+                Context.System.Scheduler.MonotonicClock - startedAt));
         }
         _inFlight.Clear();
         FinishIfDone();

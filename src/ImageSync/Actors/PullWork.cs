@@ -23,7 +23,8 @@ public static class PullWork
     public sealed record Job(long Id, PlannedPull Pull, INodeSession Session);
 
     /// <summary>A job's one outcome.</summary>
-    public sealed record Done(long JobId, PullOutcome Outcome);
+    /// <param name="NodeStoppedAnswering">The watchdog fired: the node's channel never answered, so the node is frozen or cut off.</param>
+    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false);
 
     /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
     public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
@@ -14,11 +13,19 @@ namespace ImageSync.Actors;
 /// </summary>
 public sealed class PullWorker : ReceiveActor
 {
+    /// <summary>
+    /// After the watchdog, how long the worker waits for the cancelled pull to let go of its channel before
+    /// it takes new work. SSH.NET ends a cancelled command within about a second even when the server is
+    /// silent; waiting keeps abandoned channels inside max-parallel, and the limit keeps a worker from
+    /// waiting forever.
+    /// </summary>
+    private static readonly TimeSpan ReleaseLimit = TimeSpan.FromSeconds(5);
+
     private readonly IActorRef _dispatcher;
     private readonly PullSettings _settings;
     private PullWork.Job? _job;
     private CancellationTokenSource? _cancel;
-    private long _startedAt;
+    private TimeSpan _startedAt;
 
     public PullWorker(IActorRef dispatcher, PullSettings settings)
     {
@@ -29,6 +36,9 @@ public sealed class PullWorker : ReceiveActor
 
     public static Props Props(IActorRef dispatcher, PullSettings settings) =>
         Akka.Actor.Props.Create(() => new PullWorker(dispatcher, settings));
+
+    /// <summary>The scheduler's clock, so durations follow virtual time in simulations.</summary>
+    private static TimeSpan Now => Context.System.Scheduler.MonotonicClock;
 
     protected override void PreStart() => _dispatcher.Tell(PullWork.RequestWork.Instance);
 
@@ -43,7 +53,7 @@ public sealed class PullWorker : ReceiveActor
         Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
         Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
         Receive<ReceiveTimeout>(_ => Finish((PullResult.Timeout,
-            $"no answer from the node within {Durations.Show(_settings.Watchdog)} (local watchdog)")));
+            $"no answer from the node within {Durations.Show(_settings.Watchdog)} (local watchdog)"), nodeStoppedAnswering: true));
         IgnoreLateResults();
     }
 
@@ -51,7 +61,7 @@ public sealed class PullWorker : ReceiveActor
     {
         _job = job;
         _cancel = new CancellationTokenSource();
-        _startedAt = Stopwatch.GetTimestamp();
+        _startedAt = Now;
         var jobId = job.Id;
         job.Session.PullAsync(job.Pull.Image, _settings.Timeout, _cancel.Token).PipeTo(
             Self,
@@ -61,12 +71,34 @@ public sealed class PullWorker : ReceiveActor
         Become(Pulling);
     }
 
-    private void Finish((PullResult Result, string? Reason) ending)
+    /// <summary>The watchdog gave up on the job; its cancelled pull still holds a channel until it returns.</summary>
+    private void Releasing(long jobId)
+    {
+        Receive<PullExited>(m => m.JobId == jobId, _ => AskForWork());
+        Receive<PullBroke>(m => m.JobId == jobId, _ => AskForWork());
+        Receive<ReceiveTimeout>(_ => AskForWork());
+        IgnoreLateResults();
+    }
+
+    private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false)
+    {
+        _cancel!.Cancel();
+        var outcome = new PullOutcome(_job!.Pull, ending.Result, ending.Reason, Now - _startedAt);
+        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering));
+        var jobId = _job.Id;
+        _job = null;
+        if (nodeStoppedAnswering)
+        {
+            SetReceiveTimeout(ReleaseLimit);
+            Become(() => Releasing(jobId));
+            return;
+        }
+        AskForWork();
+    }
+
+    private void AskForWork()
     {
         SetReceiveTimeout(null);
-        _cancel!.Cancel();
-        _dispatcher.Tell(new PullWork.Done(_job!.Id, new PullOutcome(_job.Pull, ending.Result, ending.Reason, Stopwatch.GetElapsedTime(_startedAt))));
-        _job = null;
         Become(Idle);
         _dispatcher.Tell(PullWork.RequestWork.Instance);
     }
@@ -92,7 +124,7 @@ public sealed class PullWorker : ReceiveActor
         if (_job is not null)
         {
             _dispatcher.Tell(new PullWork.Done(_job.Id, new PullOutcome(
-                _job.Pull, PullResult.Failed, $"pull worker crashed: {reason.Message}", Stopwatch.GetElapsedTime(_startedAt))));
+                _job.Pull, PullResult.Failed, $"pull worker crashed: {reason.Message}", Now - _startedAt)));
         }
         base.PreRestart(reason, message);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
@@ -14,11 +13,12 @@ namespace ImageSync.Actors;
 /// </summary>
 public sealed class SyncRun : ReceiveActor
 {
+    private const string DispatcherName = "pulls";
     private readonly ImageSyncSettings _settings;
     private readonly INodeTransport _transport;
     private readonly string _reason;
     private readonly DateTimeOffset _startedAt;
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
     private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
     private readonly List<NodeInventory> _inventories = [];
     private readonly Dictionary<NodeName, INodeSession> _sessions = [];
@@ -37,8 +37,7 @@ public sealed class SyncRun : ReceiveActor
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, reason, startedAt));
 
-    // A child that throws has a bug, not a bad node: it is stopped, and its Terminated settles what it owed.
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
+    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision();
 
     protected override void PreStart()
     {
@@ -113,14 +112,25 @@ public sealed class SyncRun : ReceiveActor
             Finish([]);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), "pulls"));
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), DispatcherName));
         Become(Pulling);
+    }
+
+    /// <summary>
+    /// A node actor that throws is restarted (it simply reads its node again) up to three times a minute,
+    /// then stopped. The dispatcher is stopped at once: its bookkeeping of who pulls what cannot be rebuilt,
+    /// and starting over would pull twice. Whatever a stopped child owed is settled on its Terminated.
+    /// </summary>
+    private sealed class RunSupervision() : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
+    {
+        protected override Directive Handle(IActorRef child, Exception exception) =>
+            child.Path.Name == DispatcherName ? Directive.Stop : base.Handle(child, exception);
     }
 
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
         var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
-        var summary = new SyncSummary(_startedAt, Stopwatch.GetElapsedTime(_started), nodes, outcomes, _interrupted, fault);
+        var summary = new SyncSummary(_startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, outcomes, _interrupted, fault);
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.
         Become(() => { });

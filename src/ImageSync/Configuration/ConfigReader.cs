@@ -76,9 +76,19 @@ internal sealed class ConfigReader(HoconObject root)
         return value;
     }
 
-    public bool Switch(string key)
+    public double DoubleOf(string key, HoconNode? node, double min, double max)
     {
-        var node = Node(key);
+        var text = StringOf(key, node);
+        if (text is null) return min;
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+        Problem(key, node, $"'{text}' is not a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+        return min;
+    }
+
+    public bool Switch(string key) => SwitchOf(key, Node(key));
+
+    public bool SwitchOf(string key, HoconNode? node)
+    {
         var text = StringOf(key, node);
         switch (text)
         {
@@ -95,9 +105,10 @@ internal sealed class ConfigReader(HoconObject root)
     }
 
     /// <summary>A value out of an enum, written in kebab case (<c>accept-new</c> for <c>AcceptNew</c>).</summary>
-    public T Choice<T>(string key) where T : struct, Enum
+    public T Choice<T>(string key) where T : struct, Enum => ChoiceOf<T>(key, Node(key));
+
+    public T ChoiceOf<T>(string key, HoconNode? node) where T : struct, Enum
     {
-        var node = Node(key);
         var text = StringOf(key, node);
         var names = Enum.GetValues<T>().ToDictionary(v => KebabCase(v.ToString()), v => v);
         if (text is not null && names.TryGetValue(text, out var value)) return value;

@@ -69,6 +69,52 @@ public sealed record SimulatedNodeSettings(
     IReadOnlyList<SimulatedImage> Images,
     TimeSpan PullLatency,
     IReadOnlyList<ImageRef> Failing,
-    IReadOnlyList<ImageRef> Hanging);
+    IReadOnlyList<ImageRef> Hanging,
+    SimulatedFaults Faults)
+{
+    public static readonly SimulatedNodeSettings Empty = new([], TimeSpan.Zero, [], [], SimulatedFaults.None);
+}
 
-public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes);
+/// <param name="Seed">Seeds the fleet's dice (flaky pulls), so a simulated run can be replayed.</param>
+public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1);
+
+public enum ConnectFault
+{
+    None,
+    Refused,
+    Hang,
+    AuthRejected,
+    HostKeyMismatch,
+}
+
+public enum CheckFault
+{
+    None,
+    Hang,
+    Fail,
+}
+
+public enum InventoryFault
+{
+    None,
+    Malformed,
+    Fail,
+    Hang,
+}
+
+/// <summary>How a simulated node misbehaves: every way a node, a link or a registry fails an operator.</summary>
+/// <param name="PullFailureProbability">Each pull fails (transiently) with this probability.</param>
+/// <param name="PullFailsFirst">The first this many pulls of each image fail (transiently).</param>
+/// <param name="DropDuringPull">Pulls lose the connection half-way through.</param>
+/// <param name="UnreachableAfterInventory">After listing its images the node is gone: every pull finds the connection dropped.</param>
+public sealed record SimulatedFaults(
+    ConnectFault Connect = ConnectFault.None,
+    CheckFault Check = CheckFault.None,
+    InventoryFault Inventory = InventoryFault.None,
+    double PullFailureProbability = 0,
+    int PullFailsFirst = 0,
+    bool DropDuringPull = false,
+    bool UnreachableAfterInventory = false)
+{
+    public static readonly SimulatedFaults None = new();
+}

@@ -20,7 +20,9 @@ public static partial class SettingsLoader
     internal const string ReferenceName = "reference image-sync.conf";
     private const string Root = "image-sync";
     private static readonly string[] NodeKeys = ["name", "host", "port", "user"];
-    private static readonly string[] SimulatedNodeKeys = ["images", "pull-latency", "failing", "hanging"];
+    private static readonly string[] SimulatedNodeKeys = ["images", "pull-latency", "failing", "hanging", "faults"];
+    private static readonly string[] FaultKeys =
+        ["connect", "check", "inventory", "pull-failure-probability", "pull-fails-first", "drop-during-pull", "unreachable-after-inventory"];
     private static readonly string[] SimulatedImageKeys = ["ref", "size", "digest"];
 
     /// <exception cref="ConfigException">The file is missing, unreadable, malformed or invalid.</exception>
@@ -228,9 +230,30 @@ public static partial class SettingsLoader
                 ReadSimulatedImages(reader, $"{at}.images", settings["images"]),
                 settings["pull-latency"] is null ? defaultLatency : reader.DurationOf($"{at}.pull-latency", settings["pull-latency"], TimeSpan.Zero, TimeSpan.FromHours(1)),
                 References(reader, $"{at}.failing", settings["failing"]),
-                References(reader, $"{at}.hanging", settings["hanging"]));
+                References(reader, $"{at}.hanging", settings["hanging"]),
+                ReadFaults(reader, $"{at}.faults", settings["faults"]));
         }
-        return new SimulatedFleetSettings(fleet);
+        return new SimulatedFleetSettings(fleet, reader.Int($"{simulated}.seed", int.MinValue, int.MaxValue));
+    }
+
+    private static SimulatedFaults ReadFaults(ConfigReader reader, string key, HoconNode? node)
+    {
+        if (node is null) return SimulatedFaults.None;
+        if (node is not HoconObject faults)
+        {
+            reader.Problem(key, node, $"expected an object, found {node.Kind}");
+            return SimulatedFaults.None;
+        }
+        reader.RejectUnknownKeys(key, faults, FaultKeys);
+        var none = SimulatedFaults.None;
+        return new SimulatedFaults(
+            faults["connect"] is { } connect ? reader.ChoiceOf<ConnectFault>($"{key}.connect", connect) : none.Connect,
+            faults["check"] is { } check ? reader.ChoiceOf<CheckFault>($"{key}.check", check) : none.Check,
+            faults["inventory"] is { } inventory ? reader.ChoiceOf<InventoryFault>($"{key}.inventory", inventory) : none.Inventory,
+            faults["pull-failure-probability"] is { } probability ? reader.DoubleOf($"{key}.pull-failure-probability", probability, 0, 1) : none.PullFailureProbability,
+            faults["pull-fails-first"] is { } first ? reader.IntOf($"{key}.pull-fails-first", first, 0, 1000) ?? 0 : none.PullFailsFirst,
+            faults["drop-during-pull"] is { } drop ? reader.SwitchOf($"{key}.drop-during-pull", drop) : none.DropDuringPull,
+            faults["unreachable-after-inventory"] is { } gone ? reader.SwitchOf($"{key}.unreachable-after-inventory", gone) : none.UnreachableAfterInventory);
     }
 
     private static List<SimulatedImage> ReadSimulatedImages(ConfigReader reader, string key, HoconNode? node)

@@ -8,8 +8,8 @@ namespace ImageSync.Nodes;
 
 /// <summary>
 /// An in-process fleet of worker nodes for the demo and the tests. Nodes answer in crictl's own JSON and
-/// exit codes, pulls take their configured latency (on the given clock), and the fleet records how many
-/// pulls ran at once, overall and per node.
+/// exit codes, pulls take their configured latency on the given clock, configured faults make a node
+/// misbehave the way real ones do, and the fleet records every pull and how many ran at once.
 /// </summary>
 public sealed class SimulatedFleet
 {
@@ -17,13 +17,14 @@ public sealed class SimulatedFleet
     private readonly TimeProvider _clock;
     private readonly object _gate = new();
     private readonly List<(NodeName Node, ImageRef Image)> _pullsStarted = [];
+    private readonly Random _dice;
     private int _inFlight;
 
     public SimulatedFleet(SimulatedFleetSettings settings, IEnumerable<NodeName> nodes, TimeProvider? clock = null)
     {
         _clock = clock ?? TimeProvider.System;
-        var empty = new SimulatedNodeSettings([], TimeSpan.Zero, [], []);
-        _nodes = nodes.ToDictionary(n => n, n => new SimulatedNode(n, settings.Nodes.GetValueOrDefault(n, empty)));
+        _dice = new Random(settings.Seed);
+        _nodes = nodes.ToDictionary(n => n, n => new SimulatedNode(n, settings.Nodes.GetValueOrDefault(n, SimulatedNodeSettings.Empty)));
     }
 
     /// <summary>The most pulls that ran at the same moment, across all nodes.</summary>
@@ -42,32 +43,40 @@ public sealed class SimulatedFleet
 
     public int MaxConcurrentPullsOn(NodeName node) => Node(node).MaxInFlight;
 
+    internal TimeProvider Clock => _clock;
+
     internal SimulatedNode Node(NodeName node) =>
         _nodes.TryGetValue(node, out var simulated) ? simulated : throw new NodeException(node, "no such node in the simulated fleet");
 
-    internal async Task<PullExit> PullAsync(NodeName nodeName, ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
+    internal async Task<PullExit> PullAsync(SimulatedNode node, ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var node = Node(nodeName);
+        var faults = node.Settings.Faults;
+        if (node.Gone) throw new NodeException(node.Name, "connection lost while running `crictl pull`: the node stopped answering");
+        int attempt;
         lock (_gate)
         {
-            _pullsStarted.Add((nodeName, image));
+            _pullsStarted.Add((node.Name, image));
             MaxConcurrentPulls = Math.Max(MaxConcurrentPulls, ++_inFlight);
+            attempt = node.CountAttempt(image);
         }
         node.PullStarted();
         try
         {
             if (node.Settings.Hanging.Contains(image)) await Task.Delay(Timeout.InfiniteTimeSpan, _clock, cancellationToken);
+            if (faults.DropDuringPull)
+            {
+                await Task.Delay(node.Settings.PullLatency / 2, _clock, cancellationToken);
+                throw new NodeException(node.Name, "connection lost while running `crictl pull`: connection reset by peer");
+            }
             if (node.Settings.PullLatency >= timeout)
             {
                 await Task.Delay(timeout, _clock, cancellationToken);
                 return new PullExit(PullExit.TimedOut, "");
             }
             await Task.Delay(node.Settings.PullLatency, _clock, cancellationToken);
-            if (node.Settings.Failing.Contains(image))
-            {
-                return new PullExit(1, $"time=\"{_clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}\" level=fatal msg=\"pulling image: rpc error: code = NotFound "
-                    + $"desc = failed to pull and unpack image \\\"{image}\\\": failed to resolve reference \\\"{image}\\\": {image}: not found\"");
-            }
+            if (node.Settings.Failing.Contains(image)) return CrictlFailure(image, "NotFound", $"failed to resolve reference \\\"{image}\\\": {image}: not found");
+            if (attempt <= faults.PullFailsFirst || Roll() < faults.PullFailureProbability)
+                return CrictlFailure(image, "Unavailable", "failed to copy: httpReadSeeker: failed open: unexpected EOF");
             var source = _nodes.Values.Select(n => n.Find(image)).FirstOrDefault(i => i is not null);
             node.Add(image, source?.SizeBytes ?? 0, source?.Digest);
             return new PullExit(0, "");
@@ -79,10 +88,21 @@ public sealed class SimulatedFleet
         }
     }
 
+    private double Roll()
+    {
+        lock (_gate) return _dice.NextDouble();
+    }
+
+    /// <summary>What crictl prints on its last stderr line when a pull fails.</summary>
+    private PullExit CrictlFailure(ImageRef image, string code, string detail) =>
+        new(1, $"time=\"{_clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}\" level=fatal msg=\"pulling image: rpc error: code = {code} "
+            + $"desc = failed to pull and unpack image \\\"{image}\\\": {detail}\"");
+
     internal sealed class SimulatedNode
     {
         private readonly object _gate = new();
         private readonly Dictionary<ImageRef, SimulatedImage> _images;
+        private readonly Dictionary<ImageRef, int> _attempts = [];
         private int _inFlight;
 
         public SimulatedNode(NodeName name, SimulatedNodeSettings settings)
@@ -97,6 +117,9 @@ public sealed class SimulatedFleet
         public SimulatedNodeSettings Settings { get; }
 
         public int MaxInFlight { get; private set; }
+
+        /// <summary>Set once the node has become unreachable (the unreachable-after-inventory fault).</summary>
+        public bool Gone { get; set; }
 
         public IReadOnlyCollection<ImageRef> Images
         {
@@ -114,6 +137,12 @@ public sealed class SimulatedFleet
         public void Add(ImageRef image, long size, string? digest)
         {
             lock (_gate) _images[image] = new SimulatedImage(image, size, digest);
+        }
+
+        /// <returns>Which attempt at this image this pull is, from 1.</returns>
+        public int CountAttempt(ImageRef image)
+        {
+            lock (_gate) return _attempts[image] = _attempts.GetValueOrDefault(image) + 1;
         }
 
         public void PullStarted()
@@ -164,23 +193,64 @@ public sealed class SimulatedFleet
     }
 }
 
-/// <summary>Sessions to a <see cref="SimulatedFleet"/>.</summary>
+/// <summary>Sessions to a <see cref="SimulatedFleet"/>, with each node's faults applied where a real node would show them.</summary>
 public sealed class SimulatedTransport(SimulatedFleet fleet) : INodeTransport
 {
-    public Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
-        fleet.Node(node.Name);
-        return Task.FromResult<INodeSession>(new Session(fleet, node.Name));
+        var simulated = fleet.Node(node.Name);
+        switch (simulated.Settings.Faults.Connect)
+        {
+            case ConnectFault.Refused:
+                throw new NodeException(node.Name, $"connection refused by {node.Host}:{node.Port} (is sshd running?)");
+            case ConnectFault.AuthRejected:
+                throw new NodeException(node.Name, $"authentication failed for user '{node.User}' with key (simulated)");
+            case ConnectFault.HostKeyMismatch:
+                throw new NodeException(node.Name, $"host key verification failed: the key of {node.Host} has CHANGED: "
+                    + "expected SHA256:c2ltdWxhdGVkLWV4cGVjdGVkLWtleQ, offered SHA256:c2ltdWxhdGVkLW9mZmVyZWQta2V5");
+            case ConnectFault.Hang:
+                await Hang(cancellationToken);
+                break;
+        }
+        return new Session(fleet, simulated);
     }
 
-    private sealed class Session(SimulatedFleet fleet, NodeName node) : INodeSession
+    private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+
+    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node) : INodeSession
     {
-        public NodeName Node => node;
+        public NodeName Node => node.Name;
 
-        public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public async Task CheckAsync(CancellationToken cancellationToken)
+        {
+            switch (node.Settings.Faults.Check)
+            {
+                case CheckFault.Hang:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+                    break;
+                case CheckFault.Fail:
+                    throw new NodeException(node.Name, $"`{RemoteCommands.Check}` answered nothing with exit code 255");
+            }
+        }
 
-        public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) =>
-            Task.FromResult(ImageSync.Nodes.CrictlImagesJson.Parse(node, fleet.Node(node).CrictlImagesJson()));
+        public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            switch (node.Settings.Faults.Inventory)
+            {
+                case InventoryFault.Hang:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+                    break;
+                case InventoryFault.Fail:
+                    throw new NodeException(node.Name, "`crictl images -o json` exited with code 1: time=\"…\" level=fatal msg=\"validate service connection: rpc error: code = Unavailable\"");
+                case InventoryFault.Malformed:
+                    var json = node.CrictlImagesJson();
+                    return CrictlImagesJson.Parse(node.Name, json.AsMemory(0, json.Length / 2));
+            }
+            var inventory = CrictlImagesJson.Parse(node.Name, node.CrictlImagesJson());
+            if (node.Settings.Faults.UnreachableAfterInventory) node.Gone = true;
+            return inventory;
+        }
 
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             fleet.PullAsync(node, image, timeout, cancellationToken);

@@ -64,19 +64,37 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
     }
 
     [Fact]
-    public void Should_ignore_an_answer_that_comes_after_the_watchdog_gave_up()
+    public void Should_wait_for_the_abandoned_pull_to_let_go_of_its_channel_before_taking_new_work()
     {
         var session = new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true };
         var worker = StartWorker();
         worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "api:1"), session));
         WaitUntilHandled(worker);
         Scheduler.Advance(Watchdog);
-        ExpectMsg<PullWork.Done>(d => d.Outcome.Result == PullResult.Timeout);
-        ExpectMsg<PullWork.RequestWork>();
+        Assert.True(ExpectMsg<PullWork.Done>().NodeStoppedAnswering);
+        WaitUntilHandled(worker);
 
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         session.Release(TestData.Image("api:1"), new PullExit(0, ""));
 
-        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        ExpectMsg<PullWork.RequestWork>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Should_take_new_work_after_a_limit_when_the_abandoned_pull_never_lets_go()
+    {
+        var session = new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true };
+        var worker = StartWorker();
+        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "api:1"), session));
+        WaitUntilHandled(worker);
+        Scheduler.Advance(Watchdog);
+        ExpectMsg<PullWork.Done>();
+        WaitUntilHandled(worker);
+
+        Scheduler.Advance(TimeSpan.FromSeconds(5));
+
+        ExpectMsg<PullWork.RequestWork>();
     }
 
     [Fact]
@@ -88,6 +106,8 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
         WaitUntilHandled(worker);
         Scheduler.Advance(Watchdog);
         ExpectMsg<PullWork.Done>();
+        WaitUntilHandled(worker);
+        Scheduler.Advance(TimeSpan.FromSeconds(5));
         ExpectMsg<PullWork.RequestWork>();
         worker.Tell(new PullWork.Job(2, TestData.Pull("w1", "new:1"), session));
         WaitUntilHandled(worker);

@@ -9,6 +9,7 @@ public sealed class ScriptedTransport : INodeTransport
     private readonly Dictionary<NodeName, ScriptedSession> _sessions = [];
     private readonly Dictionary<NodeName, string> _refusals = [];
     private readonly HashSet<NodeName> _hanging = [];
+    private readonly Dictionary<NodeName, int> _crashes = [];
 
     public PullRecorder Fleet { get; } = new();
 
@@ -27,7 +28,23 @@ public sealed class ScriptedTransport : INodeTransport
 
     public void Hanging(string name) => _hanging.Add(NodeName.Parse(name));
 
-    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    /// <summary>The first <paramref name="times"/> connects to the node throw from the caller's own call, as a bug would.</summary>
+    public void Crashing(string name, int times) => _crashes[NodeName.Parse(name)] = times;
+
+    public Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        lock (_crashes)
+        {
+            if (_crashes.GetValueOrDefault(node.Name) > 0)
+            {
+                _crashes[node.Name]--;
+                throw new InvalidOperationException($"bug while connecting to {node.Name}");
+            }
+        }
+        return ConnectCoreAsync(node, cancellationToken);
+    }
+
+    private async Task<INodeSession> ConnectCoreAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         if (_refusals.TryGetValue(node.Name, out var reason)) throw new NodeException(node.Name, reason);
         if (_hanging.Contains(node.Name)) await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);

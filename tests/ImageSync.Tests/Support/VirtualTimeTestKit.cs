@@ -1,11 +1,18 @@
 using Akka.Actor;
 using Akka.TestKit;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Nodes;
 
 namespace ImageSync.Tests.Support;
 
 /// <summary>A TestKit whose scheduler only moves when the spec advances it: timers and receive timeouts in virtual time.</summary>
 public abstract class VirtualTimeTestKit() : Akka.TestKit.Xunit2.TestKit("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
 {
+    /// <summary>How far virtual time moves at once while waiting; timings measured that way are exact to about this much.</summary>
+    protected static TimeSpan Step { get; } = TimeSpan.FromMilliseconds(100);
+
     protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     /// <summary>
@@ -16,5 +23,32 @@ public abstract class VirtualTimeTestKit() : Akka.TestKit.Xunit2.TestKit("akka.s
     {
         actor.Tell(new Identify(null));
         ExpectMsg<ActorIdentity>();
+    }
+
+    /// <summary>
+    /// Runs one whole sync while moving virtual time forward, and returns its summary. Fails when the run
+    /// has not finished within <paramref name="limit"/> of virtual time: a run must always end.
+    /// </summary>
+    protected SyncSummary RunSync(ImageSyncSettings settings, INodeTransport transport, TimeSpan limit)
+    {
+        var requester = CreateTestProbe();
+        Sys.ActorOf(SyncCoordinator.Props(settings, transport, TimeProvider.System)).Tell(new SyncCommands.StartSync("spec"), requester);
+        return ExpectInVirtualTime<SyncEvents.SyncFinished>(requester, limit).Summary;
+    }
+
+    /// <summary>
+    /// Moves virtual time forward in small steps until <paramref name="probe"/> receives a <typeparamref name="T"/>,
+    /// so that work released by one step (a simulated latency ending) reaches the actors before a later step
+    /// fires later timers (a watchdog).
+    /// </summary>
+    protected T ExpectInVirtualTime<T>(TestKitBase probe, TimeSpan limit)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed <= limit; elapsed += Step)
+        {
+            // A short real wait lets the actors act on what the last step of virtual time released.
+            if (probe.ReceiveOne(TimeSpan.FromMilliseconds(2)) is T expected) return expected;
+            Scheduler.Advance(Step);
+        }
+        throw new Xunit.Sdk.XunitException($"no {typeof(T).Name} within {limit} of virtual time");
     }
 }
