@@ -31,6 +31,45 @@ public sealed class SignalSpecs : IDisposable
         using var next = RunLockProbe();
     }
 
+    [Fact]
+    public void Should_get_the_lock_and_complete_when_started_right_after_a_run_was_killed()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].PullLatency(TimeSpan.FromSeconds(2));
+        _fleet.Start();
+        using (var killed = _fleet.StartRun())
+        {
+            Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+            Shell.Require("kill", ["-KILL", killed.Process.Id.ToString()]);
+            Assert.Equal(137, killed.Wait(TimeSpan.FromSeconds(10)).ExitCode);
+        }
+
+        var second = _fleet.Run();
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Equal([Api], _fleet[2].Images);
+    }
+
+    [Fact]
+    public void Should_run_exactly_one_of_two_runs_started_at_the_same_moment()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].PullLatency(TimeSpan.FromSeconds(3));
+        _fleet.Start();
+
+        using var first = _fleet.StartRun();
+        using var second = _fleet.StartRun();
+        var results = new[] { first.Wait(TimeSpan.FromSeconds(60)), second.Wait(TimeSpan.FromSeconds(60)) };
+
+        var refused = Assert.Single(results, r => r.ExitCode == 1);
+        Assert.Single(results, r => r.ExitCode == 0);
+        Assert.True(refused.Elapsed < TimeSpan.FromSeconds(1), $"the refused run took {refused.Elapsed}");
+        Assert.Contains("another image-sync run holds the lock", refused.Output);
+        Assert.Equal(["images -o json", $"pull {Api}"], _fleet[2].CrictlCalls);
+    }
+
     /// <summary>The lock is free again once the interrupted run is gone.</summary>
     private IDisposable RunLockProbe() =>
         ImageSync.Locking.RunLock.TryAcquire(_fleet.LockFile) ?? throw new Xunit.Sdk.XunitException("the lock was not released");

@@ -10,13 +10,16 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, T
 /// <summary>A started program whose output is read as it comes, so a chatty one never blocks on a full pipe.</summary>
 public sealed class RunningProcess : IDisposable
 {
+    // Stopped when the process exits, so Elapsed is its own run time however late the test waits for it.
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
 
     public RunningProcess(ProcessStartInfo info)
     {
-        Process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {info.FileName}");
+        Process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        Process.Exited += (_, _) => _clock.Stop();
+        Process.Start();
         _stdout = Process.StandardOutput.ReadToEndAsync();
         _stderr = Process.StandardError.ReadToEndAsync();
     }

@@ -84,6 +84,24 @@ public sealed class SshdNode : IDisposable
         return this;
     }
 
+    /// <summary>How `crictl images -o json` misbehaves: "truncated", "fail" or "hang".</summary>
+    public SshdNode InventoryMode(string mode)
+    {
+        File.WriteAllText(State("inventory-mode"), mode);
+        return this;
+    }
+
+    /// <summary>Forgets the client's key, as a node whose authorized_keys was rewritten would.</summary>
+    public void RevokeClientKey() => File.WriteAllText(AuthorizedKeys, "");
+
+    /// <summary>Stops sshd and every process it started (sessions, crictl) with SIGSTOP: the node is frozen, not gone.</summary>
+    public void Freeze()
+    {
+        // Short-lived processes of the tree may end while it is walked; only sshd itself must be stopped.
+        foreach (var pid in ProcessTree(_process!.Process.Id)) Shell.Run("kill", ["-STOP", pid.ToString()]);
+        Shell.Require("kill", ["-STOP", _process.Process.Id.ToString()]);
+    }
+
     /// <summary>Replaces the host key, as a reinstalled (or impersonated) node would present.</summary>
     public void ChangeHostKey()
     {
@@ -119,6 +137,29 @@ public sealed class SshdNode : IDisposable
     }
 
     private string State(string file) => Path.Combine(StateDir, file);
+
+    /// <summary>A process and all its descendants, read from /proc.</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++) tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        return tree;
+    }
 
     private static int FreePort()
     {
