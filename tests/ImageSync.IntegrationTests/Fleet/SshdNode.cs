@@ -20,6 +20,8 @@ public sealed class SshdNode : IDisposable
         Port = FreePort();
         File.WriteAllText(AuthorizedKeys, clientPublicKey);
         Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", HostKey]);
+        // HOME points into the node's own directory: bash sources ~/.bashrc for commands run by sshd, and
+        // the tests must not depend on (or disturb) the login files of whoever runs them.
         File.WriteAllText(Path.Combine(Dir, "sshd_config"), $"""
             Port {Port}
             ListenAddress 127.0.0.1
@@ -33,7 +35,7 @@ public sealed class SshdNode : IDisposable
             UsePAM no
             StrictModes no
             LogLevel VERBOSE
-            SetEnv CRICTL_STATE={StateDir} CRICTL_REGISTRY={registryFile}
+            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={registryFile}
             """);
     }
 
@@ -174,5 +176,28 @@ public sealed class SshdNode : IDisposable
     {
         _process?.Dispose();
         _process = null;
+        KillStragglers();
+    }
+
+    /// <summary>
+    /// Kills what this node's sessions left behind (a hanging stand-in crictl outlives its session when the
+    /// remote `timeout` is not there to end it): every process whose environment points at this node's state.
+    /// </summary>
+    private void KillStragglers()
+    {
+        var marker = System.Text.Encoding.UTF8.GetBytes($"CRICTL_STATE={StateDir}\0");
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (File.ReadAllBytes(Path.Combine(dir, "environ")).AsSpan().IndexOf(marker) >= 0)
+                    Shell.Run("kill", ["-KILL", pid.ToString()]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while we looked.
+            }
+        }
     }
 }
