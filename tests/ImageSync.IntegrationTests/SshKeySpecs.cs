@@ -41,6 +41,23 @@ public sealed class SshKeySpecs
     }
 
     [Fact]
+    public void Should_take_the_passphrase_from_the_environment_and_never_print_or_log_it()
+    {
+        const string passphrase = "s3cret-from-env";
+        using var fleet = new TestFleet(nodes: 2, passphrase: passphrase).Serving(Api);
+        fleet[1].Holding(Api);
+        fleet[2].Failing(Api);
+        fleet.Start();
+
+        var run = fleet.RunWith(new Dictionary<string, string> { ["IMAGE_SYNC_KEY_PASSPHRASE"] = passphrase });
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        var everything = run.Output + string.Concat(Directory.GetFiles(fleet.LogDir).Select(File.ReadAllText));
+        Assert.Contains("FAILED node-2", everything);
+        Assert.DoesNotContain(passphrase, everything);
+    }
+
+    [Fact]
     public void Should_exit_2_naming_the_key_when_the_passphrase_is_wrong()
     {
         using var fleet = new TestFleet(nodes: 2, passphrase: "right").Serving(Api);

@@ -85,6 +85,16 @@ internal sealed class ConfigReader(HoconObject root)
         return min;
     }
 
+    public long Size(string key, long min, long max)
+    {
+        var node = Node(key);
+        var text = StringOf(key, node);
+        if (text is null) return min;
+        if (Sizes.TryParse(text, out var value) && value >= min && value <= max) return value;
+        Problem(key, node, $"'{text}' is not a size from {Sizes.Show(min)} to {Sizes.Show(max)} (write e.g. 512KiB, 64MiB, 1GiB)");
+        return min;
+    }
+
     public bool Switch(string key) => SwitchOf(key, Node(key));
 
     public bool SwitchOf(string key, HoconNode? node)

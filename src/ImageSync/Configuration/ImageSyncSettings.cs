@@ -40,9 +40,15 @@ public sealed record SshSettings(
     bool Sudo,
     string Crictl);
 
-public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadOnlyList<string> Exclude, bool IncludeUntagged)
+public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadOnlyList<string> Exclude, bool IncludeUntagged, InventoryLimits Limits)
 {
     public ImageFilter Filter => new(IncludePrefixes, Exclude);
+}
+
+/// <summary>The most a node's <c>crictl images</c> may print and list before the node is refused.</summary>
+public sealed record InventoryLimits(long MaxBytes, int MaxImages)
+{
+    public static readonly InventoryLimits Default = new(64L << 20, 100_000);
 }
 
 public sealed record PullSettings(

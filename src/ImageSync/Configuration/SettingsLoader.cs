@@ -136,7 +136,8 @@ public static partial class SettingsLoader
         var defaultUser = reader.String($"{Root}.ssh.user");
         var defaultPort = reader.Int($"{Root}.ssh.port", 1, 65_535);
         var items = reader.ListOf(key, reader.Node(key));
-        if (items.Count == 0) reader.Problem(key, reader.Node(key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ]");
+        if (items.Count == 0 && reader.Node(key) is HoconList or null)
+            reader.Problem(key, reader.Node(key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ]");
 
         var nodes = new List<NodeSpec>();
         for (var i = 0; i < items.Count; i++)
@@ -175,10 +176,13 @@ public static partial class SettingsLoader
     {
         const string images = $"{Root}.images";
         var prefixes = reader.StringList($"{images}.include-prefixes");
-        if (prefixes.Count == 0)
+        if (prefixes.Count == 0 && reader.Node($"{images}.include-prefixes") is HoconList)
             reader.Problem($"{images}.include-prefixes", reader.Node($"{images}.include-prefixes"),
                 "list at least one prefix, e.g. [\"registry.example.com/team/\"] ([\"\"] syncs every image)");
-        return new ImageSettings(prefixes, reader.StringList($"{images}.exclude"), reader.Switch($"{images}.include-untagged"));
+        var limits = new InventoryLimits(
+            reader.Size($"{images}.max-inventory-bytes", 1L << 10, 1L << 32),
+            reader.Int($"{images}.max-inventory-images", 1, 10_000_000));
+        return new ImageSettings(prefixes, reader.StringList($"{images}.exclude"), reader.Switch($"{images}.include-untagged"), limits);
     }
 
     private static PullSettings ReadPull(ConfigReader reader)
@@ -296,7 +300,7 @@ public static partial class SettingsLoader
         var text = reader.String(key);
         if (text.Length == 0)
         {
-            if (!allowEmpty) reader.Problem(key, reader.Node(key), "must not be empty");
+            if (!allowEmpty && reader.Node(key) is HoconScalar) reader.Problem(key, reader.Node(key), "must not be empty");
             return text;
         }
         if (text.Contains('\0')) reader.Problem(key, reader.Node(key), "contains a NUL character");

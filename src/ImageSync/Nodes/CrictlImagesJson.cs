@@ -14,7 +14,8 @@ public static class CrictlImagesJson
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
     /// <exception cref="MalformedInventoryException">The document is not valid JSON or not of crictl's shape.</exception>
-    public static NodeInventory Parse(NodeName node, ReadOnlyMemory<byte> json)
+    /// <exception cref="NodeException">The node lists more than <paramref name="maxImages"/> images.</exception>
+    public static NodeInventory Parse(NodeName node, ReadOnlyMemory<byte> json, int maxImages = int.MaxValue)
     {
         JsonDocument document;
         try
@@ -33,6 +34,8 @@ public static class CrictlImagesJson
             if (!root.TryGetProperty("images", out var images) || images.ValueKind == JsonValueKind.Null)
                 return NodeInventory.Empty(node);
             if (images.ValueKind != JsonValueKind.Array) throw new MalformedInventoryException(node, "\"images\" is not an array");
+            if (images.GetArrayLength() > maxImages)
+                throw new NodeException(node, $"crictl lists {images.GetArrayLength()} images, more than images.max-inventory-images ({maxImages})");
 
             var rejected = new List<string>();
             var result = new List<NodeImage>(images.GetArrayLength());

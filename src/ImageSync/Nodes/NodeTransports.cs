@@ -9,7 +9,7 @@ public static class NodeTransports
     public static INodeTransport Create(ImageSyncSettings settings, Func<string, string?> environment, Action<string> warn) =>
         settings.Transport switch
         {
-            TransportKind.Simulated => new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name))),
-            _ => SshNodeTransport.Create(settings.Ssh, settings.Pull, environment, warn),
+            TransportKind.Simulated => new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name)), settings.Images.Limits),
+            _ => SshNodeTransport.Create(settings, environment, warn),
         };
 }

@@ -194,8 +194,10 @@ public sealed class SimulatedFleet
 }
 
 /// <summary>Sessions to a <see cref="SimulatedFleet"/>, with each node's faults applied where a real node would show them.</summary>
-public sealed class SimulatedTransport(SimulatedFleet fleet) : INodeTransport
+public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? limits = null) : INodeTransport
 {
+    private readonly InventoryLimits _limits = limits ?? InventoryLimits.Default;
+
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var simulated = fleet.Node(node.Name);
@@ -212,12 +214,12 @@ public sealed class SimulatedTransport(SimulatedFleet fleet) : INodeTransport
                 await Hang(cancellationToken);
                 break;
         }
-        return new Session(fleet, simulated);
+        return new Session(fleet, simulated, _limits);
     }
 
     private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
 
-    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node) : INodeSession
+    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits) : INodeSession
     {
         public NodeName Node => node.Name;
 
@@ -244,10 +246,13 @@ public sealed class SimulatedTransport(SimulatedFleet fleet) : INodeTransport
                 case InventoryFault.Fail:
                     throw new NodeException(node.Name, "`crictl images -o json` exited with code 1: time=\"…\" level=fatal msg=\"validate service connection: rpc error: code = Unavailable\"");
                 case InventoryFault.Malformed:
-                    var json = node.CrictlImagesJson();
-                    return CrictlImagesJson.Parse(node.Name, json.AsMemory(0, json.Length / 2));
+                    var whole = node.CrictlImagesJson();
+                    return CrictlImagesJson.Parse(node.Name, whole.AsMemory(0, whole.Length / 2));
             }
-            var inventory = CrictlImagesJson.Parse(node.Name, node.CrictlImagesJson());
+            var json = node.CrictlImagesJson();
+            if (json.Length > limits.MaxBytes)
+                throw new NodeException(node.Name, $"`crictl images -o json` printed more than {Sizes.Show(limits.MaxBytes)}; its output was refused");
+            var inventory = CrictlImagesJson.Parse(node.Name, json, limits.MaxImages);
             if (node.Settings.Faults.UnreachableAfterInventory) node.Gone = true;
             return inventory;
         }

@@ -6,14 +6,24 @@ using Renci.SshNet.Common;
 
 namespace ImageSync.Nodes;
 
-/// <summary>One node's SSH connection; every command runs on its own channel.</summary>
-internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout) : INodeSession
+/// <summary>
+/// One node's SSH connection; every command runs on its own channel. Output is read as it arrives and
+/// bounded, so a node that prints without end cannot exhaust memory; a channel the server refuses (its
+/// MaxSessions is reached) is asked for again after a pause instead of failing the command.
+/// </summary>
+internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits) : INodeSession
 {
+    // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
+    private const int SmallOutputLimit = 64 * 1024;
+    private const int ErrorTailBytes = 4 * 1024;
+    private static readonly TimeSpan FirstChannelRetry = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LongestChannelRetry = TimeSpan.FromSeconds(2);
+
     public NodeName Node => node;
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var result = await RunLimitedAsync(RemoteCommands.Check, cancellationToken).ConfigureAwait(false);
+        var result = await RunLimitedAsync(RemoteCommands.Check, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
         var answer = result.Output.Trim();
         if (result.ExitCode != 0 || answer != "ok")
             throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(answer)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
@@ -21,26 +31,26 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 
     public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
     {
-        var result = await RunLimitedAsync(commands.ListImages, cancellationToken).ConfigureAwait(false);
+        var result = await RunLimitedAsync(commands.ListImages, limits.MaxBytes, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
             throw new NodeException(node, $"`{commands.ListImages}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
-        return CrictlImagesJson.Parse(node, Encoding.UTF8.GetBytes(result.Output));
+        return CrictlImagesJson.Parse(node, result.OutputBytes, limits.MaxImages);
     }
 
     public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(commands.Pull(image, timeout), cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(commands.Pull(image, timeout), SmallOutputLimit, cancellationToken).ConfigureAwait(false);
         return new PullExit(result.ExitCode, result.LastErrorLine);
     }
 
     /// <summary>Runs a command that should answer quickly; one that does not within command-timeout fails the node.</summary>
-    private async Task<CommandResult> RunLimitedAsync(string command, CancellationToken cancellationToken)
+    private async Task<CommandResult> RunLimitedAsync(string command, long outputLimit, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(commandTimeout);
         try
         {
-            return await RunAsync(command, deadline.Token).ConfigureAwait(false);
+            return await RunAsync(command, outputLimit, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -48,21 +58,89 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         }
     }
 
-    private async Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken)
+    private async Task<CommandResult> RunAsync(string command, long outputLimit, CancellationToken cancellationToken)
+    {
+        var pause = FirstChannelRetry;
+        while (true)
+        {
+            try
+            {
+                return await RunOnceAsync(command, outputLimit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SshException e) when (IsChannelRefused(e))
+            {
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestChannelRetry.Ticks));
+            }
+        }
+    }
+
+    private async Task<CommandResult> RunOnceAsync(string command, long outputLimit, CancellationToken cancellationToken)
     {
         using var ssh = client.CreateCommand(command);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            await ssh.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            var execution = ssh.ExecuteAsync(stop.Token);
+            var output = ReadBoundedAsync(ssh.OutputStream, outputLimit, stop);
+            var errors = ReadTailAsync(ssh.ExtendedOutputStream, ErrorTailBytes);
+            try
+            {
+                await execution.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Only the reader stops a command on its own: the output went past its limit.
+                throw new NodeException(node, $"`{command}` printed more than {Sizes.Show(outputLimit)}; its output was refused");
+            }
+            // A command ended by a signal has no exit status; report it like a shell would (128 + signal).
+            var exitCode = ssh.ExitStatus ?? 128 + SignalNumber(ssh.ExitSignal);
+            return new CommandResult(exitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is SshConnectionException or ObjectDisposedException or InvalidOperationException
+                                      || (e is SshException && !IsChannelRefused(e)))
         {
             throw new NodeException(node, $"connection lost while running `{command}`: {e.Message}", e);
         }
-        // A command ended by a signal has no exit status; report it like a shell would (128 + signal).
-        var exitCode = ssh.ExitStatus ?? 128 + SignalNumber(ssh.ExitSignal);
-        return new CommandResult(exitCode, ssh.Result, ssh.Error);
     }
+
+    /// <summary>Reads all output, or cancels the command once it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(Stream stream, long limit, CancellationTokenSource stop)
+    {
+        using var kept = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            if (kept.Length + read > limit)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                return [];
+            }
+            kept.Write(buffer, 0, read);
+        }
+        return kept.ToArray();
+    }
+
+    /// <summary>Reads all of stderr but keeps only its end: the last line is what explains a failure.</summary>
+    private static async Task<string> ReadTailAsync(Stream stream, int keep)
+    {
+        using var tail = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            tail.Write(buffer, 0, read);
+            if (tail.Length <= 2 * keep) continue;
+            var last = tail.ToArray()[^keep..];
+            tail.SetLength(0);
+            tail.Write(last);
+        }
+        var bytes = tail.ToArray();
+        return Encoding.UTF8.GetString(bytes, Math.Max(0, bytes.Length - keep), Math.Min(bytes.Length, keep));
+    }
+
+    private static bool IsChannelRefused(Exception e) => e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal);
 
     private static int SignalNumber(string? signal) => signal switch
     {
@@ -85,8 +163,10 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         return ValueTask.CompletedTask;
     }
 
-    private sealed record CommandResult(int ExitCode, string Output, string Error)
+    private sealed record CommandResult(int ExitCode, byte[] OutputBytes, string Error)
     {
+        public string Output => Encoding.UTF8.GetString(OutputBytes);
+
         public string LastErrorLine { get; } =
             Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
     }

@@ -27,9 +27,11 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly PrivateKeyFile _key;
     private readonly KnownHosts _knownHosts;
     private readonly Action<string> _warn;
+    private readonly InventoryLimits _limits;
 
-    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn)
+    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
     {
+        _limits = limits;
         _ssh = ssh;
         _commands = commands;
         _key = key;
@@ -39,10 +41,12 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
 
     /// <param name="warn">Told of host keys that were accepted without a match (accept-new, off).</param>
     /// <exception cref="ConfigException">The key cannot be used: missing, too open, or the passphrase is wrong.</exception>
-    public static SshNodeTransport Create(SshSettings ssh, PullSettings pull, Func<string, string?> environment, Action<string> warn)
+    public static SshNodeTransport Create(ImageSyncSettings settings, Func<string, string?> environment, Action<string> warn)
     {
+        var ssh = settings.Ssh;
         var key = PrivateKeys.Load(ssh, environment);
-        return new SshNodeTransport(ssh, new RemoteCommands(ssh.Sudo, ssh.Crictl, pull.KillAfter), key, KnownHosts.Load(ssh.KnownHostsFile), warn);
+        var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter);
+        return new SshNodeTransport(ssh, commands, key, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
     }
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
@@ -67,7 +71,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         try
         {
             await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
-            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout);
+            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

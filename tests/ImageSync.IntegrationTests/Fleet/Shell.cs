@@ -55,7 +55,7 @@ public static class Shell
         return process.Wait(limit ?? TimeSpan.FromSeconds(60));
     }
 
-    public static RunningProcess Start(string program, IEnumerable<string> arguments)
+    public static RunningProcess Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -64,6 +64,7 @@ public static class Shell
             UseShellExecute = false,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return new RunningProcess(info);
     }
 

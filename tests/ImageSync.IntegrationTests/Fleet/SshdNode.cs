@@ -10,6 +10,8 @@ namespace ImageSync.IntegrationTests.Fleet;
 public sealed class SshdNode : IDisposable
 {
     private const string Sshd = "/usr/sbin/sshd";
+    private readonly string _registryFile;
+    private readonly List<string> _sshdOptions = [];
     private RunningProcess? _process;
 
     public SshdNode(string name, string root, string clientPublicKey, string registryFile)
@@ -20,23 +22,7 @@ public sealed class SshdNode : IDisposable
         Port = FreePort();
         File.WriteAllText(AuthorizedKeys, clientPublicKey);
         Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", HostKey]);
-        // HOME points into the node's own directory: bash sources ~/.bashrc for commands run by sshd, and
-        // the tests must not depend on (or disturb) the login files of whoever runs them.
-        File.WriteAllText(Path.Combine(Dir, "sshd_config"), $"""
-            Port {Port}
-            ListenAddress 127.0.0.1
-            HostKey {HostKey}
-            PidFile {Dir}/sshd.pid
-            AuthorizedKeysFile {AuthorizedKeys}
-            PermitRootLogin prohibit-password
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            UsePAM no
-            StrictModes no
-            LogLevel VERBOSE
-            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={registryFile}
-            """);
+        _registryFile = registryFile;
     }
 
     public string Name { get; }
@@ -114,13 +100,43 @@ public sealed class SshdNode : IDisposable
 
     public string HostKeyFingerprint() => Shell.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", HostKey + ".pub"]).Stdout.Split(' ')[1];
 
+    /// <summary>Adds a line to this node's sshd_config (before <see cref="Start"/>), e.g. "MaxSessions 1".</summary>
+    public SshdNode WithSshd(string option)
+    {
+        _sshdOptions.Add(option);
+        return this;
+    }
+
     public void Start()
     {
+        WriteSshdConfig();
         Directory.CreateDirectory("/run/sshd");
         _process = Shell.Start(Sshd, ["-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", SshdLog]);
         if (!SpinWait.SpinUntil(() => _process.HasExited || AnswersSsh(), TimeSpan.FromSeconds(10)))
             throw new TimeoutException($"sshd for {Name} is not answering on port {Port}");
         if (_process.HasExited) throw new InvalidOperationException($"sshd for {Name} exited: {File.ReadAllText(SshdLog)}");
+    }
+
+    private void WriteSshdConfig()
+    {
+        // HOME points into the node's own directory: bash sources ~/.bashrc for commands run by sshd, and
+        // the tests must not depend on (or disturb) the login files of whoever runs them.
+        File.WriteAllText(Path.Combine(Dir, "sshd_config"), $"""
+            Port {Port}
+            ListenAddress 127.0.0.1
+            HostKey {HostKey}
+            PidFile {Dir}/sshd.pid
+            AuthorizedKeysFile {AuthorizedKeys}
+            PermitRootLogin prohibit-password
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            LogLevel VERBOSE
+            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={_registryFile}
+            {string.Join("\n", _sshdOptions)}
+            """);
     }
 
     private bool AnswersSsh()

@@ -82,6 +82,16 @@ public sealed class TestFleet : IDisposable
     public ProcessResult Run(params string[] arguments) =>
         Shell.Run(Repository.Cli, arguments.Length > 0 ? arguments : ["run", "--config", ConfigFile], TimeSpan.FromSeconds(90));
 
+    /// <summary>Runs the CLI with extra environment variables.</summary>
+    public ProcessResult RunWith(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using var process = Shell.Start(Repository.Cli, arguments.Length > 0 ? arguments : ["run", "--config", ConfigFile], environment);
+        return process.Wait(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>Rewrites known_hosts, e.g. to leave it empty or to hash its entries.</summary>
+    public void WriteKnownHosts(IEnumerable<string> lines) => File.WriteAllLines(KnownHosts, lines);
+
     public RunningProcess StartRun() => Shell.Start(Repository.Cli, ["run", "--config", ConfigFile]);
 
     /// <summary>Waits (bounded) until the run log holds a line containing the text.</summary>

@@ -1,0 +1,76 @@
+using ImageSync.Configuration;
+
+namespace ImageSync.Tests.Configuration;
+
+/// <summary>Each bad value gets a message naming the key, the value and what is allowed.</summary>
+public sealed class BadConfigSpecs
+{
+    private const string Valid = """
+        image-sync {
+          nodes = [ { name = w1, host = 10.0.0.1 }, { name = w2, host = 10.0.0.2 } ]
+          images.include-prefixes = ["registry.example.com/"]
+        }
+        """;
+
+    public static TheoryData<string, string, string> BadConfigs => new()
+    {
+        { "image-sync.transport = ftp", "image-sync.transport", "'ftp' is not one of: ssh, simulated" },
+        { "image-sync.nodes = []", "image-sync.nodes", "list at least one node" },
+        { "image-sync.nodes = w1", "image-sync.nodes", "expected a list [ ... ], found a value" },
+        { "image-sync.nodes = [ w1 ]", "image-sync.nodes[0]", "expected { name = ..., host = ... }" },
+        { "image-sync.nodes = [ { host = h } ]", "image-sync.nodes[0].name", "is required" },
+        { "image-sync.nodes = [ { name = \"-w\", host = h } ]", "image-sync.nodes[0].name", "'-w': a node name is 1-63 characters" },
+        { "image-sync.nodes = [ { name = w, host = \"h;rm\" } ]", "image-sync.nodes[0].host", "'h;rm' is not a host name or IP address" },
+        { "image-sync.nodes = [ { name = w, host = h, port = 0 } ]", "image-sync.nodes[0].port", "'0' is not a whole number from 1 to 65535" },
+        { "image-sync.nodes = [ { name = w, host = h, user = \"root;id\" } ]", "image-sync.nodes[0].user", "'root;id' is not a valid login name" },
+        { "image-sync.nodes = [ { name = w, host = h, color = red } ]", "image-sync.nodes[0].color", "unknown key" },
+        { "image-sync.ssh.port = 99999", "image-sync.ssh.port", "'99999' is not a whole number from 1 to 65535" },
+        { "image-sync.ssh.host-key-checking = yes", "image-sync.ssh.host-key-checking", "'yes' is not one of: strict, accept-new, off" },
+        { "image-sync.ssh.connect-timeout = 0s", "image-sync.ssh.connect-timeout", "'0s' is outside the allowed range 1s to 10m" },
+        { "image-sync.ssh.keepalive = often", "image-sync.ssh.keepalive", "'often' is not a duration" },
+        { "image-sync.ssh.sudo = maybe", "image-sync.ssh.sudo", "'maybe' is not on or off" },
+        { "image-sync.ssh.crictl = \"crictl --debug\"", "image-sync.ssh.crictl", "is not a command name or absolute path" },
+        { "image-sync.ssh.key-file = \"\"", "image-sync.ssh.key-file", "must not be empty" },
+        { "image-sync.ssh.key-passphrase-env = \"A-B\"", "image-sync.ssh.key-passphrase-env", "'A-B' is not an environment variable name" },
+        { "image-sync.ssh.pasword = x", "image-sync.ssh.pasword", "unknown key" },
+        { "image-sync.images.include-prefixes = []", "image-sync.images.include-prefixes", "list at least one prefix" },
+        { "image-sync.images.include-prefixes = \"registry/\"", "image-sync.images.include-prefixes", "expected a list [ ... ], found a value" },
+        { "image-sync.images.exclude = [ [a] ]", "image-sync.images.exclude[0]", "expected a single value, found a list" },
+        { "image-sync.images.max-inventory-bytes = 64MB", "image-sync.images.max-inventory-bytes", "'64MB' is not a size from 1KiB to 4GiB" },
+        { "image-sync.pull.timeout = 600", "image-sync.pull.timeout", "'600' is not a duration: write a number with a unit" },
+        { "image-sync.pull.timeout = 2d", "image-sync.pull.timeout", "'2d' is outside the allowed range 1s to 1d" },
+        { "image-sync.pull.max-parallel = 0", "image-sync.pull.max-parallel", "'0' is not a whole number from 1 to 256" },
+        { "image-sync.pull.max-per-node = 11", "image-sync.pull.max-per-node", "'11' is not a whole number from 1 to 10" },
+        { "image-sync.pull.retries = -1", "image-sync.pull.retries", "'-1' is not a whole number from 0 to 10" },
+        { "image-sync.pull.retry-backof = 1s", "image-sync.pull.retry-backof", "did you mean 'retry-backoff'?" },
+        { "image-sync.logs.retention-days = 0", "image-sync.logs.retention-days", "'0' is not a whole number from 1 to 36500" },
+        { "image-sync.logs.dir = \"\"", "image-sync.logs.dir", "must not be empty" },
+        { "image-sync.lock-file = [ a ]", "image-sync.lock-file", "expected a single value, found a list" },
+        { "image-sync.shutdown-grace = 2h", "image-sync.shutdown-grace", "'2h' is outside the allowed range 0s to 1h" },
+        { "image-sync.daemon.interval = 1s", "image-sync.daemon.interval", "'1s' is outside the allowed range 10s to 7d" },
+        { "image-sync.daemon.metrics = 9464", "image-sync.daemon.metrics", "'9464' is not host:port" },
+        { "image-sync.deamon.interval = 5m", "image-sync.deamon", "did you mean 'daemon'?" },
+        { "imagesync.transport = ssh", "imagesync", "did you mean 'image-sync'?" },
+        { "image-sync.simulated.nodes.w1.faults.connect = sometimes", "image-sync.simulated.nodes.w1.faults.connect", "'sometimes' is not one of: none, refused, hang, auth-rejected, host-key-mismatch" },
+        { "image-sync.simulated.nodes.w1.faults.pull-failure-probability = 2", "image-sync.simulated.nodes.w1.faults.pull-failure-probability", "'2' is not a number from 0 to 1" },
+        { "image-sync.simulated.nodes.w1.images = [ { ref = \"a/b:1;id\" } ]", "image-sync.simulated.nodes.w1.images[0].ref", "'a/b:1;id' is not an image reference" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigs))]
+    public void Should_name_the_key_the_value_and_what_is_allowed_when_a_value_is_bad(string bad, string key, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(Valid + "\n" + bad, "bad.conf", name => name == "HOME" ? "/root" : null));
+
+        var problem = Assert.Single(error.Problems, p => p.StartsWith(key + " ") || p.StartsWith(key + ":"));
+        Assert.Contains(message, problem);
+    }
+
+    [Fact]
+    public void Should_point_at_the_line_and_column_of_the_bad_value()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(Valid + "\nimage-sync.pull.max-parallel = 0", "bad.conf", _ => null));
+
+        Assert.StartsWith("image-sync.pull.max-parallel (bad.conf:5:32): ", Assert.Single(error.Problems));
+    }
+}
