@@ -7,137 +7,250 @@ using ImageSync.Nodes;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// Hands a run's planned pulls to a bounded pool of <see cref="PullWorker"/>s by demand: a worker that asks
-/// gets the next pull of the node with the most work left that is under its per-node cap, biggest image
-/// first. The pool is a <see cref="RoundRobinPool"/> of <c>max-parallel</c> workers that owns and supervises
-/// them; jobs do not go through its round robin, which cannot see which worker is busy. Every planned pull
-/// ends with exactly one outcome, published as it happens. A node whose pull got no answer at all (the
-/// watchdog fired) is frozen or cut off: it is given nothing more, and its queued pulls are skipped, which
-/// also keeps the abandoned channel counted against the node's cap.
+/// Runs a plan's pulls and settles each with exactly one outcome:
+/// <list type="bullet">
+/// <item>Jobs go to a bounded <see cref="RoundRobinPool"/> of <see cref="PullWorker"/>s by demand: a free
+/// worker asks and gets the next pull the <see cref="PullQueue"/> picks (node with most work left, under its
+/// cap). The pool owns and supervises the workers; jobs do not go through its round robin, which cannot see
+/// which worker is busy.</item>
+/// <item>Transient failures are retried with exponential backoff and jitter; permanent ones are not.</item>
+/// <item>A canary's permanent failure skips the other nodes' pulls of that image.</item>
+/// <item>Once a node has no more pulls, its images are read again: a "successful" pull whose image is
+/// missing becomes FAILED.</item>
+/// <item>A node whose pull got no answer at all (the watchdog fired) is frozen or cut off: it gets nothing more.</item>
+/// </list>
 /// </summary>
 public sealed class PullDispatcher : ReceiveActor, IWithTimers
 {
     private readonly IReadOnlyDictionary<NodeName, INodeSession> _sessions;
-    private readonly PullSettings _settings;
-    private readonly TimeSpan _shutdownGrace;
+    private readonly ImageSyncSettings _settings;
+    private readonly TimeSpan _runStartedAt;
     private readonly int _total;
-    private readonly Dictionary<NodeName, Queue<PlannedPull>> _queued;
-    private readonly Dictionary<NodeName, int> _inFlightOn = [];
-    private readonly Dictionary<long, (PullWork.Job Job, TimeSpan StartedAt)> _inFlight = [];
+    private readonly PullQueue _queue;
+    private readonly Dictionary<long, InFlight> _inFlight = [];
+    private readonly Dictionary<PlannedPull, int> _attempts = [];
+    private readonly HashSet<PlannedPull> _awaitingRetry = [];
+    private readonly Dictionary<NodeName, List<PullOutcome>> _unverified = [];
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly List<PullOutcome> _outcomes = [];
+    private readonly CancellationTokenSource _cancel = new();
     private IActorRef _workers = ActorRefs.Nobody;
     private long _lastJobId;
+    private bool _stopping;
 
-    public PullDispatcher(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, PullSettings settings, TimeSpan shutdownGrace)
+    public PullDispatcher(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, ImageSyncSettings settings, TimeSpan runStartedAt)
     {
         _sessions = sessions;
         _settings = settings;
-        _shutdownGrace = shutdownGrace;
+        _runStartedAt = runStartedAt;
         _total = plan.Pulls.Count;
-        _queued = plan.Pulls
-            .GroupBy(p => p.Node)
-            .ToDictionary(g => g.Key, g => new Queue<PlannedPull>(g.OrderByDescending(p => p.SizeBytes).ThenBy(p => p.Image)));
+        _queue = new PullQueue(plan.Pulls, settings.Pull.MaxPerNode, settings.Pull.Canary);
         Dispatching();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, PullSettings settings, TimeSpan shutdownGrace) =>
-        Akka.Actor.Props.Create(() => new PullDispatcher(plan, sessions, settings, shutdownGrace));
+    private PullSettings Pull => _settings.Pull;
+
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
+    public static Props Props(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, ImageSyncSettings settings, TimeSpan runStartedAt) =>
+        Akka.Actor.Props.Create(() => new PullDispatcher(plan, sessions, settings, runStartedAt));
 
     protected override void PreStart()
     {
         // A crashed worker reports its pull FAILED itself (PreRestart) and asks for new work once restarted.
         var restartCrashed = new OneForOneStrategy(Decider.From(Directive.Restart));
-        _workers = Context.ActorOf(
-            PullWorker.Props(Self, _settings).WithRouter(new RoundRobinPool(Math.Min(_settings.MaxParallel, Math.Max(_total, 1)))).WithSupervisorStrategy(restartCrashed),
-            "workers");
+        var size = Math.Min(Pull.MaxParallel, Math.Max(_total, 1));
+        _workers = Context.ActorOf(PullWorker.Props(Self, Pull).WithRouter(new RoundRobinPool(size)).WithSupervisorStrategy(restartCrashed), "workers");
         FinishIfDone();
     }
+
+    protected override void PostStop() => _cancel.Cancel();
 
     private void Dispatching()
     {
         Receive<PullWork.RequestWork>(_ => Offer(Sender));
         Receive<PullWork.Done>(Record);
+        Receive<RetryDue>(due => Retry(due.Pull));
+        Receive<Verified>(OnVerified);
+        Receive<VerifyFailed>(failed => SettleUnverified(failed.Node, $"could not read its images again to verify its pulls: {failed.Reason}"));
+        Receive<VerifyTimedOut>(late => SettleUnverified(late.Node, "its images could not be read again in time to verify its pulls"));
         Receive<SyncCommands.StopSync>(Interrupt);
     }
 
-    /// <summary>After a stop: no new pulls; the ones in flight get the shutdown grace.</summary>
+    /// <summary>After a stop: nothing new starts; the pulls in flight get the shutdown grace.</summary>
     private void Draining()
     {
         Receive<PullWork.RequestWork>(_ => { });
         Receive<PullWork.Done>(Record);
         Receive<GraceExpired>(_ => AbandonInFlight());
         Receive<SyncCommands.StopSync>(_ => { });
+        Receive<RetryDue>(_ => { });
+        Receive<Verified>(_ => { });
+        Receive<VerifyFailed>(_ => { });
+        Receive<VerifyTimedOut>(_ => { });
     }
 
     private void Offer(IActorRef worker)
     {
-        if (TryTakeNext(out var pull)) Assign(worker, pull);
+        if (_queue.TryTake(out var pull)) Assign(worker, pull);
         else _idleWorkers.Enqueue(worker);
     }
 
     private void Assign(IActorRef worker, PlannedPull pull)
     {
+        var attempt = _attempts[pull] = _attempts.GetValueOrDefault(pull) + 1;
         var job = new PullWork.Job(++_lastJobId, pull, _sessions[pull.Node]);
-        _inFlight[job.Id] = (job, Context.System.Scheduler.MonotonicClock);
-        _inFlightOn[pull.Node] = _inFlightOn.GetValueOrDefault(pull.Node) + 1;
+        _inFlight[job.Id] = new InFlight(job, attempt, Now);
         worker.Tell(job);
+        Context.System.EventStream.Publish(new SyncEvents.PullStarted(pull, attempt));
     }
 
-    private bool TryTakeNext(out PlannedPull pull)
+    private void WakeIdleWorkers()
     {
-        var node = _queued
-            .Where(q => q.Value.Count > 0 && _inFlightOn.GetValueOrDefault(q.Key) < _settings.MaxPerNode)
-            .OrderByDescending(q => q.Value.Count)
-            .ThenBy(q => q.Key)
-            .Select(q => q.Key)
-            .FirstOrDefault();
-        pull = node is null ? null! : _queued[node].Dequeue();
-        return node is not null;
+        while (_idleWorkers.Count > 0 && _queue.TryTake(out var next)) Assign(_idleWorkers.Dequeue(), next);
     }
 
     private void Record(PullWork.Done done)
     {
         // An outcome counts once: a late or repeated report of a job already settled is dropped.
-        if (!_inFlight.Remove(done.JobId, out var settled)) return;
-        _inFlightOn[settled.Job.Pull.Node]--;
-        Settle(done.Outcome);
-        if (done.NodeStoppedAnswering) SkipQueued(settled.Job.Pull.Node, $"not started: {settled.Job.Pull.Node} stopped answering ({done.Outcome.Reason})");
-        while (_idleWorkers.Count > 0 && TryTakeNext(out var next)) Assign(_idleWorkers.Dequeue(), next);
+        if (!_inFlight.Remove(done.JobId, out var ended)) return;
+        var pull = ended.Job.Pull;
+        var outcome = done.Outcome with { Attempts = ended.Attempt };
+        _queue.Done(pull);
+        Context.System.EventStream.Publish(new SyncEvents.PullAttemptEnded(pull, ended.Attempt, outcome.Result));
+
+        if (outcome.IsSuccess) Succeeded(outcome);
+        else Failed(outcome, done.NodeStoppedAnswering);
+
+        WakeIdleWorkers();
+        VerifyIfDone(pull.Node);
         FinishIfDone();
     }
 
-    private void SkipQueued(NodeName node, string reason)
+    private void Succeeded(PullOutcome outcome)
     {
-        if (!_queued.Remove(node, out var queue)) return;
-        foreach (var pull in queue) Settle(new PullOutcome(pull, PullResult.Skipped, reason, TimeSpan.Zero));
+        if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
+        // While stopping there is no time to read nodes again: crictl's word is taken.
+        if (Pull.Verify && !_stopping) Unverified(outcome.Pull.Node).Add(outcome);
+        else Settle(outcome);
+    }
+
+    private void Failed(PullOutcome outcome, bool nodeStoppedAnswering)
+    {
+        var pull = outcome.Pull;
+        var kind = nodeStoppedAnswering ? FailureKind.Node : PullFailure.Classify(outcome.Result, outcome.Reason);
+        if (_queue.IsCanary(pull))
+        {
+            // Only a permanent failure condemns the image; anything else lets the other nodes go ahead at once.
+            if (kind == FailureKind.Permanent) SkipAll(_queue.DropHeld(pull.Image), $"not tried: the first pull of this image, on {pull.Node}, failed for good ({outcome.Reason})");
+            else _queue.ReleaseHeld(pull.Image);
+        }
+        if (nodeStoppedAnswering)
+        {
+            NodeStoppedAnswering(outcome);
+            return;
+        }
+        if (kind == FailureKind.Transient && outcome.Attempts <= Pull.Retries && !_stopping)
+        {
+            var delay = Backoff(outcome.Attempts);
+            _awaitingRetry.Add(pull);
+            Timers.StartSingleTimer(pull, new RetryDue(pull), delay);
+            Context.System.EventStream.Publish(new SyncEvents.PullRetrying(pull, outcome.Attempts + 1, Pull.Retries + 1, delay, outcome.Reason ?? ""));
+            return;
+        }
+        Settle(outcome);
+    }
+
+    private void NodeStoppedAnswering(PullOutcome outcome)
+    {
+        var node = outcome.Pull.Node;
+        Settle(outcome);
+        SkipAll(_queue.DropNode(node), $"not started: {node} stopped answering ({outcome.Reason})");
+        SettleUnverified(node, "stopped answering before its pulls could be verified");
+    }
+
+    private void Retry(PlannedPull pull)
+    {
+        _awaitingRetry.Remove(pull);
+        _queue.Requeue(pull);
+        WakeIdleWorkers();
+    }
+
+    /// <summary>Exponential backoff from <c>retry-backoff</c>, with ±25% jitter so retries of many nodes do not stampede.</summary>
+    private TimeSpan Backoff(int failedAttempts) =>
+        Pull.RetryBackoff * Math.Pow(2, failedAttempts - 1) * (0.75 + Random.Shared.NextDouble() / 2);
+
+    private void VerifyIfDone(NodeName node)
+    {
+        if (!_queue.IsIdle(node) || _awaitingRetry.Any(p => p.Node == node)) return;
+        if (!_unverified.TryGetValue(node, out var pending) || pending.Count == 0) return;
+        // The session's own command-timeout bounds the read; this timer bounds it on any transport.
+        Timers.StartSingleTimer(("verify", node), new VerifyTimedOut(node), _settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5));
+        _sessions[node].ListImagesAsync(_cancel.Token)
+            .PipeTo(Self, success: inventory => new Verified(node, inventory), failure: error => new VerifyFailed(node, NodeException.ReasonOf(error)));
+    }
+
+    private void OnVerified(Verified verified)
+    {
+        Timers.Cancel(("verify", verified.Node));
+        if (!_unverified.Remove(verified.Node, out var pending)) return;
+        var present = verified.Inventory.Images.SelectMany(i => i.Tags.Concat(i.Digests)).ToHashSet();
+        foreach (var outcome in pending)
+        {
+            Settle(present.Contains(outcome.Pull.Image)
+                ? outcome
+                : outcome with { Result = PullResult.Failed, Reason = "not present after pull: crictl reported success, but the node does not list the image" });
+        }
+        FinishIfDone();
+    }
+
+    /// <summary>Successes that cannot be verified stay successes (crictl said so), with a warning.</summary>
+    private void SettleUnverified(NodeName node, string why)
+    {
+        if (!_unverified.Remove(node, out var pending) || pending.Count == 0) return;
+        Context.System.EventStream.Publish(new SyncEvents.NodeWarning(node, $"{pending.Count} successful pulls not verified: {why}"));
+        foreach (var outcome in pending) Settle(outcome);
+        FinishIfDone();
     }
 
     private void Interrupt(SyncCommands.StopSync stop)
     {
-        foreach (var node in _queued.Keys.Order().ToList()) SkipQueued(node, $"not started: {stop.Why}");
+        _stopping = true;
+        SkipAll(_queue.DropAll(), $"not started: {stop.Why}");
+        SkipAll(_awaitingRetry.OrderBy(p => p.ToString()).ToList(), $"not retried: {stop.Why}");
+        _awaitingRetry.Clear();
+        foreach (var node in _unverified.Keys.ToList()) SettleUnverified(node, stop.Why);
         Become(Draining);
-        if (_inFlight.Count > 0) Timers.StartSingleTimer(nameof(GraceExpired), GraceExpired.Instance, _shutdownGrace);
+        if (_inFlight.Count > 0) Timers.StartSingleTimer(nameof(GraceExpired), GraceExpired.Instance, _settings.ShutdownGrace);
         FinishIfDone();
     }
 
     private void AbandonInFlight()
     {
-        foreach (var (job, startedAt) in _inFlight.Values.OrderBy(j => j.Job.Id))
+        foreach (var ended in _inFlight.Values.OrderBy(j => j.Job.Id))
         {
-            Settle(new PullOutcome(job.Pull, PullResult.Failed, $"interrupted: abandoned after the {Durations.Show(_shutdownGrace)} shutdown grace",
-                Context.System.Scheduler.MonotonicClock - startedAt));
+            var reason = $"interrupted: abandoned after the {Durations.Show(_settings.ShutdownGrace)} shutdown grace";
+            Settle(new PullOutcome(ended.Job.Pull, PullResult.Failed, reason, Now - ended.StartedAt, ended.Attempt));
         }
         _inFlight.Clear();
         FinishIfDone();
     }
 
+    private void SkipAll(IEnumerable<PlannedPull> pulls, string reason)
+    {
+        foreach (var pull in pulls) Settle(new PullOutcome(pull, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(pull)));
+    }
+
+    private List<PullOutcome> Unverified(NodeName node) =>
+        _unverified.TryGetValue(node, out var pending) ? pending : _unverified[node] = [];
+
     private void Settle(PullOutcome outcome)
     {
-        _outcomes.Add(outcome);
-        Context.System.EventStream.Publish(new SyncEvents.PullFinished(outcome));
+        var settled = outcome with { FinishedAfter = Now - _runStartedAt };
+        _outcomes.Add(settled);
+        Context.System.EventStream.Publish(new SyncEvents.PullFinished(settled));
     }
 
     private void FinishIfDone()
@@ -149,6 +262,16 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         Context.Stop(_workers);
         Become(() => { });
     }
+
+    private sealed record InFlight(PullWork.Job Job, int Attempt, TimeSpan StartedAt);
+
+    private sealed record RetryDue(PlannedPull Pull);
+
+    private sealed record Verified(NodeName Node, NodeInventory Inventory);
+
+    private sealed record VerifyFailed(NodeName Node, string Reason);
+
+    private sealed record VerifyTimedOut(NodeName Node);
 
     private sealed class GraceExpired
     {

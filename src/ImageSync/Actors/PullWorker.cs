@@ -53,7 +53,7 @@ public sealed class PullWorker : ReceiveActor
         Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
         Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
         Receive<ReceiveTimeout>(_ => Finish((PullResult.Timeout,
-            $"no answer from the node within {Durations.Show(_settings.Watchdog)} (local watchdog)"), nodeStoppedAnswering: true));
+            $"{PullFailure.NodeStoppedAnswering} within {Durations.Show(_settings.Watchdog)} (local watchdog)"), nodeStoppedAnswering: true));
         IgnoreLateResults();
     }
 
@@ -107,7 +107,7 @@ public sealed class PullWorker : ReceiveActor
     {
         0 => (PullResult.Success, null),
         PullExit.TimedOut => (PullResult.Timeout, $"remote timeout: no pull within {Durations.Show(_settings.Timeout)} (exit 124)"),
-        var code => (PullResult.Failed, exit.LastErrorLine.Length > 0 ? $"exit {code}: {exit.LastErrorLine}" : $"exit {code}"),
+        var code => (PullResult.Failed, exit.LastErrorLine.Length > 0 ? PullFailure.Describe(exit.LastErrorLine) : $"exit {code}"),
     };
 
 

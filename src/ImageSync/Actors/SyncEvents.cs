@@ -17,7 +17,20 @@ public static class SyncEvents
 
     public sealed record PlanMade(SyncPlan Plan) : ISyncEvent;
 
+    /// <summary>A pull was handed to a worker (attempt 1, or a retry).</summary>
+    public sealed record PullStarted(PlannedPull Pull, int Attempt) : ISyncEvent;
+
+    /// <summary>An attempt ended; its pull may still be retried or verified before it is finished.</summary>
+    public sealed record PullAttemptEnded(PlannedPull Pull, int Attempt, PullResult Result) : ISyncEvent;
+
+    /// <summary>A transient failure: the pull is tried again after <paramref name="Delay"/>.</summary>
+    public sealed record PullRetrying(PlannedPull Pull, int NextAttempt, int MaxAttempts, TimeSpan Delay, string Reason) : ISyncEvent;
+
+    /// <summary>A pull's one final outcome.</summary>
     public sealed record PullFinished(PullOutcome Outcome) : ISyncEvent;
+
+    /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
+    public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent;
 
     public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent;
 

@@ -105,14 +105,14 @@ public sealed class SyncRun : ReceiveActor
 
     private void StartPulls()
     {
-        var plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter);
+        var plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(plan));
         if (plan.Pulls.Count == 0)
         {
             Finish([]);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings.Pull, _settings.ShutdownGrace), DispatcherName));
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings, _started), DispatcherName));
         Become(Pulling);
     }
 

@@ -51,6 +51,8 @@ public sealed record InventoryLimits(long MaxBytes, int MaxImages)
     public static readonly InventoryLimits Default = new(64L << 20, 100_000);
 }
 
+/// <param name="Canary">An image several nodes need is first pulled on one; a permanent failure there spares the others.</param>
+/// <param name="Verify">After a node's pulls, its images are read again to confirm every successful pull.</param>
 public sealed record PullSettings(
     TimeSpan Timeout,
     TimeSpan KillAfter,
@@ -58,7 +60,9 @@ public sealed record PullSettings(
     int MaxParallel,
     int MaxPerNode,
     int Retries,
-    TimeSpan RetryBackoff)
+    TimeSpan RetryBackoff,
+    bool Canary = true,
+    bool Verify = true)
 {
     /// <summary>When the local watchdog gives up on a pull whose channel never answered.</summary>
     public TimeSpan Watchdog => Timeout + KillAfter + WatchdogGrace;

@@ -196,7 +196,9 @@ public static partial class SettingsLoader
             // sshd refuses an 11th session channel on one connection (MaxSessions 10 by default).
             reader.Int($"{pull}.max-per-node", 1, 10),
             reader.Int($"{pull}.retries", 0, 10),
-            reader.Duration($"{pull}.retry-backoff", TimeSpan.Zero, TimeSpan.FromHours(1)));
+            reader.Duration($"{pull}.retry-backoff", TimeSpan.Zero, TimeSpan.FromHours(1)),
+            reader.Switch($"{pull}.canary"),
+            reader.Switch($"{pull}.verify"));
     }
 
     private static DaemonSettings ReadDaemon(ConfigReader reader)

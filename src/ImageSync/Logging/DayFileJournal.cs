@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ImageSync.Actors;
+using ImageSync.Configuration;
 using ImageSync.Domain;
 using Serilog;
 using Serilog.Events;
@@ -55,6 +56,13 @@ public sealed class DayFileJournal : ISyncJournal
             case SyncEvents.SyncFinished finished:
                 RecordSummary(finished.Summary);
                 break;
+            case SyncEvents.PullRetrying retry:
+                Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
+                    Durations.Show(TimeSpan.FromMilliseconds(Math.Round(retry.Delay.TotalMilliseconds))), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
+                break;
+            case SyncEvents.NodeWarning warning:
+                Run(LogEventLevel.Warning, "NODE {Node}: {Warning}", warning.Node, Printable(warning.Warning));
+                break;
             case SyncEvents.SyncRefused refused:
                 Run(LogEventLevel.Warning, "SYNC REFUSED: {Why}", refused.Why);
                 break;
@@ -97,7 +105,8 @@ public sealed class DayFileJournal : ISyncJournal
             Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds}s)", outcome.Word, pull.Node, pull.Image, seconds);
             return;
         }
-        var reason = Printable(outcome.Reason ?? "no reason given");
+        var attempts = outcome.Attempts == 1 ? "1 attempt" : $"{outcome.Attempts} attempts";
+        var reason = Printable(outcome.Reason ?? "no reason given") + (outcome.Result == PullResult.Skipped ? "" : $" (after {attempts})");
         Write(_failedLog, LogEventLevel.Information, "{Word} {Node} {Image} {Reason}", outcome.Word, pull.Node, pull.Image, reason);
         Run(LogEventLevel.Warning, "{Word} {Node} {Image} ({Seconds}s): {Reason}", outcome.Word, pull.Node, pull.Image, seconds, reason);
     }

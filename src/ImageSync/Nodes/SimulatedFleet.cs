@@ -51,7 +51,7 @@ public sealed class SimulatedFleet
     internal async Task<PullExit> PullAsync(SimulatedNode node, ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var faults = node.Settings.Faults;
-        if (node.Gone) throw new NodeException(node.Name, "connection lost while running `crictl pull`: the node stopped answering");
+        if (node.Gone) throw new NodeException(node.Name, $"{PullFailure.ConnectionLost} while running `crictl pull`: the node stopped answering");
         int attempt;
         lock (_gate)
         {
@@ -66,7 +66,7 @@ public sealed class SimulatedFleet
             if (faults.DropDuringPull)
             {
                 await Task.Delay(node.Settings.PullLatency / 2, _clock, cancellationToken);
-                throw new NodeException(node.Name, "connection lost while running `crictl pull`: connection reset by peer");
+                throw new NodeException(node.Name, $"{PullFailure.ConnectionLost} while running `crictl pull`: connection reset by peer");
             }
             if (node.Settings.PullLatency >= timeout)
             {

@@ -100,7 +100,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         catch (Exception e) when (e is SshConnectionException or ObjectDisposedException or InvalidOperationException
                                       || (e is SshException && !IsChannelRefused(e)))
         {
-            throw new NodeException(node, $"connection lost while running `{command}`: {e.Message}", e);
+            throw new NodeException(node, $"{PullFailure.ConnectionLost} while running `{command}`: {e.Message}", e);
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     public void Should_log_as_many_outcome_lines_as_the_summary_counts_when_a_run_mixes_outcomes()
     {
         var settings = TestData.Simulated("""
-            pull { timeout = 1s, kill-after = 1s }
+            pull { timeout = 1s, kill-after = 1s, retries = 0 }
             simulated {
               pull-latency = 10ms
               nodes {
@@ -46,7 +46,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var failed = File.ReadAllLines(_dir.File(DayFiles.NameFor(DayFiles.FailedLog, day)));
         Assert.Equal(summary.Succeeded, succeeded.Length);
         Assert.Equal(summary.Failed + summary.TimedOut, failed.Length);
-        Assert.Equal(summary.Failed, failed.Count(l => l.Contains(" FAILED w2 registry.example.com/team/b:1 exit 1: ")));
+        Assert.Equal(summary.Failed, failed.Count(l => l.Contains(" FAILED w2 registry.example.com/team/b:1 NotFound: ")));
         Assert.Equal(summary.TimedOut, failed.Count(l => l.Contains(" TIMEOUT w3 ")));
         Assert.Contains("SYNC COMPLETE", File.ReadAllText(_dir.File(DayFiles.NameFor(DayFiles.RunLog, day))));
     }

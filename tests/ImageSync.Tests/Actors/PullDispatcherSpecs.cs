@@ -151,12 +151,12 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
         Assert.Equal(PullResult.Success, Assert.Single(ExpectMsg<PullWork.AllDone>().Outcomes).Result);
     }
 
-    private IActorRef StartDispatcher(SyncPlan plan, Dictionary<NodeName, ScriptedSession> sessions, int maxParallel, int maxPerNode) =>
+    private IActorRef StartDispatcher(SyncPlan plan, Dictionary<NodeName, ScriptedSession> sessions, int maxParallel, int maxPerNode, string extra = "") =>
         ChildActorOf(PullDispatcher.Props(
             plan,
             sessions.ToDictionary(s => s.Key, s => (INodeSession)s.Value),
-            TestData.Pull(maxParallel, maxPerNode),
-            TimeSpan.FromSeconds(10)));
+            TestData.Dispatching(maxParallel, maxPerNode, extra: extra),
+            TimeSpan.Zero));
 
     private Dictionary<NodeName, ScriptedSession> Sessions(int count, bool hold) =>
         Enumerable.Range(0, count)

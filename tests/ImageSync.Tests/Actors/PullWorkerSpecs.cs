@@ -17,7 +17,9 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
     [Theory]
     [InlineData(0, "", PullResult.Success, null)]
     [InlineData(124, "", PullResult.Timeout, "remote timeout: no pull within 10s (exit 124)")]
-    [InlineData(1, "E1126 pulling image: rpc error: code = NotFound desc = not found", PullResult.Failed, "exit 1: E1126 pulling image: rpc error: code = NotFound desc = not found")]
+    [InlineData(1, "E1126 pulling image: rpc error: code = NotFound desc = not found", PullResult.Failed, "NotFound: not found")]
+    [InlineData(1, "time=\"2026-11-26T12:00:00Z\" level=fatal msg=\"pulling image: rpc error: code = Unavailable desc = failed to pull \\\"a\\\": EOF\"", PullResult.Failed, "Unavailable: failed to pull \"a\": EOF")]
+    [InlineData(1, "bash: crictl: command not found", PullResult.Failed, "bash: crictl: command not found")]
     [InlineData(127, "", PullResult.Failed, "exit 127")]
     public void Should_map_the_remote_exit_code_to_the_bash_tools_outcome(int exitCode, string stderr, PullResult expected, string? reason)
     {

@@ -16,7 +16,7 @@ public sealed class SimulatedFaultSpecs : VirtualTimeTestKit
 {
     private const string Timeouts = """
         ssh { connect-timeout = 2s, command-timeout = 2s }
-        pull { timeout = 2s, kill-after = 1s, watchdog-grace = 1s, max-parallel = 4, max-per-node = 2 }
+        pull { timeout = 2s, kill-after = 1s, watchdog-grace = 1s, max-parallel = 4, max-per-node = 2, retries = 0 }
         """;
 
     // pull.timeout + kill-after + watchdog-grace
@@ -37,11 +37,11 @@ public sealed class SimulatedFaultSpecs : VirtualTimeTestKit
 
     public static TheoryData<string, PullResult, string> PullFaults => new()
     {
-        { "failing = [\"registry.example.com/team/a:1\"]", PullResult.Failed, "rpc error: code = NotFound" },
+        { "failing = [\"registry.example.com/team/a:1\"]", PullResult.Failed, "NotFound: failed to pull and unpack image" },
         { "hanging = [\"registry.example.com/team/a:1\"]", PullResult.Timeout, "no answer from the node within 4s (local watchdog)" },
         { "pull-latency = 3s", PullResult.Timeout, "remote timeout: no pull within 2s (exit 124)" },
-        { "faults.pull-failure-probability = 1.0", PullResult.Failed, "rpc error: code = Unavailable" },
-        { "faults.pull-fails-first = 1", PullResult.Failed, "rpc error: code = Unavailable" },
+        { "faults.pull-failure-probability = 1.0", PullResult.Failed, "Unavailable: failed to pull and unpack image" },
+        { "faults.pull-fails-first = 1", PullResult.Failed, "Unavailable: failed to pull and unpack image" },
         { "faults.drop-during-pull = on", PullResult.Failed, "connection lost while running `crictl pull`" },
         { "faults.unreachable-after-inventory = on", PullResult.Failed, "connection lost while running `crictl pull`" },
     };

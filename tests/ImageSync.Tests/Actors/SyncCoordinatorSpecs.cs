@@ -94,7 +94,9 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         events.ExpectMsg<SyncEvents.NodeChecked>();
         events.ExpectMsg<SyncEvents.NodeChecked>();
         events.ExpectMsg<SyncEvents.PlanMade>(p => p.Plan.Pulls.Count == 1);
-        events.ExpectMsg<SyncEvents.PullFinished>();
+        events.ExpectMsg<SyncEvents.PullStarted>(p => p.Attempt == 1);
+        events.ExpectMsg<SyncEvents.PullAttemptEnded>(p => p.Result == PullResult.Success);
+        events.ExpectMsg<SyncEvents.PullFinished>(p => p.Outcome.IsSuccess);
         events.ExpectMsg<SyncEvents.SyncFinished>();
     }
 

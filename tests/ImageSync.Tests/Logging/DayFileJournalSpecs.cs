@@ -30,8 +30,8 @@ public sealed class DayFileJournalSpecs : IDisposable
 
         Assert.Equal(["2026-11-26T23:59:59.000+01:00 SUCCESS worker-1 registry.example.com/team/a:1"], Lines("success_images-2026-11-26.log"));
         Assert.Equal(
-            ["2026-11-26T23:59:59.000+01:00 TIMEOUT worker-2 registry.example.com/team/b:1 remote timeout (exit 124)",
-             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/c:1 exit 1: pulling image: rpc error"],
+            ["2026-11-26T23:59:59.000+01:00 TIMEOUT worker-2 registry.example.com/team/b:1 remote timeout (exit 124) (after 1 attempt)",
+             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/c:1 exit 1: pulling image: rpc error (after 1 attempt)"],
             Lines("failed_images-2026-11-26.log"));
     }
 

@@ -18,7 +18,14 @@ public static class TestData
             """, "spec.conf", name => name == "HOME" ? "/root" : null);
 
     public static PullSettings Pull(int maxParallel = 4, int maxPerNode = 2, string timeout = "10s") =>
-        Simulated($"pull {{ max-parallel = {maxParallel}, max-per-node = {maxPerNode}, timeout = {timeout}, kill-after = 2s, watchdog-grace = 3s }}").Pull;
+        Dispatching(maxParallel, maxPerNode, timeout).Pull;
+
+    /// <summary>Settings for dispatcher specs: no canaries and no retries unless asked, so each spec sees one mechanism.</summary>
+    public static ImageSyncSettings Dispatching(int maxParallel = 4, int maxPerNode = 2, string timeout = "10s", string extra = "") =>
+        Simulated($$"""
+            pull { max-parallel = {{maxParallel}}, max-per-node = {{maxPerNode}}, timeout = {{timeout}}, kill-after = 2s, watchdog-grace = 3s, canary = off, retries = 0 }
+            {{extra}}
+            """);
 
     public static ImageRef Image(string name) => ImageRef.Parse($"registry.example.com/team/{name}");
 
