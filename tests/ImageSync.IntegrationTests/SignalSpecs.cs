@@ -67,7 +67,7 @@ public sealed class SignalSpecs : IDisposable
         Assert.Single(results, r => r.ExitCode == 0);
         Assert.True(refused.Elapsed < TimeSpan.FromSeconds(1), $"the refused run took {refused.Elapsed}");
         Assert.Contains("another image-sync run holds the lock", refused.Output);
-        Assert.Equal(["images -o json", $"pull {Api}"], _fleet[2].CrictlCalls);
+        Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].CrictlCalls);
     }
 
     /// <summary>The lock is free again once the interrupted run is gone.</summary>

@@ -18,6 +18,7 @@ public sealed class NodeActor : ReceiveActor
     private readonly TimeSpan _watchdog;
     private readonly CancellationTokenSource _cancel = new();
     private INodeSession? _session;
+    private NodeStage _stage;
 
     public NodeActor(NodeSpec node, INodeTransport transport, TimeSpan watchdog)
     {
@@ -43,6 +44,7 @@ public sealed class NodeActor : ReceiveActor
 
     private void Connecting()
     {
+        _stage = NodeStage.Connect;
         Receive<Connect>(_ => _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: Failure));
         Receive<Connected>(connected =>
         {
@@ -55,6 +57,7 @@ public sealed class NodeActor : ReceiveActor
 
     private void Checking()
     {
+        _stage = NodeStage.Check;
         Receive<Checked>(_ =>
         {
             _session!.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: Failure);
@@ -65,6 +68,7 @@ public sealed class NodeActor : ReceiveActor
 
     private void Listing()
     {
+        _stage = NodeStage.Inventory;
         Receive<Listed>(listed =>
         {
             SetReceiveTimeout(null);
@@ -77,15 +81,24 @@ public sealed class NodeActor : ReceiveActor
 
     private void WhileDiscovering()
     {
-        Receive<StepFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error)));
-        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)"));
+        Receive<StepFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error), StageOf(failed.Error)));
+        Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)", _stage));
     }
 
-    private void GiveUp(string reason)
+    /// <summary>A refusal while connecting says which part of the handshake refused.</summary>
+    private NodeStage StageOf(Exception error) => error switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } wrapped => StageOf(wrapped.InnerExceptions[0]),
+        HostKeyRejectedException => NodeStage.HostKey,
+        AuthenticationFailedException => NodeStage.Authentication,
+        _ => _stage,
+    };
+
+    private void GiveUp(string reason, NodeStage stage)
     {
         SetReceiveTimeout(null);
         _cancel.Cancel();
-        Context.Parent.Tell(new NodeEvents.Unavailable(_node.Name, reason));
+        Context.Parent.Tell(new NodeEvents.Unavailable(_node.Name, reason, stage));
         // Idle until the run ends: stopping now could let Terminated overtake Unavailable at the run.
         // A connection that completes after the watchdog gave up is closed, not leaked.
         Become(() => Receive<Connected>(late => late.Session.DisposeAsync()));

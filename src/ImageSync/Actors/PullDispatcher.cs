@@ -31,6 +31,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
     private readonly Dictionary<NodeName, List<PullOutcome>> _unverified = [];
+    private readonly HashSet<NodeName> _verifying = [];
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly List<PullOutcome> _outcomes = [];
     private readonly CancellationTokenSource _cancel = new();
@@ -123,9 +124,17 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
 
         if (outcome.IsSuccess) Succeeded(outcome);
         else Failed(outcome, done.NodeStoppedAnswering);
+        MoveOn();
+    }
 
+    /// <summary>
+    /// After anything changed: free workers get waiting pulls, nodes left with nothing to do get verified
+    /// (a canary's verdict elsewhere can empty a node), and the dispatcher reports once all is settled.
+    /// </summary>
+    private void MoveOn()
+    {
         WakeIdleWorkers();
-        VerifyIfDone(pull.Node);
+        foreach (var node in _unverified.Keys.ToList()) VerifyIfDone(node);
         FinishIfDone();
     }
 
@@ -175,7 +184,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     {
         _awaitingRetry.Remove(pull);
         _queue.Requeue(pull);
-        WakeIdleWorkers();
+        MoveOn();
     }
 
     /// <summary>Exponential backoff from <c>retry-backoff</c>, with ±25% jitter so retries of many nodes do not stampede.</summary>
@@ -184,8 +193,9 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
 
     private void VerifyIfDone(NodeName node)
     {
-        if (!_queue.IsIdle(node) || _awaitingRetry.Any(p => p.Node == node)) return;
+        if (_verifying.Contains(node) || !_queue.IsIdle(node) || _awaitingRetry.Any(p => p.Node == node)) return;
         if (!_unverified.TryGetValue(node, out var pending) || pending.Count == 0) return;
+        _verifying.Add(node);
         // The session's own command-timeout bounds the read; this timer bounds it on any transport.
         Timers.StartSingleTimer(("verify", node), new VerifyTimedOut(node), _settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5));
         _sessions[node].ListImagesAsync(_cancel.Token)
@@ -195,6 +205,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private void OnVerified(Verified verified)
     {
         Timers.Cancel(("verify", verified.Node));
+        _verifying.Remove(verified.Node);
         if (!_unverified.Remove(verified.Node, out var pending)) return;
         var present = verified.Inventory.Images.SelectMany(i => i.Tags.Concat(i.Digests)).ToHashSet();
         foreach (var outcome in pending)
@@ -209,6 +220,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     /// <summary>Successes that cannot be verified stay successes (crictl said so), with a warning.</summary>
     private void SettleUnverified(NodeName node, string why)
     {
+        _verifying.Remove(node);
         if (!_unverified.Remove(node, out var pending) || pending.Count == 0) return;
         Context.System.EventStream.Publish(new SyncEvents.NodeWarning(node, $"{pending.Count} successful pulls not verified: {why}"));
         foreach (var outcome in pending) Settle(outcome);

@@ -44,14 +44,14 @@ public sealed class SyncCoordinator : ReceiveActor
         Receive<SyncCommands.StartSync>(_ => Refuse(request, startedAt));
         Receive<SyncCommands.StopSync>(stop => run.Forward(stop));
         Receive<SyncEvents.SyncFinished>(finished => Sender.Equals(run), finished => Complete(run, requester, finished));
-        Receive<Terminated>(gone => gone.ActorRef.Equals(run), _ => Complete(run, requester, new SyncEvents.SyncFinished(
-            new SyncSummary(startedAt, _clock.GetUtcNow() - startedAt, [], [], false, "the sync run stopped on an internal error (see the log)"))));
+        Receive<Terminated>(gone => gone.ActorRef.Equals(run), _ => Complete(run, requester, new SyncEvents.SyncFinished(new SyncSummary(
+            request.Mode, startedAt, _clock.GetUtcNow() - startedAt, [], SyncPlan.Empty, [], false, "the sync run stopped on an internal error (see the log)"))));
     }
 
     private void Start(SyncCommands.StartSync request)
     {
         var startedAt = _clock.GetLocalNow();
-        var run = Context.ActorOf(SyncRun.Props(_settings, _transport, request.Reason, startedAt), $"run-{++_runs}");
+        var run = Context.ActorOf(SyncRun.Props(_settings, _transport, request, startedAt), $"run-{++_runs}");
         Context.Watch(run);
         var requester = Sender;
         Become(() => Running(run, requester, request, startedAt));

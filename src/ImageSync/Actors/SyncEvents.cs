@@ -10,10 +10,9 @@ public static class SyncEvents
 {
     public interface ISyncEvent;
 
-    public sealed record SyncStarted(DateTimeOffset At, IReadOnlyList<NodeSpec> Nodes, string Reason) : ISyncEvent;
+    public sealed record SyncStarted(DateTimeOffset At, IReadOnlyList<NodeSpec> Nodes, string Reason, SyncMode Mode = SyncMode.Run) : ISyncEvent;
 
-    /// <param name="RejectedReferences">Strings the node reported that are not valid image references.</param>
-    public sealed record NodeChecked(NodeStatus Status, IReadOnlyList<string> RejectedReferences) : ISyncEvent;
+    public sealed record NodeChecked(NodeStatus Status) : ISyncEvent;
 
     public sealed record PlanMade(SyncPlan Plan) : ISyncEvent;
 

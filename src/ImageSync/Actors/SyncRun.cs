@@ -16,32 +16,33 @@ public sealed class SyncRun : ReceiveActor
     private const string DispatcherName = "pulls";
     private readonly ImageSyncSettings _settings;
     private readonly INodeTransport _transport;
-    private readonly string _reason;
+    private readonly SyncCommands.StartSync _request;
     private readonly DateTimeOffset _startedAt;
     private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
     private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
     private readonly List<NodeInventory> _inventories = [];
     private readonly Dictionary<NodeName, INodeSession> _sessions = [];
+    private SyncPlan _plan = SyncPlan.Empty;
     private IActorRef? _dispatcher;
     private bool _interrupted;
 
-    public SyncRun(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt)
+    public SyncRun(ImageSyncSettings settings, INodeTransport transport, SyncCommands.StartSync request, DateTimeOffset startedAt)
     {
         _settings = settings;
         _transport = transport;
-        _reason = reason;
+        _request = request;
         _startedAt = startedAt;
         Discovering();
     }
 
-    public static Props Props(ImageSyncSettings settings, INodeTransport transport, string reason, DateTimeOffset startedAt) =>
-        Akka.Actor.Props.Create(() => new SyncRun(settings, transport, reason, startedAt));
+    public static Props Props(ImageSyncSettings settings, INodeTransport transport, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
+        Akka.Actor.Props.Create(() => new SyncRun(settings, transport, request, startedAt));
 
     protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision();
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _reason));
+        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _request.Reason, _request.Mode));
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
         foreach (var node in _settings.Nodes)
             Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
@@ -58,7 +59,7 @@ public sealed class SyncRun : ReceiveActor
         {
             _interrupted = true;
             foreach (var node in _settings.Nodes.Where(n => !_statuses.ContainsKey(n.Name)))
-                _statuses[node.Name] = NodeStatus.Unreachable(node.Name, $"not checked: {stop.Why}");
+                _statuses[node.Name] = NodeStatus.Unreachable(node.Name, $"not checked: {stop.Why}", NodeStage.Connect);
             Finish([]);
         });
     }
@@ -83,36 +84,38 @@ public sealed class SyncRun : ReceiveActor
         var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(_settings.Images.Filter.Matches);
         _inventories.Add(ready.Inventory);
         _sessions[ready.Node] = ready.Session;
-        Checked(NodeStatus.Ready(ready.Node, matching), ready.Inventory.RejectedReferences);
+        Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences));
     }
 
-    private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason), []);
+    private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason, gone.FailedAt));
 
     /// <summary>A node actor that stops before it reported (it crashed) leaves its node unreachable, never unanswered.</summary>
     private void OnNodeActorStopped(Terminated stopped)
     {
         var node = _settings.Nodes.FirstOrDefault(n => stopped.ActorRef.Path.Name == $"node-{n.Name}");
         if (node is not null && !_statuses.ContainsKey(node.Name))
-            Checked(NodeStatus.Unreachable(node.Name, "its node actor stopped on an internal error (see the log)"), []);
+            Checked(NodeStatus.Unreachable(node.Name, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));
     }
 
-    private void Checked(NodeStatus status, IReadOnlyList<string> rejected)
+    private void Checked(NodeStatus status)
     {
         _statuses[status.Node] = status;
-        Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status, rejected));
-        if (_statuses.Count == _settings.Nodes.Count) StartPulls();
+        Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status));
+        if (_statuses.Count < _settings.Nodes.Count) return;
+        if (_request.Mode == SyncMode.Check) Finish([]);
+        else PlanAndPull();
     }
 
-    private void StartPulls()
+    private void PlanAndPull()
     {
-        var plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged);
-        Context.System.EventStream.Publish(new SyncEvents.PlanMade(plan));
-        if (plan.Pulls.Count == 0)
+        _plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged);
+        Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
+        if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)
         {
             Finish([]);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(plan, _sessions, _settings, _started), DispatcherName));
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _settings, _started), DispatcherName));
         Become(Pulling);
     }
 
@@ -130,7 +133,7 @@ public sealed class SyncRun : ReceiveActor
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
         var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
-        var summary = new SyncSummary(_startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, outcomes, _interrupted, fault);
+        var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, _plan, outcomes, _interrupted, fault);
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.
         Become(() => { });

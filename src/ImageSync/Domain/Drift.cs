@@ -4,8 +4,10 @@ namespace ImageSync.Domain;
 /// <param name="Digests">Each node's repo digest for the tag, by node.</param>
 public sealed record TagDrift(ImageRef Tag, IReadOnlyDictionary<NodeName, string> Digests)
 {
-    public override string ToString() =>
-        $"{Tag}: " + string.Join(", ", Digests.OrderBy(d => d.Key).Select(d => $"{d.Key} {ShortDigest(d.Value)}"));
+    public override string ToString() => $"{Tag}: {DescribeDigests()}";
+
+    /// <summary>Each node with the start of its digest, e.g. <c>worker-1 sha256:4bcff63911fc…</c>.</summary>
+    public string DescribeDigests() => string.Join(", ", Digests.OrderBy(d => d.Key).Select(d => $"{d.Key} {ShortDigest(d.Value)}"));
 
     private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 }

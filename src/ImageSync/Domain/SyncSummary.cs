@@ -1,25 +1,51 @@
 namespace ImageSync.Domain;
 
+/// <summary>The steps of reading a node, in order; the one that failed tells an operator where to look.</summary>
+public enum NodeStage
+{
+    Connect,
+    HostKey,
+    Authentication,
+    Check,
+    Inventory,
+}
+
 /// <summary>How a node fared in the discovery phase of a run.</summary>
 /// <param name="Reason">Why the node could not be used; null when it is reachable.</param>
-public sealed record NodeStatus(NodeName Node, string? Reason, int MatchingImages)
+/// <param name="FailedAt">The step that failed; null when it is reachable.</param>
+/// <param name="RejectedReferences">Strings the node reported that are not valid image references.</param>
+public sealed record NodeStatus(NodeName Node, string? Reason, int MatchingImages, NodeStage? FailedAt = null, IReadOnlyList<string>? RejectedReferences = null)
 {
     public bool Reachable => Reason is null;
 
-    public static NodeStatus Ready(NodeName node, int matchingImages) => new(node, null, matchingImages);
+    public IReadOnlyList<string> Rejected => RejectedReferences ?? [];
 
-    public static NodeStatus Unreachable(NodeName node, string reason) => new(node, reason, 0);
+    public static NodeStatus Ready(NodeName node, int matchingImages, IReadOnlyList<string> rejected) => new(node, null, matchingImages, null, rejected);
+
+    public static NodeStatus Unreachable(NodeName node, string reason, NodeStage failedAt) => new(node, reason, 0, failedAt);
 }
 
 /// <summary>One line of the per-node summary table.</summary>
-public sealed record NodeTally(NodeName Node, bool Reachable, int Planned, int Pulled, int Failed, int Skipped);
+/// <param name="Duration">From the start of the run until the node's last pull ended.</param>
+public sealed record NodeTally(NodeName Node, bool Reachable, int Planned, int Pulled, int Failed, int Skipped, TimeSpan Duration);
+
+/// <summary>What a sync was asked to do: read the nodes only, also plan, or also pull.</summary>
+public enum SyncMode
+{
+    Run,
+    Plan,
+    Check,
+}
 
 /// <summary>Everything a finished (or interrupted) run found and did.</summary>
+/// <param name="Plan">Who was to pull what, and the drift found; empty for a check.</param>
 /// <param name="Fault">Set when the run itself broke (an internal error), not a node or a pull.</param>
 public sealed record SyncSummary(
+    SyncMode Mode,
     DateTimeOffset StartedAt,
     TimeSpan Duration,
     IReadOnlyList<NodeStatus> Nodes,
+    SyncPlan Plan,
     IReadOnlyList<PullOutcome> Outcomes,
     bool Interrupted,
     string? Fault = null)
@@ -44,10 +70,11 @@ public sealed record SyncSummary(
             return new NodeTally(
                 n.Node,
                 n.Reachable,
-                mine.Count,
+                Plan.For(n.Node).Count(),
                 mine.Count(o => o.Result == PullResult.Success),
                 mine.Count(o => o.Result is PullResult.Failed or PullResult.Timeout),
-                mine.Count(o => o.Result == PullResult.Skipped));
+                mine.Count(o => o.Result == PullResult.Skipped),
+                mine.Count == 0 ? TimeSpan.Zero : mine.Max(o => o.FinishedAfter));
         }).ToList();
 
     private int Count(PullResult result) => Outcomes.Count(o => o.Result == result);

@@ -49,6 +49,8 @@ public sealed class DayFileJournal : ISyncJournal
             case SyncEvents.PlanMade plan:
                 Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{PerNode}", plan.Plan.Pulls.Count,
                     string.Concat(plan.Plan.Pulls.GroupBy(p => p.Node).Select(g => $"; {g.Key}: {g.Count()}")));
+                foreach (var drift in plan.Plan.Drifts)
+                    Run(LogEventLevel.Warning, "DRIFT {Tag} points to different images on different nodes: {Digests}", drift.Tag, drift.DescribeDigests());
                 break;
             case SyncEvents.PullFinished pull:
                 RecordOutcome(pull.Outcome);
@@ -86,13 +88,14 @@ public sealed class DayFileJournal : ISyncJournal
     private void RecordNode(SyncEvents.NodeChecked node)
     {
         var status = node.Status;
+        var rejected = status.Rejected;
         if (status.Reachable)
             Run(LogEventLevel.Information, "NODE {Node} READY: {Matching} matching images", status.Node, status.MatchingImages);
         else
             Run(LogEventLevel.Warning, "NODE {Node} UNREACHABLE: {Reason}", status.Node, status.Reason!);
-        if (node.RejectedReferences.Count > 0)
+        if (rejected.Count > 0)
             Run(LogEventLevel.Warning, "NODE {Node} reported {Count} invalid image references, ignored: {References}",
-                status.Node, node.RejectedReferences.Count, string.Join(", ", node.RejectedReferences.Take(10).Select(Printable)));
+                status.Node, rejected.Count, string.Join(", ", rejected.Take(10).Select(Printable)));
     }
 
     private void RecordOutcome(PullOutcome outcome)

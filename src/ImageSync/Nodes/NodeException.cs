@@ -26,3 +26,9 @@ public class NodeException(NodeName node, string reason, Exception? inner = null
 /// <summary><c>crictl images -o json</c> printed something that is not the document crictl prints.</summary>
 public sealed class MalformedInventoryException(NodeName node, string detail)
     : NodeException(node, $"malformed crictl images output: {detail}");
+
+/// <summary>The node's host key is unknown, changed or revoked: nothing was sent to it.</summary>
+public sealed class HostKeyRejectedException(NodeName node, string reason) : NodeException(node, reason);
+
+/// <summary>The node did not accept our key.</summary>
+public sealed class AuthenticationFailedException(NodeName node, string reason) : NodeException(node, reason);

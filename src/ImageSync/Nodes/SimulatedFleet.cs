@@ -206,9 +206,9 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
             case ConnectFault.Refused:
                 throw new NodeException(node.Name, $"connection refused by {node.Host}:{node.Port} (is sshd running?)");
             case ConnectFault.AuthRejected:
-                throw new NodeException(node.Name, $"authentication failed for user '{node.User}' with key (simulated)");
+                throw new AuthenticationFailedException(node.Name, $"authentication failed for user '{node.User}' with key (simulated)");
             case ConnectFault.HostKeyMismatch:
-                throw new NodeException(node.Name, $"host key verification failed: the key of {node.Host} has CHANGED: "
+                throw new HostKeyRejectedException(node.Name, $"host key verification failed: the key of {node.Host} has CHANGED: "
                     + "expected SHA256:c2ltdWxhdGVkLWV4cGVjdGVkLWtleQ, offered SHA256:c2ltdWxhdGVkLW9mZmVyZWQta2V5");
             case ConnectFault.Hang:
                 await Hang(cancellationToken);

@@ -76,7 +76,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            throw new NodeException(node.Name, refusal ?? Describe(node, e));
+            if (refusal is not null) throw new HostKeyRejectedException(node.Name, refusal);
+            if (e is SshAuthenticationException) throw new AuthenticationFailedException(node.Name, Describe(node, e));
+            throw new NodeException(node.Name, Describe(node, e));
         }
         catch
         {

@@ -70,7 +70,7 @@ public sealed class TestFleet : IDisposable
                 command-timeout = 10s
               }
               images.include-prefixes = ["{{Prefix}}"]
-              pull { timeout = 5s, kill-after = 1s, watchdog-grace = 2s, max-parallel = 4, max-per-node = 2 }
+              pull { timeout = 5s, kill-after = 1s, watchdog-grace = 2s, max-parallel = 4, max-per-node = 2, retries = 0, retry-backoff = 1s }
               logs.dir = "{{LogDir}}"
               lock-file = "{{LockFile}}"
               {{extraConfig}}

@@ -99,6 +99,59 @@ public sealed class SyncPlannerSpecs
         Assert.Equal(100, pull.SizeBytes);
     }
 
+    [Fact]
+    public void Should_report_a_tag_whose_digest_differs_across_nodes()
+    {
+        var inventories = new[]
+        {
+            WithDigests("w1", ("registry.example.com/team/api:1", 'a'), ("registry.example.com/team/web:1", 'c')),
+            WithDigests("w2", ("registry.example.com/team/api:1", 'b'), ("registry.example.com/team/web:1", 'c')),
+            WithDigests("w3", ("registry.example.com/team/api:1", 'a')),
+        };
+
+        var drift = Assert.Single(SyncPlanner.Plan(inventories, Team).Drifts);
+
+        Assert.Equal("registry.example.com/team/api:1", drift.Tag.ToString());
+        Assert.Equal(["w1", "w2", "w3"], drift.Digests.Keys.Select(n => n.Value));
+        Assert.Equal("sha256:" + new string('b', 64), drift.Digests[NodeName.Parse("w2")]);
+    }
+
+    [Fact]
+    public void Should_sync_untagged_images_by_digest_only_when_asked()
+    {
+        var digest = ImageRef.Parse("registry.example.com/team/base@sha256:" + new string('d', 64));
+        var inventories = new[]
+        {
+            new NodeInventory(NodeName.Parse("w1"), [new NodeImage("id", [], [digest], 10)], []),
+            Inventory("w2"),
+        };
+
+        Assert.Empty(SyncPlanner.Plan(inventories, Team).Pulls);
+        var pull = Assert.Single(SyncPlanner.Plan(inventories, Team, includeUntagged: true).Pulls);
+        Assert.Equal(("w2", digest), (pull.Node.Value, pull.Image));
+    }
+
+    [Fact]
+    public void Should_not_pull_by_digest_what_a_node_already_holds_under_a_tag()
+    {
+        var digest = ImageRef.Parse("registry.example.com/team/base@sha256:" + new string('d', 64));
+        var inventories = new[]
+        {
+            new NodeInventory(NodeName.Parse("w1"), [new NodeImage("id", [], [digest], 10)], []),
+            new NodeInventory(NodeName.Parse("w2"), [new NodeImage("id", [ImageRef.Parse("registry.example.com/team/base:1")], [digest], 10)], []),
+        };
+
+        var pull = Assert.Single(SyncPlanner.Plan(inventories, Team, includeUntagged: true).Pulls);
+        Assert.Equal("w1 registry.example.com/team/base:1", pull.ToString());
+    }
+
+    private static NodeInventory WithDigests(string node, params (string Tag, char Digest)[] images) =>
+        new(NodeName.Parse(node), images.Select(i =>
+        {
+            var tag = ImageRef.Parse(i.Tag);
+            return new NodeImage("id", [tag], [tag.WithDigestOnly("sha256:" + new string(i.Digest, 64))], 1);
+        }).ToList(), []);
+
     private static NodeInventory Inventory(string node, params string[] tags) =>
         new(NodeName.Parse(node), tags.Select(t => new NodeImage("id-" + t, [ImageRef.Parse(t)], [], 100)).ToList(), []);
 

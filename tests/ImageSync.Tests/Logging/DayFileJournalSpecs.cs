@@ -63,17 +63,19 @@ public sealed class DayFileJournalSpecs : IDisposable
         var node = new NodeSpec(NodeName.Parse("worker-1"), "h", 22, "root");
         var outcome = Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null);
         _journal.Record(new SyncEvents.SyncStarted(BeforeMidnight, [node], "run"));
-        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Ready(node.Name, 4), []));
-        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Unreachable(NodeName.Parse("worker-2"), "connection refused"), ["a/b:1;touch /tmp/x"]));
+        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Ready(node.Name, 4, [])));
+        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Unreachable(NodeName.Parse("worker-2"), "connection refused", NodeStage.Connect)));
+        _journal.Record(new SyncEvents.NodeChecked(NodeStatus.Ready(NodeName.Parse("worker-3"), 0, ["a/b:1;touch /tmp/x"])));
         _journal.Record(new SyncEvents.PullFinished(outcome));
-        _journal.Record(new SyncEvents.SyncFinished(new SyncSummary(BeforeMidnight, TimeSpan.FromSeconds(3), [NodeStatus.Ready(node.Name, 4)], [outcome], false)));
+        _journal.Record(new SyncEvents.SyncFinished(new SyncSummary(
+            SyncMode.Run, BeforeMidnight, TimeSpan.FromSeconds(3), [NodeStatus.Ready(node.Name, 4, [])], new SyncPlan([outcome.Pull]), [outcome], false)));
         Flush();
 
         var log = string.Join("\n", Lines("image-sync-2026-11-26.log"));
         Assert.Contains("SYNC STARTED: 1 nodes (worker-1), reason: run", log);
         Assert.Contains("NODE worker-1 READY: 4 matching images", log);
         Assert.Contains("[WRN] NODE worker-2 UNREACHABLE: connection refused", log);
-        Assert.Contains("NODE worker-2 reported 1 invalid image references, ignored: a/b:1;touch /tmp/x", log);
+        Assert.Contains("NODE worker-3 reported 1 invalid image references, ignored: a/b:1;touch /tmp/x", log);
         Assert.Contains("SUMMARY: 1 succeeded, 0 failed, 0 timed out, 0 skipped; 0 of 1 nodes unreachable", log);
         Assert.Contains("SYNC COMPLETE in 3.0s", log);
     }

@@ -22,6 +22,9 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     /// <summary>Pulls of these images throw from the caller's own call, as a bug in the caller's path would.</summary>
     public Func<ImageRef, bool> CrashesOn { get; set; } = _ => false;
 
+    /// <summary>Pulls of these images report success without the image appearing, as a lying runtime would.</summary>
+    public Func<ImageRef, bool> Phantom { get; set; } = _ => false;
+
     /// <summary>Held pulls go on after cancellation, as a channel to a frozen node does.</summary>
     public bool IgnoresCancellation { get; set; }
 
@@ -71,7 +74,7 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
 
     private PullExit Record(ImageRef image, PullExit exit)
     {
-        if (exit.ExitCode == 0)
+        if (exit.ExitCode == 0 && !Phantom(image))
             lock (Inventory) Inventory.Add(image);
         return exit;
     }
