@@ -1,3 +1,5 @@
+using ImageSync.Domain;
+
 namespace ImageSync.Cli;
 
 /// <summary>The exit codes cron jobs and scripts rely on (DESIGN.md §5).</summary>
@@ -9,4 +11,10 @@ public static class ExitCodes
     public const int Failures = 3;
     public const int Interrupted = 130;
     public const int Terminated = 143;
+
+    /// <param name="signal">The code of the signal that stopped the run, if one did.</param>
+    public static int For(SyncSummary summary, int? signal) =>
+        summary.Interrupted ? signal ?? Interrupted
+        : summary.HasFailures ? Failures
+        : Ok;
 }

@@ -1,6 +1,9 @@
 using ImageSync.Cli;
 using ImageSync.Configuration;
+using ImageSync.Reporting;
+using Spectre.Console;
 
+CommandLine? commandLine = null;
 try
 {
     if (args is ["--help"] or ["-h"] or ["help"])
@@ -8,9 +11,11 @@ try
         Console.WriteLine(CommandLine.Usage);
         return ExitCodes.Ok;
     }
-    var commandLine = CommandLine.Parse(args);
+    commandLine = CommandLine.Parse(args);
     var settings = SettingsLoader.Load(commandLine.ConfigPath);
-    return await RunCommand.ExecuteAsync(settings);
+    // A pipe or a cron mail has no width; tables there are read whole, not wrapped to 80 columns.
+    if (Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 200;
+    return await SyncCommand.ExecuteAsync(commandLine, settings, AnsiConsole.Console);
 }
 catch (UsageException e)
 {
@@ -20,5 +25,6 @@ catch (UsageException e)
 catch (ConfigException e)
 {
     await Console.Error.WriteLineAsync($"image-sync: {e.Message}");
+    if (commandLine is { Json: true }) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, ExitCodes.BadConfig, "invalid configuration", e.Problems);
     return ExitCodes.BadConfig;
 }

@@ -11,22 +11,30 @@ internal static class RunLogging
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
     private const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
 
-    /// <exception cref="ConfigException">The log directory cannot be created.</exception>
-    public static void Configure(LogSettings logs)
+    /// <param name="dayFiles">Write the run log day file (only `run` does; `plan` and `check` change nothing).</param>
+    /// <param name="consoleLines">Echo the run log as plain lines on stdout (cron mails, pipes).</param>
+    /// <exception cref="ConfigException">The log directory cannot be created or written.</exception>
+    public static void Configure(LogSettings logs, bool dayFiles, bool consoleLines)
     {
-        try
-        {
-            DayFiles.Prepare(logs.Dir, DateOnly.FromDateTime(DateTime.Now));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([$"image-sync.logs.dir: cannot write day files in '{logs.Dir}': {e.Message}"]);
-        }
-        Log.Logger = new LoggerConfiguration()
+        var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
-            .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate)
-            .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture)
-            .CreateLogger();
+            .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning);
+        if (dayFiles)
+        {
+            try
+            {
+                DayFiles.Prepare(logs.Dir, DateOnly.FromDateTime(DateTime.Now));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException([$"image-sync.logs.dir: cannot write day files in '{logs.Dir}': {e.Message}"]);
+            }
+            configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate);
+        }
+        if (consoleLines) configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture);
+        // Without the lines, warnings and errors (a refused host key, an internal error) still reach the operator.
+        else configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture,
+            restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
+        Log.Logger = configuration.CreateLogger();
     }
 }

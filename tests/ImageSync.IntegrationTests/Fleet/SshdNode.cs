@@ -66,6 +66,27 @@ public sealed class SshdNode : IDisposable
         return this;
     }
 
+    /// <summary>The first <paramref name="failures"/> pulls of the image fail transiently (Unavailable, EOF).</summary>
+    public SshdNode Flaky(string image, int failures)
+    {
+        File.AppendAllLines(State("flaky"), [$"{image} {failures}"]);
+        return this;
+    }
+
+    /// <summary>Pulls of these images say they succeeded but add nothing.</summary>
+    public SshdNode Phantom(params string[] images)
+    {
+        File.AppendAllLines(State("phantom"), images);
+        return this;
+    }
+
+    /// <summary>Holds an image under a digest of the test's choosing, as a node that pulled a moved tag would.</summary>
+    public SshdNode HoldingWithDigest(string image, char digest)
+    {
+        File.AppendAllLines(State("images"), [$"{image} sha256:{new string(digest, 64)} 1000"]);
+        return this;
+    }
+
     public SshdNode Hanging(params string[] images)
     {
         File.AppendAllLines(State("hang"), images);

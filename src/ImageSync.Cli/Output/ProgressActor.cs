@@ -1,0 +1,23 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ImageSync.Actors;
+
+namespace ImageSync.Cli.Output;
+
+/// <summary>Feeds the live view: every sync event on the event stream updates the run's progress.</summary>
+internal sealed class ProgressActor : ReceiveActor
+{
+    public ProgressActor(RunProgress progress) => Receive<SyncEvents.ISyncEvent>(progress.Apply);
+
+    public static Props Props(RunProgress progress) => Akka.Actor.Props.Create(() => new ProgressActor(progress));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SyncEvents.ISyncEvent));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}
+
+internal static class ProgressActorRegistration
+{
+    public static AkkaConfigurationBuilder AddProgressView(this AkkaConfigurationBuilder builder, RunProgress progress) =>
+        builder.WithActors((system, registry) => registry.Register<ProgressActor>(system.ActorOf(ProgressActor.Props(progress), "progress")));
+}

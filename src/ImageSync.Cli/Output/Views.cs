@@ -1,0 +1,151 @@
+using System.Globalization;
+using ImageSync.Domain;
+using ImageSync.Reporting;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace ImageSync.Cli.Output;
+
+/// <summary>
+/// How runs, plans and checks look on a console. Every node-supplied string goes in as plain text, never as
+/// markup, so a node cannot paint the operator's terminal.
+/// </summary>
+internal static class Views
+{
+    /// <summary>The live view of a run: a bar per node, and the pulls in flight with their elapsed time.</summary>
+    public static IRenderable Live(ProgressSnapshot progress)
+    {
+        var nodes = new Table().Border(TableBorder.Rounded).Title("image-sync run")
+            .AddColumns("node", "state", "progress", "failed", "skipped");
+        foreach (var row in progress.Nodes)
+        {
+            nodes.AddRow(
+                Plain(row.Node.Value),
+                row.Status switch
+                {
+                    null => new Markup("[grey]connecting[/]"),
+                    { Reachable: true } => new Markup("[green]reachable[/]"),
+                    _ => new Text("UNREACHABLE", new Style(Color.Red)),
+                },
+                Plain(Bar(row.Done, row.Planned)),
+                Plain(row.Failed.ToString(CultureInfo.InvariantCulture)),
+                Plain(row.Skipped.ToString(CultureInfo.InvariantCulture)));
+        }
+        var inFlight = new Table().Border(TableBorder.Simple).Title($"in flight ({progress.InFlight.Count})")
+            .AddColumns("node", "image", "attempt", "elapsed");
+        foreach (var pull in progress.InFlight)
+            inFlight.AddRow(Plain(pull.Pull.Node.Value), Plain(pull.Pull.Image.ToString()), Plain(pull.Attempt.ToString(CultureInfo.InvariantCulture)), Plain(Seconds(pull.Elapsed)));
+        return new Rows(nodes, inFlight);
+    }
+
+    /// <summary>The final summary of a run: a line per node, failures with their reasons, drift, totals.</summary>
+    public static IRenderable Summary(SyncSummary summary)
+    {
+        var nodes = new Table().Border(TableBorder.Rounded).Title("summary")
+            .AddColumns("node", "reachable", "planned", "pulled", "failed", "skipped", "duration");
+        foreach (var row in summary.PerNode())
+        {
+            nodes.AddRow(
+                Plain(row.Node.Value),
+                row.Reachable ? new Markup("[green]yes[/]") : new Text("NO", new Style(Color.Red)),
+                Number(row.Planned), Number(row.Pulled), Number(row.Failed), Number(row.Skipped), Plain(Seconds(row.Duration)));
+        }
+        var parts = new List<IRenderable> { nodes };
+        var problems = Problems(summary);
+        if (problems is not null) parts.Add(problems);
+        if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
+        parts.Add(Plain(Totals(summary)));
+        return new Rows(parts);
+    }
+
+    /// <summary>What `run` would do: per node the pulls and their weight, then each pull with its source.</summary>
+    public static IRenderable Plan(SyncSummary summary)
+    {
+        var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size");
+        foreach (var status in summary.Nodes)
+        {
+            var pulls = summary.Plan.For(status.Node).ToList();
+            nodes.AddRow(
+                Plain(status.Node.Value),
+                status.Reachable ? new Markup("[green]yes[/]") : new Text($"NO: {status.Reason}", new Style(Color.Red)),
+                Number(pulls.Count),
+                Plain(Bytes(pulls.Sum(p => p.SizeBytes))));
+        }
+        var parts = new List<IRenderable> { nodes };
+        if (summary.Plan.Pulls.Count > 0)
+        {
+            var pulls = new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "from");
+            foreach (var pull in summary.Plan.Pulls)
+                pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)), Plain(string.Join(", ", pull.Sources)));
+            parts.Add(pulls);
+        }
+        if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
+        parts.Add(Plain($"{summary.Plan.Pulls.Count} pulls, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        return new Rows(parts);
+    }
+
+    /// <summary>A line per node: which step of reading it passed, and why one failed.</summary>
+    public static IRenderable Check(SyncSummary summary, IReadOnlyList<NodeSpec> specs)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("check")
+            .AddColumns("node", "address", "connect", "host key", "login", "echo ok", "crictl", "images", "problem");
+        foreach (var status in summary.Nodes)
+        {
+            var spec = specs.First(s => s.Name == status.Node);
+            var cells = new List<IRenderable> { Plain(status.Node.Value), Plain($"{spec.User}@{spec.Host}:{spec.Port}") };
+            cells.AddRange(Enum.GetValues<NodeStage>().Select(stage => Mark(JsonReport.CheckResult(status, stage))));
+            cells.Add(status.Reachable ? Number(status.MatchingImages) : Plain("-"));
+            cells.Add(Plain(status.Reason ?? ""));
+            table.AddRow(cells);
+        }
+        var failing = summary.UnreachableNodes;
+        return new Rows(table, Plain(failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed"));
+    }
+
+    private static IRenderable? Problems(SyncSummary summary)
+    {
+        var failed = summary.Outcomes.Where(o => !o.IsSuccess).OrderBy(o => o.Pull.Node).ThenBy(o => o.Pull.Image).ToList();
+        if (failed.Count == 0) return null;
+        var table = new Table().Border(TableBorder.Simple).AddColumns("node", "image", "result", "attempts", "reason");
+        foreach (var outcome in failed)
+            table.AddRow(Plain(outcome.Pull.Node.Value), Plain(outcome.Pull.Image.ToString()), Plain(outcome.Word), Number(outcome.Attempts), Plain(outcome.Reason ?? ""));
+        return table;
+    }
+
+    private static IRenderable Drift(IReadOnlyList<TagDrift> drifts)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("drift: one tag, different images").AddColumns("tag", "digests by node");
+        foreach (var drift in drifts) table.AddRow(Plain(drift.Tag.ToString()), Plain(drift.DescribeDigests()));
+        return table;
+    }
+
+    private static string Totals(SyncSummary summary) =>
+        (summary.Fault is not null ? $"ABORTED: {summary.Fault}. " : summary.Interrupted ? "INTERRUPTED. " : "")
+        + $"{summary.Succeeded} succeeded, {summary.Failed} failed, {summary.TimedOut} timed out, {summary.Skipped} skipped; "
+        + $"{summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable; {Seconds(summary.Duration)}";
+
+    private static IRenderable Mark(string result) => result switch
+    {
+        "ok" => new Markup("[green]ok[/]"),
+        "failed" => new Text("FAILED", new Style(Color.Red)),
+        _ => new Markup("[grey]-[/]"),
+    };
+
+    internal static string Bar(int done, int planned, int width = 20)
+    {
+        var filled = planned == 0 ? width : (int)Math.Round(width * (double)done / planned);
+        return new string('█', filled) + new string('░', width - filled) + $" {done}/{planned}";
+    }
+
+    internal static string Bytes(long bytes) =>
+        bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB"
+        : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB"
+        : bytes >= 1L << 10 ? $"{bytes / (double)(1L << 10):0.0} KiB"
+        : $"{bytes} B";
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+
+    private static Text Plain(string text) => new(text);
+
+    private static Text Number(int value) => new(value.ToString(CultureInfo.InvariantCulture));
+}

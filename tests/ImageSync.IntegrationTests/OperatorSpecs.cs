@@ -1,0 +1,164 @@
+using System.Text.Json;
+using ImageSync.IntegrationTests.Fleet;
+
+namespace ImageSync.IntegrationTests;
+
+/// <summary>plan, check, --json, retries, canaries, verification and drift, over real sshd nodes.</summary>
+public sealed class OperatorSpecs : IDisposable
+{
+    private const string Api = TestFleet.Prefix + "api:1";
+    private const string Web = TestFleet.Prefix + "web:1";
+    private const string Gone = TestFleet.Prefix + "gone:1";
+
+    private readonly TestFleet _fleet = new(nodes: 3);
+
+    [Fact]
+    public void Should_show_the_plan_and_change_nothing_on_the_nodes()
+    {
+        _fleet.Serving(Api, Web);
+        _fleet[1].Holding(Api, Web);
+        _fleet[2].Holding(Api);
+        _fleet.Start();
+
+        var plan = _fleet.Run("plan", "--config", _fleet.ConfigFile);
+
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        Assert.Contains("3 pulls", plan.Stdout);
+        Assert.Contains(Web, plan.Stdout);
+        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.CrictlCalls));
+        Assert.Equal([Api], _fleet[2].Images);
+        Assert.Empty(_fleet[3].Images);
+        Assert.False(Directory.Exists(_fleet.LogDir), "plan wrote day files");
+    }
+
+    [Fact]
+    public void Should_report_every_run_field_in_one_json_document_and_nothing_else_on_stdout()
+    {
+        _fleet.Serving(Api, Web);
+        _fleet[1].Holding(Api, Web);
+        _fleet[2].Failing(Web);
+        _fleet.Start();
+        _fleet[3].Dispose();
+        var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.Equal(3, run.ExitCode);
+        using var report = JsonDocument.Parse(run.Stdout);
+        var root = report.RootElement;
+        Assert.Equal("run", root.GetProperty("command").GetString());
+        Assert.Equal(3, root.GetProperty("exitCode").GetInt32());
+        Assert.False(root.GetProperty("interrupted").GetBoolean());
+        var totals = root.GetProperty("totals");
+        Assert.Equal((3, 2, 1, 2, 1, 1, 0, 0), (
+            totals.GetProperty("nodes").GetInt32(), totals.GetProperty("reachable").GetInt32(), totals.GetProperty("unreachable").GetInt32(),
+            totals.GetProperty("planned").GetInt32(), totals.GetProperty("succeeded").GetInt32(), totals.GetProperty("failed").GetInt32(),
+            totals.GetProperty("timedOut").GetInt32(), totals.GetProperty("skipped").GetInt32()));
+        var nodes = root.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("name").GetString()!);
+        Assert.True(nodes["node-1"].GetProperty("reachable").GetBoolean());
+        Assert.Equal("connect", nodes["node-3"].GetProperty("failedAt").GetString());
+        Assert.StartsWith("connection refused by 127.0.0.1:", nodes["node-3"].GetProperty("reason").GetString());
+        Assert.Equal("failed", nodes["node-3"].GetProperty("checks").GetProperty("connect").GetString());
+        Assert.Equal(_fleet[2].Port, nodes["node-2"].GetProperty("port").GetInt32());
+        var plan = root.GetProperty("plan").EnumerateArray().Select(p => (p.GetProperty("node").GetString(), p.GetProperty("image").GetString())).ToList();
+        Assert.Equal([("node-2", Api), ("node-2", Web)], plan);
+        var outcomes = root.GetProperty("outcomes").EnumerateArray().ToList();
+        Assert.Equal("SUCCESS", outcomes[0].GetProperty("result").GetString());
+        Assert.Equal(JsonValueKind.Null, outcomes[0].GetProperty("reason").ValueKind);
+        var outcome = outcomes[1];
+        Assert.Equal(("node-2", Web, "FAILED", "permanent", 1), (outcome.GetProperty("node").GetString(), outcome.GetProperty("image").GetString(),
+            outcome.GetProperty("result").GetString(), outcome.GetProperty("kind").GetString(), outcome.GetProperty("attempts").GetInt32()));
+        Assert.StartsWith("NotFound: ", outcome.GetProperty("reason").GetString());
+        Assert.True(outcome.GetProperty("durationSeconds").GetDouble() > 0);
+        Assert.Empty(root.GetProperty("drift").EnumerateArray());
+    }
+
+    [Fact]
+    public void Should_check_every_node_and_name_the_step_that_failed()
+    {
+        _fleet[3].RevokeClientKey();
+        _fleet.Start();
+
+        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.Equal(3, check.ExitCode);
+        using var report = JsonDocument.Parse(check.Stdout);
+        var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.All(nodes.Take(2), n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
+        var checks = nodes[2].GetProperty("checks");
+        Assert.Equal(("ok", "ok", "failed", "not-reached"), (checks.GetProperty("connect").GetString(), checks.GetProperty("hostKey").GetString(),
+            checks.GetProperty("authentication").GetString(), checks.GetProperty("check").GetString()));
+        Assert.All(_fleet.Nodes, n => Assert.DoesNotContain(n.CrictlCalls, c => c.StartsWith("pull")));
+
+        var table = _fleet.Run("check", "--config", _fleet.ConfigFile);
+        Assert.Contains("authentication failed for user 'root'", table.Stdout);
+        Assert.Contains("1 of 3 nodes failed", table.Stdout);
+    }
+
+    [Fact]
+    public void Should_try_an_image_the_registry_does_not_have_on_exactly_one_node()
+    {
+        _fleet[1].Holding(Gone);
+        _fleet.Start("pull.retries = 2");
+
+        var run = _fleet.Run();
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal(1, _fleet.Nodes.Sum(n => n.CrictlCalls.Count(c => c == $"pull {Gone}")));
+        var failed = _fleet.DayFile("failed_images");
+        Assert.Single(failed, l => l.Contains($" FAILED ") && l.Contains("NotFound"));
+        Assert.Single(failed, l => l.Contains(" SKIPPED ") && l.Contains("not tried: the first pull of this image"));
+    }
+
+    [Fact]
+    public void Should_succeed_on_a_retry_when_the_registry_fails_once()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].Flaky(Api, failures: 1);
+        _fleet.Start("pull { retries = 2, retry-backoff = 1s }");
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal([Api], _fleet[2].Images);
+        Assert.Equal(2, _fleet[2].CrictlCalls.Count(c => c == $"pull {Api}"));
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"RETRY node-2 {Api}") && l.Contains("(attempt 2 of 3): Unavailable:"));
+    }
+
+    [Fact]
+    public void Should_fail_a_pull_that_reported_success_without_the_image_appearing()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].Phantom(Api);
+        _fleet.Start();
+
+        var run = _fleet.Run();
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains($" FAILED node-2 {Api} not present after pull", Assert.Single(_fleet.DayFile("failed_images")));
+        Assert.DoesNotContain(_fleet.DayFile("success_images"), l => l.Contains("node-2"));
+    }
+
+    [Fact]
+    public void Should_report_a_tag_that_points_to_different_images_on_three_nodes()
+    {
+        _fleet[1].HoldingWithDigest(Api, 'a');
+        _fleet[2].HoldingWithDigest(Api, 'b');
+        _fleet[3].HoldingWithDigest(Api, 'a');
+        _fleet.Start();
+
+        var plan = _fleet.Run("plan", "--config", _fleet.ConfigFile, "--json");
+        var run = _fleet.Run();
+
+        Assert.Equal(0, plan.ExitCode);
+        using var report = JsonDocument.Parse(plan.Stdout);
+        var drift = Assert.Single(report.RootElement.GetProperty("drift").EnumerateArray());
+        Assert.Equal(Api, drift.GetProperty("image").GetString());
+        Assert.Equal("sha256:" + new string('b', 64), drift.GetProperty("digests").GetProperty("node-2").GetString());
+        Assert.Equal(3, drift.GetProperty("digests").EnumerateObject().Count());
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"[WRN] DRIFT {Api} points to different images on different nodes"));
+        Assert.Contains("drift", run.Stdout);
+    }
+
+    public void Dispose() => _fleet.Dispose();
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using ImageSync.Domain;
+using ImageSync.Reporting;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Cli;
+
+public sealed class JsonReportSpecs
+{
+    [Fact]
+    public void Should_write_a_document_that_parses_back_with_every_field()
+    {
+        var w1 = new NodeSpec(NodeName.Parse("w1"), "10.0.0.1", 22, "root");
+        var w2 = new NodeSpec(NodeName.Parse("w2"), "10.0.0.2", 22, "root");
+        var pull = new PlannedPull(w2.Name, TestData.Image("a:1"), 1234, [w1.Name]);
+        var outcome = new PullOutcome(pull, PullResult.Timeout, "remote timeout: no pull within 10m (exit 124)", TimeSpan.FromSeconds(600.5), 3);
+        var summary = new SyncSummary(SyncMode.Run, new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromSeconds(601),
+            [NodeStatus.Ready(w1.Name, 1, ["bad;ref"]), NodeStatus.Ready(w2.Name, 0, [])], new SyncPlan([pull]), [outcome], false);
+        using var buffer = new MemoryStream();
+
+        JsonReport.Write(buffer, summary, [w1, w2], 3);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        var root = document.RootElement;
+        Assert.Equal("2026-11-26T12:00:00+00:00", root.GetProperty("startedAt").GetString());
+        Assert.Equal(601, root.GetProperty("durationSeconds").GetDouble());
+        Assert.Equal(1234, root.GetProperty("totals").GetProperty("plannedBytes").GetInt64());
+        Assert.Equal(1, root.GetProperty("totals").GetProperty("timedOut").GetInt32());
+        Assert.Equal("bad;ref", root.GetProperty("nodes")[0].GetProperty("rejectedReferences")[0].GetString());
+        Assert.Equal("w1", root.GetProperty("plan")[0].GetProperty("sources")[0].GetString());
+        var written = root.GetProperty("outcomes")[0];
+        Assert.Equal(("TIMEOUT", "transient", 3, 600.5), (written.GetProperty("result").GetString(), written.GetProperty("kind").GetString(),
+            written.GetProperty("attempts").GetInt32(), written.GetProperty("durationSeconds").GetDouble()));
+    }
+
+    [Fact]
+    public void Should_write_the_problems_when_nothing_was_done()
+    {
+        using var buffer = new MemoryStream();
+
+        JsonReport.WriteError(buffer, "run", 2, "invalid configuration", ["image-sync.pull.timeout: '600' is not a duration"]);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        Assert.Equal(2, document.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.Equal("image-sync.pull.timeout: '600' is not a duration", document.RootElement.GetProperty("problems")[0].GetString());
+    }
+}

@@ -1,0 +1,106 @@
+using ImageSync.Actors;
+using ImageSync.Cli.Output;
+using ImageSync.Domain;
+using ImageSync.Tests.Support;
+using Spectre.Console.Testing;
+
+namespace ImageSync.Tests.Cli;
+
+/// <summary>What the console shows, rendered through Spectre's test console.</summary>
+public sealed class ViewsSpecs
+{
+    private static readonly NodeSpec W1 = new(NodeName.Parse("w1"), "10.0.0.1", 22, "root");
+    private static readonly NodeSpec W2 = new(NodeName.Parse("w2"), "10.0.0.2", 2222, "ops");
+    private readonly TestConsole _console = new TestConsole().Width(160);
+
+    [Fact]
+    public void Should_show_a_bar_per_node_and_the_pulls_in_flight_with_their_elapsed_time()
+    {
+        var now = TimeSpan.Zero;
+        var progress = new RunProgress(() => now);
+        var a = TestData.Pull("w1", "a:1");
+        var b = TestData.Pull("w1", "b:1");
+        progress.Apply(new SyncEvents.SyncStarted(DateTimeOffset.Now, [W1, W2], "run"));
+        progress.Apply(new SyncEvents.NodeChecked(NodeStatus.Ready(W1.Name, 0, [])));
+        progress.Apply(new SyncEvents.NodeChecked(NodeStatus.Unreachable(W2.Name, "connection refused", NodeStage.Connect)));
+        progress.Apply(new SyncEvents.PlanMade(new SyncPlan([a, b, TestData.Pull("w1", "c:1"), TestData.Pull("w1", "d:1")])));
+        progress.Apply(new SyncEvents.PullStarted(a, 1));
+        progress.Apply(new SyncEvents.PullStarted(b, 2));
+        progress.Apply(new SyncEvents.PullAttemptEnded(a, 1, PullResult.Success));
+        progress.Apply(new SyncEvents.PullFinished(new PullOutcome(a, PullResult.Success, null, TimeSpan.FromSeconds(1))));
+        now = TimeSpan.FromSeconds(12.5);
+
+        _console.Write(Views.Live(progress.Snapshot()));
+
+        var lines = _console.Lines;
+        Assert.Contains(lines, l => l.Contains("w1") && l.Contains("reachable") && l.Contains("█████░░░░░░░░░░░░░░░ 1/4"));
+        Assert.Contains(lines, l => l.Contains("w2") && l.Contains("UNREACHABLE"));
+        Assert.Contains(lines, l => l.Contains("in flight (1)"));
+        Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains(" 2 ") && l.Contains("12.5s"));
+        Assert.DoesNotContain(lines, l => l.Contains("registry.example.com/team/a:1"));
+    }
+
+    [Fact]
+    public void Should_sum_up_each_node_and_list_failures_with_reasons()
+    {
+        var failed = new PullOutcome(TestData.Pull("w1", "b:1"), PullResult.Failed, "NotFound: not found", TimeSpan.FromSeconds(1), 1, TimeSpan.FromSeconds(4));
+        var pulled = new PullOutcome(TestData.Pull("w1", "a:1"), PullResult.Success, null, TimeSpan.FromSeconds(1), 1, TimeSpan.FromSeconds(2));
+        var summary = Summary([NodeStatus.Ready(W1.Name, 3, []), NodeStatus.Unreachable(W2.Name, "connection refused", NodeStage.Connect)],
+            new SyncPlan([pulled.Pull, failed.Pull]), [pulled, failed]);
+
+        _console.Write(Views.Summary(summary));
+
+        var lines = _console.Lines;
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "yes", "2", "1", "1", "0", "4.0s"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "NO", "0", "0", "0", "0", "0.0s"]));
+        Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("FAILED") && l.Contains("NotFound: not found"));
+        Assert.Contains(lines, l => l.StartsWith("1 succeeded, 1 failed, 0 timed out, 0 skipped; 1 of 2 nodes unreachable"));
+    }
+
+    [Fact]
+    public void Should_show_the_plan_with_sizes_sources_and_drift()
+    {
+        var pull = new PlannedPull(W2.Name, TestData.Image("a:1"), 50L << 20, [W1.Name]);
+        var drift = new TagDrift(TestData.Image("b:1"), new Dictionary<NodeName, string> { [W1.Name] = "sha256:" + new string('a', 64), [W2.Name] = "sha256:" + new string('b', 64) });
+        var summary = Summary([NodeStatus.Ready(W1.Name, 2, []), NodeStatus.Ready(W2.Name, 1, [])], new SyncPlan([pull], [drift]), []) with { Mode = SyncMode.Plan };
+
+        _console.Write(Views.Plan(summary));
+
+        var lines = _console.Lines;
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB"]));
+        Assert.Contains(lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("50.0 MiB") && l.Contains("w1"));
+        Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("w1 sha256:aaaa") && l.Contains("w2 sha256:bbbb"));
+        Assert.Contains(lines, l => l.StartsWith("1 pulls, 50.0 MiB in all; 0 of 2 nodes unreachable"));
+    }
+
+    [Fact]
+    public void Should_mark_the_step_each_node_failed_at_when_checking()
+    {
+        var summary = Summary([NodeStatus.Ready(W1.Name, 7, []), NodeStatus.Unreachable(W2.Name, "authentication failed for user 'ops'", NodeStage.Authentication)],
+            SyncPlan.Empty, []) with { Mode = SyncMode.Check };
+
+        _console.Write(Views.Check(summary, [W1, W2]));
+
+        var lines = _console.Lines;
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "root@10.0.0.1:22", "ok", "ok", "ok", "ok", "ok", "7"]));
+        Assert.Contains(lines, l => Columns(l).Take(7).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "FAILED", "-", "-"]) && l.Contains("authentication failed"));
+        Assert.Contains(lines, l => l.StartsWith("1 of 2 nodes failed"));
+    }
+
+    [Fact]
+    public void Should_print_what_a_node_sends_as_text_not_as_markup()
+    {
+        var hostile = NodeStatus.Unreachable(W2.Name, "[red]fake[/] [link=http://x]click[/]", NodeStage.Check);
+
+        _console.Write(Views.Check(Summary([NodeStatus.Ready(W1.Name, 1, []), hostile], SyncPlan.Empty, []), [W1, W2]));
+
+        Assert.Contains(_console.Lines, l => l.Contains("[red]fake[/] [link=http://x]click[/]"));
+    }
+
+    private static SyncSummary Summary(IReadOnlyList<NodeStatus> nodes, SyncPlan plan, IReadOnlyList<PullOutcome> outcomes) =>
+        new(SyncMode.Run, DateTimeOffset.Now, TimeSpan.FromSeconds(5), nodes, plan, outcomes, false);
+
+    /// <summary>The cells of a table row, without borders.</summary>
+    private static string[] Columns(string line) =>
+        line.Split(['│', ' '], StringSplitOptions.RemoveEmptyEntries);
+}
