@@ -71,7 +71,7 @@ public sealed class RandomFleetProperties : VirtualTimeTestKit
         var names = fleetCase.Nodes.Select((_, i) => $"n{i}").ToArray();
         var settings = TestData.Simulated($$"""
             ssh { connect-timeout = 2s, command-timeout = 2s }
-            pull { timeout = 2s, kill-after = 1s, watchdog-grace = 1s, max-parallel = {{fleetCase.MaxParallel}}, max-per-node = {{fleetCase.MaxPerNode}}, retries = 2, retry-backoff = 1s }
+            pull { timeout = 10s, kill-after = 1s, watchdog-grace = 1s, max-parallel = {{fleetCase.MaxParallel}}, max-per-node = {{fleetCase.MaxPerNode}}, retries = 2, retry-backoff = 1s }
             """, names) with { Simulated = new SimulatedFleetSettings(Simulated(fleetCase, names), Seed: 7) };
         var fleet = new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name), new SchedulerTimeProvider(Scheduler));
         var before = settings.Nodes.ToDictionary(n => n.Name, n => fleet.ImagesOn(n.Name).ToHashSet());
@@ -108,7 +108,7 @@ public sealed class RandomFleetProperties : VirtualTimeTestKit
         fleetCase.Nodes.Select((node, i) =>
         {
             var images = Pool.Where((_, bit) => (node.Images & (1 << bit)) != 0).Select(i => new SimulatedImage(i, 1000 + i.ToString().Length, null)).ToList();
-            var latency = node.Fault == Fault.PullSlowerThanTimeout ? TimeSpan.FromSeconds(3) : TimeSpan.FromMilliseconds(100 * node.LatencyTenths);
+            var latency = node.Fault == Fault.PullSlowerThanTimeout ? TimeSpan.FromSeconds(11) : TimeSpan.FromMilliseconds(100 * node.LatencyTenths);
             var someImages = Pool.Where((_, bit) => bit % 2 == i % 2).ToList();
             return (Name: NodeName.Parse(names[i]), Settings: new SimulatedNodeSettings(
                 images,
