@@ -11,13 +11,17 @@ internal sealed class ProgressActor : ReceiveActor
 
     public static Props Props(RunProgress progress) => Akka.Actor.Props.Create(() => new ProgressActor(progress));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SyncEvents.ISyncEvent));
-
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }
 
 internal static class ProgressActorRegistration
 {
     public static AkkaConfigurationBuilder AddProgressView(this AkkaConfigurationBuilder builder, RunProgress progress) =>
-        builder.WithActors((system, registry) => registry.Register<ProgressActor>(system.ActorOf(ProgressActor.Props(progress), "progress")));
+        builder.WithActors((system, registry) =>
+        {
+            var view = system.ActorOf(ProgressActor.Props(progress), "progress");
+            // Subscribed before any run starts, so the view misses nothing (PreStart would run later).
+            system.EventStream.Subscribe(view, typeof(SyncEvents.ISyncEvent));
+            registry.Register<ProgressActor>(view);
+        });
 }

@@ -22,11 +22,7 @@ public sealed class LogActor : ReceiveActor
 
     public static Props Props(ISyncJournal journal) => Akka.Actor.Props.Create(() => new LogActor(journal));
 
-    protected override void PreStart()
-    {
-        Context.System.EventStream.Subscribe(Self, typeof(SyncEvents.ISyncEvent));
-        _journal.PruneExpired();
-    }
+    protected override void PreStart() => _journal.PruneExpired();
 
     // The journal belongs to whoever made it: a restarted LogActor goes on writing to the same one.
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -34,6 +30,17 @@ public sealed class LogActor : ReceiveActor
 
 public static class LogActorRegistration
 {
+    /// <summary>
+    /// Starts a LogActor already subscribed: subscribing here, not in PreStart (which runs later, on the
+    /// actor's own thread), means not even the first event of a run that starts right away is missed.
+    /// </summary>
+    public static IActorRef StartLogActor(this ActorSystem system, ISyncJournal journal, string? name = null)
+    {
+        var log = system.ActorOf(LogActor.Props(journal), name);
+        system.EventStream.Subscribe(log, typeof(SyncEvents.ISyncEvent));
+        return log;
+    }
+
     public static AkkaConfigurationBuilder AddLogActor(this AkkaConfigurationBuilder builder, ISyncJournal journal) =>
-        builder.WithActors((system, registry) => registry.Register<LogActor>(system.ActorOf(LogActor.Props(journal), "log")));
+        builder.WithActors((system, registry) => registry.Register<LogActor>(system.StartLogActor(journal, "log")));
 }

@@ -29,9 +29,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var fleet = new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name));
         using var runLog = new LoggerConfiguration().WriteTo.DayFile(_dir.Path, DayFiles.RunLog, "{Message:lj}{NewLine}").CreateLogger();
         using var journal = new DayFileJournal(runLog, _dir.Path, 30, TimeProvider.System);
-        var log = Sys.ActorOf(LogActor.Props(journal));
-        log.Tell(LogCommands.Flush.Instance);
-        ExpectMsg<LogCommands.Flushed>();
+        var log = Sys.StartLogActor(journal);
         var coordinator = Sys.ActorOf(SyncCoordinator.Props(settings, new SimulatedTransport(fleet), TimeProvider.System));
 
         coordinator.Tell(new SyncCommands.StartSync("spec"));
@@ -55,9 +53,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     public void Should_answer_a_flush_only_after_everything_sent_before_it_is_written()
     {
         var journal = new RecordingJournal();
-        var log = Sys.ActorOf(LogActor.Props(journal));
-        log.Tell(LogCommands.Flush.Instance);
-        ExpectMsg<LogCommands.Flushed>();
+        var log = Sys.StartLogActor(journal);
         var outcome = new PullOutcome(TestData.Pull("w1", "a:1"), PullResult.Success, null, TimeSpan.Zero);
 
         for (var i = 0; i < 100; i++) Sys.EventStream.Publish(new SyncEvents.PullFinished(outcome));
@@ -72,7 +68,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var journal = new RecordingJournal();
 
-        Sys.ActorOf(LogActor.Props(journal));
+        Sys.StartLogActor(journal);
 
         AwaitAssert(() => Assert.Equal(1, journal.Prunes));
     }

@@ -30,7 +30,7 @@ public sealed class RecordedRun : IDisposable
         _runLog = new LoggerConfiguration().WriteTo.DayFile(_logs.Path, DayFiles.RunLog, "{Message:l}{NewLine}").CreateLogger();
         // A fixed clock: however far virtual time runs, every line lands in the same day's files.
         _journal = new DayFileJournal(_runLog, _logs.Path, 30, new ManualClock(Noon));
-        _logActor = kit.Sys.ActorOf(LogActor.Props(_journal));
+        _logActor = kit.Sys.StartLogActor(_journal);
     }
 
     /// <summary>Checks the run's invariants and returns its plan.</summary>
