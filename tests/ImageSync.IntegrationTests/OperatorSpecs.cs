@@ -72,6 +72,23 @@ public sealed class OperatorSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_print_only_the_summary_when_quiet_and_plain_lines_otherwise()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet.Start();
+
+        var quiet = _fleet.Run("run", "--config", _fleet.ConfigFile, "--quiet");
+        var plain = _fleet.Run("run", "--config", _fleet.ConfigFile);
+
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.DoesNotContain("SYNC STARTED", quiet.Stdout);
+        Assert.Contains("2 succeeded, 0 failed", quiet.Stdout);
+        Assert.Contains("INF SYNC STARTED: 3 nodes", plain.Stdout);
+        Assert.Contains("summary", plain.Stdout);
+    }
+
+    [Fact]
     public void Should_check_every_node_and_name_the_step_that_failed()
     {
         _fleet[3].RevokeClientKey();
