@@ -40,18 +40,11 @@ internal static class SyncCommand
         try
         {
             var transport = NodeTransports.Create(settings, Environment.GetEnvironmentVariable, warning => Log.Warning("{Warning}", warning));
-            using var held = writesDayFiles ? AcquireLock(settings.LockFile) : null;
-            if (writesDayFiles && held is null)
-            {
-                var why = $"another image-sync run holds the lock {settings.LockFile}; nothing was done";
-                Log.Error("{Why}", why);
-                if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, ExitCodes.LockHeld, why, []);
-                else if (display != Display.Lines) console.WriteLine(why);
-                return ExitCodes.LockHeld;
-            }
             using var journal = writesDayFiles ? new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
-            var (summary, signal) = await SyncAsync(commandLine, settings, transport, journal, progress, console);
+            var (answer, signal) = await SyncAsync(commandLine, new SyncSetup(settings, transport), journal, progress, console);
+            if (answer is SyncEvents.SyncRefused refused) return Refused(display, commandLine, refused, console);
+            var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
             Show(display, commandLine, summary, settings, exitCode, console);
             return exitCode;
@@ -69,10 +62,22 @@ internal static class SyncCommand
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
 
-    private static async Task<(SyncSummary Summary, int? Signal)> SyncAsync(
-        CommandLine commandLine, ImageSyncSettings settings, INodeTransport transport, ISyncJournal? journal, RunProgress? progress, IAnsiConsole console)
+    /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
+    private static int Refused(Display display, CommandLine commandLine, SyncEvents.SyncRefused refused, IAnsiConsole console)
     {
-        using var host = BuildHost(settings, transport, journal, progress);
+        var exitCode = refused.Kind == SyncEvents.RefusalKind.LockHeld ? ExitCodes.LockHeld : ExitCodes.BadConfig;
+        var why = $"{refused.Why}; nothing was done";
+        if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, exitCode, why, []);
+        else if (display != Display.Lines) console.WriteLine(why);
+        if (exitCode == ExitCodes.BadConfig) Console.Error.WriteLine($"image-sync: {why}");
+        return exitCode;
+    }
+
+    private static async Task<(SyncEvents.ISyncEvent Answer, int? Signal)> SyncAsync(
+        CommandLine commandLine, SyncSetup setup, ISyncJournal? journal, RunProgress? progress, IAnsiConsole console)
+    {
+        var settings = setup.Settings;
+        using var host = BuildHost(setup, journal, progress);
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var coordinator = await registry.GetAsync<SyncCoordinator>();
@@ -84,12 +89,12 @@ internal static class SyncCommand
 
         var answer = coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync(commandLine.Command, commandLine.Mode), Timeout.InfiniteTimeSpan);
         if (progress is not null) await ShowLiveAsync(console, progress, answer);
-        var finished = (SyncEvents.SyncFinished)await answer;
+        var ended = await answer;
 
         // Everything the run logged is written before the actor system goes away.
         if (journal is not null) await (await registry.GetAsync<LogActor>()).Ask<LogCommands.Flushed>(LogCommands.Flush.Instance, TimeSpan.FromSeconds(30));
         await host.StopAsync();
-        return (finished.Summary, signals.ExitCode);
+        return (ended, signals.ExitCode);
     }
 
     private static async Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished)
@@ -121,19 +126,7 @@ internal static class SyncCommand
         });
     }
 
-    private static RunLock? AcquireLock(string path)
-    {
-        try
-        {
-            return RunLock.TryAcquire(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([$"image-sync.lock-file: cannot open '{path}': {e.Message}"]);
-        }
-    }
-
-    private static IHost BuildHost(ImageSyncSettings settings, INodeTransport transport, ISyncJournal? journal, RunProgress? progress) =>
+    private static IHost BuildHost(SyncSetup setup, ISyncJournal? journal, RunProgress? progress) =>
         new HostBuilder()
             .ConfigureServices(services =>
             {
@@ -154,7 +147,7 @@ internal static class SyncCommand
                             """, HoconAddMode.Prepend);
                     if (journal is not null) builder.AddLogActor(journal);
                     if (progress is not null) builder.AddProgressView(progress);
-                    builder.AddSyncCoordinator(settings, transport, TimeProvider.System);
+                    builder.AddSyncCoordinator(() => setup, FileLockGate.Instance, TimeProvider.System);
                 });
             })
             .Build();

@@ -133,7 +133,7 @@ public sealed class SecuritySpecs : IDisposable
 
     [Theory]
     [InlineData("logs.dir = /proc/image-sync-logs", "image-sync.logs.dir: cannot write day files in '/proc/image-sync-logs'")]
-    [InlineData("lock-file = /proc/image-sync.lock", "image-sync.lock-file: cannot open '/proc/image-sync.lock'")]
+    [InlineData("lock-file = /proc/image-sync.lock", "cannot open the lock file /proc/image-sync.lock")]
     public void Should_exit_2_before_touching_any_node_when_logs_or_lock_cannot_be_written(string setting, string message)
     {
         _fleet.Start(setting);

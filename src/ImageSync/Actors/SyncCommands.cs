@@ -9,6 +9,22 @@ public static class SyncCommands
     /// <param name="Mode">Run pulls; or only plan them (nothing changes on the nodes); or only check the nodes.</param>
     public sealed record StartSync(string Reason, SyncMode Mode = SyncMode.Run);
 
+    /// <summary>
+    /// Start a sync without waiting for it (the daemon's timer). The reply is <see cref="SyncEvents.SyncAccepted"/>
+    /// or <see cref="SyncEvents.SyncRefused"/> at once; the summary goes to the event stream.
+    /// </summary>
+    public sealed record TriggerSync(string Reason);
+
     /// <summary>Stop the running sync: in-flight pulls get the shutdown grace, nothing new starts.</summary>
     public sealed record StopSync(string Why);
+
+    /// <summary>Stop the coordinator itself, after its running sync (if any) has stopped gracefully.</summary>
+    public sealed class Shutdown
+    {
+        public static readonly Shutdown Instance = new();
+
+        private Shutdown()
+        {
+        }
+    }
 }

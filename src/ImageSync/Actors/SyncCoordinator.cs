@@ -1,33 +1,33 @@
 using Akka.Actor;
 using Akka.Hosting;
-using ImageSync.Configuration;
 using ImageSync.Domain;
-using ImageSync.Nodes;
+using ImageSync.Locking;
 
 namespace ImageSync.Actors;
 
 /// <summary>
-/// The lock inside the process: at most one <see cref="SyncRun"/> at a time. A start request while a run is
-/// going is refused with the reason (never queued, so a slow run cannot pile up work behind it); the
-/// requester of the running sync gets its <see cref="SyncEvents.SyncFinished"/>.
+/// The lock. Inside the process it runs at most one <see cref="SyncRun"/> at a time: a start request while a
+/// run is going is refused with the reason, never queued, so a slow run cannot pile up work behind it.
+/// Between processes it holds the lock file (flock) for each sync, so a cron run, a daemon and the old
+/// bash tool never overlap. In a cluster it runs as the singleton, so replicas never overlap either.
 /// </summary>
 public sealed class SyncCoordinator : ReceiveActor
 {
-    private readonly ImageSyncSettings _settings;
-    private readonly INodeTransport _transport;
+    private readonly Func<SyncSetup> _setup;
+    private readonly IRunGate _gate;
     private readonly TimeProvider _clock;
     private long _runs;
 
-    public SyncCoordinator(ImageSyncSettings settings, INodeTransport transport, TimeProvider clock)
+    public SyncCoordinator(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock)
     {
-        _settings = settings;
-        _transport = transport;
+        _setup = setup;
+        _gate = gate;
         _clock = clock;
         Idle();
     }
 
-    public static Props Props(ImageSyncSettings settings, INodeTransport transport, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new SyncCoordinator(settings, transport, clock));
+    public static Props Props(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock));
 
     // A run that throws cannot be trusted to continue: it is stopped, and its Terminated ends the sync with a fault.
     // The run never stops itself, so Terminated (a system message, which can overtake SyncFinished) means a crash.
@@ -35,49 +35,108 @@ public sealed class SyncCoordinator : ReceiveActor
 
     private void Idle()
     {
-        Receive<SyncCommands.StartSync>(Start);
+        Receive<SyncCommands.StartSync>(request => Start(request, Sender, waitsForSummary: true));
+        Receive<SyncCommands.TriggerSync>(trigger => Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false));
         Receive<SyncCommands.StopSync>(_ => { });
+        Receive<SyncCommands.Shutdown>(_ => Context.Stop(Self));
     }
 
-    private void Running(IActorRef run, IActorRef requester, SyncCommands.StartSync request, DateTimeOffset startedAt)
+    private void Running(Run run)
     {
-        Receive<SyncCommands.StartSync>(_ => Refuse(request, startedAt));
-        Receive<SyncCommands.StopSync>(stop => run.Forward(stop));
-        Receive<SyncEvents.SyncFinished>(finished => Sender.Equals(run), finished => Complete(run, requester, finished));
-        Receive<Terminated>(gone => gone.ActorRef.Equals(run), _ => Complete(run, requester, new SyncEvents.SyncFinished(new SyncSummary(
-            request.Mode, startedAt, _clock.GetUtcNow() - startedAt, [], SyncPlan.Empty, [], false, "the sync run stopped on an internal error (see the log)"))));
+        Receive<SyncCommands.StartSync>(_ => Refuse(run.AlreadyRunning(), SyncEvents.RefusalKind.AlreadyRunning));
+        Receive<SyncCommands.TriggerSync>(_ => Refuse(run.AlreadyRunning(), SyncEvents.RefusalKind.AlreadyRunning));
+        Receive<SyncCommands.StopSync>(stop => run.Actor.Forward(stop));
+        Receive<SyncCommands.Shutdown>(_ =>
+        {
+            run.Actor.Tell(new SyncCommands.StopSync("image-sync is shutting down"));
+            Become(() => Stopping(run));
+        });
+        Receive<SyncEvents.SyncFinished>(finished => Sender.Equals(run.Actor), finished => Complete(run, finished));
+        Receive<Terminated>(gone => gone.ActorRef.Equals(run.Actor), _ => Complete(run, Crashed(run)));
     }
 
-    private void Start(SyncCommands.StartSync request)
+    /// <summary>Shutting down: the running sync is wrapping up its pulls; then the coordinator stops.</summary>
+    private void Stopping(Run run)
     {
+        Receive<SyncCommands.StartSync>(_ => Refuse("image-sync is shutting down", SyncEvents.RefusalKind.ShuttingDown));
+        Receive<SyncCommands.TriggerSync>(_ => Refuse("image-sync is shutting down", SyncEvents.RefusalKind.ShuttingDown));
+        Receive<SyncCommands.StopSync>(_ => { });
+        Receive<SyncCommands.Shutdown>(_ => { });
+        Receive<SyncEvents.SyncFinished>(finished => Sender.Equals(run.Actor), finished =>
+        {
+            Complete(run, finished);
+            Context.Stop(Self);
+        });
+        Receive<Terminated>(gone => gone.ActorRef.Equals(run.Actor), _ =>
+        {
+            Complete(run, Crashed(run));
+            Context.Stop(Self);
+        });
+    }
+
+    private void Start(SyncCommands.StartSync request, IActorRef requester, bool waitsForSummary)
+    {
+        var setup = _setup();
+        var lockFile = setup.Settings.LockFile;
+        IDisposable? held = null;
+        // Only a run changes nodes; plan and check read them, alongside anything.
+        if (request.Mode == SyncMode.Run)
+        {
+            try
+            {
+                held = _gate.TryEnter(lockFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Refuse($"cannot open the lock file {lockFile}: {e.Message}", SyncEvents.RefusalKind.LockUnavailable);
+                return;
+            }
+            if (held is null)
+            {
+                Refuse($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld);
+                return;
+            }
+        }
+
         var startedAt = _clock.GetLocalNow();
-        var run = Context.ActorOf(SyncRun.Props(_settings, _transport, request, startedAt), $"run-{++_runs}");
-        Context.Watch(run);
-        var requester = Sender;
-        Become(() => Running(run, requester, request, startedAt));
+        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, request, startedAt), $"run-{++_runs}");
+        Context.Watch(actor);
+        if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));
+        Become(() => Running(new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, held)));
     }
 
-    private void Refuse(SyncCommands.StartSync running, DateTimeOffset startedAt)
+    private void Refuse(string why, SyncEvents.RefusalKind kind)
     {
-        var refused = new SyncEvents.SyncRefused($"a sync is already running (started {startedAt:yyyy-MM-dd HH:mm:ss} for: {running.Reason})");
+        var refused = new SyncEvents.SyncRefused(why, kind);
         Context.System.EventStream.Publish(refused);
         Sender.Tell(refused);
     }
 
-    private void Complete(IActorRef run, IActorRef requester, SyncEvents.SyncFinished finished)
+    private SyncEvents.SyncFinished Crashed(Run run) => new(new SyncSummary(
+        run.Request.Mode, run.StartedAt, _clock.GetUtcNow() - run.StartedAt, [], SyncPlan.Empty, [], false,
+        "the sync run stopped on an internal error (see the log)"));
+
+    private void Complete(Run run, SyncEvents.SyncFinished finished)
     {
-        Context.Unwatch(run);
-        Context.Stop(run);
+        Context.Unwatch(run.Actor);
+        Context.Stop(run.Actor);
+        run.Lock?.Dispose();
         Context.System.EventStream.Publish(finished);
-        requester.Tell(finished);
+        run.Requester.Tell(finished);
         Become(Idle);
+    }
+
+    /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
+    /// <param name="Lock">The lock file handle, held until the run ends; null for plan and check.</param>
+    private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, IDisposable? Lock)
+    {
+        public string AlreadyRunning() => $"a sync is already running (started {StartedAt:yyyy-MM-dd HH:mm:ss} for: {Request.Reason})";
     }
 }
 
 public static class SyncCoordinatorRegistration
 {
-    public static AkkaConfigurationBuilder AddSyncCoordinator(
-        this AkkaConfigurationBuilder builder, ImageSyncSettings settings, INodeTransport transport, TimeProvider clock) =>
+    public static AkkaConfigurationBuilder AddSyncCoordinator(this AkkaConfigurationBuilder builder, Func<SyncSetup> setup, IRunGate gate, TimeProvider clock) =>
         builder.WithActors((system, registry) =>
-            registry.Register<SyncCoordinator>(system.ActorOf(SyncCoordinator.Props(settings, transport, clock), "sync-coordinator")));
+            registry.Register<SyncCoordinator>(system.ActorOf(SyncCoordinator.Props(setup, gate, clock), "sync-coordinator")));
 }

@@ -33,6 +33,24 @@ public static class SyncEvents
 
     public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent;
 
-    /// <summary>The reply to a start request while a sync runs: refused, not queued.</summary>
-    public sealed record SyncRefused(string Why) : ISyncEvent;
+    /// <summary>The reply to a start request that cannot run now: refused, never queued.</summary>
+    public sealed record SyncRefused(string Why, RefusalKind Kind) : ISyncEvent;
+
+    /// <summary>The reply to <see cref="SyncCommands.TriggerSync"/> when the sync started.</summary>
+    public sealed record SyncAccepted(string Reason) : ISyncEvent;
+
+    public enum RefusalKind
+    {
+        /// <summary>This coordinator is running a sync.</summary>
+        AlreadyRunning,
+
+        /// <summary>Another process (a cron run, the bash tool) holds the lock file.</summary>
+        LockHeld,
+
+        /// <summary>The lock file cannot be opened at all.</summary>
+        LockUnavailable,
+
+        /// <summary>The coordinator is stopping.</summary>
+        ShuttingDown,
+    }
 }

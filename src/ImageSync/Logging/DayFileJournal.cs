@@ -65,8 +65,11 @@ public sealed class DayFileJournal : ISyncJournal
             case SyncEvents.NodeWarning warning:
                 Run(LogEventLevel.Warning, "NODE {Node}: {Warning}", warning.Node, Printable(warning.Warning));
                 break;
+            case SyncEvents.SyncRefused { Kind: SyncEvents.RefusalKind.AlreadyRunning } refused:
+                Run(LogEventLevel.Warning, "SYNC SKIPPED: {Why}", refused.Why);
+                break;
             case SyncEvents.SyncRefused refused:
-                Run(LogEventLevel.Warning, "SYNC REFUSED: {Why}", refused.Why);
+                Run(LogEventLevel.Error, "{Why}; nothing was done", refused.Why);
                 break;
         }
     }

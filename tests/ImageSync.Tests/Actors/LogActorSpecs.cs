@@ -30,7 +30,7 @@ public sealed class LogActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         using var runLog = new LoggerConfiguration().WriteTo.DayFile(_dir.Path, DayFiles.RunLog, "{Message:lj}{NewLine}").CreateLogger();
         using var journal = new DayFileJournal(runLog, _dir.Path, 30, TimeProvider.System);
         var log = Sys.StartLogActor(journal);
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(settings, new SimulatedTransport(fleet), TimeProvider.System));
+        var coordinator = Sys.ActorOf(TestData.Coordinator(settings, new SimulatedTransport(fleet)));
 
         coordinator.Tell(new SyncCommands.StartSync("spec"));
         var summary = ExpectMsg<SyncEvents.SyncFinished>(TimeSpan.FromSeconds(20)).Summary;

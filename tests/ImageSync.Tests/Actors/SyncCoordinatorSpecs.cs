@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Domain;
+using ImageSync.Locking;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
@@ -115,6 +116,79 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         Assert.Contains(summary.Nodes, n => n.Reason == "not checked: SIGINT received");
     }
 
+    [Fact]
+    public void Should_refuse_a_run_when_another_process_holds_the_lock_file_but_still_plan()
+    {
+        _nodes.Node("w1");
+        var coordinator = Sys.ActorOf(TestData.Coordinator(TestData.Simulated("", "w1"), _nodes, new HeldGate()));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        var refused = ExpectMsg<SyncEvents.SyncRefused>();
+        coordinator.Tell(new SyncCommands.StartSync("look", SyncMode.Plan));
+
+        Assert.Equal(SyncEvents.RefusalKind.LockHeld, refused.Kind);
+        Assert.Contains("another image-sync run holds the lock", refused.Why);
+        Assert.Equal(SyncMode.Plan, ExpectMsg<SyncEvents.SyncFinished>().Summary.Mode);
+    }
+
+    [Fact]
+    public void Should_hold_the_lock_file_for_exactly_the_length_of_a_run()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        w2.Script = _ => null;
+        var gate = new OpenGate();
+        var coordinator = Sys.ActorOf(TestData.Coordinator(TestData.Simulated("", "w1", "w2"), _nodes, gate));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => w2.Started.Count == 1);
+        Assert.Equal(1, gate.Inside);
+        w2.Release(TestData.Image("api:1"), new PullExit(0, ""));
+        ExpectMsg<SyncEvents.SyncFinished>();
+
+        Assert.Equal(0, gate.Inside);
+    }
+
+    [Fact]
+    public void Should_acknowledge_a_triggered_sync_at_once_and_publish_its_summary()
+    {
+        _nodes.Node("w1", "api:1");
+        _nodes.Node("w2");
+        var coordinator = StartCoordinator("w1", "w2");
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+
+        coordinator.Tell(new SyncCommands.TriggerSync("daemon tick"));
+
+        Assert.Equal("daemon tick", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
+        Assert.Equal(1, events.ExpectMsg<SyncEvents.SyncFinished>().Summary.Succeeded);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Should_let_the_running_sync_stop_gracefully_before_it_stops_on_shutdown()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        w2.Script = _ => null;
+        var coordinator = StartCoordinator("w1", "w2");
+        Watch(coordinator);
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => w2.Started.Count == 1);
+
+        coordinator.Tell(SyncCommands.Shutdown.Instance);
+
+        var summary = ExpectInVirtualTime<SyncEvents.SyncFinished>(this, TimeSpan.FromSeconds(15)).Summary;
+        Assert.True(summary.Interrupted);
+        Assert.Equal("interrupted: abandoned after the 10s shutdown grace", Assert.Single(summary.Outcomes).Reason);
+        ExpectTerminated(coordinator);
+    }
+
+    private sealed class HeldGate : IRunGate
+    {
+        public IDisposable? TryEnter(string lockFile) => null;
+    }
+
     private IActorRef StartCoordinator(params string[] nodes) =>
-        Sys.ActorOf(SyncCoordinator.Props(TestData.Simulated("", nodes), _nodes, TimeProvider.System), "coordinator");
+        Sys.ActorOf(TestData.Coordinator(TestData.Simulated("", nodes), _nodes), "coordinator");
 }

@@ -1,4 +1,7 @@
+using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Locking;
+using ImageSync.Nodes;
 using ImageSync.Domain;
 
 namespace ImageSync.Tests.Support;
@@ -26,6 +29,9 @@ public static class TestData
             pull { max-parallel = {{maxParallel}}, max-per-node = {{maxPerNode}}, timeout = {{timeout}}, kill-after = 2s, watchdog-grace = 3s, canary = off, retries = 0 }
             {{extra}}
             """);
+
+    public static Akka.Actor.Props Coordinator(ImageSyncSettings settings, INodeTransport transport, IRunGate? gate = null) =>
+        SyncCoordinator.Props(() => new SyncSetup(settings, transport), gate ?? new OpenGate(), TimeProvider.System);
 
     public static ImageRef Image(string name) => ImageRef.Parse($"registry.example.com/team/{name}");
 

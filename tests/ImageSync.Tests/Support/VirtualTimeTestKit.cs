@@ -32,7 +32,7 @@ public abstract class VirtualTimeTestKit() : Akka.TestKit.Xunit2.TestKit("akka.s
     protected SyncSummary RunSync(ImageSyncSettings settings, INodeTransport transport, TimeSpan limit)
     {
         var requester = CreateTestProbe();
-        Sys.ActorOf(SyncCoordinator.Props(settings, transport, TimeProvider.System)).Tell(new SyncCommands.StartSync("spec"), requester);
+        Sys.ActorOf(TestData.Coordinator(settings, transport)).Tell(new SyncCommands.StartSync("spec"), requester);
         return ExpectInVirtualTime<SyncEvents.SyncFinished>(requester, limit).Summary;
     }
 

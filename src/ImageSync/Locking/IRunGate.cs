@@ -1,0 +1,22 @@
+namespace ImageSync.Locking;
+
+/// <summary>Whether a sync may start now, as far as other processes are concerned.</summary>
+public interface IRunGate
+{
+    /// <returns>A handle held for the sync, or null when another process holds the lock.</returns>
+    /// <exception cref="IOException">The lock file cannot be created or opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to open the lock file.</exception>
+    IDisposable? TryEnter(string lockFile);
+}
+
+/// <summary>The bash tool's lock: an exclusive flock on the lock file for the length of each sync.</summary>
+public sealed class FileLockGate : IRunGate
+{
+    public static readonly FileLockGate Instance = new();
+
+    private FileLockGate()
+    {
+    }
+
+    public IDisposable? TryEnter(string lockFile) => RunLock.TryAcquire(lockFile);
+}
