@@ -14,6 +14,7 @@ public sealed record CommandLine(string Command, string ConfigPath, bool Json, b
           run     sync the nodes once and exit (for cron): every node pulls the matching images others have
           plan    read every node and show what `run` would pull where, with sizes and drift; change nothing
           check   validate the config, then per node: host key, login, `echo ok`, crictl's image list
+          daemon  sync at start and then every daemon.interval until stopped (SIGTERM); SIGHUP reloads the config
 
         options:
           --config FILE   HOCON config laid over the built-in defaults (see hocon/image-sync.conf)
@@ -25,21 +26,24 @@ public sealed record CommandLine(string Command, string ConfigPath, bool Json, b
                     3 finished with failures or an unreachable node, 130/143 interrupted by SIGINT/SIGTERM
         """;
 
-    private static readonly Dictionary<string, SyncMode> Commands = new()
+    private static readonly Dictionary<string, SyncMode> SyncCommands = new()
     {
         ["run"] = SyncMode.Run,
         ["plan"] = SyncMode.Plan,
         ["check"] = SyncMode.Check,
     };
 
-    public SyncMode Mode => Commands[Command];
+    public bool IsDaemon => Command == "daemon";
+
+    /// <summary>What a one-shot command asks of the coordinator (not meaningful for the daemon).</summary>
+    public SyncMode Mode => SyncCommands.GetValueOrDefault(Command, SyncMode.Run);
 
     /// <exception cref="UsageException">The arguments do not form a command.</exception>
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0) throw new UsageException("no command given");
         var command = args[0];
-        if (!Commands.ContainsKey(command)) throw new UsageException($"unknown command '{command}'");
+        if (!SyncCommands.ContainsKey(command) && command != "daemon") throw new UsageException($"unknown command '{command}'");
         string? config = null;
         bool json = false, quiet = false;
         for (var i = 1; i < args.Count; i++)

@@ -15,7 +15,9 @@ try
     var settings = SettingsLoader.Load(commandLine.ConfigPath);
     // A pipe or a cron mail has no width; tables there are read whole, not wrapped to 80 columns.
     if (Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 200;
-    return await SyncCommand.ExecuteAsync(commandLine, settings, AnsiConsole.Console);
+    return commandLine.IsDaemon
+        ? await DaemonCommand.ExecuteAsync(commandLine, settings)
+        : await SyncCommand.ExecuteAsync(commandLine, settings, AnsiConsole.Console);
 }
 catch (UsageException e)
 {

@@ -10,8 +10,6 @@ internal sealed class ProgressActor : ReceiveActor
     public ProgressActor(RunProgress progress) => Receive<SyncEvents.ISyncEvent>(progress.Apply);
 
     public static Props Props(RunProgress progress) => Akka.Actor.Props.Create(() => new ProgressActor(progress));
-
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }
 
 internal static class ProgressActorRegistration

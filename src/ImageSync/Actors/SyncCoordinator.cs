@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
 
@@ -16,18 +17,32 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly Func<SyncSetup> _setup;
     private readonly IRunGate _gate;
     private readonly TimeProvider _clock;
+    private readonly CoordinatorPresence? _presence;
+    private readonly bool _syncAtStart;
     private long _runs;
 
-    public SyncCoordinator(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock)
+    /// <param name="presence">Told when this coordinator starts and stops (the daemon's metrics and shutdown use it).</param>
+    /// <param name="syncAtStart">Sync as soon as it starts: a coordinator taking over in a cluster cannot know when the last sync ran.</param>
+    public SyncCoordinator(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false)
     {
         _setup = setup;
         _gate = gate;
         _clock = clock;
+        _presence = presence;
+        _syncAtStart = syncAtStart;
         Idle();
     }
 
-    public static Props Props(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock));
+    public static Props Props(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false) =>
+        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, syncAtStart));
+
+    protected override void PreStart()
+    {
+        _presence?.Arrived(Self);
+        if (_syncAtStart) Self.Tell(new SyncCommands.TriggerSync("this replica took over as coordinator"), ActorRefs.Nobody);
+    }
+
+    protected override void PostStop() => _presence?.Left(Self);
 
     // A run that throws cannot be trusted to continue: it is stopped, and its Terminated ends the sync with a fault.
     // The run never stops itself, so Terminated (a system message, which can overtake SyncFinished) means a crash.

@@ -26,6 +26,7 @@ public sealed record ImageSyncSettings(
     string LockFile,
     TimeSpan ShutdownGrace,
     DaemonSettings Daemon,
+    ClusterSettings Cluster,
     SimulatedFleetSettings Simulated);
 
 public sealed record SshSettings(
@@ -71,6 +72,11 @@ public sealed record PullSettings(
 public sealed record LogSettings(string Dir, int RetentionDays);
 
 public sealed record DaemonSettings(TimeSpan Interval, string Metrics);
+
+/// <summary>High availability: replicas form an Akka.Cluster and the coordinator runs as its singleton.</summary>
+/// <param name="PublicHostname">The address other replicas reach this one at, when it differs from <paramref name="Hostname"/>.</param>
+/// <param name="SeedNodes">Addresses like <c>akka.tcp://image-sync@10.0.0.5:4053</c>.</param>
+public sealed record ClusterSettings(bool Enabled, string Hostname, int Port, string PublicHostname, IReadOnlyList<string> SeedNodes);
 
 /// <summary>One image a simulated node starts with.</summary>
 public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest);

@@ -90,6 +90,7 @@ public static partial class SettingsLoader
             Path(reader, $"{Root}.lock-file", home),
             reader.Duration($"{Root}.shutdown-grace", TimeSpan.Zero, TimeSpan.FromHours(1)),
             ReadDaemon(reader),
+            ReadCluster(reader),
             ReadSimulated(reader, nodes));
 
         if (reader.Problems.Count > 0) throw new ConfigException(reader.Problems);
@@ -210,6 +211,23 @@ public static partial class SettingsLoader
         return new DaemonSettings(reader.Duration($"{daemon}.interval", TimeSpan.FromSeconds(10), TimeSpan.FromDays(7)), metrics);
     }
 
+    private static ClusterSettings ReadCluster(ConfigReader reader)
+    {
+        const string cluster = $"{Root}.cluster";
+        var enabled = reader.Switch($"{cluster}.enabled");
+        var hostname = reader.String($"{cluster}.hostname");
+        if (!HostPattern().IsMatch(hostname)) reader.Problem($"{cluster}.hostname", reader.Node($"{cluster}.hostname"), $"'{hostname}' is not a host name or IP address");
+        var publicHostname = reader.String($"{cluster}.public-hostname");
+        if (publicHostname.Length > 0 && !HostPattern().IsMatch(publicHostname))
+            reader.Problem($"{cluster}.public-hostname", reader.Node($"{cluster}.public-hostname"), $"'{publicHostname}' is not a host name or IP address");
+        var seeds = reader.StringList($"{cluster}.seed-nodes");
+        foreach (var (seed, i) in seeds.Select((s, i) => (s, i)).Where(s => !SeedPattern().IsMatch(s.s)))
+            reader.Problem($"{cluster}.seed-nodes[{i}]", reader.Node($"{cluster}.seed-nodes"), $"'{seed}' is not an address like akka.tcp://image-sync@10.0.0.5:4053");
+        if (enabled && seeds.Count == 0)
+            reader.Problem($"{cluster}.seed-nodes", reader.Node($"{cluster}.seed-nodes"), "a cluster needs at least one seed node (list every replica)");
+        return new ClusterSettings(enabled, hostname, reader.Int($"{cluster}.port", 0, 65_535), publicHostname, seeds);
+    }
+
     private static SimulatedFleetSettings ReadSimulated(ConfigReader reader, IReadOnlyList<NodeSpec> nodes)
     {
         const string simulated = $"{Root}.simulated";
@@ -324,4 +342,8 @@ public static partial class SettingsLoader
 
     [GeneratedRegex(@"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ListenPattern();
+
+    // Replicas must share the actor system's name, image-sync.
+    [GeneratedRegex(@"^akka\.tcp://image-sync@[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SeedPattern();
 }

@@ -1,0 +1,71 @@
+using ImageSync.Actors;
+using ImageSync.Daemon;
+using ImageSync.Domain;
+using Prometheus;
+
+namespace ImageSync.Metrics;
+
+/// <summary>
+/// The daemon's Prometheus metrics, updated from the sync events of the replica they run on. Each daemon
+/// has its own registry, so several in one process (tests) do not mix their counts.
+/// </summary>
+public sealed class SyncMetrics
+{
+    private readonly Counter _syncs;
+    private readonly Counter _pulls;
+    private readonly Histogram _pullSeconds;
+    private readonly Gauge _missing;
+    private readonly Gauge _reachable;
+    private readonly Gauge _lastSuccess;
+    private readonly TimeProvider _clock;
+
+    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock)
+    {
+        _clock = clock;
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _syncs = factory.CreateCounter("image_sync_syncs_total", "Syncs by result: ok, failures (a pull failed or a node was unreachable), interrupted, aborted, refused.", "result");
+        _pulls = factory.CreateCounter("image_sync_pulls_total", "Pull outcomes by node and outcome (success, timeout, failed, skipped).", "node", "outcome");
+        _pullSeconds = factory.CreateHistogram("image_sync_pull_duration_seconds", "How long pulls took (the last attempt), by outcome.",
+            new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.25, 2, 14) });
+        _missing = factory.CreateGauge("image_sync_images_missing", "Matching images each node lacked at the last plan.", "node");
+        _reachable = factory.CreateGauge("image_sync_node_reachable", "1 when the node was reachable at the last sync, 0 when not.", "node");
+        _lastSuccess = factory.CreateGauge("image_sync_last_success_timestamp_seconds", "Unix time of the last sync that ended with every node in sync.");
+        var coordinator = factory.CreateGauge("image_sync_coordinator", "1 while this replica runs the sync coordinator (the cluster singleton).");
+        Registry.AddBeforeCollectCallback(() => coordinator.Set(presence.IsHere ? 1 : 0));
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void Record(SyncEvents.ISyncEvent syncEvent)
+    {
+        switch (syncEvent)
+        {
+            case SyncEvents.NodeChecked node:
+                _reachable.WithLabels(node.Status.Node.Value).Set(node.Status.Reachable ? 1 : 0);
+                break;
+            case SyncEvents.PlanMade plan:
+                foreach (var series in _missing.GetAllLabelValues().ToList()) _missing.WithLabels(series).Set(0);
+                foreach (var node in plan.Plan.Pulls.GroupBy(p => p.Node)) _missing.WithLabels(node.Key.Value).Set(node.Count());
+                break;
+            case SyncEvents.PullFinished pull:
+                var outcome = pull.Outcome.Word.ToLowerInvariant();
+                _pulls.WithLabels(pull.Outcome.Pull.Node.Value, outcome).Inc();
+                if (pull.Outcome.Result != PullResult.Skipped) _pullSeconds.WithLabels(outcome).Observe(pull.Outcome.Duration.TotalSeconds);
+                break;
+            case SyncEvents.SyncFinished { Summary.Mode: SyncMode.Run } finished:
+                _syncs.WithLabels(ResultOf(finished.Summary)).Inc();
+                if (!finished.Summary.HasFailures && !finished.Summary.Interrupted) _lastSuccess.Set(_clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+                break;
+            case SyncEvents.SyncRefused:
+                _syncs.WithLabels("refused").Inc();
+                break;
+        }
+    }
+
+    private static string ResultOf(SyncSummary summary) =>
+        summary.Fault is not null ? "aborted"
+        : summary.Interrupted ? "interrupted"
+        : summary.HasFailures ? "failures"
+        : "ok";
+}

@@ -1,0 +1,60 @@
+using ImageSync.Nodes;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Daemon;
+
+/// <summary>Three daemon replicas in one process, on loopback ports, forming one cluster over a shared simulated fleet.</summary>
+public sealed class ClusterSpecs : IAsyncLifetime
+{
+    private readonly SyncTimeline _timeline = new();
+    private readonly List<DaemonReplica> _replicas = [];
+
+    public Task InitializeAsync()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => DaemonReplica.FreePort()).ToList();
+        var seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://image-sync@127.0.0.1:{p}\""));
+        var settings = TestData.Simulated("""
+            daemon.interval = 10s
+            shutdown-grace = 2s
+            pull { max-parallel = 2, max-per-node = 1 }
+            simulated {
+              pull-latency = 400ms
+              nodes { w1 { images = [ { ref = "registry.example.com/team/a:1" }, { ref = "registry.example.com/team/b:1" }, { ref = "registry.example.com/team/c:1" } ] } }
+            }
+            """);
+        var fleet = new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name)));
+        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+        {
+            var replica = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}").ToList() } };
+            _replicas.Add(new DaemonReplica($"replica-{i + 1}", replica, fleet, _timeline));
+        }
+        return Task.WhenAll(_replicas.Select(r => r.StartAsync()));
+    }
+
+    [Fact]
+    public async Task Should_sync_on_exactly_one_replica_and_move_to_another_within_15s_when_it_stops()
+    {
+        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(60)), "the three replicas never formed one cluster");
+        var firstSyncs = _timeline.Finished;
+        Assert.True(SpinWait.SpinUntil(() => _timeline.Finished > firstSyncs, TimeSpan.FromSeconds(30)), "no sync finished once the cluster formed");
+        var coordinator = Assert.Single(_replicas, r => r.Presence.IsHere);
+        Assert.Equal([coordinator.Name], _timeline.ReplicasThatSynced);
+
+        var stoppedAt = DateTimeOffset.UtcNow;
+        await coordinator.StopAsync();
+
+        Assert.True(SpinWait.SpinUntil(() => _timeline.Entries.Any(e => e.What == "started" && e.At > stoppedAt && e.Replica != coordinator.Name), TimeSpan.FromSeconds(15)),
+            "no other replica took over within 15s");
+        var successor = Assert.Single(_replicas, r => !r.Stopped && r.Presence.IsHere);
+        Assert.NotEqual(coordinator.Name, successor.Name);
+        Assert.Equal(1, _timeline.MostAtOnce);
+    }
+
+    private static int Members(DaemonReplica replica) =>
+        Akka.Cluster.Cluster.Get(replica.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var replica in _replicas) await replica.DisposeAsync();
+    }
+}

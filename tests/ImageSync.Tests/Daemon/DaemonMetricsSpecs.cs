@@ -1,0 +1,46 @@
+using System.Net;
+using ImageSync.Nodes;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Daemon;
+
+/// <summary>A daemon's metrics endpoint, scraped over HTTP after a simulated sync.</summary>
+public sealed class DaemonMetricsSpecs
+{
+    [Fact]
+    public async Task Should_serve_the_sync_metrics_and_health_over_http()
+    {
+        var address = $"127.0.0.1:{DaemonReplica.FreePort()}";
+        var settings = TestData.Simulated($$"""
+            daemon { interval = 1h, metrics = "{{address}}" }
+            pull.retries = 0
+            simulated {
+              pull-latency = 10ms
+              nodes {
+                w1 { images = [ { ref = "registry.example.com/team/a:1" }, { ref = "registry.example.com/team/b:1" } ] }
+                w2 { failing = ["registry.example.com/team/b:1"] }
+                w3 { faults.connect = refused }
+              }
+            }
+            """);
+        var timeline = new SyncTimeline();
+        await using var daemon = new DaemonReplica("solo", settings, new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name))), timeline);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{address}") };
+
+        await daemon.StartAsync();
+        Assert.True(SpinWait.SpinUntil(() => timeline.Finished == 1, TimeSpan.FromSeconds(20)), "the first sync never finished");
+        var metrics = await http.GetStringAsync("/metrics");
+        var health = await http.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("image_sync_syncs_total{result=\"failures\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"w2\",outcome=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"w2\",outcome=\"failed\"} 1", metrics);
+        Assert.Contains("image_sync_pull_duration_seconds_count{outcome=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_images_missing{node=\"w2\"} 2", metrics);
+        Assert.Contains("image_sync_node_reachable{node=\"w1\"} 1", metrics);
+        Assert.Contains("image_sync_node_reachable{node=\"w3\"} 0", metrics);
+        Assert.Contains("image_sync_coordinator 1", metrics);
+        Assert.Contains("image_sync_last_success_timestamp_seconds 0", metrics);
+    }
+}

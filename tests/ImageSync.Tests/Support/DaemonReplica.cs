@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ImageSync.Daemon;
+using ImageSync.Logging;
+using ImageSync.Metrics;
+using ImageSync.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ImageSync.Tests.Support;
+
+/// <summary>
+/// An <c>image-sync daemon</c> built the way the CLI builds it (same host wiring), on a shared simulated
+/// fleet, recording what its syncs do on a timeline the specs share across replicas.
+/// </summary>
+public sealed class DaemonReplica : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    public DaemonReplica(string name, ImageSyncSettings settings, INodeTransport transport, SyncTimeline timeline)
+    {
+        Name = name;
+        Presence = new CoordinatorPresence();
+        Metrics = new SyncMetrics(Presence, TimeProvider.System);
+        var parts = new DaemonParts(new ReloadableSetup(new SyncSetup(settings, transport)), new TimelineJournal(timeline, name), new OpenGate(),
+            TimeProvider.System, Presence, Metrics);
+        _host = new HostBuilder().ConfigureServices(services => services.AddImageSyncDaemon(parts)).Build();
+    }
+
+    public string Name { get; }
+
+    public CoordinatorPresence Presence { get; }
+
+    public SyncMetrics Metrics { get; }
+
+    public bool Stopped { get; private set; }
+
+    public ActorSystem System => _host.Services.GetRequiredService<ActorSystem>();
+
+    public Task StartAsync() => _host.StartAsync();
+
+    public async Task StopAsync()
+    {
+        Stopped = true;
+        await _host.StopAsync();
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Stopped) await StopAsync();
+        _host.Dispose();
+    }
+
+    private sealed class TimelineJournal(SyncTimeline timeline, string replica) : ISyncJournal
+    {
+        public void Record(SyncEvents.ISyncEvent syncEvent) => timeline.Record(replica, syncEvent);
+
+        public void PruneExpired()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
+
+/// <summary>Every replica's syncs on one timeline: who ran which sync when, and the most that ever ran at once.</summary>
+public sealed class SyncTimeline
+{
+    private readonly object _gate = new();
+    private readonly List<(string Replica, DateTimeOffset At, string What)> _entries = [];
+    private int _running;
+
+    public int MostAtOnce { get; private set; }
+
+    public IReadOnlyList<(string Replica, DateTimeOffset At, string What)> Entries
+    {
+        get
+        {
+            lock (_gate) return _entries.ToList();
+        }
+    }
+
+    public IReadOnlyList<string> ReplicasThatSynced => Entries.Where(e => e.What == "started").Select(e => e.Replica).Distinct().ToList();
+
+    public int Finished => Entries.Count(e => e.What == "finished");
+
+    public void Record(string replica, SyncEvents.ISyncEvent syncEvent)
+    {
+        lock (_gate)
+        {
+            switch (syncEvent)
+            {
+                case SyncEvents.SyncStarted:
+                    MostAtOnce = Math.Max(MostAtOnce, ++_running);
+                    _entries.Add((replica, DateTimeOffset.UtcNow, "started"));
+                    break;
+                case SyncEvents.SyncFinished:
+                    _running--;
+                    _entries.Add((replica, DateTimeOffset.UtcNow, "finished"));
+                    break;
+            }
+        }
+    }
+}
