@@ -166,19 +166,33 @@ public sealed class SettingsLoaderSpecs
     }
 
     [Fact]
+    public void Should_lay_the_shipped_cluster_overlay_over_a_config()
+    {
+        using var dir = new Support.TempDirectory();
+        File.WriteAllText(dir.File("replica.conf"), Minimal + $"\ninclude \"{Path.Combine(Repository.Root, "hocon", "cluster.conf")}\"\nimage-sync.cluster.hostname = 10.0.0.6");
+
+        var cluster = SettingsLoader.Load(dir.File("replica.conf"), Environment).Cluster;
+
+        Assert.True(cluster.Enabled);
+        Assert.Equal(("10.0.0.6", 4053), (cluster.Hostname, cluster.Port));
+        Assert.Equal(3, cluster.SeedNodes.Count);
+    }
+
+    [Fact]
+    public void Should_refuse_a_cluster_without_seed_nodes_or_with_a_bad_one()
+    {
+        var error = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(Minimal + "\nimage-sync.cluster { enabled = on, seed-nodes = [\"tcp://10.0.0.5\"] }", environment: Environment));
+
+        Assert.Contains("is not an address like akka.tcp://image-sync@10.0.0.5:4053", Assert.Single(error.Problems));
+    }
+
+    [Fact]
     public void Should_load_the_shipped_demo_config()
     {
-        var settings = SettingsLoader.Load(Path.Combine(RepositoryRoot(), "hocon", "demo.conf"), Environment);
+        var settings = SettingsLoader.Load(Path.Combine(Repository.Root, "hocon", "demo.conf"), Environment);
 
         Assert.Equal(TransportKind.Simulated, settings.Transport);
         Assert.Equal(3, settings.Nodes.Count);
         Assert.Equal("./logs", settings.Logs.Dir);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "ImageSync.sln"))) dir = dir.Parent!;
-        return dir.FullName;
     }
 }

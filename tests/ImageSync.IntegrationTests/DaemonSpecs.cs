@@ -1,0 +1,128 @@
+using System.Net;
+using ImageSync.IntegrationTests.Fleet;
+
+namespace ImageSync.IntegrationTests;
+
+/// <summary>The published CLI as a long-lived daemon over real sshd nodes: signals, reload, the lock between syncs.</summary>
+public sealed class DaemonSpecs : IDisposable
+{
+    private const string Api = TestFleet.Prefix + "api:1";
+    private const string Web = TestFleet.Prefix + "web:1";
+    private readonly TestFleet _fleet = new(nodes: 2);
+    private readonly string _metrics = $"127.0.0.1:{FreePort()}";
+
+    [Fact]
+    public void Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()
+    {
+        _fleet.Serving(Api, Web);
+        _fleet[1].Holding(Api);
+        StartFleet();
+        using var daemon = StartDaemon();
+        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+
+        File.AppendAllText(_fleet.ConfigFile, "\nimage-sync.pull.max-parallel = zero\n");
+        Signal(daemon, "HUP");
+        Assert.True(_fleet.RunLogShows("config reload refused, the running config stays", TimeSpan.FromSeconds(10)), "the bad config was not refused");
+        Assert.Equal(HttpStatusCode.OK, Health());
+
+        RewriteConfig("image-sync.pull.max-parallel = 3");
+        Signal(daemon, "HUP");
+        Assert.True(_fleet.RunLogShows("config reloaded from", TimeSpan.FromSeconds(10)), "the good config was not loaded");
+
+        Signal(daemon, "TERM");
+        var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
+        Assert.True(stopped.ExitCode == 0, stopped.Output);
+        Assert.Contains("image-sync daemon stopped", stopped.Output);
+    }
+
+    [Fact]
+    public void Should_let_a_running_sync_wrap_up_on_sigterm_and_exit_0()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].PullLatency(TimeSpan.FromSeconds(60));
+        StartFleet();
+        using var daemon = StartDaemon();
+        Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Contains($"pull {Api}"), TimeSpan.FromSeconds(30)), "the pull never started");
+
+        Signal(daemon, "TERM");
+        var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
+
+        Assert.True(stopped.ExitCode == 0, stopped.Output);
+        Assert.Contains($" FAILED node-2 {Api} interrupted: abandoned after the 1s shutdown grace", Assert.Single(_fleet.DayFile("failed_images")));
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains("SYNC INTERRUPTED"));
+    }
+
+    [Fact]
+    public void Should_hold_the_lock_only_while_it_syncs_so_a_cron_run_fits_in_between()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        StartFleet();
+        using var daemon = StartDaemon();
+        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+
+        var cron = _fleet.Run();
+
+        Assert.True(cron.ExitCode == 0, cron.Output);
+        Signal(daemon, "TERM");
+        Assert.Equal(0, daemon.Wait(TimeSpan.FromSeconds(30)).ExitCode);
+    }
+
+    [Fact]
+    public void Should_serve_metrics_and_health_while_it_runs()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        StartFleet();
+        using var daemon = StartDaemon();
+        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+
+        using var http = new HttpClient();
+        var metrics = http.GetStringAsync($"http://{_metrics}/metrics").Result;
+
+        Assert.Contains("image_sync_syncs_total{result=\"ok\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"node-2\",outcome=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_coordinator 1", metrics);
+        Assert.Equal(HttpStatusCode.OK, Health());
+        Signal(daemon, "TERM");
+        daemon.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    private void StartFleet() => _fleet.Start(DaemonConfig(""));
+
+    private string DaemonConfig(string extra) => $$"""
+        daemon { interval = 1h, metrics = "{{_metrics}}" }
+        shutdown-grace = 1s
+        {{extra}}
+        """;
+
+    /// <summary>Writes the fleet's config again with one more line, as an operator editing the file would.</summary>
+    private void RewriteConfig(string extra)
+    {
+        var lines = File.ReadAllLines(_fleet.ConfigFile).Where(l => !l.Contains("max-parallel = zero")).ToList();
+        lines.Add(extra);
+        File.WriteAllLines(_fleet.ConfigFile, lines);
+    }
+
+    private RunningProcess StartDaemon() => Shell.Start(Repository.Cli, ["daemon", "--config", _fleet.ConfigFile]);
+
+    private static void Signal(RunningProcess process, string signal) => Shell.Require("kill", [$"-{signal}", process.Process.Id.ToString()]);
+
+    private HttpStatusCode Health()
+    {
+        using var http = new HttpClient();
+        return http.GetAsync($"http://{_metrics}/healthz").Result.StatusCode;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose() => _fleet.Dispose();
+}
