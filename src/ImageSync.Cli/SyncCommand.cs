@@ -40,9 +40,17 @@ internal static class SyncCommand
         try
         {
             var transport = NodeTransports.Create(settings, Environment.GetEnvironmentVariable, warning => Log.Warning("{Warning}", warning));
+            // A run takes the lock before the actor system starts, so one that finds it held exits 1 at once.
+            IRunGate gate = FileLockGate.Instance;
+            if (writesDayFiles)
+            {
+                var (held, refusal) = TakeLock(settings.LockFile);
+                if (refusal is not null) return Refused(display, commandLine, refusal, console);
+                gate = new HeldLockGate(held!);
+            }
             using var journal = writesDayFiles ? new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
-            var (answer, signal) = await SyncAsync(commandLine, new SyncSetup(settings, transport), journal, progress, console);
+            var (answer, signal) = await SyncAsync(commandLine, new SyncSetup(settings, transport), gate, journal, progress, console);
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, commandLine, refused, console);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
@@ -62,11 +70,27 @@ internal static class SyncCommand
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
 
+    /// <returns>The held lock, or the refusal to report.</returns>
+    private static (RunLock? Held, SyncEvents.SyncRefused? Refusal) TakeLock(string lockFile)
+    {
+        try
+        {
+            return RunLock.TryAcquire(lockFile) is { } held
+                ? (held, null)
+                : (null, new SyncEvents.SyncRefused($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new SyncEvents.SyncRefused($"cannot open the lock file {lockFile}: {e.Message}", SyncEvents.RefusalKind.LockUnavailable));
+        }
+    }
+
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
     private static int Refused(Display display, CommandLine commandLine, SyncEvents.SyncRefused refused, IAnsiConsole console)
     {
         var exitCode = refused.Kind == SyncEvents.RefusalKind.LockHeld ? ExitCodes.LockHeld : ExitCodes.BadConfig;
         var why = $"{refused.Why}; nothing was done";
+        Log.Error("{Why}", why);
         if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, exitCode, why, []);
         else if (display != Display.Lines) console.WriteLine(why);
         if (exitCode == ExitCodes.BadConfig) Console.Error.WriteLine($"image-sync: {why}");
@@ -74,10 +98,10 @@ internal static class SyncCommand
     }
 
     private static async Task<(SyncEvents.ISyncEvent Answer, int? Signal)> SyncAsync(
-        CommandLine commandLine, SyncSetup setup, ISyncJournal? journal, RunProgress? progress, IAnsiConsole console)
+        CommandLine commandLine, SyncSetup setup, IRunGate gate, ISyncJournal? journal, RunProgress? progress, IAnsiConsole console)
     {
         var settings = setup.Settings;
-        using var host = BuildHost(setup, journal, progress);
+        using var host = BuildHost(setup, gate, journal, progress);
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         var coordinator = await registry.GetAsync<SyncCoordinator>();
@@ -126,7 +150,7 @@ internal static class SyncCommand
         });
     }
 
-    private static IHost BuildHost(SyncSetup setup, ISyncJournal? journal, RunProgress? progress) =>
+    private static IHost BuildHost(SyncSetup setup, IRunGate gate, ISyncJournal? journal, RunProgress? progress) =>
         new HostBuilder()
             .ConfigureServices(services =>
             {
@@ -147,7 +171,7 @@ internal static class SyncCommand
                             """, HoconAddMode.Prepend);
                     if (journal is not null) builder.AddLogActor(journal);
                     if (progress is not null) builder.AddProgressView(progress);
-                    builder.AddSyncCoordinator(() => setup, FileLockGate.Instance, TimeProvider.System);
+                    builder.AddSyncCoordinator(() => setup, gate, TimeProvider.System);
                 });
             })
             .Build();

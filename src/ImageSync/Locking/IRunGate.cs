@@ -20,3 +20,14 @@ public sealed class FileLockGate : IRunGate
 
     public IDisposable? TryEnter(string lockFile) => RunLock.TryAcquire(lockFile);
 }
+
+/// <summary>
+/// A gate for one run whose lock was taken before anything else (the CLI's <c>run</c> takes it first, so a
+/// run that finds it held exits 1 at once, before the actor system starts). It lets exactly one sync in.
+/// </summary>
+public sealed class HeldLockGate(RunLock held) : IRunGate
+{
+    private RunLock? _held = held;
+
+    public IDisposable? TryEnter(string lockFile) => Interlocked.Exchange(ref _held, null);
+}
