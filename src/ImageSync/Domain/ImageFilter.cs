@@ -10,11 +10,23 @@ public sealed class ImageFilter(IReadOnlyList<string> includePrefixes, IReadOnly
 
     public IReadOnlyList<string> ExcludeGlobs { get; } = excludeGlobs;
 
+    // Loops, not LINQ: a plan calls this for every tag of every node, millions of times in a large cluster.
     public bool Matches(ImageRef image)
     {
         var text = image.ToString();
-        return IncludePrefixes.Any(prefix => text.StartsWith(prefix, StringComparison.Ordinal))
-            && !ExcludeGlobs.Any(glob => Glob.IsMatch(glob, text));
+        var included = false;
+        foreach (var prefix in IncludePrefixes)
+        {
+            if (!text.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            included = true;
+            break;
+        }
+        if (!included) return false;
+        foreach (var glob in ExcludeGlobs)
+        {
+            if (Glob.IsMatch(glob, text)) return false;
+        }
+        return true;
     }
 }
 

@@ -17,6 +17,7 @@ public sealed partial class ImageRef : IEquatable<ImageRef>, IComparable<ImageRe
     private const int MaxInputLength = MaxNameLength + 1 + MaxTagLength + 1 + 7 + 128;
 
     private readonly string _text;
+    private readonly int _hash;
 
     private ImageRef(string domain, string path, string? tag, string? digest)
     {
@@ -24,7 +25,10 @@ public sealed partial class ImageRef : IEquatable<ImageRef>, IComparable<ImageRe
         Path = path;
         Tag = tag;
         Digest = digest;
-        _text = $"{domain}/{path}" + (tag is null ? "" : ":" + tag) + (digest is null ? "" : "@" + digest);
+        Repository = $"{domain}/{path}";
+        _text = Repository + (tag is null ? "" : ":" + tag) + (digest is null ? "" : "@" + digest);
+        // Plans put references in hash sets by the million; the hash is worth keeping.
+        _hash = StringComparer.Ordinal.GetHashCode(_text);
     }
 
     /// <summary>Registry host, with its port when one was given, e.g. <c>docker.io</c> or <c>localhost:5000</c>.</summary>
@@ -39,7 +43,7 @@ public sealed partial class ImageRef : IEquatable<ImageRef>, IComparable<ImageRe
     public string? Digest { get; }
 
     /// <summary><c>domain/path</c>: the part that repoDigests and repoTags of one image share.</summary>
-    public string Repository => $"{Domain}/{Path}";
+    public string Repository { get; }
 
     public static ImageRef Parse(string text) =>
         TryParse(text, out var image, out var error) ? image : throw new FormatException(error);
@@ -129,11 +133,11 @@ public sealed partial class ImageRef : IEquatable<ImageRef>, IComparable<ImageRe
 
     public override string ToString() => _text;
 
-    public bool Equals(ImageRef? other) => other is not null && string.Equals(_text, other._text, StringComparison.Ordinal);
+    public bool Equals(ImageRef? other) => other is not null && _hash == other._hash && string.Equals(_text, other._text, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => Equals(obj as ImageRef);
 
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(_text);
+    public override int GetHashCode() => _hash;
 
     public int CompareTo(ImageRef? other) => other is null ? 1 : string.CompareOrdinal(_text, other._text);
 

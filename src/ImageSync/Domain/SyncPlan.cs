@@ -34,46 +34,49 @@ public static class SyncPlanner
     public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false)
     {
         var nodes = reachable.OrderBy(i => i.Node).ToList();
-        var held = nodes.ToDictionary(i => i.Node, i => Holdings(i, filter, includeUntagged));
-
-        var offered = new SortedDictionary<ImageRef, (long Size, List<NodeName> Nodes)>();
-        foreach (var (node, holdings) in held)
+        var held = new HashSet<ImageRef>[nodes.Count];
+        // Built in node order, so every image's list of sources is sorted, and shared by all of its pulls.
+        var offered = new Dictionary<ImageRef, (long Size, List<NodeName> Sources)>();
+        for (var i = 0; i < nodes.Count; i++)
         {
-            foreach (var (image, size) in holdings.Offered)
+            held[i] = new HashSet<ImageRef>(nodes[i].Images.Count);
+            foreach (var image in nodes[i].Images)
             {
-                if (!offered.TryGetValue(image, out var entry)) offered[image] = entry = (size, []);
-                entry.Nodes.Add(node);
+                foreach (var tag in image.Tags)
+                {
+                    if (filter.Matches(tag)) Offer(nodes[i].Node, tag, image.SizeBytes, held[i], offered);
+                }
+                if (!includeUntagged) continue;
+                foreach (var digest in image.Digests)
+                {
+                    if (!filter.Matches(digest)) continue;
+                    // Every digest a node holds counts as held, so an image is never pulled again by digest;
+                    // only untagged images are offered by digest.
+                    if (image.Tags.Count == 0) Offer(nodes[i].Node, digest, image.SizeBytes, held[i], offered);
+                    else held[i].Add(digest);
+                }
             }
         }
 
+        var images = offered.Keys.ToArray();
+        Array.Sort(images);
         var pulls = new List<PlannedPull>();
-        foreach (var inventory in nodes)
+        for (var i = 0; i < nodes.Count; i++)
         {
-            var mine = held[inventory.Node].Held;
-            pulls.AddRange(offered
-                .Where(o => !mine.Contains(o.Key))
-                .Select(o => new PlannedPull(inventory.Node, o.Key, o.Value.Size, o.Value.Nodes.OrderBy(n => n).ToList())));
+            foreach (var image in images)
+            {
+                if (held[i].Contains(image)) continue;
+                var (size, sources) = offered[image];
+                pulls.Add(new PlannedPull(nodes[i].Node, image, size, sources));
+            }
         }
         return new SyncPlan(pulls, DriftFinder.Find(nodes, filter));
     }
 
-    /// <param name="Offered">What this node can give others: its matching tags (and untagged images by digest).</param>
-    /// <param name="Held">What it counts as having: those, plus every digest it holds, so a digest is never pulled twice.</param>
-    private sealed record NodeHoldings(Dictionary<ImageRef, long> Offered, HashSet<ImageRef> Held);
-
-    private static NodeHoldings Holdings(NodeInventory inventory, ImageFilter filter, bool includeUntagged)
+    private static void Offer(NodeName node, ImageRef image, long size, HashSet<ImageRef> held, Dictionary<ImageRef, (long Size, List<NodeName> Sources)> offered)
     {
-        var offered = new Dictionary<ImageRef, long>();
-        var held = new HashSet<ImageRef>();
-        foreach (var image in inventory.Images)
-        {
-            foreach (var tag in image.Tags.Where(filter.Matches)) offered[tag] = image.SizeBytes;
-            if (!includeUntagged) continue;
-            var digests = image.Digests.Where(filter.Matches).ToList();
-            held.UnionWith(digests);
-            if (image.Tags.Count == 0) foreach (var digest in digests) offered[digest] = image.SizeBytes;
-        }
-        held.UnionWith(offered.Keys);
-        return new NodeHoldings(offered, held);
+        if (!held.Add(image)) return;
+        if (offered.TryGetValue(image, out var entry)) entry.Sources.Add(node);
+        else offered[image] = (size, [node]);
     }
 }
