@@ -70,7 +70,7 @@ public sealed class DaemonSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_serve_metrics_and_health_while_it_runs()
+    public async Task Should_serve_metrics_and_health_while_it_runs()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
@@ -79,7 +79,7 @@ public sealed class DaemonSpecs : IDisposable
         Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         using var http = new HttpClient();
-        var metrics = http.GetStringAsync($"http://{_metrics}/metrics").Result;
+        var metrics = await http.GetStringAsync($"http://{_metrics}/metrics");
 
         Assert.Contains("image_sync_syncs_total{result=\"ok\"} 1", metrics);
         Assert.Contains("image_sync_pulls_total{node=\"node-2\",outcome=\"success\"} 1", metrics);

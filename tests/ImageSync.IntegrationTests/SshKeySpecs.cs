@@ -72,4 +72,38 @@ public sealed class SshKeySpecs
         Assert.Contains("wrong passphrase", run.Stderr);
         Assert.Empty(fleet[1].CrictlCalls);
     }
+
+    [Fact]
+    public void Should_offer_only_the_configured_key_exchanges()
+    {
+        using var fleet = new TestFleet(nodes: 2).Serving(Api);
+        fleet[1].Holding(Api);
+        foreach (var node in fleet.Nodes) node.WithSshd("KexAlgorithms curve25519-sha256");
+        fleet.Start("ssh.kex-algorithms = [\"curve25519-sha256\"]");
+
+        var agreed = fleet.Run();
+        var otherKex = Path.Combine(fleet.Root, "other-kex.conf");
+        File.WriteAllText(otherKex, File.ReadAllText(fleet.ConfigFile).Replace("curve25519-sha256", "ecdh-sha2-nistp256", StringComparison.Ordinal));
+        var refused = fleet.Run("run", "--config", otherKex);
+
+        Assert.True(agreed.ExitCode == 0, agreed.Output);
+        Assert.Equal([Api], fleet[2].Images);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("node-1", refused.Output);
+        Assert.Contains("key exchange", refused.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Should_exit_2_naming_a_key_exchange_it_does_not_know()
+    {
+        using var fleet = new TestFleet(nodes: 1).Serving(Api);
+        fleet.Start("ssh.kex-algorithms = [\"curve25519-sha256\", \"diffie-hellman-group1-sha0\"]");
+
+        var run = fleet.Run();
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("image-sync.ssh.kex-algorithms: diffie-hellman-group1-sha0 not supported", run.Stderr);
+        Assert.Contains("curve25519-sha256", run.Stderr);
+        Assert.Empty(fleet[1].CrictlCalls);
+    }
 }

@@ -39,7 +39,8 @@ public sealed record SshSettings(
     TimeSpan KeepAlive,
     TimeSpan CommandTimeout,
     bool Sudo,
-    string Crictl);
+    string Crictl,
+    IReadOnlyList<string> KexAlgorithms);
 
 public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadOnlyList<string> Exclude, bool IncludeUntagged, InventoryLimits Limits)
 {

@@ -128,7 +128,8 @@ public static partial class SettingsLoader
             reader.Duration($"{ssh}.keepalive", TimeSpan.Zero, TimeSpan.FromHours(1)),
             reader.Duration($"{ssh}.command-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             reader.Switch($"{ssh}.sudo"),
-            crictl);
+            crictl,
+            reader.StringList($"{ssh}.kex-algorithms"));
     }
 
     private static List<NodeSpec> ReadNodes(ConfigReader reader, TransportKind transport)

@@ -22,6 +22,10 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         ["ecdsa-sha2-nistp521"] = ["ecdsa-sha2-nistp521"],
     };
 
+    // What SSH.NET can negotiate, in its own order of preference.
+    private static readonly string[] KeyExchanges =
+        [.. new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe")).KeyExchangeAlgorithms.Keys];
+
     private readonly SshSettings _ssh;
     private readonly RemoteCommands _commands;
     private readonly PrivateKeyFile _key;
@@ -40,10 +44,16 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     }
 
     /// <param name="warn">Told of host keys that were accepted without a match (accept-new, off).</param>
-    /// <exception cref="ConfigException">The key cannot be used: missing, too open, or the passphrase is wrong.</exception>
+    /// <exception cref="ConfigException">The key cannot be used (missing, too open, wrong passphrase), or a key exchange is unknown.</exception>
     public static SshNodeTransport Create(ImageSyncSettings settings, Func<string, string?> environment, Action<string> warn)
     {
         var ssh = settings.Ssh;
+        var unknown = ssh.KexAlgorithms.Except(KeyExchanges).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ConfigException([$"image-sync.ssh.kex-algorithms: {string.Join(", ", unknown)} not supported; "
+                + $"choose from {string.Join(", ", KeyExchanges)}"]);
+        }
         var key = PrivateKeys.Load(ssh, environment);
         var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter);
         return new SshNodeTransport(ssh, commands, key, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
@@ -56,6 +66,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             Timeout = _ssh.ConnectTimeout,
         };
         OfferOnlyKnownKeyTypes(info, node);
+        OfferOnlyChosenKeyExchanges(info);
 
         var client = new SshClient(info);
         string? refusal = null;
@@ -127,6 +138,15 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         if (wanted.Count == 0) return;
         foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(a => !wanted.Contains(a)).ToList())
             info.HostKeyAlgorithms.Remove(algorithm);
+    }
+
+    /// <summary>SSH.NET proposes its methods in dictionary order; the server takes the first one it also knows.</summary>
+    private void OfferOnlyChosenKeyExchanges(ConnectionInfo info)
+    {
+        if (_ssh.KexAlgorithms.Count == 0) return;
+        var available = new Dictionary<string, Func<Renci.SshNet.Security.IKeyExchange>>(info.KeyExchangeAlgorithms);
+        info.KeyExchangeAlgorithms.Clear();
+        foreach (var name in _ssh.KexAlgorithms.Distinct()) info.KeyExchangeAlgorithms.Add(name, available[name]);
     }
 
     private string Describe(NodeSpec node, Exception e) => e switch

@@ -33,6 +33,7 @@ public sealed class BadConfigSpecs
         { "image-sync.ssh.key-file = \"\"", "image-sync.ssh.key-file", "must not be empty" },
         { "image-sync.ssh.key-passphrase-env = \"A-B\"", "image-sync.ssh.key-passphrase-env", "'A-B' is not an environment variable name" },
         { "image-sync.ssh.pasword = x", "image-sync.ssh.pasword", "unknown key" },
+        { "image-sync.ssh.kex-algorithms = curve25519-sha256", "image-sync.ssh.kex-algorithms", "expected a list [ ... ], found a value" },
         { "image-sync.images.include-prefixes = []", "image-sync.images.include-prefixes", "list at least one prefix" },
         { "image-sync.images.include-prefixes = \"registry/\"", "image-sync.images.include-prefixes", "expected a list [ ... ], found a value" },
         { "image-sync.images.exclude = [ [a] ]", "image-sync.images.exclude[0]", "expected a single value, found a list" },

@@ -27,6 +27,7 @@ public sealed class SettingsLoaderSpecs
         Assert.Equal(TimeSpan.FromSeconds(10), settings.Ssh.ConnectTimeout);
         Assert.False(settings.Ssh.Sudo);
         Assert.Equal("crictl", settings.Ssh.Crictl);
+        Assert.Empty(settings.Ssh.KexAlgorithms);
         Assert.Equal(TimeSpan.FromMinutes(10), settings.Pull.Timeout);
         Assert.Equal(8, settings.Pull.MaxParallel);
         Assert.Equal(2, settings.Pull.MaxPerNode);
