@@ -1,0 +1,105 @@
+using Akka.Actor;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Locking;
+using ImageSync.Nodes;
+
+namespace ImageSync.Bench;
+
+/// <summary>Runs whole syncs on an in-process actor system, as the CLI would, and reads the figures off them.</summary>
+internal static class Harness
+{
+    public static ActorSystem NewSystem() => ActorSystem.Create("bench", """
+        akka.loglevel = WARNING
+        akka.log-dead-letters = off
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """);
+
+    public static ImageSyncSettings Settings(string hocon) =>
+        SettingsLoader.Parse(hocon, "bench.conf", name => name == "HOME" ? "/root" : null);
+
+    public static async Task<SyncSummary> SyncAsync(ActorSystem system, ImageSyncSettings settings, INodeTransport transport)
+    {
+        var coordinator = system.ActorOf(SyncCoordinator.Props(() => new SyncSetup(settings, transport), AlwaysOpen.Instance, TimeProvider.System));
+        try
+        {
+            var answer = await coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync("bench"), TimeSpan.FromMinutes(30));
+            return ((SyncEvents.SyncFinished)answer).Summary;
+        }
+        finally
+        {
+            system.Stop(coordinator);
+        }
+    }
+
+    /// <summary>Records when each pull attempt starts and ends, from the run's own events.</summary>
+    public static PullClock RecordPulls(ActorSystem system)
+    {
+        var clock = new PullClock();
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new PullClockActor(clock))), typeof(SyncEvents.ISyncEvent));
+        return clock;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Benchmarks measure scheduling and transport, not the lock file.</summary>
+    private sealed class AlwaysOpen : IRunGate
+    {
+        public static readonly AlwaysOpen Instance = new();
+
+        public IDisposable? TryEnter(string lockFile) => new Released();
+
+        private sealed class Released : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
+
+internal sealed class PullClock
+{
+    private readonly object _gate = new();
+    private long _firstStart = long.MaxValue;
+    private long _lastEnd;
+
+    public int Attempts { get; private set; }
+
+    public TimeSpan Wall
+    {
+        get
+        {
+            lock (_gate) return System.Diagnostics.Stopwatch.GetElapsedTime(_firstStart, _lastEnd);
+        }
+    }
+
+    public void Started()
+    {
+        lock (_gate) _firstStart = Math.Min(_firstStart, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    public void AttemptEnded()
+    {
+        lock (_gate)
+        {
+            _lastEnd = System.Diagnostics.Stopwatch.GetTimestamp();
+            Attempts++;
+        }
+    }
+}
+
+internal sealed class PullClockActor : ReceiveActor
+{
+    public PullClockActor(PullClock clock)
+    {
+        Receive<SyncEvents.PullStarted>(_ => clock.Started());
+        Receive<SyncEvents.PullAttemptEnded>(_ => clock.AttemptEnded());
+        Receive<SyncEvents.ISyncEvent>(_ => { });
+    }
+}

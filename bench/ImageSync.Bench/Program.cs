@@ -1,0 +1,28 @@
+using ImageSync.Bench;
+
+// Benchmarks print their figures; see bench/README.md for what each measures and its target.
+var which = args.FirstOrDefault() ?? "help";
+switch (which)
+{
+    case "scheduling":
+        await SchedulingBench.RunAsync(repetitions: 5, sizesFollowTimes: true);
+        await SchedulingBench.RunAsync(repetitions: 3, sizesFollowTimes: false);
+        break;
+    case "ssh":
+        await SshOverheadBench.RunAsync(repetitions: 5);
+        break;
+    case "planner":
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<PlannerBench>();
+        break;
+    case "footprint":
+        FootprintBench.ExtraSyncs = args.Length > 1 ? int.Parse(args[1]) : 0;
+        await FootprintBench.RunAsync();
+        break;
+    case "cron":
+        CronNoOpBench.Run(repetitions: 10, others: args[1..]);
+        break;
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | ssh | cron [other-build ...] | planner | footprint [extra-syncs]");
+        return 2;
+}
+return 0;
