@@ -1,0 +1,183 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Tests.Configuration;
+
+/// <summary>The bash tool's configs as operators wrote them, converted and loaded back.</summary>
+public sealed class LegacyConfigSpecs
+{
+    private const string Home = "/home/ops";
+
+    [Fact]
+    public void Should_convert_the_bash_tools_sample_config_into_settings_that_mean_the_same()
+    {
+        var settings = Load("""
+            # image-sync configuration
+            # Worker nodes
+            NODE1="10.20.0.11"
+            NODE2="10.20.0.12"
+
+            # SSH
+            SSH_USER="root"
+            SSH_KEY="/root/.ssh/id_rsa"
+            SSH_PORT=22
+
+            # Images to keep in sync
+            PREFIX="harbor.corp.example/platform/"
+
+            # Pull settings
+            TIME_OUT=300
+            MAX_PARALLEL=4
+
+            # Logging
+            LOG_DIR="/var/log/image-sync"
+            LOG_RETENTION_DAYS=30
+            LOCK_FILE="/var/run/image-sync.lock"
+            """, out var conversion);
+
+        Assert.Equal(
+            [new NodeSpec(NodeName.Parse("10.20.0.11"), "10.20.0.11", 22, "root"), new NodeSpec(NodeName.Parse("10.20.0.12"), "10.20.0.12", 22, "root")],
+            settings.Nodes);
+        Assert.Equal("/root/.ssh/id_rsa", settings.Ssh.KeyFile);
+        Assert.Equal(["harbor.corp.example/platform/"], settings.Images.IncludePrefixes);
+        Assert.Equal(TimeSpan.FromSeconds(300), settings.Pull.Timeout);
+        Assert.Equal(4, settings.Pull.MaxParallel);
+        Assert.Equal(4, settings.Pull.MaxPerNode);
+        Assert.Equal("/var/log/image-sync", settings.Logs.Dir);
+        Assert.Equal(30, settings.Logs.RetentionDays);
+        Assert.Equal("/var/run/image-sync.lock", settings.LockFile);
+        Assert.Empty(conversion.Warnings);
+        Assert.Contains("# NODE1, line 3", conversion.Hocon);
+    }
+
+    [Fact]
+    public void Should_read_unquoted_single_quoted_exported_and_commented_values()
+    {
+        var settings = Load("""
+            export NODE1=worker-a.k8s.local   # the first one
+              NODE2='worker-b.k8s.local'
+            NODE3=ops@worker-c.k8s.local
+            SSH_USER=admin
+            SSH_PORT=2222 # not 22
+            PREFIX='registry.example.com/team a/'
+            TIME_OUT=5m
+            MAX_PARALLEL=16
+            """, out var conversion);
+
+        Assert.Equal(["worker-a.k8s.local", "worker-b.k8s.local", "worker-c.k8s.local"], settings.Nodes.Select(n => n.Host));
+        Assert.Equal(["admin", "admin", "ops"], settings.Nodes.Select(n => n.User));
+        Assert.All(settings.Nodes, n => Assert.Equal(2222, n.Port));
+        Assert.Equal(["registry.example.com/team a/"], settings.Images.IncludePrefixes);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.Pull.Timeout);
+        Assert.Equal((16, 10), (settings.Pull.MaxParallel, settings.Pull.MaxPerNode));
+        Assert.Contains(conversion.Warnings, w => w.Contains("MAX_PARALLEL 16: at most 10 pulls run on one node"));
+    }
+
+    [Fact]
+    public void Should_expand_home_and_variables_the_file_sets_itself()
+    {
+        var settings = Load("""
+            BASE=/srv/image-sync
+            NODE1=n1
+            NODE2=n2
+            SSH_KEY=$HOME/.ssh/id_ed25519
+            PREFIX="docker.io/library/"
+            LOG_DIR="${BASE}/logs"
+            LOCK_FILE=$BASE/lock
+            """, out var conversion);
+
+        Assert.Equal($"{Home}/.ssh/id_ed25519", settings.Ssh.KeyFile);
+        Assert.Equal("/srv/image-sync/logs", settings.Logs.Dir);
+        Assert.Equal("/srv/image-sync/lock", settings.LockFile);
+        Assert.Equal(["line 1: BASE is not a setting of the bash tool; not carried over"], conversion.Warnings);
+    }
+
+    [Fact]
+    public void Should_convert_timeouts_as_gnu_timeout_reads_them()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(90), Load(Minimal + "TIME_OUT=1.5m", out _).Pull.Timeout);
+        Assert.Equal(TimeSpan.FromHours(2), Load(Minimal + "TIME_OUT=2h", out _).Pull.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(45), Load(Minimal + "TIME_OUT=45s", out _).Pull.Timeout);
+        Assert.Equal(TimeSpan.FromDays(1), Load(Minimal + "TIME_OUT=1d", out _).Pull.Timeout);
+    }
+
+    [Fact]
+    public void Should_report_unknown_and_repeated_keys_and_still_convert()
+    {
+        var conversion = LegacyConfig.Convert(Minimal + """
+            SLACK_WEBHOOK=https://hooks.example.com/x
+            PREFIX="quay.io/"
+            """, "old.conf");
+
+        Assert.NotNull(conversion.Hocon);
+        Assert.Equal(
+            ["line 5: PREFIX is set again (first on line 3); the last value counts, as in bash",
+             "line 4: SLACK_WEBHOOK is not a setting of the bash tool; not carried over"],
+            conversion.Warnings);
+        Assert.Contains("[\"quay.io/\"]", conversion.Hocon);
+    }
+
+    [Fact]
+    public void Should_quote_values_so_that_hocon_reads_them_back_unchanged()
+    {
+        var settings = Load(Minimal.Replace("PREFIX=\"registry.example.com/\"", "PREFIX='reg.example.com/a\"b\\\\c${x}/'", StringComparison.Ordinal), out _);
+
+        Assert.Equal(["reg.example.com/a\"b\\\\c${x}/"], settings.Images.IncludePrefixes);
+    }
+
+    public static TheoryData<string, string> Malformed => new()
+    {
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nNODE3 = c", "line 4: not a KEY=VALUE assignment: NODE3 = c" },
+        { "NODE1=a\nNODE2=b\nPREFIX=\"x/", "line 3: PREFIX: the double quote is never closed" },
+        { "NODE1=a\nNODE2=b\nPREFIX='x/", "line 3: PREFIX: the single quote is never closed" },
+        { "NODE1=$(hostname)\nNODE2=b\nPREFIX=x/", "line 1: NODE1: runs a command ($(...) or backticks)" },
+        { "NODE1=`hostname`\nNODE2=b\nPREFIX=x/", "line 1: NODE1: runs a command" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/; rm -rf /", "line 3: PREFIX: holds the shell operator ';'" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/ y/", "line 3: PREFIX: more than one word after '=' (y/); quote the value" },
+        { "NODE1=$WORKER\nNODE2=b\nPREFIX=x/", "line 1: NODE1: refers to $WORKER, which this file does not set" },
+        { "NODE1=${WORKER:-a}\nNODE2=b\nPREFIX=x/", "line 1: NODE1: uses the shell expansion ${…" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nSSH_PORT=ssh", "line 4: SSH_PORT: 'ssh' is not a whole number" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nMAX_PARALLEL=-1", "line 4: MAX_PARALLEL: '-1' is not a whole number" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nTIME_OUT=5 minutes", "line 4: TIME_OUT: more than one word" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nTIME_OUT=5min", "line 4: TIME_OUT: '5min' is not a duration as `timeout` reads it" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nTIME_OUT=0", "line 4: TIME_OUT: 0 let a pull run forever" },
+        { "PREFIX=x/", "no NODE1, NODE2, …: there are no nodes to sync" },
+        { "NODE1=a\nNODE2=b", "PREFIX is not set" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nSSH_PORT=70000", "the converted config does not load: image-sync.ssh.port" },
+        { "NODE1=a\nNODE2='b;c'\nPREFIX=x/", "the converted config does not load: image-sync.nodes[1].host" },
+        { "NODE1=a\nNODE2=a\nPREFIX=x/", "the converted config does not load: image-sync.nodes[1]" },
+        { "\0\u0001binary", "line 1: not a KEY=VALUE assignment" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void Should_refuse_what_it_cannot_convert_naming_the_line_and_the_reason(string text, string problem)
+    {
+        var conversion = LegacyConfig.Convert(text, "old.conf");
+
+        Assert.Null(conversion.Hocon);
+        Assert.Contains(conversion.Problems, p => p.StartsWith(problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_report_every_problem_at_once()
+    {
+        var conversion = LegacyConfig.Convert("NODE1=$(hostname)\nSSH_PORT=x\nTIME_OUT=soon\n", "old.conf");
+
+        Assert.Equal(5, conversion.Problems.Count);
+    }
+
+    private const string Minimal = """
+        NODE1=n1
+        NODE2=n2
+        PREFIX="registry.example.com/"
+
+        """;
+
+    private static ImageSyncSettings Load(string old, out LegacyConfig.Conversion conversion)
+    {
+        conversion = LegacyConfig.Convert(old, "old.conf");
+        Assert.True(conversion.Hocon is not null, string.Join("\n", conversion.Problems));
+        return SettingsLoader.Parse(conversion.Hocon, "converted.conf", name => name == "HOME" ? Home : null);
+    }
+}
