@@ -3,15 +3,22 @@ using ImageSync.Configuration;
 using ImageSync.Reporting;
 using Spectre.Console;
 
-CommandLine? commandLine = null;
+Invocation? invocation = null;
 try
 {
-    if (args is ["--help"] or ["-h"] or ["help"])
+    invocation = CommandLine.Parse(args);
+    switch (invocation)
     {
-        Console.WriteLine(CommandLine.Usage);
-        return ExitCodes.Ok;
+        case Invocation.ShowHelp help:
+            Console.WriteLine(help.Text);
+            return ExitCodes.Ok;
+        case Invocation.ShowVersion:
+            Console.WriteLine(ProductVersion.Text);
+            return ExitCodes.Ok;
+        case Invocation.ImportConfig import:
+            return ImportConfigCommand.Execute(import.OldConfigPath, Console.Out, Console.Error);
     }
-    commandLine = CommandLine.Parse(args);
+    var commandLine = (CommandLine)invocation;
     var settings = SettingsLoader.Load(commandLine.ConfigPath);
     // A pipe or a cron mail has no width; tables there are read whole, not wrapped to 80 columns.
     if (Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 200;
@@ -27,6 +34,6 @@ catch (UsageException e)
 catch (ConfigException e)
 {
     await Console.Error.WriteLineAsync($"image-sync: {e.Message}");
-    if (commandLine is { Json: true }) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, ExitCodes.BadConfig, "invalid configuration", e.Problems);
+    if (invocation is CommandLine { Json: true } commandLine) JsonReport.WriteError(Console.OpenStandardOutput(), commandLine.Command, ExitCodes.BadConfig, "invalid configuration", e.Problems);
     return ExitCodes.BadConfig;
 }
