@@ -1,0 +1,159 @@
+using ImageSync.Configuration;
+using ImageSync.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace ImageSync.Tests.Deploy;
+
+/// <summary>
+/// docker-compose.yml checked without a Docker engine: what `docker compose up` would need to find is
+/// there, and the config the daemon gets loads and names the compose services as its nodes.
+/// </summary>
+public sealed class ComposeFileSpecs
+{
+    private static readonly string Root = Repository.Root;
+    private static readonly YamlMappingNode Compose = Load();
+    private static readonly YamlMappingNode Services = (YamlMappingNode)Compose["services"];
+
+    [Fact]
+    public void Should_build_every_service_from_a_context_and_dockerfile_that_exist()
+    {
+        foreach (var (name, service) in ServiceMaps())
+        {
+            if (Build(service) is not var (context, dockerfile)) continue;
+            Assert.True(Directory.Exists(context), $"{name}: build context {context} is missing");
+            Assert.True(File.Exists(dockerfile), $"{name}: {dockerfile} is missing");
+        }
+        Assert.All(ServiceMaps(), s => Assert.NotNull(Build(s.Service)));
+    }
+
+    [Fact]
+    public void Should_copy_only_files_that_exist_in_the_build_context_and_are_not_ignored()
+    {
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        foreach (var (context, dockerfile) in ServiceMaps().Select(s => Build(s.Service)!.Value).Distinct())
+        {
+            foreach (var source in CopySources(dockerfile))
+            {
+                Assert.True(File.Exists(Path.Combine(context, source)) || Directory.Exists(Path.Combine(context, source)), $"{dockerfile}: COPY {source}: not in the context");
+                Assert.DoesNotContain(ignored, pattern => source.TrimEnd('/') == pattern || source.StartsWith(pattern + "/", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_run_image_sync_as_an_unprivileged_user_after_a_multi_stage_build()
+    {
+        var dockerfile = File.ReadAllLines(Path.Combine(Root, "Dockerfile"));
+
+        Assert.Equal(2, dockerfile.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", dockerfile.First(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime:", dockerfile.Last(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        var user = dockerfile.Last(l => l.StartsWith("USER ", StringComparison.Ordinal))["USER ".Length..];
+        Assert.NotEqual("root", user);
+        Assert.NotEqual("0", user);
+    }
+
+    [Fact]
+    public void Should_mount_only_files_that_exist_and_volumes_that_are_declared()
+    {
+        var declared = ((YamlMappingNode)Compose["volumes"]).Children.Keys.Select(k => k.ToString()).ToHashSet();
+        foreach (var (name, service) in ServiceMaps())
+        {
+            foreach (var (source, _) in Mounts(service))
+            {
+                if (source.StartsWith("./", StringComparison.Ordinal) || source.StartsWith('/'))
+                    Assert.True(File.Exists(Path.Combine(Root, source)) || Directory.Exists(Path.Combine(Root, source)), $"{name}: mounts {source}, which is missing");
+                else
+                    Assert.True(declared.Contains(source), $"{name}: volume {source} is not declared under volumes:");
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_give_the_daemon_a_config_that_loads_and_names_compose_services_as_its_nodes()
+    {
+        var daemon = (YamlMappingNode)Services["image-sync"];
+        var command = ((YamlSequenceNode)daemon["command"]).Select(n => n.ToString()).ToList();
+        Assert.Equal("daemon", command[0]);
+        var configPath = command[command.IndexOf("--config") + 1];
+        var (source, _) = Mounts(daemon).Single(m => m.Target == configPath);
+
+        var settings = SettingsLoader.Parse(File.ReadAllText(Path.Combine(Root, source)), source, _ => null);
+
+        Assert.Equal(TransportKind.Ssh, settings.Transport);
+        Assert.NotEmpty(settings.Nodes);
+        Assert.All(settings.Nodes, node => Assert.True(Services.Children.ContainsKey(node.Host), $"node host {node.Host} is not a compose service"));
+        Assert.All(settings.Nodes, node => Assert.Equal(node.Host, Environment(node.Host)["NODE_NAME"]));
+        Assert.Equal(settings.Nodes.Select(n => n.Host), Environment("keygen")["NODES"].Split(' '));
+        // The key and known_hosts the keygen service writes reach the daemon through a mounted volume.
+        var keyVolume = Mounts(daemon).Single(m => settings.Ssh.KeyFile.StartsWith(m.Target + "/", StringComparison.Ordinal)).Source;
+        Assert.Contains(Mounts((YamlMappingNode)Services["keygen"]), m => m.Source == keyVolume);
+        Assert.StartsWith(Mounts(daemon).Single(m => m.Source == keyVolume).Target + "/", settings.Ssh.KnownHostsFile);
+    }
+
+    [Fact]
+    public void Should_start_each_node_with_images_the_demo_registry_serves_and_depend_only_on_services_it_has()
+    {
+        var served = File.ReadAllLines(Path.Combine(Root, "deploy", "compose", "registry")).Select(l => l.Split(' ')[0]).ToHashSet();
+        foreach (var (name, service) in ServiceMaps())
+        {
+            if (service.Children.TryGetValue("depends_on", out var dependsOn))
+                Assert.All(((YamlMappingNode)dependsOn).Children.Keys, d => Assert.True(Services.Children.ContainsKey(d), $"{name} depends on unknown {d}"));
+            if (Environment(name).TryGetValue("NODE_IMAGES", out var images))
+                Assert.All(images.Split(' '), image => Assert.Contains(image, served));
+        }
+    }
+
+    [Theory]
+    [InlineData("deploy/compose/keygen.sh")]
+    [InlineData("deploy/compose/node-start.sh")]
+    [InlineData("tests/fleet/crictl")]
+    public void Should_ship_scripts_that_are_executable_and_parse(string script)
+    {
+        var path = Path.Combine(Root, script);
+        Assert.True((File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0, $"{script} is not executable");
+        var shell = File.ReadLines(path).First()[2..].Split(' ').Last().Trim();
+        var check = System.Diagnostics.Process.Start("/bin/" + (shell == "sh" ? "sh" : "bash"), ["-n", path])!;
+        check.WaitForExit();
+        Assert.Equal(0, check.ExitCode);
+    }
+
+    private static YamlMappingNode Load()
+    {
+        var yaml = new YamlStream();
+        using var reader = new StreamReader(Path.Combine(Root, "docker-compose.yml"));
+        yaml.Load(reader);
+        return (YamlMappingNode)yaml.Documents.Single().RootNode;
+    }
+
+    private static IEnumerable<(string Name, YamlMappingNode Service)> ServiceMaps() =>
+        Services.Children.Select(c => (c.Key.ToString(), (YamlMappingNode)c.Value));
+
+    /// <returns>The build context and Dockerfile as paths, or null for a service that only runs an image.</returns>
+    private static (string Context, string Dockerfile)? Build(YamlMappingNode service)
+    {
+        if (!service.Children.TryGetValue("build", out var build)) return null;
+        if (build is YamlScalarNode contextOnly) return (Path.Combine(Root, contextOnly.Value!), Path.Combine(Root, contextOnly.Value!, "Dockerfile"));
+        var map = (YamlMappingNode)build;
+        var context = Path.GetFullPath(Path.Combine(Root, map["context"].ToString()));
+        var dockerfile = map.Children.TryGetValue("dockerfile", out var named) ? named.ToString() : "Dockerfile";
+        return (context, Path.Combine(context, dockerfile));
+    }
+
+    /// <summary>The sources of COPY lines that copy from the build context (not from another stage).</summary>
+    private static IEnumerable<string> CopySources(string dockerfile) =>
+        File.ReadAllLines(dockerfile)
+            .Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]);
+
+    /// <summary>Short-syntax volumes: SOURCE:TARGET[:MODE].</summary>
+    private static IEnumerable<(string Source, string Target)> Mounts(YamlMappingNode service) =>
+        service.Children.TryGetValue("volumes", out var volumes)
+            ? ((YamlSequenceNode)volumes).Select(v => v.ToString().Split(':')).Select(p => (p[0], p[1]))
+            : [];
+
+    private static Dictionary<string, string> Environment(string service) =>
+        ((YamlMappingNode)Services[service]).Children.TryGetValue("environment", out var environment)
+            ? ((YamlMappingNode)environment).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString())
+            : [];
+}
