@@ -13,7 +13,11 @@ public static class SyncCommands
     /// Start a sync without waiting for it (the daemon's timer). The reply is <see cref="SyncEvents.SyncAccepted"/>
     /// or <see cref="SyncEvents.SyncRefused"/> at once; the summary goes to the event stream.
     /// </summary>
-    public sealed record TriggerSync(string Reason);
+    /// <param name="Spacing">
+    /// Refused when a sync started less than this ago: every replica's clock asks each interval, and the
+    /// replicas together should sync once per interval, not once per replica.
+    /// </param>
+    public sealed record TriggerSync(string Reason, TimeSpan Spacing = default);
 
     /// <summary>Stop the running sync: in-flight pulls get the shutdown grace, nothing new starts.</summary>
     public sealed record StopSync(string Why);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
@@ -20,6 +21,7 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly CoordinatorPresence? _presence;
     private readonly bool _syncAtStart;
     private long _runs;
+    private DateTimeOffset? _lastStartedAt;
 
     /// <param name="presence">Told when this coordinator starts and stops (the daemon's metrics and shutdown use it).</param>
     /// <param name="syncAtStart">Sync as soon as it starts: a coordinator taking over in a cluster cannot know when the last sync ran.</param>
@@ -51,7 +53,7 @@ public sealed class SyncCoordinator : ReceiveActor
     private void Idle()
     {
         Receive<SyncCommands.StartSync>(request => Start(request, Sender, waitsForSummary: true));
-        Receive<SyncCommands.TriggerSync>(trigger => Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false));
+        Receive<SyncCommands.TriggerSync>(Trigger);
         Receive<SyncCommands.StopSync>(_ => { });
         Receive<SyncCommands.Shutdown>(_ => Context.Stop(Self));
     }
@@ -89,6 +91,16 @@ public sealed class SyncCoordinator : ReceiveActor
         });
     }
 
+    private void Trigger(SyncCommands.TriggerSync trigger)
+    {
+        if (_lastStartedAt is { } last && _clock.GetLocalNow() - last < trigger.Spacing)
+        {
+            Refuse($"the last sync started at {last:yyyy-MM-dd HH:mm:ss}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
+            return;
+        }
+        Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false);
+    }
+
     private void Start(SyncCommands.StartSync request, IActorRef requester, bool waitsForSummary)
     {
         var setup = _setup();
@@ -114,6 +126,7 @@ public sealed class SyncCoordinator : ReceiveActor
         }
 
         var startedAt = _clock.GetLocalNow();
+        _lastStartedAt = startedAt;
         var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, request, startedAt), $"run-{++_runs}");
         Context.Watch(actor);
         if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));

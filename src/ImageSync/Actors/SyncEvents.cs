@@ -44,6 +44,9 @@ public static class SyncEvents
         /// <summary>This coordinator is running a sync.</summary>
         AlreadyRunning,
 
+        /// <summary>A sync started within the trigger's spacing (another replica's tick came first).</summary>
+        RecentlySynced,
+
         /// <summary>Another process (a cron run, the bash tool) holds the lock file.</summary>
         LockHeld,
 

@@ -9,12 +9,17 @@ namespace ImageSync.Daemon;
 /// <summary>
 /// The daemon's clock: asks for a sync at start, then every <c>daemon.interval</c> with ±10% jitter (so
 /// replicas and neighbouring daemons do not fire together). A tick while a sync runs is refused by the
-/// coordinator and skipped, never queued. Every replica runs one; only the coordinator decides.
+/// coordinator and skipped, never queued. Every replica runs one; only the coordinator decides, and it
+/// refuses a tick that comes within <see cref="SpacingShare"/> of an interval after the last sync started,
+/// so a trio syncs once per interval, not three times.
 /// </summary>
 public sealed class DaemonScheduler : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private static readonly TimeSpan AskLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Below the jitter's 0.9, so a lone replica's ticks are never refused as too early.</summary>
+    private const double SpacingShare = 0.8;
     private readonly IActorRef _coordinator;
     private readonly Func<TimeSpan> _interval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -37,9 +42,10 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
     {
         Receive<Tick>(_ =>
         {
-            _coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.TriggerSync("daemon interval"), AskLimit)
+            var interval = _interval();
+            _coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.TriggerSync("daemon interval", interval * SpacingShare), AskLimit)
                 .PipeTo(Self, failure: error => new Unanswered(error.Message));
-            Timers.StartSingleTimer(TickTimer, Tick.Instance, Jittered(_interval()));
+            Timers.StartSingleTimer(TickTimer, Tick.Instance, Jittered(interval));
         });
         Receive<SyncEvents.SyncAccepted>(_ => { });
         Receive<SyncEvents.SyncRefused>(refused => _log.Info("tick skipped: {0}", refused.Why));

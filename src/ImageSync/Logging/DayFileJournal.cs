@@ -65,8 +65,10 @@ public sealed class DayFileJournal : ISyncJournal
             case SyncEvents.NodeWarning warning:
                 Run(LogEventLevel.Warning, "NODE {Node}: {Warning}", warning.Node, Printable(warning.Warning));
                 break;
-            case SyncEvents.SyncRefused { Kind: SyncEvents.RefusalKind.AlreadyRunning } refused:
-                Run(LogEventLevel.Warning, "SYNC SKIPPED: {Why}", refused.Why);
+            case SyncEvents.SyncRefused { Kind: SyncEvents.RefusalKind.AlreadyRunning or SyncEvents.RefusalKind.RecentlySynced } skipped:
+                // Another replica's tick just after a sync is routine; a tick during a sync means syncs outlast the interval.
+                Run(skipped.Kind == SyncEvents.RefusalKind.AlreadyRunning ? LogEventLevel.Warning : LogEventLevel.Information,
+                    "SYNC SKIPPED: {Why}", skipped.Why);
                 break;
             case SyncEvents.SyncRefused refused:
                 Run(LogEventLevel.Error, "{Why}; nothing was done", refused.Why);

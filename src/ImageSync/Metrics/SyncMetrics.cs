@@ -57,7 +57,8 @@ public sealed class SyncMetrics
                 _syncs.WithLabels(ResultOf(finished.Summary)).Inc();
                 if (!finished.Summary.HasFailures && !finished.Summary.Interrupted) _lastSuccess.Set(_clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
                 break;
-            case SyncEvents.SyncRefused:
+            // Another replica's tick after a sync is not a sync that could not run.
+            case SyncEvents.SyncRefused { Kind: not SyncEvents.RefusalKind.RecentlySynced }:
                 _syncs.WithLabels("refused").Inc();
                 break;
         }

@@ -166,6 +166,32 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_refuse_a_trigger_within_its_spacing_of_the_last_sync_start_and_accept_one_after()
+    {
+        _nodes.Node("w1");
+        _nodes.Node("w2");
+        var start = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+        var clock = new ManualClock(start);
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(() => new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes), new OpenGate(), clock));
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+        var spacing = TimeSpan.FromMinutes(12);
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 1", spacing));
+        ExpectMsg<SyncEvents.SyncAccepted>();
+        events.ExpectMsg<SyncEvents.SyncFinished>();
+
+        clock.Set(start + spacing - TimeSpan.FromSeconds(1));
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 2", spacing));
+        var refused = ExpectMsg<SyncEvents.SyncRefused>();
+        clock.Set(start + spacing);
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 3", spacing));
+
+        Assert.Equal(SyncEvents.RefusalKind.RecentlySynced, refused.Kind);
+        Assert.Equal("the last sync started at 2026-11-26 10:00:00, less than 12m ago", refused.Why);
+        Assert.Equal("replica 3", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
+    }
+
+    [Fact]
     public void Should_let_the_running_sync_stop_gracefully_before_it_stops_on_shutdown()
     {
         _nodes.Node("w1", "api:1");

@@ -26,6 +26,39 @@ public sealed class DaemonSchedulerSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_ask_the_coordinator_to_refuse_a_tick_within_four_fifths_of_the_interval_of_the_last_sync()
+    {
+        var coordinator = CreateTestProbe();
+        Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval));
+
+        Assert.Equal(Interval * 0.8, coordinator.ExpectMsg<SyncCommands.TriggerSync>().Spacing);
+    }
+
+    [Fact]
+    public void Should_sync_once_per_interval_when_three_replicas_tick_one_coordinator()
+    {
+        var nodes = new ScriptedTransport();
+        nodes.Node("w1", "api:1");
+        nodes.Node("w2", "api:1");
+        var gate = new OpenGate();
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(
+            () => new SyncSetup(TestData.Simulated("", "w1", "w2"), nodes), gate, new SchedulerTimeProvider(Sys.Scheduler)));
+        var replicas = Enumerable.Range(1, 3).Select(_ => Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval))).ToList();
+
+        // Minute by minute through three intervals, each sync finished before time moves on.
+        for (var minute = 0; minute <= 45; minute++)
+        {
+            replicas.ForEach(WaitUntilHandled);
+            WaitUntilHandled(coordinator);
+            AwaitCondition(() => gate.Inside == 0);
+            Scheduler.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // One at start, then one every 0.8 to 1.1 intervals: three replicas alone would make twelve.
+        Assert.InRange(gate.Entered, 3, 4);
+    }
+
+    [Fact]
     public void Should_skip_a_tick_the_coordinator_refuses_and_not_ask_again_before_the_next_one()
     {
         var coordinator = CreateTestProbe();

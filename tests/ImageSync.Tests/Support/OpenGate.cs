@@ -6,11 +6,16 @@ namespace ImageSync.Tests.Support;
 public sealed class OpenGate : IRunGate
 {
     private int _inside;
+    private int _entered;
 
     public int Inside => Volatile.Read(ref _inside);
 
+    /// <summary>How many syncs have taken the lock so far.</summary>
+    public int Entered => Volatile.Read(ref _entered);
+
     public IDisposable? TryEnter(string lockFile)
     {
+        Interlocked.Increment(ref _entered);
         Interlocked.Increment(ref _inside);
         return new Leave(this);
     }
