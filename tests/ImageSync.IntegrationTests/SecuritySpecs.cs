@@ -90,6 +90,41 @@ public sealed class SecuritySpecs : IDisposable
     }
 
     [Fact]
+    public void Should_refuse_a_host_missing_from_known_hosts_when_strict_and_run_nothing_on_it()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet.Start();
+        _fleet.WriteKnownHosts(_fleet.Nodes.Take(2).Select(n => n.KnownHostsLine));
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        Assert.Contains($"no entry for [127.0.0.1]:{_fleet[3].Port} in {_fleet.KnownHosts}", run.Output);
+        Assert.Empty(_fleet[3].CrictlCalls);
+        Assert.Contains(Api, _fleet[2].Images);
+    }
+
+    [Theory]
+    [InlineData("strict")]
+    [InlineData("accept-new")]
+    [InlineData("off")]
+    public void Should_refuse_a_revoked_host_key_whatever_the_policy(string policy)
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet.Start($"ssh.host-key-checking = {policy}");
+        _fleet.WriteKnownHosts([.. _fleet.Nodes.Take(2).Select(n => n.KnownHostsLine), "@revoked " + _fleet[3].KnownHostsLine]);
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        Assert.Contains("is marked @revoked", run.Output);
+        Assert.Empty(_fleet[3].CrictlCalls);
+        Assert.Contains(Api, _fleet[2].Images);
+    }
+
+    [Fact]
     public void Should_trust_any_key_with_checking_off_and_warn_on_every_run()
     {
         _fleet.Serving(Api);

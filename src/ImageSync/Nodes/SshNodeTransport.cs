@@ -102,13 +102,16 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private string? CheckHostKey(NodeSpec node, HostKeyEventArgs offered)
     {
         var fingerprint = KnownHosts.Fingerprint(offered.HostKey);
+        var verdict = _knownHosts.Verify(node.Host, node.Port, offered.HostKey);
+        var name = KnownHosts.LookupName(node.Host, node.Port);
+        // As in OpenSSH, a revoked key is refused whatever the policy: that is what @revoked is for.
+        if (verdict.Status == HostKeyStatus.Revoked)
+            return $"host key verification failed: the key offered by {name} ({fingerprint}) is marked @revoked in {_ssh.KnownHostsFile}";
         if (_ssh.HostKeyChecking == HostKeyChecking.Off)
         {
             _warn($"{node.Name}: host key NOT checked (host-key-checking = off), offered {fingerprint}");
             return null;
         }
-        var verdict = _knownHosts.Verify(node.Host, node.Port, offered.HostKey);
-        var name = KnownHosts.LookupName(node.Host, node.Port);
         switch (verdict.Status)
         {
             case HostKeyStatus.Trusted:
@@ -120,8 +123,6 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             case HostKeyStatus.Unknown:
                 return $"host key verification failed: no entry for {name} in {_ssh.KnownHostsFile} (offered {fingerprint}); "
                     + "add it (ssh-keyscan) or set ssh.host-key-checking = accept-new";
-            case HostKeyStatus.Revoked:
-                return $"host key verification failed: the key offered by {name} ({fingerprint}) is marked @revoked in {_ssh.KnownHostsFile}";
             default:
                 return $"host key verification failed: the key of {name} has CHANGED: expected {string.Join(" or ", verdict.KnownFingerprints)}, "
                     + $"offered {fingerprint}; if the node was reinstalled, update {_ssh.KnownHostsFile}";
