@@ -64,7 +64,7 @@ public static partial class PullFailure
     [GeneratedRegex(@"manifest unknown|not found|unauthorized|denied|invalid reference|no such host|\b40[13]\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex PermanentWords();
 
-    [GeneratedRegex(@"connection reset|connection refused|\beof\b|i/o timeout|timed? ?out|tls handshake|too many requests|\b(?:429|50[0-4])\b|temporarily unavailable|broken pipe", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"connection reset|connection refused|\beof\b|i/o timeout|timed? ?out|tls handshake|too many requests|\b(?:429|5[0-9]{2})\b|temporarily unavailable|broken pipe", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex TransientWords();
 
     [GeneratedRegex(@"rpc error: code = (?<code>[A-Za-z]+) desc = (?<desc>.*)$", RegexOptions.CultureInvariant)]

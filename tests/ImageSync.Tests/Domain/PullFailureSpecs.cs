@@ -28,6 +28,8 @@ public sealed class PullFailureSpecs
     [InlineData("Unknown: read tcp 10.0.0.1:443: read: connection reset by peer", FailureKind.Transient)]
     [InlineData("Unknown: unexpected status code 503 Service Unavailable", FailureKind.Transient)]
     [InlineData("Unknown: 429 Too Many Requests", FailureKind.Transient)]
+    [InlineData("Unknown: unexpected status code 520 <unknown>", FailureKind.Transient)]
+    [InlineData("Unknown: failed commit on ref: unexpected status: 507 Insufficient Storage", FailureKind.Transient)]
     [InlineData("Unknown: something nobody has seen before", FailureKind.Permanent)]
     [InlineData("Unknown: failed to pull and unpack image \"registry:5000/geoff:500\": disk full", FailureKind.Permanent)]
     [InlineData("connection lost while running `crictl pull`: connection reset by peer", FailureKind.Node)]
