@@ -60,9 +60,10 @@ public sealed class SshKeySpecs
     [Fact]
     public void Should_exit_2_naming_the_key_when_the_passphrase_is_wrong()
     {
-        using var fleet = new TestFleet(nodes: 2, passphrase: "right").Serving(Api);
+        const string right = "Kq7-right-horse", wrong = "Zp3-wrong-battery";
+        using var fleet = new TestFleet(nodes: 2, passphrase: right).Serving(Api);
         var passphraseFile = Path.Combine(fleet.Root, "passphrase");
-        File.WriteAllText(passphraseFile, "wrong");
+        File.WriteAllText(passphraseFile, wrong);
         fleet.Start($"ssh.key-passphrase-file = \"{passphraseFile}\"");
 
         var run = fleet.Run();
@@ -71,6 +72,9 @@ public sealed class SshKeySpecs
         Assert.Contains("image-sync.ssh.key-file", run.Stderr);
         Assert.Contains("wrong passphrase", run.Stderr);
         Assert.Empty(fleet[1].CrictlCalls);
+        var everything = run.Output + string.Concat(Directory.GetFiles(fleet.LogDir).Select(File.ReadAllText));
+        Assert.DoesNotContain(wrong, everything);
+        Assert.DoesNotContain(right, everything);
     }
 
     [Fact]

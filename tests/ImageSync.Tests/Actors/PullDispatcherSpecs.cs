@@ -170,6 +170,28 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_double_the_backoff_each_retry_and_fail_with_the_last_reason_when_retries_run_out()
+    {
+        var sessions = Sessions(1, hold: false);
+        sessions.Values.Single().Script = _ => new PullExit(1, "pulling image: rpc error: code = Unavailable desc = EOF");
+        var retrying = CreateTestProbe();
+        Sys.EventStream.Subscribe(retrying, typeof(SyncEvents.PullRetrying));
+
+        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 2, 2, "pull { retries = 2, retry-backoff = 4s }");
+
+        // ±25% jitter around 4s, then around 8s.
+        Assert.InRange(retrying.ExpectMsg<SyncEvents.PullRetrying>().Delay, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
+        Scheduler.Advance(TimeSpan.FromSeconds(5));
+        var second = retrying.ExpectMsg<SyncEvents.PullRetrying>();
+        Assert.Equal(3, second.NextAttempt);
+        Assert.InRange(second.Delay, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(10));
+        var outcome = Assert.Single(ExpectInVirtualTime<PullWork.AllDone>(this, TimeSpan.FromSeconds(11)).Outcomes);
+        Assert.Equal((PullResult.Failed, 3, "Unavailable: EOF"), (outcome.Result, outcome.Attempts, outcome.Reason));
+        Assert.Equal(3, sessions.Values.Single().Started.Count);
+        retrying.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void Should_not_retry_a_permanent_failure()
     {
         var sessions = Sessions(1, hold: false);

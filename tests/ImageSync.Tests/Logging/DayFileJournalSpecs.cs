@@ -26,12 +26,14 @@ public sealed class DayFileJournalSpecs : IDisposable
         _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
         _journal.Record(new SyncEvents.PullFinished(Outcome("worker-2", "registry.example.com/team/b:1", PullResult.Timeout, "remote timeout (exit 124)")));
         _journal.Record(new SyncEvents.PullFinished(Outcome("worker-3", "registry.example.com/team/c:1", PullResult.Failed, "exit 1: pulling image: rpc error")));
+        _journal.Record(new SyncEvents.PullFinished(Outcome("worker-3", "registry.example.com/team/d:1", PullResult.Failed, "Unavailable: EOF") with { Attempts = 3 }));
         Flush();
 
         Assert.Equal(["2026-11-26T23:59:59.000+01:00 SUCCESS worker-1 registry.example.com/team/a:1"], Lines("success_images-2026-11-26.log"));
         Assert.Equal(
             ["2026-11-26T23:59:59.000+01:00 TIMEOUT worker-2 registry.example.com/team/b:1 remote timeout (exit 124) (after 1 attempt)",
-             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/c:1 exit 1: pulling image: rpc error (after 1 attempt)"],
+             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/c:1 exit 1: pulling image: rpc error (after 1 attempt)",
+             "2026-11-26T23:59:59.000+01:00 FAILED worker-3 registry.example.com/team/d:1 Unavailable: EOF (after 3 attempts)"],
             Lines("failed_images-2026-11-26.log"));
     }
 
@@ -77,7 +79,23 @@ public sealed class DayFileJournalSpecs : IDisposable
         Assert.Contains("[WRN] NODE worker-2 UNREACHABLE: connection refused", log);
         Assert.Contains("NODE worker-3 reported 1 invalid image references, ignored: a/b:1;touch /tmp/x", log);
         Assert.Contains("SUMMARY: 1 succeeded, 0 failed, 0 timed out, 0 skipped; 0 of 1 nodes unreachable", log);
+        Assert.Contains("  worker-1             reachable   planned    1  pulled    1  failed    0  skipped    0", log);
         Assert.Contains("SYNC COMPLETE in 3.0s", log);
+    }
+
+    [Fact]
+    public void Should_log_a_skipped_tick_by_why_it_was_skipped_and_a_refused_run_as_an_error()
+    {
+        _journal.Record(new SyncEvents.SyncRefused("a sync is already running", SyncEvents.RefusalKind.AlreadyRunning));
+        _journal.Record(new SyncEvents.SyncRefused("the last sync started at 10:00, less than 12m ago", SyncEvents.RefusalKind.RecentlySynced));
+        _journal.Record(new SyncEvents.SyncRefused("another image-sync run holds the lock /l", SyncEvents.RefusalKind.LockHeld));
+        Flush();
+
+        Assert.Equal(
+            ["[WRN] SYNC SKIPPED: a sync is already running",
+             "[INF] SYNC SKIPPED: the last sync started at 10:00, less than 12m ago",
+             "[ERR] another image-sync run holds the lock /l; nothing was done"],
+            Lines("image-sync-2026-11-26.log").Select(l => l[20..]));
     }
 
     [Fact]

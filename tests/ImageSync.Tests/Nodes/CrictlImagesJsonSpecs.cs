@@ -75,6 +75,17 @@ public sealed class CrictlImagesJsonSpecs
     }
 
     [Fact]
+    public void Should_refuse_a_node_listing_more_images_than_the_limit_naming_the_count_and_the_key()
+    {
+        var json = Encoding.UTF8.GetBytes(NewShape);
+
+        Assert.Equal(2, CrictlImagesJson.Parse(Node, json, maxImages: 2).Images.Count);
+        var refused = Assert.Throws<NodeException>(() => CrictlImagesJson.Parse(Node, json, maxImages: 1));
+        Assert.Equal(Node, refused.Node);
+        Assert.Contains("crictl lists 2 images, more than images.max-inventory-images (1)", refused.Message);
+    }
+
+    [Fact]
     public void Should_set_aside_references_that_are_not_valid_when_a_node_reports_them()
     {
         var json = """{"images":[{"id":"x","repoTags":["a/b:1;touch /tmp/x","registry.example.com/team/ok:1","$(id)"],"size":"1"}]}""";

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using ImageSync.Actors;
+using ImageSync.Cli;
 using ImageSync.Domain;
 using ImageSync.Logging;
 using Serilog;
@@ -58,7 +59,8 @@ public sealed class RecordedRun : IDisposable
         Assert.Equal(summary.TimedOut, Lines(DayFiles.FailedLog).Count(l => l.Contains(" TIMEOUT ")));
 
         // The exit code follows: 3 exactly when a node was unreachable or a pull did not succeed.
-        Assert.Equal(summary.Nodes.Any(n => !n.Reachable) || summary.Outcomes.Any(o => !o.IsSuccess), summary.HasFailures);
+        var failed = summary.Nodes.Any(n => !n.Reachable) || summary.Outcomes.Any(o => !o.IsSuccess);
+        Assert.Equal(failed ? ExitCodes.Failures : ExitCodes.Ok, ExitCodes.For(summary, signal: null));
         return plan;
     }
 
