@@ -32,6 +32,24 @@ public sealed class OperatorSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_plan_for_the_reachable_nodes_and_exit_3_when_one_is_unreachable()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet.Start();
+        _fleet[3].Dispose();
+
+        var plan = _fleet.Run("plan", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.True(plan.ExitCode == 3, plan.Output);
+        using var report = JsonDocument.Parse(plan.Stdout);
+        var planned = Assert.Single(report.RootElement.GetProperty("plan").EnumerateArray());
+        Assert.Equal(("node-2", Api), (planned.GetProperty("node").GetString(), planned.GetProperty("image").GetString()));
+        Assert.Equal(1, report.RootElement.GetProperty("totals").GetProperty("unreachable").GetInt32());
+        Assert.Empty(_fleet[2].Images);
+    }
+
+    [Fact]
     public void Should_report_every_run_field_in_one_json_document_and_nothing_else_on_stdout()
     {
         _fleet.Serving(Api, Web);
@@ -111,6 +129,41 @@ public sealed class OperatorSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_pass_every_check_and_exit_0_when_every_node_answers()
+    {
+        _fleet.Start();
+
+        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        using var report = JsonDocument.Parse(check.Stdout);
+        Assert.All(report.RootElement.GetProperty("nodes").EnumerateArray(),
+            n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
+        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.CrictlCalls));
+    }
+
+    [Fact]
+    public void Should_name_a_changed_host_key_and_a_broken_image_list_in_the_check()
+    {
+        _fleet[2].InventoryMode("truncated");
+        _fleet.Start();
+        _fleet[3].Dispose();
+        _fleet[3].ChangeHostKey();
+        _fleet[3].Start();
+
+        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.Equal(3, check.ExitCode);
+        using var report = JsonDocument.Parse(check.Stdout);
+        var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("name").GetString()!);
+        Assert.Equal(("ok", "failed"), (nodes["node-2"].GetProperty("checks").GetProperty("check").GetString(), nodes["node-2"].GetProperty("checks").GetProperty("inventory").GetString()));
+        Assert.Contains("malformed crictl images output", nodes["node-2"].GetProperty("reason").GetString());
+        Assert.Equal(("failed", "not-reached"), (nodes["node-3"].GetProperty("checks").GetProperty("hostKey").GetString(), nodes["node-3"].GetProperty("checks").GetProperty("authentication").GetString()));
+        Assert.Contains("has CHANGED", nodes["node-3"].GetProperty("reason").GetString());
+        Assert.Empty(_fleet[3].CrictlCalls);
+    }
+
+    [Fact]
     public void Should_try_an_image_the_registry_does_not_have_on_exactly_one_node()
     {
         _fleet[1].Holding(Gone);
@@ -166,6 +219,7 @@ public sealed class OperatorSpecs : IDisposable
 
         var plan = _fleet.Run("plan", "--config", _fleet.ConfigFile, "--json");
         var run = _fleet.Run();
+        var json = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.Equal(0, plan.ExitCode);
         using var report = JsonDocument.Parse(plan.Stdout);
@@ -175,6 +229,12 @@ public sealed class OperatorSpecs : IDisposable
         Assert.Equal(3, drift.GetProperty("digests").EnumerateObject().Count());
         Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"[WRN] DRIFT {Api} points to different images on different nodes"));
         Assert.Contains("drift", run.Stdout);
+        // Drift is reported, not a failure: no node lacks the tag, so nothing is pulled.
+        Assert.Equal((0, 0), (run.ExitCode, json.ExitCode));
+        using var runReport = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(Api, Assert.Single(runReport.RootElement.GetProperty("drift").EnumerateArray()).GetProperty("image").GetString());
+        Assert.Equal(1, runReport.RootElement.GetProperty("totals").GetProperty("drifted").GetInt32());
+        Assert.All(_fleet.Nodes, n => Assert.DoesNotContain(n.CrictlCalls, c => c.StartsWith("pull")));
     }
 
     public void Dispose() => _fleet.Dispose();

@@ -86,6 +86,17 @@ public sealed class RunSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_exit_2_with_the_usage_and_nothing_on_stdout_when_the_arguments_are_wrong()
+    {
+        var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--bogus");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("image-sync: run does not take '--bogus' (see image-sync run --help)", run.Stderr);
+        Assert.Contains("usage: image-sync <command> [options]", run.Stderr);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
     public void Should_exit_1_at_once_and_touch_no_node_when_another_run_holds_the_lock()
     {
         _fleet.Serving(Api);
