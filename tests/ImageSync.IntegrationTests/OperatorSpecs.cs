@@ -237,5 +237,22 @@ public sealed class OperatorSpecs : IDisposable
         Assert.All(_fleet.Nodes, n => Assert.DoesNotContain(n.CrictlCalls, c => c.StartsWith("pull")));
     }
 
+    [Theory]
+    [InlineData("off", 0)]
+    [InlineData("on", 2)]
+    public void Should_sync_an_untagged_image_by_digest_only_when_asked(string includeUntagged, int pulls)
+    {
+        var untagged = TestFleet.Prefix + "old@sha256:" + new string('c', 64);
+        _fleet.Serving(untagged);
+        _fleet[1].Holding(untagged);
+        _fleet.Start($"images.include-untagged = {includeUntagged}");
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(pulls, _fleet.Nodes.Sum(n => n.CrictlCalls.Count(c => c == $"pull {untagged}")));
+        Assert.All(_fleet.Nodes.Skip(1), n => Assert.Equal(pulls > 0, n.Images.Contains(untagged)));
+    }
+
     public void Dispose() => _fleet.Dispose();
 }

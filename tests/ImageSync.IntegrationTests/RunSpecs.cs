@@ -35,6 +35,8 @@ public sealed class RunSpecs : IDisposable
         Assert.Contains("SYNC STARTED: 3 nodes (node-1, node-2, node-3)", runLog);
         Assert.Contains("SUMMARY: 5 succeeded, 0 failed, 0 timed out, 0 skipped; 0 of 3 nodes unreachable", runLog);
         Assert.Contains("SYNC COMPLETE", runLog);
+        // One SSH connection per node, reused for the check, the image lists and every pull.
+        Assert.All(_fleet.Nodes, n => Assert.Single(File.ReadAllLines(n.SshdLog), l => l.Contains("Accepted publickey")));
     }
 
     [Fact]

@@ -43,8 +43,9 @@ public sealed class TestFleet : IDisposable
     public SshdNode this[int number] => Nodes[number - 1];
 
     /// <summary>A registry line for an image: the stand-in crictl's digest is derived from the name, so every node agrees.</summary>
+    /// <summary>The image's line in the registry and a node's state; an image named by digest keeps that digest.</summary>
     public static string RegistryLine(string image) =>
-        $"{image} sha256:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)))} {1_000_000 + image.Length}";
+        $"{image} {(image.Split('@') is [_, var digest] ? digest : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image))))} {1_000_000 + image.Length}";
 
     /// <summary>Makes the registry serve these images.</summary>
     public TestFleet Serving(params string[] images)
