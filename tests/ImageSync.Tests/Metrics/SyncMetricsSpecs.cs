@@ -1,0 +1,68 @@
+using Akka.Actor;
+using ImageSync.Actors;
+using ImageSync.Daemon;
+using ImageSync.Domain;
+using ImageSync.Metrics;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Metrics;
+
+public sealed class SyncMetricsSpecs
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 3, 0, 0, TimeSpan.Zero);
+    private readonly CoordinatorPresence _presence = new();
+    private readonly SyncMetrics _metrics;
+
+    public SyncMetricsSpecs() => _metrics = new SyncMetrics(_presence, new ManualClock(Now));
+
+    [Fact]
+    public async Task Should_stamp_the_last_success_only_when_a_run_ends_with_every_node_in_sync()
+    {
+        _metrics.Record(Finished(SyncMode.Run, unreachable: true));
+        Assert.Contains("image_sync_last_success_timestamp_seconds 0\n", await Scrape());
+
+        _metrics.Record(Finished(SyncMode.Plan, unreachable: false));
+        Assert.Contains("image_sync_last_success_timestamp_seconds 0\n", await Scrape());
+
+        _metrics.Record(Finished(SyncMode.Run, unreachable: false));
+        var scraped = await Scrape();
+        Assert.Contains($"image_sync_last_success_timestamp_seconds {Now.ToUnixTimeSeconds()}\n", scraped);
+        Assert.Contains("image_sync_syncs_total{result=\"ok\"} 1\n", scraped);
+        Assert.Contains("image_sync_syncs_total{result=\"failures\"} 1\n", scraped);
+    }
+
+    [Fact]
+    public async Task Should_count_a_refused_sync_but_not_a_tick_skipped_after_another_replicas_sync()
+    {
+        _metrics.Record(new SyncEvents.SyncRefused("the last sync started at 03:00, less than 12m ago", SyncEvents.RefusalKind.RecentlySynced));
+        Assert.DoesNotContain("result=\"refused\"", await Scrape());
+
+        _metrics.Record(new SyncEvents.SyncRefused("another image-sync run holds the lock /l", SyncEvents.RefusalKind.LockHeld));
+        Assert.Contains("image_sync_syncs_total{result=\"refused\"} 1\n", await Scrape());
+    }
+
+    [Fact]
+    public async Task Should_say_whether_this_replica_runs_the_coordinator_at_each_scrape()
+    {
+        var coordinator = ActorRefs.Nobody;
+
+        Assert.Contains("image_sync_coordinator 0\n", await Scrape());
+        _presence.Arrived(coordinator);
+        Assert.Contains("image_sync_coordinator 1\n", await Scrape());
+        _presence.Left(coordinator);
+        Assert.Contains("image_sync_coordinator 0\n", await Scrape());
+    }
+
+    private static SyncEvents.SyncFinished Finished(SyncMode mode, bool unreachable)
+    {
+        var node = unreachable ? NodeStatus.Unreachable(NodeName.Parse("w1"), "connection refused", NodeStage.Connect) : NodeStatus.Ready(NodeName.Parse("w1"), 1, []);
+        return new(new SyncSummary(mode, Now, TimeSpan.FromSeconds(1), [node], SyncPlan.Empty, [], false));
+    }
+
+    private async Task<string> Scrape()
+    {
+        using var text = new MemoryStream();
+        await _metrics.Registry.CollectAndExportAsTextAsync(text);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+}
