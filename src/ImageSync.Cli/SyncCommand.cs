@@ -121,7 +121,8 @@ internal static class SyncCommand
         return (ended, signals.ExitCode);
     }
 
-    private static async Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished)
+    /// <summary>Redraws the live view until the run has finished, then draws its final state once more.</summary>
+    internal static async Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished)
     {
         await console.Live(Views.Live(progress.Snapshot())).StartAsync(async live =>
         {

@@ -1,4 +1,5 @@
 using ImageSync.Actors;
+using ImageSync.Cli;
 using ImageSync.Cli.Output;
 using ImageSync.Domain;
 using ImageSync.Tests.Support;
@@ -38,6 +39,35 @@ public sealed class ViewsSpecs
         Assert.Contains(lines, l => l.Contains("in flight (1)"));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains(" 2 ") && l.Contains("12.5s"));
         Assert.DoesNotContain(lines, l => l.Contains("registry.example.com/team/a:1"));
+    }
+
+    [Fact]
+    public async Task Should_redraw_the_live_view_while_the_run_goes_on_and_end_on_its_final_state()
+    {
+        var console = new TestConsole().Width(160).Interactive();
+        var progress = new RunProgress();
+        var a = TestData.Pull("w1", "a:1");
+        var b = TestData.Pull("w1", "b:1");
+        progress.Apply(new SyncEvents.SyncStarted(DateTimeOffset.Now, [W1], "run"));
+        progress.Apply(new SyncEvents.NodeChecked(NodeStatus.Ready(W1.Name, 0, [])));
+        progress.Apply(new SyncEvents.PlanMade(new SyncPlan([a, b])));
+        var finished = new TaskCompletionSource();
+
+        var live = SyncCommand.ShowLiveAsync(console, progress, finished.Task);
+        progress.Apply(new SyncEvents.PullStarted(a, 1));
+        progress.Apply(new SyncEvents.PullStarted(b, 1));
+        Assert.True(SpinWait.SpinUntil(() => console.Output.Contains("in flight (2)"), TimeSpan.FromSeconds(10)), console.Output);
+        progress.Apply(new SyncEvents.PullAttemptEnded(a, 1, PullResult.Success));
+        progress.Apply(new SyncEvents.PullFinished(new PullOutcome(a, PullResult.Success, null, TimeSpan.FromSeconds(1))));
+        progress.Apply(new SyncEvents.PullAttemptEnded(b, 1, PullResult.Failed));
+        progress.Apply(new SyncEvents.PullFinished(new PullOutcome(b, PullResult.Failed, "NotFound: not found", TimeSpan.FromSeconds(1))));
+        finished.SetResult();
+        await live.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var last = console.Output[console.Output.LastIndexOf("image-sync run", StringComparison.Ordinal)..];
+        Assert.Contains("in flight (0)", last);
+        var row = last.Split('\n').Single(l => l.Contains("w1"));
+        Assert.Equal(["w1", "reachable", "████████████████████", "2/2", "1", "0"], Columns(row));
     }
 
     [Fact]
