@@ -2,7 +2,7 @@ using ImageSync.Domain;
 
 namespace ImageSync.Cli;
 
-/// <summary>The exit codes cron jobs and scripts rely on (DESIGN.md §5).</summary>
+/// <summary>The exit codes cron jobs and scripts rely on (the README's "Exit codes" table).</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -177,7 +177,7 @@ public sealed class SecuritySpecs : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Stderr);
-        Assert.All(_fleet.Nodes, n => Assert.Empty(n.CrictlCalls));
+        Assert.All(_fleet.Nodes, n => Assert.Equal(0, n.Logins));
     }
 
     [Fact]

@@ -43,6 +43,9 @@ public sealed class SshdNode : IDisposable
     public IReadOnlyList<string> Images =>
         File.Exists(State("images")) ? File.ReadAllLines(State("images")).Where(l => l.Length > 0).Select(l => l.Split(' ')[0]).Order().ToList() : [];
 
+    /// <summary>How many SSH logins this node has accepted, from its sshd log.</summary>
+    public int Logins => File.Exists(SshdLog) ? File.ReadLines(SshdLog).Count(l => l.Contains("Accepted publickey")) : 0;
+
     /// <summary>Every crictl invocation on this node, in order.</summary>
     public IReadOnlyList<string> CrictlCalls => File.Exists(State("calls.log")) ? File.ReadAllLines(State("calls.log")) : [];
 
