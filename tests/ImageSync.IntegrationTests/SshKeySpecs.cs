@@ -49,11 +49,15 @@ public sealed class SshKeySpecs
         fleet[2].Failing(Api);
         fleet.Start();
 
-        var run = fleet.RunWith(new Dictionary<string, string> { ["IMAGE_SYNC_KEY_PASSPHRASE"] = passphrase });
+        var environment = new Dictionary<string, string> { ["IMAGE_SYNC_KEY_PASSPHRASE"] = passphrase };
+
+        var run = fleet.RunWith(environment);
+        var report = fleet.RunWith(environment, "run", "--config", fleet.ConfigFile, "--json");
 
         Assert.True(run.ExitCode == 3, run.Output);
-        var everything = run.Output + string.Concat(Directory.GetFiles(fleet.LogDir).Select(File.ReadAllText));
+        var everything = run.Output + report.Output + string.Concat(Directory.GetFiles(fleet.LogDir).Select(File.ReadAllText));
         Assert.Contains("FAILED node-2", everything);
+        Assert.Contains("\"result\": \"FAILED\"", report.Stdout);
         Assert.DoesNotContain(passphrase, everything);
     }
 
