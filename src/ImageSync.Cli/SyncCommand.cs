@@ -171,7 +171,7 @@ internal static class SyncCommand
                             akka.log-dead-letters-during-shutdown = off
                             """, HoconAddMode.Prepend);
                     if (journal is not null) builder.AddLogActor(journal);
-                    if (progress is not null) builder.AddProgressView(progress);
+                    if (progress is not null) builder.AddSyncEventListener("progress", progress.Apply);
                     builder.AddSyncCoordinator(() => setup, gate, TimeProvider.System);
                 });
             })

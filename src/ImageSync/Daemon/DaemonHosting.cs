@@ -34,7 +34,7 @@ public static class DaemonHosting
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
                 """, HoconAddMode.Prepend);
-            builder.AddLogActor(parts.Journal).AddMetricsActor(parts.Metrics);
+            builder.AddLogActor(parts.Journal).AddSyncEventListener("metrics", parts.Metrics.Record);
             var coordinator = SyncCoordinator.Props(() => parts.Setup.Current, parts.Gate, parts.Clock, parts.Presence, syncAtStart: settings.Cluster.Enabled);
             if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, coordinator);
             else builder.WithActors((system, registry) => registry.Register<SyncCoordinator>(system.ActorOf(coordinator, "sync-coordinator")));
