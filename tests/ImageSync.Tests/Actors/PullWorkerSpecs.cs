@@ -69,12 +69,8 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
     public void Should_wait_for_the_abandoned_pull_to_let_go_of_its_channel_before_taking_new_work()
     {
         var session = new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true };
-        var worker = StartWorker();
-        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "api:1"), session));
-        WaitUntilHandled(worker);
-        Scheduler.Advance(Watchdog);
-        Assert.True(ExpectMsg<PullWork.Done>().NodeStoppedAnswering);
-        WaitUntilHandled(worker);
+        var (_, abandoned) = StartWorkerWithAbandonedPull(session, "api:1");
+        Assert.True(abandoned.NodeStoppedAnswering);
 
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         session.Release(TestData.Image("api:1"), new PullExit(0, ""));
@@ -86,13 +82,7 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_take_new_work_after_a_limit_when_the_abandoned_pull_never_lets_go()
     {
-        var session = new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true };
-        var worker = StartWorker();
-        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "api:1"), session));
-        WaitUntilHandled(worker);
-        Scheduler.Advance(Watchdog);
-        ExpectMsg<PullWork.Done>();
-        WaitUntilHandled(worker);
+        StartWorkerWithAbandonedPull(new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true }, "api:1");
 
         Scheduler.Advance(TimeSpan.FromSeconds(5));
 
@@ -103,12 +93,7 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
     public void Should_keep_the_watchdog_of_a_new_pull_when_a_late_answer_of_an_old_one_arrives()
     {
         var session = new ScriptedSession(Node) { Script = _ => null, IgnoresCancellation = true };
-        var worker = StartWorker();
-        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "old:1"), session));
-        WaitUntilHandled(worker);
-        Scheduler.Advance(Watchdog);
-        ExpectMsg<PullWork.Done>();
-        WaitUntilHandled(worker);
+        var (worker, _) = StartWorkerWithAbandonedPull(session, "old:1");
         Scheduler.Advance(TimeSpan.FromSeconds(5));
         ExpectMsg<PullWork.RequestWork>();
         worker.Tell(new PullWork.Job(2, TestData.Pull("w1", "new:1"), session));
@@ -138,6 +123,18 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
         ExpectMsg<PullWork.RequestWork>();
         worker.Tell(new PullWork.Job(2, TestData.Pull("w1", "web:2"), session));
         Assert.Equal(PullResult.Success, ExpectMsg<PullWork.Done>().Outcome.Result);
+    }
+
+    /// <summary>A worker whose first pull never answered: the watchdog has reported it and the channel is still held.</summary>
+    private (IActorRef Worker, PullWork.Done Abandoned) StartWorkerWithAbandonedPull(ScriptedSession session, string image)
+    {
+        var worker = StartWorker();
+        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", image), session));
+        WaitUntilHandled(worker);
+        Scheduler.Advance(Watchdog);
+        var abandoned = ExpectMsg<PullWork.Done>();
+        WaitUntilHandled(worker);
+        return (worker, abandoned);
     }
 
     private IActorRef StartWorker()
