@@ -11,7 +11,8 @@ namespace ImageSync.Nodes;
 /// bounded, so a node that prints without end cannot exhaust memory; a channel the server refuses (its
 /// MaxSessions is reached) is asked for again after a pause instead of failing the command.
 /// </summary>
-internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits) : INodeSession
+internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits,
+    BlockingCallThreads threads) : INodeSession
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
@@ -77,20 +78,28 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 
     private async Task<CommandResult> RunOnceAsync(string command, long outputLimit, CancellationToken cancellationToken)
     {
-        using var ssh = client.CreateCommand(command);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ssh = client.CreateCommand(command);
+        // Opening the channel and starting the command wait for the server's replies: on our own threads.
+        var starting = threads.Run(() => ssh.ExecuteAsync(CancellationToken.None));
         try
         {
-            var execution = ssh.ExecuteAsync(stop.Token);
-            var output = ReadBoundedAsync(ssh.OutputStream, outputLimit, stop);
-            var errors = ReadTailAsync(ssh.ExtendedOutputStream, ErrorTailBytes);
+            var execution = await starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            using var cancel = cancellationToken.Register(() => threads.Forget(() => ssh.CancelAsync()));
+            var overflowed = false;
+            // SSH.NET's output streams only block to read; a reader holds one of our threads until the command ends.
+            var output = threads.Run(() => ReadBounded(ssh.OutputStream, outputLimit, () =>
+            {
+                overflowed = true;
+                threads.Forget(() => ssh.CancelAsync());
+            }));
+            var errors = threads.Run(() => ReadTail(ssh.ExtendedOutputStream, ErrorTailBytes));
             try
             {
                 await execution.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (overflowed)
             {
-                // Only the reader stops a command on its own: the output went past its limit.
                 throw new NodeException(node, $"`{command}` printed more than {Sizes.Show(outputLimit)}; its output was refused");
             }
             // A command ended by a signal has no exit status; report it like a shell would (128 + signal).
@@ -102,33 +111,41 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         {
             throw new NodeException(node, $"{PullFailure.ConnectionLost} while running `{command}`: {e.Message}", e);
         }
+        finally
+        {
+            // Closing waits for the server too; a channel still opening is closed once it is open.
+            _ = starting.ContinueWith(_ => threads.Forget(ssh.Dispose), TaskScheduler.Default);
+        }
     }
 
-    /// <summary>Reads all output, or cancels the command once it passes <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]> ReadBoundedAsync(Stream stream, long limit, CancellationTokenSource stop)
+    /// <summary>Reads all output, keeping at most <paramref name="limit"/> bytes; past that, tells <paramref name="overflow"/> once and drains the rest.</summary>
+    private static byte[] ReadBounded(Stream stream, long limit, Action overflow)
     {
         using var kept = new MemoryStream();
         var buffer = new byte[64 * 1024];
+        var refused = false;
         int read;
-        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        while ((read = stream.Read(buffer)) > 0)
         {
+            if (refused) continue;
             if (kept.Length + read > limit)
             {
-                await stop.CancelAsync().ConfigureAwait(false);
-                return [];
+                refused = true;
+                overflow();
+                continue;
             }
             kept.Write(buffer, 0, read);
         }
-        return kept.ToArray();
+        return refused ? [] : kept.ToArray();
     }
 
     /// <summary>Reads all of stderr but keeps only its end: the last line is what explains a failure.</summary>
-    private static async Task<string> ReadTailAsync(Stream stream, int keep)
+    private static string ReadTail(Stream stream, int keep)
     {
         using var tail = new MemoryStream();
         var buffer = new byte[16 * 1024];
         int read;
-        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        while ((read = stream.Read(buffer)) > 0)
         {
             tail.Write(buffer, 0, read);
             if (tail.Length <= 2 * keep) continue;
@@ -159,7 +176,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     public ValueTask DisposeAsync()
     {
         // Disconnecting waits for the server's goodbye; a frozen node must not hold up whoever disposes.
-        _ = Task.Run(client.Dispose);
+        threads.Forget(client.Dispose);
         return ValueTask.CompletedTask;
     }
 

@@ -32,6 +32,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly KnownHosts _knownHosts;
     private readonly Action<string> _warn;
     private readonly InventoryLimits _limits;
+    private readonly BlockingCallThreads _threads = new("ssh-blocking");
 
     private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
     {
@@ -79,21 +80,24 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_ssh.ConnectTimeout);
+        // SSH.NET's ConnectAsync still blocks its caller through the key exchange and login: the whole
+        // connect runs on a thread of our own. Giving up disposes the client, which ends that wait too.
+        var connecting = _threads.Run(client.Connect);
         try
         {
-            await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
-            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits);
+            await connecting.WaitAsync(deadline.Token).ConfigureAwait(false);
+            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
+            _threads.Forget(client.Dispose);
             if (refusal is not null) throw new HostKeyRejectedException(node.Name, refusal);
             if (e is SshAuthenticationException) throw new AuthenticationFailedException(node.Name, Describe(node, e));
             throw new NodeException(node.Name, Describe(node, e));
         }
         catch
         {
-            client.Dispose();
+            _threads.Forget(client.Dispose);
             throw;
         }
     }

@@ -17,11 +17,23 @@ public sealed class RunningProcess : IDisposable
 
     public RunningProcess(ProcessStartInfo info)
     {
-        Process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        Process.Exited += (_, _) => _clock.Stop();
+        Process = new Process { StartInfo = info };
         Process.Start();
         _stdout = Process.StandardOutput.ReadToEndAsync();
         _stderr = Process.StandardError.ReadToEndAsync();
+        // A thread of its own notes the exit: the thread pool of a busy test run may be late to raise Exited.
+        new Thread(() =>
+        {
+            try
+            {
+                Process.WaitForExit();
+                _clock.Stop();
+            }
+            catch (SystemException)
+            {
+                // Disposed before it exited: the test killed it and reads no time.
+            }
+        }) { IsBackground = true }.Start();
     }
 
     public Process Process { get; }

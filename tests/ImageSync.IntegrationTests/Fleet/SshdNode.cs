@@ -49,6 +49,26 @@ public sealed class SshdNode : IDisposable
     /// <summary>Every crictl invocation on this node, in order.</summary>
     public IReadOnlyList<string> CrictlCalls => File.Exists(State("calls.log")) ? File.ReadAllLines(State("calls.log")) : [];
 
+    /// <summary>When each pull started on this node (the stand-in's clock, Unix time), in order.</summary>
+    public IReadOnlyList<DateTimeOffset> PullStarts =>
+        File.Exists(State("call-times.log"))
+            ? File.ReadAllLines(State("call-times.log"))
+                .Select(line => line.Split(' ', 3))
+                .Where(fields => fields is [_, "pull", _])
+                .Select(fields => DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(double.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture)))
+                .ToList()
+            : [];
+
+    /// <summary>Forgets what this node was asked (calls.log and call-times.log), e.g. between benchmark runs.</summary>
+    public void ForgetCalls()
+    {
+        File.Delete(State("calls.log"));
+        File.Delete(State("call-times.log"));
+    }
+
+    /// <summary>Replaces what this node holds.</summary>
+    public void Reset(IEnumerable<string> images) => File.WriteAllLines(State("images"), images.Select(TestFleet.RegistryLine));
+
     public string KnownHostsLine => $"[127.0.0.1]:{Port} {string.Join(' ', File.ReadAllText(HostKey + ".pub").Split(' ').Take(2))}";
 
     public SshdNode Holding(params string[] images)
@@ -203,13 +223,22 @@ public sealed class SshdNode : IDisposable
         return tree;
     }
 
+    private static readonly HashSet<int> PortsGiven = [];
+
+    /// <summary>A port free now and not given to another node of this process (the OS may offer a freed port again).</summary>
     private static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            lock (PortsGiven)
+            {
+                if (PortsGiven.Add(port)) return port;
+            }
+        }
     }
 
     public void Dispose()
