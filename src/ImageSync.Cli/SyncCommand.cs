@@ -39,7 +39,7 @@ internal static class SyncCommand
         RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
         try
         {
-            var transport = NodeTransports.Create(settings, Environment.GetEnvironmentVariable, warning => Log.Warning("{Warning}", warning));
+            using var transport = new HeadStartTransport(NodeTransports.Create(settings, Environment.GetEnvironmentVariable, warning => Log.Warning("{Warning}", warning)));
             // A run takes the lock before the actor system starts, so one that finds it held exits 1 at once.
             IRunGate gate = FileLockGate.Instance;
             if (writesDayFiles)
@@ -48,6 +48,8 @@ internal static class SyncCommand
                 if (refusal is not null) return Refused(display, commandLine, refusal, console);
                 gate = new HeldLockGate(held!);
             }
+            // The first nodes' handshakes run while the actor system starts; the run's node actors take them over.
+            transport.Start(settings.Nodes.Take(settings.Ssh.MaxConnecting));
             using var journal = writesDayFiles ? new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
             var (answer, signal) = await SyncAsync(commandLine, new SyncSetup(settings, transport), gate, journal, progress, console);

@@ -6,10 +6,11 @@ using ImageSync.Nodes;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// One worker node for the length of a run: connects, checks it (<c>echo ok</c>), reads its images, and
-/// reports <see cref="NodeEvents.Ready"/> or <see cref="NodeEvents.Unavailable"/> with the reason; then keeps
-/// the node's session open for the pulls and closes it when the run ends. A node that stops answering at
-/// any step is given up on when the watchdog fires, so one frozen node cannot hold up a run.
+/// One worker node for the length of a run: waits for its turn to connect (the run bounds the handshakes
+/// in flight), connects, checks it (<c>echo ok</c>), reads its images, and reports
+/// <see cref="NodeEvents.Ready"/> or <see cref="NodeEvents.Unavailable"/> with the reason; then keeps the
+/// node's session open for the pulls and closes it when the run ends. A node that stops answering at any
+/// step is given up on when the watchdog fires, so one frozen node cannot hold up a run.
 /// </summary>
 public sealed class NodeActor : ReceiveActor
 {
@@ -19,64 +20,94 @@ public sealed class NodeActor : ReceiveActor
     private readonly CancellationTokenSource _cancel = new();
     private INodeSession? _session;
     private NodeStage _stage;
+    private bool _holdsTurn;
+    private NodeInventory? _inventory;
+    private Exception? _listFailure;
 
     public NodeActor(NodeSpec node, INodeTransport transport, TimeSpan watchdog)
     {
         _node = node;
         _transport = transport;
         _watchdog = watchdog;
-        Connecting();
+        WaitingForTurn();
     }
 
     public static Props Props(NodeSpec node, INodeTransport transport, TimeSpan watchdog) =>
         Akka.Actor.Props.Create(() => new NodeActor(node, transport, watchdog));
 
-    /// <summary>The longest discovery may take before the watchdog fires: connect, then two commands, then a little slack.</summary>
+    /// <summary>The longest discovery may take once the node's turn came: connect, then two commands, then a little slack.</summary>
     public static TimeSpan WatchdogFor(SshSettings ssh) => ssh.ConnectTimeout + ssh.CommandTimeout * 2 + TimeSpan.FromSeconds(5);
 
-    // Connecting starts from a message, not in PreStart, so that a throwing transport is an ordinary failure
-    // the run's supervision restarts, not a failed creation, which Akka only ever stops.
+    // The run gives each node its first turn. Connecting starts from that message, not in PreStart, so that a
+    // throwing transport is an ordinary failure the run's supervision restarts, not a failed creation, which
+    // Akka only ever stops; a restarted node actor asks for a turn again.
     protected override void PreStart()
     {
-        SetReceiveTimeout(_watchdog);
-        Self.Tell(Connect.Instance);
+    }
+
+    protected override void PostRestart(Exception reason) => Context.Parent.Tell(new NodeEvents.WantsToConnect(_node.Name));
+
+    private void WaitingForTurn()
+    {
+        _stage = NodeStage.Connect;
+        Receive<NodeCommands.Connect>(_ =>
+        {
+            _holdsTurn = true;
+            SetReceiveTimeout(_watchdog);
+            _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: Failure);
+            Become(Connecting);
+        });
     }
 
     private void Connecting()
     {
-        _stage = NodeStage.Connect;
-        Receive<Connect>(_ => _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: Failure));
         Receive<Connected>(connected =>
         {
+            EndTurn();
             _session = connected.Session;
+            // `echo ok` and `crictl images` only read: both at once cost one round trip, not two.
             _session.CheckAsync(_cancel.Token).PipeTo(Self, success: () => Checked.Instance, failure: Failure);
-            Become(Checking);
+            _session.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: error => new ListFailed(error));
+            Become(Reading);
         });
         WhileDiscovering();
     }
 
-    private void Checking()
+    /// <summary>Until <c>echo ok</c> has answered, its failure is the node's reason: it comes first, as in the bash tool.</summary>
+    private void Reading()
     {
         _stage = NodeStage.Check;
         Receive<Checked>(_ =>
         {
-            _session!.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: Failure);
-            Become(Listing);
+            _stage = NodeStage.Inventory;
+            ReportOnceRead();
+        });
+        Receive<Listed>(listed =>
+        {
+            _inventory = listed.Inventory;
+            ReportOnceRead();
+        });
+        Receive<ListFailed>(failed =>
+        {
+            _listFailure = failed.Error;
+            ReportOnceRead();
         });
         WhileDiscovering();
     }
 
-    private void Listing()
+    private void ReportOnceRead()
     {
-        _stage = NodeStage.Inventory;
-        Receive<Listed>(listed =>
+        if (_stage != NodeStage.Inventory) return;
+        if (_listFailure is not null)
         {
-            SetReceiveTimeout(null);
-            Context.Parent.Tell(new NodeEvents.Ready(_node.Name, listed.Inventory, _session!));
-            // The session lives as long as this actor: the run stops it when the run ends.
-            Become(() => { });
-        });
-        WhileDiscovering();
+            GiveUp(NodeException.ReasonOf(_listFailure), NodeStage.Inventory);
+            return;
+        }
+        if (_inventory is null) return;
+        SetReceiveTimeout(null);
+        Context.Parent.Tell(new NodeEvents.Ready(_node.Name, _inventory, _session!));
+        // The session lives as long as this actor: the run stops it when the run ends.
+        Become(() => { });
     }
 
     private void WhileDiscovering()
@@ -96,6 +127,7 @@ public sealed class NodeActor : ReceiveActor
 
     private void GiveUp(string reason, NodeStage stage)
     {
+        EndTurn();
         SetReceiveTimeout(null);
         _cancel.Cancel();
         Context.Parent.Tell(new NodeEvents.Unavailable(_node.Name, reason, stage));
@@ -104,22 +136,19 @@ public sealed class NodeActor : ReceiveActor
         Become(() => Receive<Connected>(late => late.Session.DisposeAsync()));
     }
 
+    private void EndTurn()
+    {
+        if (!_holdsTurn) return;
+        _holdsTurn = false;
+        Context.Parent.Tell(new NodeEvents.DoneConnecting(_node.Name));
+    }
+
     private static object Failure(Exception error) => new StepFailed(error);
 
     protected override void PostStop()
     {
         _cancel.Cancel();
         _session?.DisposeAsync();
-    }
-
-    /// <summary>Does not re-arm the watchdog, which PreStart armed for the whole discovery.</summary>
-    private sealed class Connect : INotInfluenceReceiveTimeout
-    {
-        public static readonly Connect Instance = new();
-
-        private Connect()
-        {
-        }
     }
 
     private sealed record Connected(INodeSession Session);
@@ -134,6 +163,8 @@ public sealed class NodeActor : ReceiveActor
     }
 
     private sealed record Listed(NodeInventory Inventory);
+
+    private sealed record ListFailed(Exception Error);
 
     private sealed record StepFailed(Exception Error);
 }

@@ -22,6 +22,7 @@ public sealed class SyncRun : ReceiveActor
     private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
     private readonly List<NodeInventory> _inventories = [];
     private readonly Dictionary<NodeName, INodeSession> _sessions = [];
+    private readonly Turns<IActorRef> _connectTurns;
     private SyncPlan _plan = SyncPlan.Empty;
     private IActorRef? _dispatcher;
     private bool _interrupted;
@@ -32,6 +33,7 @@ public sealed class SyncRun : ReceiveActor
         _transport = transport;
         _request = request;
         _startedAt = startedAt;
+        _connectTurns = new Turns<IActorRef>(settings.Ssh.MaxConnecting);
         Discovering();
     }
 
@@ -44,12 +46,15 @@ public sealed class SyncRun : ReceiveActor
     {
         Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _request.Reason, _request.Mode));
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
+        // Turns go in the configured order, so the first nodes are the ones a CLI run connected ahead.
         foreach (var node in _settings.Nodes)
-            Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
+            GrantTurns(_connectTurns.Request(Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"))));
     }
 
     private void Discovering()
     {
+        Receive<NodeEvents.WantsToConnect>(_ => GrantTurns(_connectTurns.Request(Sender)));
+        Receive<NodeEvents.DoneConnecting>(_ => GrantTurns(_connectTurns.Release(Sender)));
         Receive<NodeEvents.Ready>(ready => _statuses.ContainsKey(ready.Node), _ => { });
         Receive<NodeEvents.Unavailable>(gone => _statuses.ContainsKey(gone.Node), _ => { });
         Receive<NodeEvents.Ready>(OnReady);
@@ -74,9 +79,16 @@ public sealed class SyncRun : ReceiveActor
             _interrupted = true;
             _dispatcher!.Forward(stop);
         });
-        // A node actor restarted by supervision reports again; the run already has its answer.
+        // A node actor restarted by supervision asks to connect again; the run already has its answer.
+        Receive<NodeEvents.WantsToConnect>(_ => { });
+        Receive<NodeEvents.DoneConnecting>(_ => { });
         Receive<NodeEvents.Ready>(_ => { });
         Receive<NodeEvents.Unavailable>(_ => { });
+    }
+
+    private static void GrantTurns(IReadOnlyList<IActorRef> granted)
+    {
+        foreach (var node in granted) node.Tell(NodeCommands.Connect.Instance);
     }
 
     private void OnReady(NodeEvents.Ready ready)
@@ -92,6 +104,7 @@ public sealed class SyncRun : ReceiveActor
     /// <summary>A node actor that stops before it reported (it crashed) leaves its node unreachable, never unanswered.</summary>
     private void OnNodeActorStopped(Terminated stopped)
     {
+        GrantTurns(_connectTurns.Release(stopped.ActorRef));
         var node = _settings.Nodes.FirstOrDefault(n => stopped.ActorRef.Path.Name == $"node-{n.Name}");
         if (node is not null && !_statuses.ContainsKey(node.Name))
             Checked(NodeStatus.Unreachable(node.Name, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));

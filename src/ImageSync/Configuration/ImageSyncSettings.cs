@@ -40,7 +40,8 @@ public sealed record SshSettings(
     TimeSpan CommandTimeout,
     bool Sudo,
     string Crictl,
-    IReadOnlyList<string> KexAlgorithms);
+    IReadOnlyList<string> KexAlgorithms,
+    int MaxConnecting);
 
 public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadOnlyList<string> Exclude, bool IncludeUntagged, InventoryLimits Limits)
 {

@@ -129,7 +129,8 @@ public static partial class SettingsLoader
             reader.Duration($"{ssh}.command-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             reader.Switch($"{ssh}.sudo"),
             crictl,
-            reader.StringList($"{ssh}.kex-algorithms"));
+            reader.StringList($"{ssh}.kex-algorithms"),
+            reader.Int($"{ssh}.max-connecting", 1, 1024));
     }
 
     private static List<NodeSpec> ReadNodes(ConfigReader reader, TransportKind transport)

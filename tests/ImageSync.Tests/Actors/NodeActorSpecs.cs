@@ -47,6 +47,81 @@ public sealed class NodeActorSpecs : VirtualTimeTestKit
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
-    private IActorRef StartNodeActor(string node) =>
-        ChildActorOf(NodeActor.Props(new NodeSpec(NodeName.Parse(node), "10.0.0.1", 22, "root"), _nodes, Watchdog));
+    [Fact]
+    public void Should_not_connect_before_its_turn()
+    {
+        _nodes.Node("w1", "api:1");
+
+        ChildActorOf(Props("w1"));
+
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, _nodes.ConnectAttempts);
+    }
+
+    [Fact]
+    public void Should_not_count_the_wait_for_its_turn_against_its_watchdog()
+    {
+        _nodes.Hanging("w1");
+        var node = ChildActorOf(Props("w1"));
+        WaitUntilHandled(node);
+
+        Scheduler.Advance(Watchdog * 10);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        node.Tell(NodeCommands.Connect.Instance);
+        WaitUntilHandled(node);
+        Scheduler.Advance(Watchdog);
+
+        ExpectMsg<NodeEvents.DoneConnecting>();
+        Assert.Equal("no answer within 30s (connect and inventory watchdog)", ExpectMsg<NodeEvents.Unavailable>().Reason);
+    }
+
+    [Fact]
+    public void Should_ask_for_a_turn_again_when_restarted_after_a_crash_while_connecting()
+    {
+        _nodes.Node("w1", "api:1");
+        _nodes.Crashing("w1", times: 1);
+        var node = ChildActorOf(Props("w1"), new OneForOneStrategy(Decider.From(Directive.Restart)));
+
+        node.Tell(NodeCommands.Connect.Instance);
+
+        Assert.Equal(NodeName.Parse("w1"), ExpectMsg<NodeEvents.WantsToConnect>().Node);
+        node.Tell(NodeCommands.Connect.Instance);
+        ExpectMsg<NodeEvents.DoneConnecting>();
+        ExpectMsg<NodeEvents.Ready>();
+    }
+
+    [Fact]
+    public void Should_give_its_turn_back_as_soon_as_it_is_connected()
+    {
+        _nodes.Node("w1", "api:1");
+        var node = ChildActorOf(Props("w1"));
+
+        node.Tell(NodeCommands.Connect.Instance);
+
+        ExpectMsg<NodeEvents.DoneConnecting>();
+        ExpectMsg<NodeEvents.Ready>();
+    }
+
+    [Fact]
+    public void Should_give_its_turn_back_when_the_connect_fails_or_the_watchdog_fires()
+    {
+        _nodes.Refusing("w1", "connection refused by 10.0.0.1:22 (is sshd running?)");
+        _nodes.Hanging("w2");
+        var refused = ChildActorOf(Props("w1"));
+        var frozen = ChildActorOf(Props("w2"));
+
+        refused.Tell(NodeCommands.Connect.Instance);
+        ExpectMsg<NodeEvents.DoneConnecting>();
+        ExpectMsg<NodeEvents.Unavailable>();
+        frozen.Tell(NodeCommands.Connect.Instance);
+        WaitUntilHandled(frozen);
+        Scheduler.Advance(Watchdog);
+
+        Assert.Equal(NodeName.Parse("w2"), ExpectMsg<NodeEvents.DoneConnecting>().Node);
+        ExpectMsg<NodeEvents.Unavailable>();
+    }
+
+    private IActorRef StartNodeActor(string node) => StartNodeActorWithTurn(Props(node));
+
+    private Props Props(string node) => NodeActor.Props(new NodeSpec(NodeName.Parse(node), "10.0.0.1", 22, "root"), _nodes, Watchdog);
 }

@@ -33,6 +33,9 @@ public sealed class SimulatedFaultSpecs : VirtualTimeTestKit
         { "faults.inventory = malformed", "malformed crictl images output: not valid JSON" },
         { "faults.inventory = fail", "`crictl images -o json` exited with code 1" },
         { "faults.inventory = hang", "no answer within 11s" },
+        // Both are read at once; the check's failure is the one reported, as when they ran one after the other.
+        { "faults { check = fail, inventory = fail }", "`echo ok` answered nothing with exit code 255" },
+        { "faults { check = hang, inventory = fail }", "no answer within 11s" },
     };
 
     public static TheoryData<string, PullResult, string> PullFaults => new()
@@ -53,7 +56,7 @@ public sealed class SimulatedFaultSpecs : VirtualTimeTestKit
         var (settings, transport) = Fleet($"w1 {{ {fault} }}");
         var watchdog = NodeActor.WatchdogFor(settings.Ssh);
 
-        ChildActorOf(NodeActor.Props(settings.Nodes[0], transport, watchdog));
+        StartNodeActorWithTurn(NodeActor.Props(settings.Nodes[0], transport, watchdog));
 
         Assert.Contains(reason, ExpectInVirtualTime<NodeEvents.Unavailable>(this, watchdog + Step).Reason);
     }

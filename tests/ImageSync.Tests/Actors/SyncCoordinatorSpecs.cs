@@ -210,6 +210,28 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         ExpectTerminated(coordinator);
     }
 
+    [Fact]
+    public void Should_connect_at_most_max_connecting_nodes_at_once_and_the_others_as_turns_free_up()
+    {
+        string[] names = ["w1", "w2", "w3", "w4", "w5"];
+        foreach (var name in names) _nodes.Node(name, $"{name}-app:1");
+        _nodes.HoldConnects();
+        var coordinator = Sys.ActorOf(TestData.Coordinator(TestData.Simulated("ssh.max-connecting = 2", names), _nodes));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => _nodes.ConnectsInFlight == 2);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, _nodes.ConnectAttempts);
+        _nodes.LetConnect(1);
+        AwaitCondition(() => _nodes.ConnectAttempts == 3);
+        _nodes.LetConnect(names.Length);
+
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        Assert.All(summary.Nodes, n => Assert.True(n.Reachable, $"{n.Node}: {n.Reason}"));
+        Assert.Equal(2, _nodes.MostConnectsInFlight);
+        Assert.Equal(names.Length * (names.Length - 1), summary.Succeeded);
+    }
+
     private sealed class HeldGate : IRunGate
     {
         public IDisposable? TryEnter(string lockFile) => null;

@@ -10,6 +10,11 @@ public sealed class ScriptedTransport : INodeTransport
     private readonly Dictionary<NodeName, string> _refusals = [];
     private readonly HashSet<NodeName> _hanging = [];
     private readonly Dictionary<NodeName, int> _crashes = [];
+    private readonly SemaphoreSlim _connectGate = new(0);
+    private volatile bool _holdConnects;
+    private int _connectAttempts;
+    private int _connectsInFlight;
+    private int _mostConnectsInFlight;
 
     public PullRecorder Fleet { get; } = new();
 
@@ -31,8 +36,20 @@ public sealed class ScriptedTransport : INodeTransport
     /// <summary>The first <paramref name="times"/> connects to the node throw from the caller's own call, as a bug would.</summary>
     public void Crashing(string name, int times) => _crashes[NodeName.Parse(name)] = times;
 
+    public int ConnectAttempts => Volatile.Read(ref _connectAttempts);
+
+    public int ConnectsInFlight => Volatile.Read(ref _connectsInFlight);
+
+    public int MostConnectsInFlight => Volatile.Read(ref _mostConnectsInFlight);
+
+    /// <summary>From now on a connect waits until <see cref="LetConnect"/> lets it through.</summary>
+    public void HoldConnects() => _holdConnects = true;
+
+    public void LetConnect(int count) => _connectGate.Release(count);
+
     public Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _connectAttempts);
         lock (_crashes)
         {
             if (_crashes.GetValueOrDefault(node.Name) > 0)
@@ -46,8 +63,31 @@ public sealed class ScriptedTransport : INodeTransport
 
     private async Task<INodeSession> ConnectCoreAsync(NodeSpec node, CancellationToken cancellationToken)
     {
+        var inFlight = Interlocked.Increment(ref _connectsInFlight);
+        InterlockedMax(ref _mostConnectsInFlight, inFlight);
+        try
+        {
+            await HandshakeAsync(node, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connectsInFlight);
+        }
+        return _sessions[node.Name];
+    }
+
+    private async Task HandshakeAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        if (_holdConnects) await _connectGate.WaitAsync(cancellationToken);
         if (_refusals.TryGetValue(node.Name, out var reason)) throw new NodeException(node.Name, reason);
         if (_hanging.Contains(node.Name)) await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
-        return _sessions[node.Name];
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 }

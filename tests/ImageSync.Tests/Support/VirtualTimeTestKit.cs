@@ -26,6 +26,18 @@ public abstract class VirtualTimeTestKit() : Akka.TestKit.Xunit2.TestKit("akka.s
     }
 
     /// <summary>
+    /// Starts a node actor as a child of the test actor and gives it its turn to connect, as the run would.
+    /// Its <see cref="NodeEvents.DoneConnecting"/> is ignored from then on.
+    /// </summary>
+    protected IActorRef StartNodeActorWithTurn(Props props)
+    {
+        IgnoreMessages<NodeEvents.DoneConnecting>();
+        var node = ChildActorOf(props);
+        node.Tell(NodeCommands.Connect.Instance);
+        return node;
+    }
+
+    /// <summary>
     /// Runs one whole sync while moving virtual time forward, and returns its summary. Fails when the run
     /// has not finished within <paramref name="limit"/> of virtual time: a run must always end.
     /// </summary>
