@@ -33,14 +33,6 @@ internal static class Harness
         }
     }
 
-    /// <summary>Records when each pull attempt starts and ends, from the run's own events.</summary>
-    public static PullClock RecordPulls(ActorSystem system)
-    {
-        var clock = new PullClock();
-        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new PullClockActor(clock))), typeof(SyncEvents.ISyncEvent));
-        return clock;
-    }
-
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
@@ -60,46 +52,5 @@ internal static class Harness
             {
             }
         }
-    }
-}
-
-internal sealed class PullClock
-{
-    private readonly object _gate = new();
-    private long _firstStart = long.MaxValue;
-    private long _lastEnd;
-
-    public int Attempts { get; private set; }
-
-    public TimeSpan Wall
-    {
-        get
-        {
-            lock (_gate) return System.Diagnostics.Stopwatch.GetElapsedTime(_firstStart, _lastEnd);
-        }
-    }
-
-    public void Started()
-    {
-        lock (_gate) _firstStart = Math.Min(_firstStart, System.Diagnostics.Stopwatch.GetTimestamp());
-    }
-
-    public void AttemptEnded()
-    {
-        lock (_gate)
-        {
-            _lastEnd = System.Diagnostics.Stopwatch.GetTimestamp();
-            Attempts++;
-        }
-    }
-}
-
-internal sealed class PullClockActor : ReceiveActor
-{
-    public PullClockActor(PullClock clock)
-    {
-        Receive<SyncEvents.PullStarted>(_ => clock.Started());
-        Receive<SyncEvents.PullAttemptEnded>(_ => clock.AttemptEnded());
-        Receive<SyncEvents.ISyncEvent>(_ => { });
     }
 }

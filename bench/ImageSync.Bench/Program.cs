@@ -8,8 +8,8 @@ switch (which)
         await SchedulingBench.RunAsync(repetitions: 5, sizesFollowTimes: true);
         await SchedulingBench.RunAsync(repetitions: 3, sizesFollowTimes: false);
         break;
-    case "ssh":
-        await SshOverheadBench.RunAsync(repetitions: 5);
+    case "throughput":
+        ParallelBench.Run(ParallelBench.Throughput, repetitions: 5);
         break;
     case "planner":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<PlannerBench>();
@@ -21,8 +21,14 @@ switch (which)
     case "cron":
         CronNoOpBench.Run(repetitions: 10, others: args[1..]);
         break;
+    case "connect":
+        ConnectBench.Run(nodes: args.Length > 1 ? int.Parse(args[1]) : 100, repetitions: 3);
+        break;
+    case "parallel":
+        ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
+        break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | ssh | cron [other-build ...] | planner | footprint [extra-syncs]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | planner | footprint [extra-syncs]");
         return 2;
 }
 return 0;
