@@ -5,6 +5,7 @@ using ImageSync.Actors;
 using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
+using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
@@ -46,8 +47,12 @@ internal static class FootprintBench
         using var journal = new DayFileJournal(runLog, logs, 30, TimeProvider.System);
         var setup = new ReloadableSetup(new SyncSetup(settings, Fleet(settings, 0)));
         var presence = new CoordinatorPresence();
-        var parts = new DaemonParts(setup, journal, new TempLockGate(logs), TimeProvider.System, presence, new SyncMetrics(presence, TimeProvider.System));
-        using var host = new HostBuilder().ConfigureServices(services => services.AddImageSyncDaemon(parts)).Build();
+        var parts = new ImageSyncParts(setup, new TempLockGate(logs), TimeProvider.System)
+        {
+            Journal = journal,
+            Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System)),
+        };
+        using var host = new HostBuilder().ConfigureServices(services => services.AddImageSync(parts)).Build();
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var coordinator = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<SyncCoordinator>();

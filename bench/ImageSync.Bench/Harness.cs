@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
 using ImageSync.Nodes;
@@ -21,7 +22,7 @@ internal static class Harness
 
     public static async Task<SyncSummary> SyncAsync(ActorSystem system, ImageSyncSettings settings, INodeTransport transport)
     {
-        var coordinator = system.ActorOf(SyncCoordinator.Props(() => new SyncSetup(settings, transport), AlwaysOpen.Instance, TimeProvider.System));
+        var coordinator = system.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(settings, transport)), AlwaysOpen.Instance, TimeProvider.System));
         try
         {
             var answer = await coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync("bench"), TimeSpan.FromMinutes(30));

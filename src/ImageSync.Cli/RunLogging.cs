@@ -1,6 +1,9 @@
 using System.Globalization;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
 using ImageSync.Configuration;
 using ImageSync.Logging;
+using ImageSync.Nodes;
 using Serilog;
 
 namespace ImageSync.Cli;
@@ -37,4 +40,16 @@ internal static class RunLogging
             restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
         Log.Logger = configuration.CreateLogger();
     }
+
+    /// <summary>Akka's own log lines go to the same Serilog logger.</summary>
+    public static void Akka(LoggerConfigBuilder loggers)
+    {
+        loggers.ClearLoggers();
+        loggers.AddSerilogLogging();
+    }
+
+    /// <summary>The transport the config asks for; a host key accepted without a match is logged as a warning.</summary>
+    /// <exception cref="ConfigException">The SSH key cannot be used.</exception>
+    public static INodeTransport Transport(ImageSyncSettings settings) =>
+        NodeTransports.Create(settings, Environment.GetEnvironmentVariable, warning => Log.Warning("{Warning}", warning));
 }

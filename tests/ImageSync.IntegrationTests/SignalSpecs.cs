@@ -65,7 +65,8 @@ public sealed class SignalSpecs : IDisposable
 
         var refused = Assert.Single(results, r => r.ExitCode == 1);
         Assert.Single(results, r => r.ExitCode == 0);
-        Assert.True(refused.Elapsed < TimeSpan.FromSeconds(1), $"the refused run took {refused.Elapsed}");
+        // About 0.3 s on an idle machine; the slack is for the other test classes running alongside.
+        Assert.True(refused.Elapsed < TimeSpan.FromSeconds(2), $"the refused run took {refused.Elapsed}");
         Assert.Contains("another image-sync run holds the lock", refused.Output);
         Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].CrictlCalls);
     }

@@ -15,7 +15,7 @@ namespace ImageSync.Actors;
 /// </summary>
 public sealed class SyncCoordinator : ReceiveActor
 {
-    private readonly Func<SyncSetup> _setup;
+    private readonly ReloadableSetup _setup;
     private readonly IRunGate _gate;
     private readonly TimeProvider _clock;
     private readonly CoordinatorPresence? _presence;
@@ -25,7 +25,7 @@ public sealed class SyncCoordinator : ReceiveActor
 
     /// <param name="presence">Told when this coordinator starts and stops (the daemon's metrics and shutdown use it).</param>
     /// <param name="syncAtStart">Sync as soon as it starts: a coordinator taking over in a cluster cannot know when the last sync ran.</param>
-    public SyncCoordinator(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false)
+    public SyncCoordinator(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false)
     {
         _setup = setup;
         _gate = gate;
@@ -35,7 +35,7 @@ public sealed class SyncCoordinator : ReceiveActor
         Idle();
     }
 
-    public static Props Props(Func<SyncSetup> setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false) =>
+    public static Props Props(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false) =>
         Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, syncAtStart));
 
     protected override void PreStart()
@@ -103,26 +103,14 @@ public sealed class SyncCoordinator : ReceiveActor
 
     private void Start(SyncCommands.StartSync request, IActorRef requester, bool waitsForSummary)
     {
-        var setup = _setup();
-        var lockFile = setup.Settings.LockFile;
-        IDisposable? held = null;
+        var held = _setup.Hold(out var setup);
+        IDisposable? locked = null;
         // Only a run changes nodes; plan and check read them, alongside anything.
-        if (request.Mode == SyncMode.Run)
+        if (request.Mode == SyncMode.Run && TryLock(_gate, setup.Settings.LockFile, out locked) is { } refusal)
         {
-            try
-            {
-                held = _gate.TryEnter(lockFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Refuse($"cannot open the lock file {lockFile}: {e.Message}", SyncEvents.RefusalKind.LockUnavailable);
-                return;
-            }
-            if (held is null)
-            {
-                Refuse($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld);
-                return;
-            }
+            held.Dispose();
+            Refuse(refusal);
+            return;
         }
 
         var startedAt = _clock.GetLocalNow();
@@ -130,12 +118,29 @@ public sealed class SyncCoordinator : ReceiveActor
         var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, request, startedAt), $"run-{++_runs}");
         Context.Watch(actor);
         if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));
-        Become(() => Running(new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, held)));
+        Become(() => Running(new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, locked is null ? [held] : [held, locked])));
     }
 
-    private void Refuse(string why, SyncEvents.RefusalKind kind)
+    /// <summary>Takes the lock file through the gate: the one place that words why a run may not start.</summary>
+    /// <returns>Why not, or null with the lock held in <paramref name="locked"/>.</returns>
+    public static SyncEvents.SyncRefused? TryLock(IRunGate gate, string lockFile, out IDisposable? locked)
     {
-        var refused = new SyncEvents.SyncRefused(why, kind);
+        locked = null;
+        try
+        {
+            locked = gate.TryEnter(lockFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new SyncEvents.SyncRefused($"cannot open the lock file {lockFile}: {e.Message}", SyncEvents.RefusalKind.LockUnavailable);
+        }
+        return locked is null ? new SyncEvents.SyncRefused($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld) : null;
+    }
+
+    private void Refuse(string why, SyncEvents.RefusalKind kind) => Refuse(new SyncEvents.SyncRefused(why, kind));
+
+    private void Refuse(SyncEvents.SyncRefused refused)
+    {
         Context.System.EventStream.Publish(refused);
         Sender.Tell(refused);
     }
@@ -148,15 +153,15 @@ public sealed class SyncCoordinator : ReceiveActor
     {
         Context.Unwatch(run.Actor);
         Context.Stop(run.Actor);
-        run.Lock?.Dispose();
+        foreach (var held in run.Held) held.Dispose();
         Context.System.EventStream.Publish(finished);
         run.Requester.Tell(finished);
         Become(Idle);
     }
 
     /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
-    /// <param name="Lock">The lock file handle, held until the run ends; null for plan and check.</param>
-    private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, IDisposable? Lock)
+    /// <param name="Held">What the run holds until it ends: its setup (transport), and the lock file for a run.</param>
+    private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, IReadOnlyList<IDisposable> Held)
     {
         public string AlreadyRunning() => $"a sync is already running (started {StartedAt:yyyy-MM-dd HH:mm:ss} for: {Request.Reason})";
     }
@@ -164,7 +169,6 @@ public sealed class SyncCoordinator : ReceiveActor
 
 public static class SyncCoordinatorRegistration
 {
-    public static AkkaConfigurationBuilder AddSyncCoordinator(this AkkaConfigurationBuilder builder, Func<SyncSetup> setup, IRunGate gate, TimeProvider clock) =>
-        builder.WithActors((system, registry) =>
-            registry.Register<SyncCoordinator>(system.ActorOf(SyncCoordinator.Props(setup, gate, clock), "sync-coordinator")));
+    public static AkkaConfigurationBuilder AddSyncCoordinator(this AkkaConfigurationBuilder builder, Props coordinator) =>
+        builder.WithActors((system, registry) => registry.Register<SyncCoordinator>(system.ActorOf(coordinator, "sync-coordinator")));
 }

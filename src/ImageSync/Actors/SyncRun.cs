@@ -13,7 +13,6 @@ namespace ImageSync.Actors;
 /// </summary>
 public sealed class SyncRun : ReceiveActor
 {
-    private const string DispatcherName = "pulls";
     private readonly ImageSyncSettings _settings;
     private readonly INodeTransport _transport;
     private readonly SyncCommands.StartSync _request;
@@ -23,6 +22,7 @@ public sealed class SyncRun : ReceiveActor
     private readonly List<NodeInventory> _inventories = [];
     private readonly Dictionary<NodeName, INodeSession> _sessions = [];
     private readonly Turns<IActorRef> _connectTurns;
+    private readonly Dictionary<IActorRef, NodeName> _nodeActors = [];
     private SyncPlan _plan = SyncPlan.Empty;
     private IActorRef? _dispatcher;
     private bool _interrupted;
@@ -40,7 +40,7 @@ public sealed class SyncRun : ReceiveActor
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, request, startedAt));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision();
+    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher));
 
     protected override void PreStart()
     {
@@ -48,7 +48,11 @@ public sealed class SyncRun : ReceiveActor
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
         // Turns go in the configured order, so the first nodes are the ones a CLI run connected ahead.
         foreach (var node in _settings.Nodes)
-            GrantTurns(_connectTurns.Request(Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"))));
+        {
+            var actor = Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
+            _nodeActors[actor] = node.Name;
+            GrantTurns(_connectTurns.Request(actor));
+        }
     }
 
     private void Discovering()
@@ -105,9 +109,8 @@ public sealed class SyncRun : ReceiveActor
     private void OnNodeActorStopped(Terminated stopped)
     {
         GrantTurns(_connectTurns.Release(stopped.ActorRef));
-        var node = _settings.Nodes.FirstOrDefault(n => stopped.ActorRef.Path.Name == $"node-{n.Name}");
-        if (node is not null && !_statuses.ContainsKey(node.Name))
-            Checked(NodeStatus.Unreachable(node.Name, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));
+        if (_nodeActors.TryGetValue(stopped.ActorRef, out var node) && !_statuses.ContainsKey(node))
+            Checked(NodeStatus.Unreachable(node, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));
     }
 
     private void Checked(NodeStatus status)
@@ -128,7 +131,7 @@ public sealed class SyncRun : ReceiveActor
             Finish([]);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _settings, _started), DispatcherName));
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _settings, _started), "pulls"));
         Become(Pulling);
     }
 
@@ -137,10 +140,10 @@ public sealed class SyncRun : ReceiveActor
     /// then stopped. The dispatcher is stopped at once: its bookkeeping of who pulls what cannot be rebuilt,
     /// and starting over would pull twice. Whatever a stopped child owed is settled on its Terminated.
     /// </summary>
-    private sealed class RunSupervision() : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
+    private sealed class RunSupervision(Func<IActorRef, bool> isDispatcher) : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
     {
         protected override Directive Handle(IActorRef child, Exception exception) =>
-            child.Path.Name == DispatcherName ? Directive.Stop : base.Handle(child, exception);
+            isDispatcher(child) ? Directive.Stop : base.Handle(child, exception);
     }
 
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)

@@ -50,10 +50,10 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
         Receive<SyncEvents.SyncAccepted>(_ => { });
         Receive<SyncEvents.SyncRefused>(refused => _log.Info("tick skipped: {0}", refused.Why));
         Receive<Unanswered>(late => _log.Warning("tick skipped: the coordinator did not answer ({0})", late.Why));
-        Receive<DaemonCommands.StopTicking>(_ =>
+        Receive<SchedulerCommands.StopTicking>(_ =>
         {
             Timers.CancelAll();
-            Sender.Tell(DaemonCommands.TickingStopped.Instance);
+            Sender.Tell(SchedulerCommands.TickingStopped.Instance);
             Become(() => Receive<object>(_ => { }));
         });
     }
@@ -72,7 +72,7 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
     private sealed record Unanswered(string Why);
 }
 
-public static class DaemonCommands
+public static class SchedulerCommands
 {
     /// <summary>No more ticks: the daemon is stopping. Answered with <see cref="TickingStopped"/>.</summary>
     public sealed class StopTicking

@@ -25,9 +25,9 @@ public sealed class FileLockGate : IRunGate
 /// A gate for one run whose lock was taken before anything else (the CLI's <c>run</c> takes it first, so a
 /// run that finds it held exits 1 at once, before the actor system starts). It lets exactly one sync in.
 /// </summary>
-public sealed class HeldLockGate(RunLock held) : IRunGate
+public sealed class HeldLockGate(IDisposable held) : IRunGate
 {
-    private RunLock? _held = held;
+    private IDisposable? _held = held;
 
     public IDisposable? TryEnter(string lockFile) => Interlocked.Exchange(ref _held, null);
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using ImageSync.Actors;
+using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
 using ImageSync.Nodes;
@@ -172,7 +173,7 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         _nodes.Node("w2");
         var start = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
         var clock = new ManualClock(start);
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(() => new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes), new OpenGate(), clock));
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
         var spacing = TimeSpan.FromMinutes(12);

@@ -1,79 +1,107 @@
 using System.Text.RegularExpressions;
 using ImageSync.Cli;
-using ImageSync.Domain;
+using ImageSync.Cli.Commands;
+using Spectre.Console.Cli.Testing;
+using Spectre.Console.Testing;
 
 namespace ImageSync.Tests.Cli;
 
+/// <summary>The command line as Spectre.Console.Cli parses it from the app's declarations, run in process.</summary>
 public sealed partial class CommandLineSpecs
 {
+    private const string Missing = "/nonexistent/image-sync.conf";
+    private readonly StringWriter _errors = new();
+
     public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "import-config" };
 
     [Theory]
     [MemberData(nameof(Commands))]
-    public void Should_accept_every_option_its_help_shows_and_refuse_every_other(string command)
+    public async Task Should_accept_every_option_its_help_shows_and_refuse_every_other(string command)
     {
-        var help = Help(command, "--help");
+        var help = (await Tester().RunAsync([command, "--help"])).Output;
         var shown = OptionPattern().Matches(help).Select(m => m.Value).Where(o => o != "--help").ToHashSet();
 
         foreach (var option in shown)
         {
-            var args = option == "--config" ? new[] { command, "--config", "f.conf" } : [command, "--config", "f.conf", option];
-            Assert.IsType<CommandLine>(CommandLine.Parse(args));
+            var args = option == "--config" ? new[] { command, "--config", Missing } : [command, "--config", Missing, option];
+            var accepted = await Tester().RunAsync(args);
+            Assert.Equal(ExitCodes.BadConfig, accepted.ExitCode);
+            Assert.IsAssignableFrom<ConfigOptions>(accepted.Settings);
         }
         foreach (var option in new[] { "--config", "--json", "--quiet" }.Except(shown))
         {
-            var refused = Assert.Throws<UsageException>(() => CommandLine.Parse([command, option, "x"]));
-            Assert.Contains($"{command} does not take '{option}'", refused.Message);
+            var errors = new StringWriter();
+            string[] operand = command == "import-config" ? ["old.conf"] : [];
+            Assert.Equal(ExitCodes.BadConfig, await ImageSyncApp.RunAsync([command, .. operand, option, "x"], new TestConsole(), errors));
+            Assert.StartsWith($"image-sync: {command} does not take '{option}'", errors.ToString());
         }
-        Assert.StartsWith($"usage: image-sync {command}", help);
-        Assert.Contains("exit codes:", help);
+        Assert.Contains($"image-sync {command}", help);
+        Assert.Contains("Exit codes:", help);
     }
 
     [Theory]
     [MemberData(nameof(Commands))]
-    public void Should_show_the_same_help_for_help_command_and_command_help(string command)
+    public async Task Should_show_the_same_help_for_help_command_and_command_help(string command)
     {
-        Assert.Equal(Help(command, "--help"), Assert.IsType<Invocation.ShowHelp>(CommandLine.Parse(["help", command])).Text);
-        Assert.Contains($"  {command} ", CommandLine.Usage);
+        Assert.Equal(await Run(command, "--help"), await Run("help", command));
+        Assert.Contains($"    {command} ", await Run("--help"));
     }
 
     [Fact]
-    public void Should_parse_a_sync_command_line()
+    public async Task Should_parse_a_sync_command_line_with_the_config_in_any_spelling()
     {
-        var parsed = Assert.IsType<CommandLine>(CommandLine.Parse(["plan", "--json", "--config", "/etc/image-sync.conf"]));
+        foreach (var args in new[] { new[] { "plan", "--json", "--config", "/etc/x.conf" }, ["plan", "--json", "-c", "/etc/x.conf"], ["plan", "--json", "--config=/etc/x.conf"] })
+        {
+            var parsed = Assert.IsType<ReportOptions>((await Tester().RunAsync(args)).Settings);
 
-        Assert.Equal(new CommandLine("plan", "/etc/image-sync.conf", Json: true, Quiet: false), parsed);
-        Assert.Equal(SyncMode.Plan, parsed.Mode);
-        Assert.False(parsed.IsDaemon);
+            Assert.Equal(("/etc/x.conf", true), (parsed.Config, parsed.Json));
+        }
     }
 
     [Fact]
-    public void Should_take_the_old_config_as_the_one_argument_of_import_config()
+    public async Task Should_take_the_old_config_as_the_one_argument_of_import_config()
     {
-        Assert.Equal(new Invocation.ImportConfig("/etc/image-sync.conf"), CommandLine.Parse(["import-config", "/etc/image-sync.conf"]));
-        Assert.Throws<UsageException>(() => CommandLine.Parse(["import-config"]));
-        Assert.Throws<UsageException>(() => CommandLine.Parse(["import-config", "a.conf", "b.conf"]));
-        Assert.Throws<UsageException>(() => CommandLine.Parse(["import-config", "--config", "a.conf"]));
+        var parsed = await Tester().RunAsync(["import-config", Missing]);
+
+        Assert.Equal(Missing, Assert.IsType<ImportConfigOptions>(parsed.Settings).OldConfig);
+        Assert.Equal(ExitCodes.BadConfig, (await Tester().RunAsync(["import-config"])).ExitCode);
+        Assert.Equal(ExitCodes.BadConfig, (await Tester().RunAsync(["import-config", "a.conf", "b.conf"])).ExitCode);
+        Assert.Equal(ExitCodes.BadConfig, (await Tester().RunAsync(["import-config", "--config", "a.conf"])).ExitCode);
     }
 
     [Theory]
     [InlineData(new string[0], "no command given")]
-    [InlineData(new[] { "sync" }, "unknown command 'sync'")]
-    [InlineData(new[] { "help", "sync" }, "unknown command 'sync'")]
-    [InlineData(new[] { "run" }, "--config FILE is required")]
-    [InlineData(new[] { "run", "--config" }, "--config needs a file name")]
-    [InlineData(new[] { "run", "--config", "f", "--verbose" }, "run does not take '--verbose'")]
-    public void Should_refuse_a_command_line_naming_what_is_wrong(string[] args, string why)
+    [InlineData(new[] { "sync" }, "Unknown command 'sync'")]
+    [InlineData(new[] { "help", "sync" }, "Unknown command 'sync'")]
+    [InlineData(new[] { "run", "--config" }, "Option 'config' is defined but no value has been provided")]
+    [InlineData(new[] { "run", "--config", Missing, "--verbose" }, "run does not take '--verbose'")]
+    public async Task Should_refuse_a_command_line_naming_what_is_wrong_with_exit_2(string[] args, string why)
     {
-        Assert.Equal(why, Assert.Throws<UsageException>(() => CommandLine.Parse(args)).Message.Split(" (see")[0]);
+        var exitCode = await ImageSyncApp.RunAsync(args, new TestConsole(), _errors);
+
+        Assert.Equal(ExitCodes.BadConfig, exitCode);
+        Assert.StartsWith($"image-sync: {why}", _errors.ToString());
+    }
+
+    [Fact]
+    public void Should_look_for_the_config_in_the_environment_then_in_etc_and_name_both_when_neither_is_there()
+    {
+        var options = new ConfigOptions();
+
+        Assert.Equal("/srv/x.conf", options.ConfigPath(name => name == ConfigOptions.PathVariable ? "/srv/x.conf" : null));
+        Assert.Equal("/a.conf", new ConfigOptions { Config = "/a.conf" }.ConfigPath(_ => "/srv/x.conf"));
+        if (File.Exists(ConfigOptions.DefaultPath)) return;
+        var missing = Assert.Throws<ImageSync.Configuration.ConfigException>(() => options.ConfigPath(_ => null));
+        Assert.Contains(ConfigOptions.PathVariable, missing.Message);
+        Assert.Contains(ConfigOptions.DefaultPath, missing.Message);
     }
 
     [Theory]
     [InlineData("--version")]
     [InlineData("version")]
-    public void Should_ask_for_the_version(string argument)
+    public async Task Should_print_the_version(string argument)
     {
-        Assert.Same(Invocation.ShowVersion.Instance, CommandLine.Parse([argument]));
+        Assert.Equal(ProductVersion.Text, (await Run(argument)).Trim());
     }
 
     [Theory]
@@ -90,7 +118,19 @@ public sealed partial class CommandLineSpecs
         Assert.Matches(@"^image-sync \d+\.\d+\.\d+ \(commit [0-9a-f]{40}\)$", ProductVersion.Text);
     }
 
-    private static string Help(params string[] args) => Assert.IsType<Invocation.ShowHelp>(CommandLine.Parse(args)).Text;
+    private CommandAppTester Tester()
+    {
+        var tester = new CommandAppTester();
+        tester.Configure(config => ImageSyncApp.Configure(config, tester.Console, _errors));
+        return tester;
+    }
+
+    private async Task<string> Run(params string[] args)
+    {
+        var console = new TestConsole().Width(200);
+        await ImageSyncApp.RunAsync(args, console, _errors);
+        return console.Output;
+    }
 
     [GeneratedRegex(@"--[a-z]+")]
     private static partial Regex OptionPattern();

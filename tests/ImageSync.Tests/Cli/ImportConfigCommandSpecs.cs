@@ -1,4 +1,5 @@
 using ImageSync.Cli;
+using ImageSync.Cli.Commands;
 using ImageSync.Configuration;
 using ImageSync.Tests.Support;
 
@@ -15,7 +16,7 @@ public sealed class ImportConfigCommandSpecs : IDisposable
     {
         var old = Old("NODE1=a\nNODE2=b\nPREFIX=x/\nNOTIFY_EMAIL=ops@example.com\n");
 
-        Assert.Equal(ExitCodes.Ok, ImportConfigCommand.Execute(old, _stdout, _stderr));
+        Assert.Equal(ExitCodes.Ok, ImportConfigCommand.Convert(old, _stdout, _stderr));
 
         Assert.Equal(["a", "b"], SettingsLoader.Parse(_stdout.ToString()).Nodes.Select(n => n.Host));
         Assert.Equal($"image-sync: {old}: line 4: NOTIFY_EMAIL is not a setting of the bash tool; not carried over\n", _stderr.ToString());
@@ -26,7 +27,7 @@ public sealed class ImportConfigCommandSpecs : IDisposable
     {
         var old = Old("NODE1=a\nNODE2=$(cat /etc/nodes)\nPREFIX=x/\n");
 
-        Assert.Equal(ExitCodes.BadConfig, ImportConfigCommand.Execute(old, _stdout, _stderr));
+        Assert.Equal(ExitCodes.BadConfig, ImportConfigCommand.Convert(old, _stdout, _stderr));
 
         Assert.Empty(_stdout.ToString());
         Assert.Contains($"cannot convert {old}; nothing was printed", _stderr.ToString());
@@ -38,7 +39,7 @@ public sealed class ImportConfigCommandSpecs : IDisposable
     [InlineData("/nonexistent/image-sync.conf", "Could not find")]
     public void Should_exit_2_naming_a_file_it_cannot_read(string path, string why)
     {
-        Assert.Equal(ExitCodes.BadConfig, ImportConfigCommand.Execute(path, _stdout, _stderr));
+        Assert.Equal(ExitCodes.BadConfig, ImportConfigCommand.Convert(path, _stdout, _stderr));
 
         Assert.StartsWith($"image-sync: cannot read {path}:", _stderr.ToString());
         Assert.Contains(why, _stderr.ToString());

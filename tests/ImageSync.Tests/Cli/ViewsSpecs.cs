@@ -1,5 +1,6 @@
 using ImageSync.Actors;
 using ImageSync.Cli;
+using ImageSync.Cli.Commands;
 using ImageSync.Cli.Output;
 using ImageSync.Domain;
 using ImageSync.Tests.Support;
@@ -53,7 +54,7 @@ public sealed class ViewsSpecs
         progress.Apply(new SyncEvents.PlanMade(new SyncPlan([a, b])));
         var finished = new TaskCompletionSource();
 
-        var live = SyncCommand.ShowLiveAsync(console, progress, finished.Task);
+        var live = OneShotSync.ShowLiveAsync(console, progress, finished.Task);
         progress.Apply(new SyncEvents.PullStarted(a, 1));
         progress.Apply(new SyncEvents.PullStarted(b, 1));
         Assert.True(SpinWait.SpinUntil(() => console.Output.Contains("in flight (2)"), TimeSpan.FromSeconds(10)), console.Output);

@@ -42,7 +42,7 @@ public sealed class DaemonSchedulerSpecs : VirtualTimeTestKit
         nodes.Node("w2", "api:1");
         var gate = new OpenGate();
         var coordinator = Sys.ActorOf(SyncCoordinator.Props(
-            () => new SyncSetup(TestData.Simulated("", "w1", "w2"), nodes), gate, new SchedulerTimeProvider(Sys.Scheduler)));
+            new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), nodes)), gate, new SchedulerTimeProvider(Sys.Scheduler)));
         var replicas = Enumerable.Range(1, 3).Select(_ => Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval))).ToList();
 
         // Minute by minute through three intervals, each sync finished before time moves on.
@@ -98,8 +98,8 @@ public sealed class DaemonSchedulerSpecs : VirtualTimeTestKit
         var scheduler = Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval));
         coordinator.ExpectMsg<SyncCommands.TriggerSync>();
 
-        scheduler.Tell(DaemonCommands.StopTicking.Instance);
-        ExpectMsg<DaemonCommands.TickingStopped>();
+        scheduler.Tell(SchedulerCommands.StopTicking.Instance);
+        ExpectMsg<SchedulerCommands.TickingStopped>();
         Scheduler.Advance(Interval * 3);
 
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));

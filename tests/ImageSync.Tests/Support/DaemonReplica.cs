@@ -4,6 +4,7 @@ using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Configuration;
 using ImageSync.Daemon;
+using ImageSync.Hosting;
 using ImageSync.Logging;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
@@ -25,9 +26,12 @@ public sealed class DaemonReplica : IAsyncDisposable
         Name = name;
         Presence = new CoordinatorPresence();
         Metrics = new SyncMetrics(Presence, TimeProvider.System);
-        var parts = new DaemonParts(new ReloadableSetup(new SyncSetup(settings, transport)), new TimelineJournal(timeline, name), new OpenGate(),
-            TimeProvider.System, Presence, Metrics);
-        _host = new HostBuilder().ConfigureServices(services => services.AddImageSyncDaemon(parts)).Build();
+        var parts = new ImageSyncParts(new ReloadableSetup(new SyncSetup(settings, transport)), new OpenGate(), TimeProvider.System)
+        {
+            Journal = new TimelineJournal(timeline, name),
+            Daemon = new DaemonParts(Presence, Metrics),
+        };
+        _host = new HostBuilder().ConfigureServices(services => services.AddImageSync(parts)).Build();
     }
 
     public string Name { get; }

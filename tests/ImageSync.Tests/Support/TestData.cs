@@ -1,5 +1,6 @@
 using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Daemon;
 using ImageSync.Locking;
 using ImageSync.Nodes;
 using ImageSync.Domain;
@@ -31,7 +32,7 @@ public static class TestData
             """);
 
     public static Akka.Actor.Props Coordinator(ImageSyncSettings settings, INodeTransport transport, IRunGate? gate = null) =>
-        SyncCoordinator.Props(() => new SyncSetup(settings, transport), gate ?? new OpenGate(), TimeProvider.System);
+        SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(settings, transport)), gate ?? new OpenGate(), TimeProvider.System);
 
     public static ImageRef Image(string name) => ImageRef.Parse($"registry.example.com/team/{name}");
 

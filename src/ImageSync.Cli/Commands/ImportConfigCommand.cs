@@ -1,14 +1,21 @@
 using ImageSync.Configuration;
+using Spectre.Console.Cli;
 
-namespace ImageSync.Cli;
+namespace ImageSync.Cli.Commands;
 
 /// <summary><c>image-sync import-config OLD.conf</c>: the bash tool's config as HOCON on stdout, what did not carry over on stderr.</summary>
-internal static class ImportConfigCommand
+internal sealed class ImportConfigCommand(TextWriter errors) : Command<ImportConfigOptions>
 {
     // A bash tool config is a dozen lines; anything this large is the wrong file (or /dev/zero).
     private const int MaxChars = 1 << 20;
 
-    public static int Execute(string path, TextWriter stdout, TextWriter stderr)
+    public override int Execute(CommandContext context, ImportConfigOptions options, CancellationToken cancellationToken)
+    {
+        UsageException.RefuseLeftovers(context);
+        return Convert(options.OldConfig, Console.Out, errors);
+    }
+
+    public static int Convert(string path, TextWriter stdout, TextWriter stderr)
     {
         string text;
         try

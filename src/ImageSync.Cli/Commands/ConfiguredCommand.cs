@@ -1,0 +1,47 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Reporting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ImageSync.Cli.Commands;
+
+/// <summary>A command that runs with a config: a config that cannot be used names every problem and exits 2.</summary>
+internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCommand<TOptions> where TOptions : ConfigOptions
+{
+    public sealed override async Task<int> ExecuteAsync(CommandContext context, TOptions options, CancellationToken cancellationToken)
+    {
+        UsageException.RefuseLeftovers(context);
+        try
+        {
+            var path = options.ConfigPath(Environment.GetEnvironmentVariable);
+            return await ExecuteAsync(options, path, SettingsLoader.Load(path));
+        }
+        catch (ConfigException e)
+        {
+            await errors.WriteLineAsync($"image-sync: {e.Message}");
+            if (options is ReportOptions { Json: true }) JsonReport.WriteError(Console.OpenStandardOutput(), context.Name, ExitCodes.BadConfig, "invalid configuration", e.Problems);
+            return ExitCodes.BadConfig;
+        }
+    }
+
+    protected abstract Task<int> ExecuteAsync(TOptions options, string configPath, ImageSyncSettings settings);
+}
+
+internal sealed class RunCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<RunOptions>(errors)
+{
+    protected override Task<int> ExecuteAsync(RunOptions options, string configPath, ImageSyncSettings settings) =>
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet), settings, console);
+}
+
+internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
+{
+    protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Plan, options.Json, Quiet: true), settings, console);
+}
+
+internal sealed class CheckCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
+{
+    protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Check, options.Json, Quiet: true), settings, console);
+}

@@ -1,0 +1,86 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ImageSync.Daemon;
+using ImageSync.Locking;
+using ImageSync.Logging;
+using ImageSync.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageSync.Hosting;
+
+/// <summary>What one image-sync process is made of. <c>run</c>, <c>plan</c>, <c>check</c>, <c>daemon</c> and the specs fill it in.</summary>
+/// <param name="Setup">The settings and the transport built from them; the daemon replaces them on reload.</param>
+public sealed record ImageSyncParts(ReloadableSetup Setup, IRunGate Gate, TimeProvider Clock)
+{
+    /// <summary>Writes the day files; null for <c>plan</c> and <c>check</c>, which change nothing.</summary>
+    public ISyncJournal? Journal { get; init; }
+
+    /// <summary>Sees every sync event, one at a time (the live view of a run on a terminal).</summary>
+    public Action<SyncEvents.ISyncEvent>? Watcher { get; init; }
+
+    /// <summary>The daemon's own parts; null for a one-shot command.</summary>
+    public DaemonParts? Daemon { get; init; }
+
+    /// <summary>Akka's logging (the CLI routes it to Serilog); null keeps Akka's own, as specs do.</summary>
+    public Action<LoggerConfigBuilder>? Logging { get; init; }
+}
+
+/// <summary>The daemon's scheduler, metrics and the knowledge of whether the coordinator runs in this process.</summary>
+public sealed record DaemonParts(CoordinatorPresence Presence, SyncMetrics Metrics);
+
+/// <summary>The one place that assembles image-sync's actor system, for every command and for the specs.</summary>
+public static class ImageSyncHosting
+{
+    /// <summary>The actor system's name; replicas of a cluster must share it (their addresses carry it).</summary>
+    public const string SystemName = "image-sync";
+
+    public static IServiceCollection AddImageSync(this IServiceCollection services, ImageSyncParts parts)
+    {
+        services.AddAkka(SystemName, builder => builder.AddImageSync(parts));
+        if (parts.Daemon is not { } daemon) return services;
+        // Registered after AddAkka, so it is stopped before the actor system is.
+        services.AddHostedService(provider => new DaemonLifecycle(provider.GetRequiredService<ActorRegistry>(), parts.Setup, daemon.Presence));
+        var metrics = parts.Setup.Current.Settings.Daemon.Metrics;
+        if (metrics.Length > 0)
+            services.AddHostedService(provider => new MetricsEndpoint(metrics, daemon.Metrics.Registry, provider.GetRequiredService<ActorSystem>()));
+        return services;
+    }
+
+    private static AkkaConfigurationBuilder AddImageSync(this AkkaConfigurationBuilder builder, ImageSyncParts parts)
+    {
+        if (parts.Logging is { } logging) builder.ConfigureLoggers(loggers => logging(loggers));
+        // Signals are image-sync's: a stop lets the running sync wrap up first; Akka must not tear itself down on one.
+        builder.AddHocon("""
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            akka.log-dead-letters = off
+            akka.log-dead-letters-during-shutdown = off
+            """, HoconAddMode.Prepend);
+        if (parts.Journal is { } journal) builder.AddLogActor(journal);
+        if (parts.Watcher is { } watcher) builder.AddSyncEventListener("watcher", watcher);
+        if (parts.Daemon is not { } daemon) return builder.AddSyncCoordinator(SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock));
+
+        var settings = parts.Setup.Current.Settings;
+        var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, syncAtStart: settings.Cluster.Enabled);
+        builder.AddSyncEventListener("metrics", daemon.Metrics.Record);
+        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, coordinator);
+        else builder.AddSyncCoordinator(coordinator);
+        return builder.AddDaemonScheduler(parts.Setup);
+    }
+
+    /// <summary>
+    /// Replicas form a cluster; the coordinator is its singleton (callers reach it through the proxy), so
+    /// syncs run on exactly one replica. A split brain keeps the majority side. A replica that leaves first
+    /// lets its running sync stop gracefully (the termination message).
+    /// </summary>
+    private static AkkaConfigurationBuilder AddClusteredCoordinator(this AkkaConfigurationBuilder builder, ClusterSettings cluster, Props coordinator) =>
+        builder
+            .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
+            .WithClustering(new ClusterOptions { SeedNodes = [.. cluster.SeedNodes], SplitBrainResolver = new KeepMajorityOption() })
+            .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
+                new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
+}
