@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace ImageSync.Configuration;
 
@@ -7,8 +8,13 @@ namespace ImageSync.Configuration;
 /// key, value, position and what is allowed, and a harmless stand-in is returned, so one run of the loader
 /// reports every problem at once.
 /// </summary>
-internal sealed class ConfigReader(HoconObject root)
+/// <param name="reference">The reference config alone: it holds the shapes of list entries.</param>
+internal sealed partial class ConfigReader(HoconObject root, HoconObject reference)
 {
+    /// <summary>The one key a config file sets at its top.</summary>
+    public const string Root = "image-sync";
+
+    private const string Shapes = "image-sync-shapes";
     private readonly List<string> _problems = [];
 
     public IReadOnlyList<string> Problems => _problems;
@@ -158,6 +164,31 @@ internal sealed class ConfigReader(HoconObject root)
                 : $"unknown key, did you mean '{suggestion}'?");
         }
     }
+
+    /// <summary>The keys an entry of this shape may hold, as <c>image-sync-shapes</c> in the reference config lists them.</summary>
+    public IReadOnlyCollection<string> ShapeKeys(string shape) =>
+        reference.Find($"{Shapes}.{shape}") is HoconObject keys
+            ? keys.Keys.ToList()
+            : throw new InvalidOperationException($"the reference config has no {Shapes}.{shape}");
+
+    /// <summary>A file path: <c>~</c> is the home directory; empty only where allowed (an optional file).</summary>
+    public string Path(string key, string home, bool allowEmpty = false)
+    {
+        var text = String(key);
+        if (text.Length == 0)
+        {
+            if (!allowEmpty && Node(key) is HoconScalar) Problem(key, Node(key), "must not be empty");
+            return text;
+        }
+        if (text.Contains('\0')) Problem(key, Node(key), "contains a NUL character");
+        return text == "~" ? home : text.StartsWith("~/", StringComparison.Ordinal) ? System.IO.Path.Combine(home, text[2..]) : text;
+    }
+
+    /// <summary>A DNS name, an IPv4 address or an IPv6 address; never anything a shell or ssh option could misread.</summary>
+    public static bool IsHost(string text) => HostPattern().IsMatch(text);
+
+    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]+)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HostPattern();
 
     private static string? Suggest(string key, IEnumerable<string> allowed) =>
         allowed.Select(a => (Name: a, Distance: EditDistance(key, a)))

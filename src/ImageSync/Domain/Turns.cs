@@ -10,10 +10,6 @@ public sealed class Turns<T>(int limit) where T : notnull
     private readonly HashSet<T> _holders = [];
     private readonly List<T> _waiting = [];
 
-    public int Holding => _holders.Count;
-
-    public int Waiting => _waiting.Count;
-
     /// <summary>
     /// <paramref name="who"/> asks for a turn. A holder that asks again (it was restarted) gives its turn back
     /// first, and one already waiting keeps its place.

@@ -12,7 +12,7 @@ public sealed class TurnsSpecs
         var granted = new[] { "a", "b", "c", "d" }.SelectMany(turns.Request).ToList();
 
         Assert.Equal(["a", "b"], granted);
-        Assert.Equal(2, turns.Waiting);
+        Assert.Equal(["c", "d"], [.. turns.Release("a"), .. turns.Release("b")]);
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class TurnsSpecs
         Assert.Equal(["b"], turns.Release("a"));
         Assert.Equal(["c"], turns.Release("b"));
         Assert.Empty(turns.Release("c"));
-        Assert.Equal(0, turns.Holding);
+        Assert.Equal(["d"], turns.Request("d"));
     }
 
     [Fact]
@@ -71,6 +71,6 @@ public sealed class TurnsSpecs
         turns.Request("a");
 
         Assert.Empty(turns.Release("x"));
-        Assert.Equal(1, turns.Holding);
+        Assert.Empty(turns.Request("b"));
     }
 }

@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+
+namespace ImageSync.Configuration;
+
+public sealed partial record DaemonSettings(TimeSpan Interval, string Metrics)
+{
+    private const string Section = "image-sync.daemon";
+
+    /// <summary>Reads <c>image-sync.daemon</c>; what is wrong goes to the reader's problems.</summary>
+    internal static DaemonSettings Create(ConfigReader reader)
+    {
+        var metrics = reader.String($"{Section}.metrics");
+        if (metrics.Length > 0 && !ListenPattern().IsMatch(metrics))
+            reader.Problem($"{Section}.metrics", reader.Node($"{Section}.metrics"), $"'{metrics}' is not host:port (e.g. \"127.0.0.1:9464\") or \"\"");
+        return new DaemonSettings(reader.Duration($"{Section}.interval", TimeSpan.FromSeconds(10), TimeSpan.FromDays(7)), metrics);
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ListenPattern();
+}
+
+public sealed record LogSettings(string Dir, int RetentionDays)
+{
+    private const string Section = "image-sync.logs";
+
+    /// <summary>Reads <c>image-sync.logs</c>; what is wrong goes to the reader's problems.</summary>
+    internal static LogSettings Create(ConfigReader reader, string home) =>
+        new(reader.Path($"{Section}.dir", home), reader.Int($"{Section}.retention-days", 1, 36_500));
+}

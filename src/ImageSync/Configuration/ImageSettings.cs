@@ -1,0 +1,29 @@
+using ImageSync.Domain;
+
+namespace ImageSync.Configuration;
+
+public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadOnlyList<string> Exclude, bool IncludeUntagged, InventoryLimits Limits)
+{
+    private const string Section = "image-sync.images";
+
+    public ImageFilter Filter => new(IncludePrefixes, Exclude);
+
+    /// <summary>Reads <c>image-sync.images</c>; what is wrong goes to the reader's problems.</summary>
+    internal static ImageSettings Create(ConfigReader reader)
+    {
+        var prefixes = reader.StringList($"{Section}.include-prefixes");
+        if (prefixes.Count == 0 && reader.Node($"{Section}.include-prefixes") is HoconList)
+            reader.Problem($"{Section}.include-prefixes", reader.Node($"{Section}.include-prefixes"),
+                "list at least one prefix, e.g. [\"registry.example.com/team/\"] ([\"\"] syncs every image)");
+        var limits = new InventoryLimits(
+            reader.Size($"{Section}.max-inventory-bytes", 1L << 10, 1L << 32),
+            reader.Int($"{Section}.max-inventory-images", 1, 10_000_000));
+        return new ImageSettings(prefixes, reader.StringList($"{Section}.exclude"), reader.Switch($"{Section}.include-untagged"), limits);
+    }
+}
+
+/// <summary>The most a node's <c>crictl images</c> may print and list before the node is refused.</summary>
+public sealed record InventoryLimits(long MaxBytes, int MaxImages)
+{
+    public static readonly InventoryLimits Default = new(64L << 20, 100_000);
+}

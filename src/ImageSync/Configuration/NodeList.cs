@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+using ImageSync.Domain;
+
+namespace ImageSync.Configuration;
+
+/// <summary>Reads <c>image-sync.nodes</c>: each entry shaped as <c>image-sync-shapes.node</c> in the reference config.</summary>
+internal static partial class NodeList
+{
+    private const string Key = "image-sync.nodes";
+
+    public static List<NodeSpec> Read(ConfigReader reader, TransportKind transport)
+    {
+        var defaultUser = reader.String("image-sync.ssh.user");
+        var defaultPort = reader.Int("image-sync.ssh.port", 1, 65_535);
+        var items = reader.ListOf(Key, reader.Node(Key));
+        if (items.Count == 0 && reader.Node(Key) is HoconList or null)
+            reader.Problem(Key, reader.Node(Key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ]");
+
+        var nodes = new List<NodeSpec>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var at = $"{Key}[{i}]";
+            if (items[i] is not HoconObject item)
+            {
+                reader.Problem(at, items[i], "expected { name = ..., host = ... }");
+                continue;
+            }
+            reader.RejectUnknownKeys(at, item, reader.ShapeKeys("node"));
+            var nameText = reader.StringOf($"{at}.name", item["name"]);
+            NodeName? name = null;
+            if (nameText is not null && !NodeName.TryParse(nameText, out name, out var nameError))
+                reader.Problem($"{at}.name", item["name"], $"'{nameText}': {nameError}");
+
+            // The simulated fleet is addressed by name; a host is only needed to reach a real node.
+            var host = item["host"] is null && transport == TransportKind.Simulated ? "simulated" : reader.StringOf($"{at}.host", item["host"]);
+            if (host is not null && !ConfigReader.IsHost(host))
+                reader.Problem($"{at}.host", item["host"], $"'{host}' is not a host name or IP address");
+            var port = item["port"] is null ? defaultPort : reader.IntOf($"{at}.port", item["port"], 1, 65_535) ?? defaultPort;
+            var user = item["user"] is null ? defaultUser : reader.StringOf($"{at}.user", item["user"]) ?? defaultUser;
+            if (!UserPattern().IsMatch(user))
+                reader.Problem(item["user"] is null ? "image-sync.ssh.user" : $"{at}.user", item["user"] ?? reader.Node("image-sync.ssh.user"), $"'{user}' is not a valid login name");
+
+            if (name is null || host is null) continue;
+            if (nodes.Any(n => n.Name == name)) reader.Problem($"{at}.name", item["name"], $"node name '{name}' is listed twice");
+            else if (transport == TransportKind.Ssh && nodes.Any(n => n.Host == host && n.Port == port))
+                reader.Problem($"{at}.host", item["host"], $"{host}:{port} is already listed as another node");
+            else nodes.Add(new NodeSpec(name, host, port, user));
+        }
+        return nodes;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9._-]{0,31}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex UserPattern();
+}

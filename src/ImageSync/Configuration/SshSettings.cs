@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+
+namespace ImageSync.Configuration;
+
+public enum HostKeyChecking
+{
+    Strict,
+    AcceptNew,
+    Off,
+}
+
+public sealed partial record SshSettings(
+    string KeyFile,
+    string KeyPassphraseFile,
+    string KeyPassphraseEnv,
+    string KnownHostsFile,
+    HostKeyChecking HostKeyChecking,
+    TimeSpan ConnectTimeout,
+    TimeSpan KeepAlive,
+    TimeSpan CommandTimeout,
+    bool Sudo,
+    string Crictl,
+    IReadOnlyList<string> KexAlgorithms,
+    int MaxConnecting)
+{
+    private const string Section = "image-sync.ssh";
+
+    /// <summary>Reads <c>image-sync.ssh</c>; what is wrong goes to the reader's problems.</summary>
+    /// <param name="home">What <c>~</c> stands for in paths.</param>
+    internal static SshSettings Create(ConfigReader reader, string home)
+    {
+        var crictl = reader.String($"{Section}.crictl");
+        if (!CommandPattern().IsMatch(crictl))
+            reader.Problem($"{Section}.crictl", reader.Node($"{Section}.crictl"), $"'{crictl}' is not a command name or absolute path (letters, digits, / . _ -)");
+        var passphraseEnv = reader.String($"{Section}.key-passphrase-env");
+        if (passphraseEnv.Length > 0 && !EnvNamePattern().IsMatch(passphraseEnv))
+            reader.Problem($"{Section}.key-passphrase-env", reader.Node($"{Section}.key-passphrase-env"), $"'{passphraseEnv}' is not an environment variable name");
+
+        return new SshSettings(
+            reader.Path($"{Section}.key-file", home),
+            reader.Path($"{Section}.key-passphrase-file", home, allowEmpty: true),
+            passphraseEnv,
+            reader.Path($"{Section}.known-hosts-file", home),
+            reader.Choice<HostKeyChecking>($"{Section}.host-key-checking"),
+            reader.Duration($"{Section}.connect-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            reader.Duration($"{Section}.keepalive", TimeSpan.Zero, TimeSpan.FromHours(1)),
+            reader.Duration($"{Section}.command-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            reader.Switch($"{Section}.sudo"),
+            crictl,
+            reader.StringList($"{Section}.kex-algorithms"),
+            reader.Int($"{Section}.max-connecting", 1, 1024));
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./-]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex CommandPattern();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvNamePattern();
+}

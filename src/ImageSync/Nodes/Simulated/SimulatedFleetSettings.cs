@@ -1,0 +1,150 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Nodes;
+
+/// <summary>One image a simulated node starts with.</summary>
+public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest);
+
+public sealed record SimulatedNodeSettings(
+    IReadOnlyList<SimulatedImage> Images,
+    TimeSpan PullLatency,
+    IReadOnlyList<ImageRef> Failing,
+    IReadOnlyList<ImageRef> Hanging,
+    SimulatedFaults Faults)
+{
+    public static readonly SimulatedNodeSettings Empty = new([], TimeSpan.Zero, [], [], SimulatedFaults.None);
+}
+
+/// <param name="Seed">Seeds the fleet's dice (flaky pulls), so a simulated run can be replayed.</param>
+public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1)
+{
+    private const string Section = "image-sync.simulated";
+
+    /// <summary>Reads <c>image-sync.simulated</c>: each node's value shaped as <c>image-sync-shapes.simulated-node</c>.</summary>
+    internal static SimulatedFleetSettings Create(ConfigReader reader, IReadOnlyList<NodeSpec> nodes)
+    {
+        var defaultLatency = reader.Duration($"{Section}.pull-latency", TimeSpan.Zero, TimeSpan.FromHours(1));
+        var fleet = new Dictionary<NodeName, SimulatedNodeSettings>();
+        if (reader.Node($"{Section}.nodes") is not HoconObject configured) return new SimulatedFleetSettings(fleet);
+
+        foreach (var (nodeKey, value) in configured.Fields)
+        {
+            var at = $"{Section}.nodes.{nodeKey}";
+            var node = nodes.FirstOrDefault(n => n.Name.Value == nodeKey);
+            if (node is null)
+            {
+                reader.Problem(at, value, $"'{nodeKey}' is not one of the nodes listed in image-sync.nodes");
+                continue;
+            }
+            if (value is not HoconObject settings)
+            {
+                reader.Problem(at, value, $"expected an object, found {value.Kind}");
+                continue;
+            }
+            reader.RejectUnknownKeys(at, settings, reader.ShapeKeys("simulated-node"));
+            fleet[node.Name] = new SimulatedNodeSettings(
+                ReadImages(reader, $"{at}.images", settings["images"]),
+                settings["pull-latency"] is null ? defaultLatency : reader.DurationOf($"{at}.pull-latency", settings["pull-latency"], TimeSpan.Zero, TimeSpan.FromHours(1)),
+                References(reader, $"{at}.failing", settings["failing"]),
+                References(reader, $"{at}.hanging", settings["hanging"]),
+                SimulatedFaults.Create(reader, $"{at}.faults", settings["faults"]));
+        }
+        return new SimulatedFleetSettings(fleet, reader.Int($"{Section}.seed", int.MinValue, int.MaxValue));
+    }
+
+    private static List<SimulatedImage> ReadImages(ConfigReader reader, string key, HoconNode? node)
+    {
+        var images = new List<SimulatedImage>();
+        var items = reader.ListOf(key, node);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var at = $"{key}[{i}]";
+            if (items[i] is not HoconObject item)
+            {
+                reader.Problem(at, items[i], "expected { ref = \"...\", size = ... }");
+                continue;
+            }
+            reader.RejectUnknownKeys(at, item, reader.ShapeKeys("simulated-image"));
+            var reference = Reference(reader, $"{at}.ref", item["ref"]);
+            var size = item["size"] is null ? 0 : reader.LongOf($"{at}.size", item["size"], 0);
+            var digest = item["digest"] is null ? null : reader.StringOf($"{at}.digest", item["digest"]);
+            if (digest is not null && !ImageRef.TryParse($"example.com/x@{digest}", out _, out _))
+                reader.Problem($"{at}.digest", item["digest"], $"'{digest}' is not sha256:<64 lowercase hex>");
+            if (reference is not null) images.Add(new SimulatedImage(reference, size, digest));
+        }
+        return images;
+    }
+
+    private static List<ImageRef> References(ConfigReader reader, string key, HoconNode? node) =>
+        reader.ListOf(key, node).Select((item, i) => Reference(reader, $"{key}[{i}]", item)).OfType<ImageRef>().ToList();
+
+    private static ImageRef? Reference(ConfigReader reader, string key, HoconNode? node)
+    {
+        var text = reader.StringOf(key, node);
+        if (text is null) return null;
+        if (ImageRef.TryParse(text, out var image, out var error)) return image;
+        reader.Problem(key, node, $"'{text}' is not an image reference: {error}");
+        return null;
+    }
+}
+
+public enum ConnectFault
+{
+    None,
+    Refused,
+    Hang,
+    AuthRejected,
+    HostKeyMismatch,
+}
+
+public enum CheckFault
+{
+    None,
+    Hang,
+    Fail,
+}
+
+public enum InventoryFault
+{
+    None,
+    Malformed,
+    Fail,
+    Hang,
+}
+
+/// <summary>How a simulated node misbehaves: every way a node, a link or a registry fails an operator.</summary>
+/// <param name="PullFailureProbability">Each pull fails (transiently) with this probability.</param>
+/// <param name="PullFailsFirst">The first this many pulls of each image fail (transiently).</param>
+/// <param name="DropDuringPull">Pulls lose the connection half-way through.</param>
+/// <param name="UnreachableAfterInventory">After listing its images the node is gone: every pull finds the connection dropped.</param>
+public sealed record SimulatedFaults(
+    ConnectFault Connect = ConnectFault.None,
+    CheckFault Check = CheckFault.None,
+    InventoryFault Inventory = InventoryFault.None,
+    double PullFailureProbability = 0,
+    int PullFailsFirst = 0,
+    bool DropDuringPull = false,
+    bool UnreachableAfterInventory = false)
+{
+    public static readonly SimulatedFaults None = new();
+
+    internal static SimulatedFaults Create(ConfigReader reader, string key, HoconNode? node)
+    {
+        if (node is null) return None;
+        if (node is not HoconObject faults)
+        {
+            reader.Problem(key, node, $"expected an object, found {node.Kind}");
+            return None;
+        }
+        reader.RejectUnknownKeys(key, faults, reader.ShapeKeys("simulated-node.faults"));
+        return new SimulatedFaults(
+            faults["connect"] is { } connect ? reader.ChoiceOf<ConnectFault>($"{key}.connect", connect) : None.Connect,
+            faults["check"] is { } check ? reader.ChoiceOf<CheckFault>($"{key}.check", check) : None.Check,
+            faults["inventory"] is { } inventory ? reader.ChoiceOf<InventoryFault>($"{key}.inventory", inventory) : None.Inventory,
+            faults["pull-failure-probability"] is { } probability ? reader.DoubleOf($"{key}.pull-failure-probability", probability, 0, 1) : None.PullFailureProbability,
+            faults["pull-fails-first"] is { } first ? reader.IntOf($"{key}.pull-fails-first", first, 0, 1000) ?? 0 : None.PullFailsFirst,
+            faults["drop-during-pull"] is { } drop ? reader.SwitchOf($"{key}.drop-during-pull", drop) : None.DropDuringPull,
+            faults["unreachable-after-inventory"] is { } gone ? reader.SwitchOf($"{key}.unreachable-after-inventory", gone) : None.UnreachableAfterInventory);
+    }
+}

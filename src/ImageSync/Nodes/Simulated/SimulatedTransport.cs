@@ -1,0 +1,75 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Nodes;
+
+/// <summary>Sessions to a <see cref="SimulatedFleet"/>, with each node's faults applied where a real node would show them.</summary>
+public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? limits = null) : INodeTransport
+{
+    private readonly InventoryLimits _limits = limits ?? InventoryLimits.Default;
+
+    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        var simulated = fleet.Node(node.Name);
+        switch (simulated.Settings.Faults.Connect)
+        {
+            case ConnectFault.Refused:
+                throw new NodeException(node.Name, $"connection refused by {node.Host}:{node.Port} (is sshd running?)");
+            case ConnectFault.AuthRejected:
+                throw new AuthenticationFailedException(node.Name, $"authentication failed for user '{node.User}' with key (simulated)");
+            case ConnectFault.HostKeyMismatch:
+                throw new HostKeyRejectedException(node.Name, $"host key verification failed: the key of {node.Host} has CHANGED: "
+                    + "expected SHA256:c2ltdWxhdGVkLWV4cGVjdGVkLWtleQ, offered SHA256:c2ltdWxhdGVkLW9mZmVyZWQta2V5");
+            case ConnectFault.Hang:
+                await Hang(cancellationToken);
+                break;
+        }
+        return new Session(fleet, simulated, _limits);
+    }
+
+    private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+
+    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits) : INodeSession
+    {
+        public NodeName Node => node.Name;
+
+        public async Task CheckAsync(CancellationToken cancellationToken)
+        {
+            switch (node.Settings.Faults.Check)
+            {
+                case CheckFault.Hang:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+                    break;
+                case CheckFault.Fail:
+                    throw new NodeException(node.Name, $"`{RemoteCommands.Check}` answered nothing with exit code 255");
+            }
+        }
+
+        public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            switch (node.Settings.Faults.Inventory)
+            {
+                case InventoryFault.Hang:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
+                    break;
+                case InventoryFault.Fail:
+                    throw new NodeException(node.Name, "`crictl images -o json` exited with code 1: time=\"…\" level=fatal msg=\"validate service connection: rpc error: code = Unavailable\"");
+                case InventoryFault.Malformed:
+                    var whole = node.CrictlImagesJson();
+                    return CrictlImagesJson.Parse(node.Name, whole.AsMemory(0, whole.Length / 2));
+            }
+            var json = node.CrictlImagesJson();
+            if (json.Length > limits.MaxBytes)
+                throw new NodeException(node.Name, $"`crictl images -o json` printed more than {Sizes.Show(limits.MaxBytes)}; its output was refused");
+            var inventory = CrictlImagesJson.Parse(node.Name, json, limits.MaxImages);
+            if (node.Settings.Faults.UnreachableAfterInventory) node.Gone = true;
+            return inventory;
+        }
+
+        public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
+            fleet.PullAsync(node, image, timeout, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
