@@ -130,6 +130,10 @@ internal static class SchedulingBench
                 return new PullExit(0, "");
             }
 
+            // Scheduling is measured on registry pulls that all succeed: no copy is ever planned.
+            public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
+                throw new NotSupportedException("the scheduling benchmark copies nothing");
+
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
             private static void InterlockedMax(ref int target, int value)

@@ -74,9 +74,12 @@ internal static class Views
         var parts = new List<IRenderable> { nodes };
         if (summary.Plan.Pulls.Count > 0)
         {
-            var pulls = new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "from");
+            var pulls = new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "held by", "from");
             foreach (var pull in summary.Plan.Pulls)
-                pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)), Plain(string.Join(", ", pull.Sources)));
+            {
+                pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)),
+                    Plain(string.Join(", ", pull.Sources)), Plain(summary.Route(pull)));
+            }
             parts.Add(pulls);
         }
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));

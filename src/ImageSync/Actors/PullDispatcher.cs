@@ -17,6 +17,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly PullDispatchState _state;
     private readonly TimeSpan _verifyLimit;
     private readonly PullSettings _pull;
+    private readonly TransferSettings _transfer;
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly CancellationTokenSource _cancel = new();
     private IActorRef _workers = ActorRefs.Nobody;
@@ -25,7 +26,8 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     {
         _sessions = sessions;
         _pull = settings.Pull;
-        _state = new PullDispatchState(plan, settings.Pull, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
+        _transfer = settings.Transfer;
+        _state = new PullDispatchState(plan, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
         // The session's own command-timeout bounds a verifying read; this bounds it on any transport.
         _verifyLimit = settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5);
 
@@ -34,7 +36,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
             _idleWorkers.Enqueue(Sender);
             Carry([]);
         });
-        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now)));
+        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed)));
         Receive<RetryDue>(due => Carry(_state.RetryDue(due.Pull, Now)));
         Receive<Verified>(verified =>
         {
@@ -62,7 +64,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         var restartCrashed = new OneForOneStrategy(Decider.From(Directive.Restart));
         var size = Math.Min(_pull.MaxParallel, Math.Max(_state.Total, 1));
         _workers = Context.ActorOf(PullWorker.Props(Self, _pull).WithRouter(new RoundRobinPool(size)).WithSupervisorStrategy(restartCrashed), "workers");
-        Carry(_state.Start());
+        Carry(_state.Start(Now));
     }
 
     protected override void PostStop() => _cancel.Cancel();
@@ -72,8 +74,11 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         foreach (var decision in decisions) Carry(decision);
         while (_idleWorkers.Count > 0 && _state.NextAttempt(Now) is { } attempt)
         {
-            _idleWorkers.Dequeue().Tell(new PullWork.Job(attempt.JobId, attempt.Pull, _sessions[attempt.Pull.Node]));
-            Publish(new SyncEvents.PullStarted(attempt.Pull, attempt.Number));
+            var from = attempt.Source is { } source
+                ? new PullWork.CopySource(source, _sessions[source], new CopyLimits(_transfer.TimeLimit(attempt.Pull.SizeBytes), _transfer.BandwidthLimit))
+                : null;
+            _idleWorkers.Dequeue().Tell(new PullWork.Job(attempt.JobId, attempt.Pull, _sessions[attempt.Pull.Node], from));
+            Publish(new SyncEvents.PullStarted(attempt.Pull, attempt.Number, attempt.Source));
         }
     }
 

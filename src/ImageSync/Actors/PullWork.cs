@@ -20,11 +20,16 @@ public static class PullWork
     }
 
     /// <summary>One pull for one worker, with the session of the node that pulls.</summary>
-    public sealed record Job(long Id, PlannedPull Pull, INodeSession Session);
+    /// <param name="From">Where to copy the image from instead of pulling it from the registry.</param>
+    public sealed record Job(long Id, PlannedPull Pull, INodeSession Session, CopySource? From = null);
+
+    /// <summary>The node a copy streams from, and the copy's limits.</summary>
+    public sealed record CopySource(NodeName Node, INodeSession Session, CopyLimits Limits);
 
     /// <summary>A job's one outcome.</summary>
-    /// <param name="NodeStoppedAnswering">The watchdog fired: the node's channel never answered, so the node is frozen or cut off.</param>
-    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false);
+    /// <param name="NodeStoppedAnswering">The watchdog fired on a pull: the node's channel never answered, so the node is frozen or cut off.</param>
+    /// <param name="SourceFailed">A copy failed on its source's side: another source may do.</param>
+    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false);
 
     /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
     public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes);

@@ -6,10 +6,10 @@ using ImageSync.Nodes;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// Runs one pull at a time on a node and turns how it ended into an outcome, as the bash tool did:
-/// exit 0 SUCCESS, 124 TIMEOUT, anything else FAILED with crictl's last stderr line. A receive timeout is
-/// the local watchdog: a channel that never answers (frozen node, cut link) becomes a TIMEOUT shortly
-/// after the remote timeout, and the worker is free again.
+/// Runs one pull (or copy from another node) at a time and turns how it ended into an outcome, as the bash
+/// tool did: exit 0 SUCCESS, 124 TIMEOUT, anything else FAILED with crictl's last stderr line. A receive
+/// timeout is the local watchdog: a channel that never answers (frozen node, cut link) becomes a TIMEOUT
+/// shortly after the remote timeout, and the worker is free again.
 /// </summary>
 public sealed class PullWorker : ReceiveActor
 {
@@ -51,9 +51,9 @@ public sealed class PullWorker : ReceiveActor
     private void Pulling()
     {
         Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
+        Receive<Copied>(m => m.JobId == _job!.Id, CopyEnded);
         Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
-        Receive<ReceiveTimeout>(_ => Finish((PullResult.Timeout,
-            $"{PullFailure.NodeStoppedAnswering} within {Durations.Show(_settings.Watchdog)} (local watchdog)"), nodeStoppedAnswering: true));
+        Receive<ReceiveTimeout>(_ => NoAnswer());
         IgnoreLateResults();
     }
 
@@ -63,31 +63,65 @@ public sealed class PullWorker : ReceiveActor
         _cancel = new CancellationTokenSource();
         _startedAt = Now;
         var jobId = job.Id;
-        job.Session.PullAsync(job.Pull.Image, _settings.Timeout, _cancel.Token).PipeTo(
-            Self,
-            success: exit => new PullExited(jobId, exit),
-            failure: error => new PullBroke(jobId, error));
-        SetReceiveTimeout(_settings.Watchdog);
+        if (job.From is { } from)
+        {
+            from.Session.CopyImageAsync(job.Pull.Image, job.Session, from.Limits, _cancel.Token).PipeTo(
+                Self,
+                success: exit => new Copied(jobId, exit),
+                failure: error => new PullBroke(jobId, error));
+        }
+        else
+        {
+            job.Session.PullAsync(job.Pull.Image, _settings.Timeout, _cancel.Token).PipeTo(
+                Self,
+                success: exit => new PullExited(jobId, exit),
+                failure: error => new PullBroke(jobId, error));
+        }
+        SetReceiveTimeout(Watchdog(job));
         Become(Pulling);
+    }
+
+    /// <summary>A copy's watchdog follows its own time limit, sized from the image.</summary>
+    private TimeSpan Watchdog(PullWork.Job job) =>
+        job.From is { } from ? from.Limits.Timeout + _settings.KillAfter + _settings.WatchdogGrace : _settings.Watchdog;
+
+    private void CopyEnded(Copied copied)
+    {
+        var from = _job!.From!;
+        if (copied.Exit.Imported) Finish((PullResult.Success, null), copy: new PeerCopy(from.Node, copied.Exit.Bytes));
+        else Finish((PullResult.Failed, copied.Exit.Error), sourceFailed: copied.Exit.SourceFailed);
+    }
+
+    /// <summary>
+    /// Nothing came back in time. A silent pull means its node is frozen or cut off; a silent copy may be
+    /// either node's fault, so it only rules its source out for this image.
+    /// </summary>
+    private void NoAnswer()
+    {
+        var job = _job!;
+        var within = $"within {Durations.Show(Watchdog(job))} (local watchdog)";
+        if (job.From is { } from) Finish((PullResult.Timeout, $"copy from {from.Node}: no answer {within}"), sourceFailed: true);
+        else Finish((PullResult.Timeout, $"{PullFailure.NodeStoppedAnswering} {within}"), nodeStoppedAnswering: true);
     }
 
     /// <summary>The watchdog gave up on the job; its cancelled pull still holds a channel until it returns.</summary>
     private void Releasing(long jobId)
     {
         Receive<PullExited>(m => m.JobId == jobId, _ => AskForWork());
+        Receive<Copied>(m => m.JobId == jobId, _ => AskForWork());
         Receive<PullBroke>(m => m.JobId == jobId, _ => AskForWork());
         Receive<ReceiveTimeout>(_ => AskForWork());
         IgnoreLateResults();
     }
 
-    private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false)
+    private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false, bool sourceFailed = false, PeerCopy? copy = null)
     {
         _cancel!.Cancel();
-        var outcome = new PullOutcome(_job!.Pull, ending.Result, ending.Reason, Now - _startedAt);
-        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering));
+        var outcome = new PullOutcome(_job!.Pull, ending.Result, ending.Reason, Now - _startedAt, Copy: copy);
+        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering, sourceFailed));
         var jobId = _job.Id;
         _job = null;
-        if (nodeStoppedAnswering)
+        if (nodeStoppedAnswering || sourceFailed && ending.Result == PullResult.Timeout)
         {
             SetReceiveTimeout(ReleaseLimit);
             Become(() => Releasing(jobId));
@@ -115,6 +149,7 @@ public sealed class PullWorker : ReceiveActor
     private void IgnoreLateResults()
     {
         Receive<PullExited>(_ => { });
+        Receive<Copied>(_ => { });
         Receive<PullBroke>(_ => { });
     }
 
@@ -134,4 +169,6 @@ public sealed class PullWorker : ReceiveActor
     private sealed record PullExited(long JobId, PullExit Exit) : INotInfluenceReceiveTimeout;
 
     private sealed record PullBroke(long JobId, Exception Error) : INotInfluenceReceiveTimeout;
+
+    private sealed record Copied(long JobId, CopyExit Exit) : INotInfluenceReceiveTimeout;
 }

@@ -16,8 +16,8 @@ public static class SyncEvents
 
     public sealed record PlanMade(SyncPlan Plan) : ISyncEvent;
 
-    /// <summary>A pull was handed to a worker (attempt 1, or a retry).</summary>
-    public sealed record PullStarted(PlannedPull Pull, int Attempt) : ISyncEvent;
+    /// <summary>A pull was handed to a worker (attempt 1, or a retry); <paramref name="From"/> names the node it is copied from.</summary>
+    public sealed record PullStarted(PlannedPull Pull, int Attempt, NodeName? From = null) : ISyncEvent;
 
     /// <summary>An attempt ended; its pull may still be retried or verified before it is finished.</summary>
     public sealed record PullAttemptEnded(PlannedPull Pull, int Attempt, PullResult Result) : ISyncEvent;

@@ -149,7 +149,8 @@ public sealed class SyncRun : ReceiveActor
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
         var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
-        var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, _plan, outcomes, _interrupted, fault);
+        var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, _plan, outcomes, _interrupted, fault,
+            _settings.Transfer.Mode);
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.
         Become(() => { });

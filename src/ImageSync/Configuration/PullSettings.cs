@@ -18,6 +18,9 @@ public sealed record PullSettings(
     /// <summary>When the local watchdog gives up on a pull whose channel never answered.</summary>
     public TimeSpan Watchdog => Timeout + KillAfter + WatchdogGrace;
 
+    /// <summary>Exponential backoff from <c>retry-backoff</c>, ±25% by <paramref name="jitter"/> in [0, 1), so retries of many nodes do not stampede.</summary>
+    public TimeSpan Backoff(int failedAttempts, double jitter) => RetryBackoff * Math.Pow(2, failedAttempts - 1) * (0.75 + jitter / 2);
+
     /// <summary>Reads <c>image-sync.pull</c>; what is wrong goes to the reader's problems.</summary>
     internal static PullSettings Create(ConfigReader reader) => new(
         reader.Duration($"{Section}.timeout", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),

@@ -24,6 +24,9 @@ public static partial class Sizes
         return true;
     }
 
+    /// <summary>A transfer's size as people read it: <c>48.2 MiB</c>.</summary>
+    public static string ShowMebibytes(long bytes) => (bytes / (double)(1 << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
+
     public static string Show(long bytes) =>
         bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30}GiB"
         : bytes >= 1L << 20 && bytes % (1L << 20) == 0 ? $"{bytes >> 20}MiB"

@@ -30,7 +30,7 @@ public sealed partial record SshSettings(
     internal static SshSettings Create(ConfigReader reader, string home)
     {
         var crictl = reader.String($"{Section}.crictl");
-        if (!CommandPattern().IsMatch(crictl))
+        if (!IsCommand(crictl))
             reader.Problem($"{Section}.crictl", reader.Node($"{Section}.crictl"), $"'{crictl}' is not a command name or absolute path (letters, digits, / . _ -)");
         var passphraseEnv = reader.String($"{Section}.key-passphrase-env");
         if (passphraseEnv.Length > 0 && !EnvNamePattern().IsMatch(passphraseEnv))
@@ -50,6 +50,9 @@ public sealed partial record SshSettings(
             reader.StringList($"{Section}.kex-algorithms"),
             reader.Int($"{Section}.max-connecting", 1, 1024));
     }
+
+    /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>
+    internal static bool IsCommand(string text) => CommandPattern().IsMatch(text);
 
     [GeneratedRegex(@"^[A-Za-z0-9_./-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex CommandPattern();

@@ -3,17 +3,17 @@ using ImageSync.Configuration;
 namespace ImageSync.Domain;
 
 /// <summary>
-/// The bookkeeping of a run's pulls, apart from any actor: which pull a free worker gets next, how many
-/// attempts each had, retries waiting for their backoff, canary verdicts, successes waiting to be verified,
-/// and what is settled. Every planned pull is settled exactly once. Each event returns the decisions it
-/// leads to, in order; the <c>PullDispatcher</c> turns them into messages, timers and events.
+/// The bookkeeping of a run's pulls, apart from any actor: which pull or copy a free worker gets next, attempts,
+/// retries and their backoff, canary verdicts, copies from other nodes when the registry fails (or instead of it),
+/// verification, and what is settled (each planned pull exactly once). Each event returns the decisions it leads
+/// to, in order; the <c>PullDispatcher</c> turns them into messages, timers and events.
 /// </summary>
-/// <param name="now">Times are the run's monotonic clock; <paramref name="runStartedAt"/> is on the same clock.</param>
+/// <param name="runStartedAt">On the run's monotonic clock, as every time passed in.</param>
 /// <param name="jitter">A number in [0, 1) per retry, spreading the retries of many nodes apart.</param>
-public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan shutdownGrace, TimeSpan runStartedAt, Func<double> jitter)
+public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace, TimeSpan runStartedAt, Func<double> jitter)
 {
-    private readonly PullQueue _queue = new(plan.Pulls, pull.MaxPerNode, pull.Canary);
-    private readonly int _total = plan.Pulls.Count;
+    private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : plan.Pulls, pull.MaxPerNode, pull.Canary);
+    private readonly PeerQueue _peers = new(transfer.MaxPerSource);
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
@@ -26,54 +26,61 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
     private bool _allSettled;
 
     /// <summary>How many pulls the plan holds; each gets exactly one outcome.</summary>
-    public int Total => _total;
+    public int Total => plan.Pulls.Count;
 
-    /// <summary>What the plan needs before any worker asks: nothing, or that all is settled when it has no pulls.</summary>
-    public IReadOnlyList<IPullDecision> Start() => Decide(FinishIfDone);
+    /// <summary>What the plan needs before any worker asks: peer-first copies queued, and all settled when there is nothing to do.</summary>
+    public IReadOnlyList<IPullDecision> Start(TimeSpan now) => Decide(() =>
+    {
+        foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? plan.Pulls : []) CopyInstead(planned, registryFailure: null, now);
+        FinishIfDone();
+    });
 
-    /// <summary>The next attempt for a free worker; null when nothing may start now (caps, canaries, a stop).</summary>
+    /// <summary>The next attempt for a free worker, a registry pull before a copy; null when nothing may start now.</summary>
     public PullAttempt? NextAttempt(TimeSpan now)
     {
-        if (_stopping || !_queue.TryTake(out var next)) return null;
+        if (_stopping) return null;
+        NodeName? source = null;
+        if (!_queue.TryTake(out var next) && !_peers.TryTake(_queue.HasRoom, _queue.Occupy, out next, out source)) return null;
         var attempt = _attempts[next] = _attempts.GetValueOrDefault(next) + 1;
-        var started = new PullAttempt(++_lastJobId, next, attempt);
+        var started = new PullAttempt(++_lastJobId, next, attempt, source);
         _inFlight[started.JobId] = new InFlight(started, now);
         return started;
     }
 
     /// <summary>An attempt ended. A late or repeated report of an attempt already settled changes nothing.</summary>
-    /// <param name="nodeStoppedAnswering">The local watchdog fired: the node is frozen or cut off and gets nothing more.</param>
-    public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now) => Decide(() =>
+    /// <param name="nodeStoppedAnswering">The local watchdog fired on a pull: the node is frozen or cut off and gets nothing more.</param>
+    /// <param name="sourceFailed">A copy failed on its source's side: another source may do.</param>
+    public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now, bool sourceFailed = false) => Decide(() =>
     {
         if (!_inFlight.Remove(jobId, out var ended)) return;
         var attempt = ended.Attempt;
         var counted = outcome with { Attempts = attempt.Number };
         _queue.Done(attempt.Pull);
+        if (attempt.Source is { } source) _peers.Ended(attempt.Pull, source, counted.IsSuccess);
         _decisions.Add(new PullDecisions.AttemptRecorded(attempt.Pull, attempt.Number, counted.Result));
         if (counted.IsSuccess) Succeeded(counted, now);
+        else if (attempt.Source is not null) CopyFailed(counted, sourceFailed, now);
         else Failed(counted, nodeStoppedAnswering, now);
-        MoveOn();
+        MoveOn(now);
     });
 
     public IReadOnlyList<IPullDecision> RetryDue(PlannedPull due, TimeSpan now) => Decide(() =>
     {
         if (!_awaitingRetry.Remove(due)) return;
         _queue.Requeue(due);
-        MoveOn();
+        MoveOn(now);
     });
 
-    /// <summary>A node's images, read again once its pulls were done: a success whose image is missing becomes FAILED.</summary>
+    /// <summary>
+    /// A node's images, read again once its pulls were done: a success whose image is missing becomes FAILED,
+    /// and so does a copy the node does not list under its source's digest.
+    /// </summary>
     public IReadOnlyList<IPullDecision> Verified(NodeName node, NodeInventory inventory, TimeSpan now) => Decide(() =>
     {
         _verifying.Remove(node);
         if (!_unverified.Remove(node, out var pending)) return;
         var present = inventory.Images.SelectMany(i => i.Tags.Concat(i.Digests)).ToHashSet();
-        foreach (var outcome in pending)
-        {
-            Settle(present.Contains(outcome.Pull.Image)
-                ? outcome
-                : outcome with { Result = PullResult.Failed, Reason = "not present after pull: crictl reported success, but the node does not list the image" }, now);
-        }
+        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(present), now);
         FinishIfDone();
     });
 
@@ -85,7 +92,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
     {
         if (_stopping) return;
         _stopping = true;
-        SkipAll(_queue.DropAll(), $"not started: {why}", now);
+        SkipAll(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
         SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
         _awaitingRetry.Clear();
         foreach (var node in _unverified.Keys.ToList()) SettleUnverified(node, why, now);
@@ -108,8 +115,8 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
     private void Succeeded(PullOutcome outcome, TimeSpan now)
     {
         if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
-        // While stopping there is no time to read nodes again: crictl's word is taken.
-        if (pull.Verify && !_stopping) Unverified(outcome.Pull.Node).Add(outcome);
+        // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
+        if ((pull.Verify || outcome.Copy is not null) && !_stopping) Unverified(outcome.Pull.Node).Add(outcome);
         else Settle(outcome, now);
     }
 
@@ -119,42 +126,77 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
         var kind = nodeStoppedAnswering ? FailureKind.Node : PullFailure.Classify(outcome.Result, outcome.Reason);
         if (_queue.IsCanary(failed))
         {
-            // Only a permanent failure condemns the image; anything else lets the other nodes go ahead at once.
-            if (kind == FailureKind.Permanent) SkipAll(_queue.DropHeld(failed.Image), $"not tried: the first pull of this image, on {failed.Node}, failed for good ({outcome.Reason})", now);
+            // Only a permanent failure condemns the image at the registry; anything else lets the other nodes go ahead at once.
+            if (kind == FailureKind.Permanent)
+            {
+                var why = $"not tried: the first pull of this image, on {failed.Node}, failed for good ({outcome.Reason})";
+                if (transfer.Mode == TransferMode.RegistryThenPeer)
+                {
+                    foreach (var held in _queue.DropHeld(failed.Image)) CopyInstead(held, why, now);
+                }
+                else SkipAll(_queue.DropHeld(failed.Image), why, now);
+            }
             else _queue.ReleaseHeld(failed.Image);
         }
         if (nodeStoppedAnswering)
         {
             Settle(outcome, now);
-            SkipAll(_queue.DropNode(failed.Node), $"not started: {failed.Node} stopped answering ({outcome.Reason})", now);
-            SettleUnverified(failed.Node, "stopped answering before its pulls could be verified", now);
+            var node = failed.Node;
+            _peers.Gone(node);
+            SkipAll(_queue.DropNode(node).Concat(_peers.Drop(p => p.Node == node)), $"not started: {node} stopped answering ({outcome.Reason})", now);
+            SettleUnverified(node, "stopped answering before its pulls could be verified", now);
             return;
         }
         if (kind == FailureKind.Transient && outcome.Attempts <= pull.Retries && !_stopping)
         {
             _awaitingRetry.Add(failed);
-            _decisions.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, pull.Retries + 1, Backoff(outcome.Attempts), outcome.Reason ?? ""));
+            _decisions.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, pull.Retries + 1, pull.Backoff(outcome.Attempts, jitter()), outcome.Reason ?? ""));
             return;
         }
-        Settle(outcome, now);
+        // The registry could not serve it, for good: a node that holds the image may (not when its own link broke).
+        if (kind != FailureKind.Node && transfer.Mode == TransferMode.RegistryThenPeer && !_stopping) CopyInstead(failed, outcome.Reason ?? "", now, outcome);
+        else Settle(outcome, now);
     }
 
-    /// <summary>Exponential backoff from <c>retry-backoff</c>, with ±25% jitter so retries of many nodes do not stampede.</summary>
-    private TimeSpan Backoff(int failedAttempts) => pull.RetryBackoff * Math.Pow(2, failedAttempts - 1) * (0.75 + jitter() / 2);
+    /// <summary>The pull is to be copied from a node that holds it; one that cannot be is settled with why not.</summary>
+    /// <param name="registryFailure">Why the registry did not serve it; null under peer-first, which never asks.</param>
+    private void CopyInstead(PlannedPull planned, string? registryFailure, TimeSpan now, PullOutcome? failed = null)
+    {
+        if (PeerQueue.Copyable(planned))
+        {
+            _peers.Add(planned, registryFailure);
+            return;
+        }
+        const string notCopied = "no copy from another node: the nodes that hold it do not report one digest for it";
+        var unserved = failed ?? new PullOutcome(planned, PullResult.Failed, null, TimeSpan.Zero, _attempts.GetValueOrDefault(planned));
+        Settle(unserved with { Reason = registryFailure is null ? notCopied : $"{registryFailure}; {notCopied}" }, now);
+    }
+
+    private void CopyFailed(PullOutcome outcome, bool sourceFailed, TimeSpan now)
+    {
+        // A target whose own link broke is reported like a pull on a node that died.
+        var targetLinkBroke = !sourceFailed && PullFailure.Classify(outcome.Result, outcome.Reason) == FailureKind.Node;
+        if (!targetLinkBroke) _peers.Failed(outcome.Pull, outcome.Reason ?? "");
+        if (targetLinkBroke) Settle(outcome, now);
+        else if (sourceFailed && !_stopping && _peers.MayTryAgain(outcome.Pull)) _peers.Add(outcome.Pull);
+        else Settle(outcome with { Reason = _peers.WhyNot(outcome.Pull) }, now);
+    }
 
     /// <summary>
-    /// After anything changed: nodes left with nothing to do get verified (a canary's verdict elsewhere can
-    /// empty a node), and all is settled once every pull has its outcome.
+    /// After anything changed: copies left without any source are settled, nodes left with nothing to do get
+    /// verified (a canary's verdict elsewhere can empty a node), and all is settled once every pull has its outcome.
     /// </summary>
-    private void MoveOn()
+    private void MoveOn(TimeSpan now)
     {
+        foreach (var stranded in _peers.DropStranded())
+            Settle(new PullOutcome(stranded, PullResult.Failed, _peers.WhyNot(stranded), TimeSpan.Zero, _attempts.GetValueOrDefault(stranded)), now);
         foreach (var node in _unverified.Keys.ToList()) VerifyIfDone(node);
         FinishIfDone();
     }
 
     private void VerifyIfDone(NodeName node)
     {
-        if (_stopping || _verifying.Contains(node) || !_queue.IsIdle(node) || _awaitingRetry.Any(p => p.Node == node)) return;
+        if (_stopping || _verifying.Contains(node) || !_queue.IsIdle(node) || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node)) return;
         if (!_unverified.TryGetValue(node, out var pending) || pending.Count == 0) return;
         _verifying.Add(node);
         _decisions.Add(new PullDecisions.Verify(node));
@@ -171,7 +213,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
 
     private void SkipAll(IEnumerable<PlannedPull> pulls, string reason, TimeSpan now)
     {
-        foreach (var skipped in pulls) Settle(new PullOutcome(skipped, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skipped)), now);
+        foreach (var skipped in pulls.ToList()) Settle(new PullOutcome(skipped, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skipped)), now);
     }
 
     private List<PullOutcome> Unverified(NodeName node) =>
@@ -186,7 +228,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
 
     private void FinishIfDone()
     {
-        if (_allSettled || _outcomes.Count < _total) return;
+        if (_allSettled || _outcomes.Count < Total) return;
         _allSettled = true;
         _decisions.Add(new PullDecisions.AllSettled(_outcomes.ToList()));
     }
@@ -199,33 +241,4 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TimeSpan
     }
 
     private sealed record InFlight(PullAttempt Attempt, TimeSpan StartedAt);
-}
-
-/// <summary>One attempt of a planned pull, handed to a worker as job <paramref name="JobId"/>.</summary>
-public sealed record PullAttempt(long JobId, PlannedPull Pull, int Number);
-
-/// <summary>What the dispatcher must do after an event, as <see cref="PullDispatchState"/> decides it.</summary>
-public interface IPullDecision;
-
-public static class PullDecisions
-{
-    /// <summary>An attempt ended; its pull may still be retried or verified.</summary>
-    public sealed record AttemptRecorded(PlannedPull Pull, int Attempt, PullResult Result) : IPullDecision;
-
-    /// <summary>A transient failure: try again after <paramref name="Delay"/>.</summary>
-    public sealed record RetryLater(PlannedPull Pull, int NextAttempt, int MaxAttempts, TimeSpan Delay, string Reason) : IPullDecision;
-
-    /// <summary>The node's pulls are done: read its images again.</summary>
-    public sealed record Verify(NodeName Node) : IPullDecision;
-
-    public sealed record Warn(NodeName Node, string Warning) : IPullDecision;
-
-    /// <summary>A pull's one final outcome.</summary>
-    public sealed record Settled(PullOutcome Outcome) : IPullDecision;
-
-    /// <summary>Stopping with pulls in flight: they get <paramref name="Grace"/>.</summary>
-    public sealed record StartGrace(TimeSpan Grace) : IPullDecision;
-
-    /// <summary>Every planned pull has its outcome; nothing more will be decided.</summary>
-    public sealed record AllSettled(IReadOnlyList<PullOutcome> Outcomes) : IPullDecision;
 }

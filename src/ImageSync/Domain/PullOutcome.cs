@@ -13,7 +13,9 @@ public enum PullResult
 /// <param name="Duration">How long the last attempt took.</param>
 /// <param name="Attempts">How many times the pull was tried (retries of transient failures count).</param>
 /// <param name="FinishedAfter">When it ended, counted from the start of the run.</param>
-public sealed record PullOutcome(PlannedPull Pull, PullResult Result, string? Reason, TimeSpan Duration, int Attempts = 1, TimeSpan FinishedAfter = default)
+/// <param name="Copy">Where the image came from when another node, not the registry, served it.</param>
+public sealed record PullOutcome(PlannedPull Pull, PullResult Result, string? Reason, TimeSpan Duration, int Attempts = 1, TimeSpan FinishedAfter = default,
+    PeerCopy? Copy = null)
 {
     public bool IsSuccess => Result == PullResult.Success;
 
@@ -22,4 +24,18 @@ public sealed record PullOutcome(PlannedPull Pull, PullResult Result, string? Re
 
     /// <summary>The word the log files and the bash tool use: SUCCESS, TIMEOUT, FAILED, SKIPPED.</summary>
     public string Word => Result.ToString().ToUpperInvariant();
+
+    /// <summary>
+    /// A success, checked against what the node lists once its pulls are done: FAILED when the image is not
+    /// there, or, for a copy, not there under its source's digest.
+    /// </summary>
+    public PullOutcome CheckedAgainst(IReadOnlySet<ImageRef> present) =>
+        !present.Contains(Pull.Image)
+            ? this with { Result = PullResult.Failed, Reason = "not present after pull: crictl reported success, but the node does not list the image" }
+            : Copy is not null && Pull.Digest is { } digest && !present.Contains(Pull.Image.WithDigestOnly(digest))
+                ? this with { Result = PullResult.Failed, Reason = $"not the source's image after the copy: the node does not list it as {digest}" }
+                : this;
 }
+
+/// <summary>A node-to-node copy: its source and how much streamed.</summary>
+public sealed record PeerCopy(NodeName Source, long Bytes);

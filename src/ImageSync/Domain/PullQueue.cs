@@ -65,6 +65,12 @@ public sealed class PullQueue
         return true;
     }
 
+    /// <summary>Whether the node may start one more pull or copy now.</summary>
+    public bool HasRoom(NodeName node) => InFlightOn(node) < _maxPerNode;
+
+    /// <summary>A copy to the node started elsewhere (<see cref="PeerQueue"/>): it takes one of the node's slots.</summary>
+    public void Occupy(NodeName node) => _inFlight[node] = InFlightOn(node) + 1;
+
     /// <summary>A taken pull has ended, for now or for good: its node's slot is free.</summary>
     public void Done(PlannedPull pull) => _inFlight[pull.Node] = InFlightOn(pull.Node) - 1;
 

@@ -3,7 +3,9 @@ namespace ImageSync.Domain;
 /// <summary>One image one node must pull.</summary>
 /// <param name="SizeBytes">The size the source nodes report, used to schedule big pulls first and to estimate traffic.</param>
 /// <param name="Sources">Nodes that already hold the image, sorted.</param>
-public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, IReadOnlyList<NodeName> Sources)
+/// <param name="Digest">The repo digest every source reports for the image; null when a source reports none or they disagree,
+/// and then no node copies it to another (image-sync does not pick a winner).</param>
+public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, IReadOnlyList<NodeName> Sources, string? Digest = null)
 {
     public override string ToString() => $"{Node} {Image}";
 }
@@ -36,7 +38,7 @@ public static class SyncPlanner
         var nodes = reachable.OrderBy(i => i.Node).ToList();
         var held = new HashSet<ImageRef>[nodes.Count];
         // Built in node order, so every image's list of sources is sorted, and shared by all of its pulls.
-        var offered = new Dictionary<ImageRef, (long Size, List<NodeName> Sources)>();
+        var offered = new Dictionary<ImageRef, Offer>();
         for (var i = 0; i < nodes.Count; i++)
         {
             held[i] = new HashSet<ImageRef>(nodes[i].Images.Count);
@@ -44,7 +46,7 @@ public static class SyncPlanner
             {
                 foreach (var tag in image.Tags)
                 {
-                    if (filter.Matches(tag)) Offer(nodes[i].Node, tag, image.SizeBytes, held[i], offered);
+                    if (filter.Matches(tag)) Add(nodes[i].Node, tag, image, held[i], offered);
                 }
                 if (!includeUntagged) continue;
                 foreach (var digest in image.Digests)
@@ -52,7 +54,7 @@ public static class SyncPlanner
                     if (!filter.Matches(digest)) continue;
                     // Every digest a node holds counts as held, so an image is never pulled again by digest;
                     // only untagged images are offered by digest.
-                    if (image.Tags.Count == 0) Offer(nodes[i].Node, digest, image.SizeBytes, held[i], offered);
+                    if (image.Tags.Count == 0) Add(nodes[i].Node, digest, image, held[i], offered);
                     else held[i].Add(digest);
                 }
             }
@@ -66,17 +68,36 @@ public static class SyncPlanner
             foreach (var image in images)
             {
                 if (held[i].Contains(image)) continue;
-                var (size, sources) = offered[image];
-                pulls.Add(new PlannedPull(nodes[i].Node, image, size, sources));
+                var offer = offered[image];
+                pulls.Add(new PlannedPull(nodes[i].Node, image, offer.Size, offer.Sources, offer.Digest));
             }
         }
         return new SyncPlan(pulls, DriftFinder.Find(nodes, filter));
     }
 
-    private static void Offer(NodeName node, ImageRef image, long size, HashSet<ImageRef> held, Dictionary<ImageRef, (long Size, List<NodeName> Sources)> offered)
+    private static void Add(NodeName node, ImageRef image, NodeImage held, HashSet<ImageRef> holding, Dictionary<ImageRef, Offer> offered)
     {
-        if (!held.Add(image)) return;
-        if (offered.TryGetValue(image, out var entry)) entry.Sources.Add(node);
-        else offered[image] = (size, [node]);
+        if (!holding.Add(image)) return;
+        var digest = image.Digest ?? held.Digests.FirstOrDefault(d => d.Repository == image.Repository)?.Digest;
+        if (offered.TryGetValue(image, out var offer)) offer.Add(node, digest);
+        else offered[image] = new Offer(held.SizeBytes, node, digest);
+    }
+
+    /// <summary>An image some nodes hold: their sizes and digests agree or not.</summary>
+    private sealed class Offer(long size, NodeName first, string? digest)
+    {
+        private bool _disagree = digest is null;
+
+        public long Size { get; } = size;
+
+        public List<NodeName> Sources { get; } = [first];
+
+        public string? Digest => _disagree ? null : digest;
+
+        public void Add(NodeName node, string? other)
+        {
+            Sources.Add(node);
+            _disagree |= other != digest;
+        }
     }
 }

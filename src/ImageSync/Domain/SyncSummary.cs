@@ -40,6 +40,7 @@ public enum SyncMode
 /// <summary>Everything a finished (or interrupted) run found and did.</summary>
 /// <param name="Plan">Who was to pull what, and the drift found; empty for a check.</param>
 /// <param name="Fault">Set when the run itself broke (an internal error), not a node or a pull.</param>
+/// <param name="Transfer">Whether planned pulls may be copied from other nodes (plan and reports show which).</param>
 public sealed record SyncSummary(
     SyncMode Mode,
     DateTimeOffset StartedAt,
@@ -48,8 +49,15 @@ public sealed record SyncSummary(
     SyncPlan Plan,
     IReadOnlyList<PullOutcome> Outcomes,
     bool Interrupted,
-    string? Fault = null)
+    string? Fault = null,
+    Configuration.TransferMode Transfer = Configuration.TransferMode.RegistryOnly)
 {
+    /// <summary>How a planned pull gets its image when the run goes ahead: "copy" (peer-first), "registry or copy", or "registry".</summary>
+    public string Route(PlannedPull pull) =>
+        !PeerQueue.Copyable(pull) || Transfer == Configuration.TransferMode.RegistryOnly ? "registry"
+        : Transfer == Configuration.TransferMode.PeerFirst ? "copy"
+        : "registry or copy";
+
     public int Succeeded => Count(PullResult.Success);
 
     public int Failed => Count(PullResult.Failed);

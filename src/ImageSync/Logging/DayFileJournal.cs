@@ -107,6 +107,13 @@ public sealed class DayFileJournal : ISyncJournal
     {
         var pull = outcome.Pull;
         var seconds = outcome.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        if (outcome is { IsSuccess: true, Copy: { } copy })
+        {
+            var how = $"from {copy.Source} by transfer, {Sizes.ShowMebibytes(copy.Bytes)}, {seconds} s";
+            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, how);
+            Run(LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, how);
+            return;
+        }
         if (outcome.IsSuccess)
         {
             Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image}", outcome.Word, pull.Node, pull.Image);
@@ -145,9 +152,9 @@ public sealed class DayFileJournal : ISyncJournal
     /// <summary>Node-supplied text on one line, without control characters that could forge log lines.</summary>
     private static string Printable(string text)
     {
-        var clean = new StringBuilder(Math.Min(text.Length, 300));
-        foreach (var c in text.Take(300)) clean.Append(char.IsControl(c) ? ' ' : c);
-        if (text.Length > 300) clean.Append('…');
+        var clean = new StringBuilder(Math.Min(text.Length, 600));
+        foreach (var c in text.Take(600)) clean.Append(char.IsControl(c) ? ' ' : c);
+        if (text.Length > 600) clean.Append('…');
         return clean.ToString();
     }
 

@@ -30,10 +30,31 @@ public interface INodeSession : IAsyncDisposable
     /// <returns>The remote exit code and the last line crictl wrote to stderr.</returns>
     /// <exception cref="NodeException">The command could not be run or the connection broke.</exception>
     Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Copies an image from this node to <paramref name="target"/> (a session of the same transport): this
+    /// node's <c>ctr images export</c> streamed into the target's <c>ctr images import</c>, through image-sync,
+    /// with a fixed buffer. Nothing is written on either node but the imported image.
+    /// </summary>
+    /// <returns>How it ended; a failure names the side that failed.</returns>
+    Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken);
 }
 
 /// <summary>How a remote pull command ended: 0 pulled, 124 the remote timeout fired, anything else failed.</summary>
 public sealed record PullExit(int ExitCode, string LastErrorLine)
 {
     public const int TimedOut = 124;
+}
+
+/// <param name="Timeout">The remote time limit of both halves.</param>
+/// <param name="BytesPerSecond">The most the copy may stream; 0 is no limit.</param>
+public sealed record CopyLimits(TimeSpan Timeout, long BytesPerSecond);
+
+/// <summary>How a copy ended: imported, or why not, and which side failed.</summary>
+/// <param name="Bytes">What streamed from the source to the target.</param>
+/// <param name="Error">Why the copy failed, naming the node and the command; null when the target imported the image.</param>
+/// <param name="SourceFailed">The source could not export (no ctr, no such image, it died mid-stream): another source may do.</param>
+public sealed record CopyExit(long Bytes, string? Error, bool SourceFailed = false)
+{
+    public bool Imported => Error is null;
 }

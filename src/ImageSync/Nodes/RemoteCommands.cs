@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageSync.Configuration;
 using ImageSync.Domain;
 
 namespace ImageSync.Nodes;
@@ -7,9 +8,12 @@ namespace ImageSync.Nodes;
 /// The only commands image-sync ever sends to a node, built in one place. The one argument that comes from
 /// a node (an image reference) is validated by <see cref="ImageRef"/> and single-quoted on top.
 /// </summary>
-public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter)
+public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter, TransferSettings? transfer = null)
 {
     public const string Check = "echo ok";
+
+    /// <summary>What a copy's export sends per credit: the source never runs more than a few of these ahead of the target.</summary>
+    public const int ExportChunk = 1 << 20;
 
     private readonly string _prefix = sudo ? "sudo -n " : "";
 
@@ -17,6 +21,26 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter)
 
     public string Pull(ImageRef image, TimeSpan timeout) =>
         $"{_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {crictl} pull {Quote(image.ToString())}";
+
+    /// <summary>
+    /// The source's half of a copy. SSH.NET reads a channel as fast as the node sends, whatever its reader
+    /// does, so the export is paced by credits: each line image-sync writes to the command's input (kept as
+    /// fd 4, since the pipe takes fd 0) lets one more <see cref="ExportChunk"/> out; a short chunk is the end.
+    /// </summary>
+    public string Export(ImageRef image, TimeSpan timeout) =>
+        $"exec 4<&0; {_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {Ctr} images export - {Quote(image.ToString())}"
+        + " | { LC_ALL=C; while IFS= read -r _ <&4; do"
+        + $" n=$(dd bs={ExportChunk} count=1 iflag=fullblock 2>&1 >&3 | sed -n 's/^\\([0-9][0-9]*\\) bytes.*/\\1/p');"
+        + $" [ \"${{n:-0}}\" -eq {ExportChunk} ] || break; done; }} 3>&1";
+
+    /// <summary>
+    /// The target's half: names the image as a CRI pull would (the tag and <c>repo@digest</c>, so crictl lists
+    /// its repo digest); only images of the copied repository are taken from the archive.
+    /// </summary>
+    public string Import(ImageRef image, TimeSpan timeout) =>
+        $"{_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {Ctr} images import --base-name {Quote(image.Repository)} --digests -";
+
+    private string Ctr => transfer is null ? "ctr" : $"{transfer.Ctr} -n {Quote(transfer.Namespace)}";
 
     /// <summary>POSIX shell single quoting: nothing inside is special, a quote is closed, escaped and reopened.</summary>
     public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -22,6 +22,12 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 
     public NodeName Node => node;
 
+    internal SshClient Client => client;
+
+    internal RemoteCommands Commands => commands;
+
+    internal BlockingCallThreads Threads => threads;
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var result = await RunLimitedAsync(RemoteCommands.Check, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
@@ -43,6 +49,11 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         var result = await RunAsync(commands.Pull(image, timeout), SmallOutputLimit, cancellationToken).ConfigureAwait(false);
         return new PullExit(result.ExitCode, result.LastErrorLine);
     }
+
+    public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
+        target is SshNodeSession other
+            ? threads.Run(() => new SshImageCopy(this, other, image, limits).Run(cancellationToken))
+            : throw new ArgumentException($"{target.Node} is not an SSH node", nameof(target));
 
     /// <summary>Runs a command that should answer quickly; one that does not within command-timeout fails the node.</summary>
     private async Task<CommandResult> RunLimitedAsync(string command, long outputLimit, CancellationToken cancellationToken)
@@ -93,7 +104,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
                 overflowed = true;
                 threads.Forget(() => ssh.CancelAsync());
             }));
-            var errors = threads.Run(() => ReadTail(ssh.ExtendedOutputStream, ErrorTailBytes));
+            var errors = threads.Run(() => ReadTail(ssh.ExtendedOutputStream));
             try
             {
                 await execution.ConfigureAwait(false);
@@ -140,8 +151,9 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     }
 
     /// <summary>Reads all of stderr but keeps only its end: the last line is what explains a failure.</summary>
-    private static string ReadTail(Stream stream, int keep)
+    internal static string ReadTail(Stream stream)
     {
+        const int keep = ErrorTailBytes;
         using var tail = new MemoryStream();
         var buffer = new byte[16 * 1024];
         int read;

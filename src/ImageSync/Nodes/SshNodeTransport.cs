@@ -56,7 +56,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
                 + $"choose from {string.Join(", ", KeyExchanges)}"]);
         }
         var key = PrivateKeys.Load(ssh, environment);
-        var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter);
+        var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter, settings.Transfer);
         return new SshNodeTransport(ssh, commands, key, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
     }
 

@@ -22,7 +22,7 @@ public static class JsonReport
         json.WriteString("fault", summary.Fault);
         WriteTotals(json, summary);
         WriteNodes(json, summary, nodes);
-        WritePlan(json, summary.Plan);
+        WritePlan(json, summary.Plan, summary.Route);
         WriteOutcomes(json, summary.Outcomes);
         WriteDrift(json, summary.Plan.Drifts);
         json.WriteEndObject();
@@ -95,7 +95,7 @@ public static class JsonReport
     public static string CheckResult(NodeStatus status, NodeStage stage) =>
         status.FailedAt is not { } failed || stage < failed ? "ok" : stage == failed ? "failed" : "not-reached";
 
-    private static void WritePlan(Utf8JsonWriter json, SyncPlan plan)
+    private static void WritePlan(Utf8JsonWriter json, SyncPlan plan, Func<PlannedPull, string> route)
     {
         json.WriteStartArray("plan");
         foreach (var pull in plan.Pulls)
@@ -107,6 +107,7 @@ public static class JsonReport
             json.WriteStartArray("sources");
             foreach (var source in pull.Sources) json.WriteStringValue(source.Value);
             json.WriteEndArray();
+            json.WriteString("route", route(pull));
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -124,6 +125,9 @@ public static class JsonReport
             json.WriteString("reason", outcome.Reason);
             json.WriteString("kind", outcome.Kind is { } kind ? kind.ToString().ToLowerInvariant() : null);
             json.WriteNumber("attempts", outcome.Attempts);
+            json.WriteString("via", outcome.Copy is null ? "registry" : "transfer");
+            json.WriteString("source", outcome.Copy?.Source.Value);
+            if (outcome.Copy is { } copy) json.WriteNumber("bytes", copy.Bytes);
             json.WriteNumber("durationSeconds", Seconds(outcome.Duration));
             json.WriteEndObject();
         }

@@ -72,6 +72,7 @@ public sealed class TestFleet : IDisposable
               }
               images.include-prefixes = ["{{Prefix}}"]
               pull { timeout = 5s, kill-after = 1s, watchdog-grace = 2s, max-parallel = 4, max-per-node = 2, retries = 0, retry-backoff = 1s }
+              transfer.mode = registry-only
               logs.dir = "{{LogDir}}"
               lock-file = "{{LockFile}}"
               {{extraConfig}}

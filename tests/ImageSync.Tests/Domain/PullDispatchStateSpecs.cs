@@ -193,15 +193,18 @@ public sealed class PullDispatchStateSpecs
     [Fact]
     public void Should_be_settled_at_once_when_the_plan_is_empty()
     {
-        var state = State([]);
+        var settings = TestData.Simulated();
+        var state = new PullDispatchState(SyncPlan.Empty, settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
 
-        Assert.Empty(Assert.Single(state.Start().OfType<AllSettled>()).Outcomes);
+        Assert.Empty(Assert.Single(state.Start(T0).OfType<AllSettled>()).Outcomes);
     }
 
-    private static PullDispatchState State(IReadOnlyList<PlannedPull> pulls, string pull = "", double jitter = 0.5, string grace = "10s")
+    private static PullDispatchState State(IReadOnlyList<PlannedPull> pulls, string pull = "", double jitter = 0.5, string grace = "10s", string transfer = "registry-only")
     {
-        var settings = TestData.Simulated($"pull {{ canary = off, verify = off, retries = 0, {pull} }}\nshutdown-grace = {grace}");
-        return new PullDispatchState(new SyncPlan(pulls), settings.Pull, settings.ShutdownGrace, T0, () => jitter);
+        var settings = TestData.Simulated($"pull {{ canary = off, verify = off, retries = 0, {pull} }}\nshutdown-grace = {grace}\ntransfer {{ mode = {transfer}, max-per-source = 1 }}");
+        var state = new PullDispatchState(new SyncPlan(pulls), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => jitter);
+        state.Start(T0);
+        return state;
     }
 
     private static List<PlannedPull> Pulls(params (string Node, string Image, long Size)[] pulls) =>

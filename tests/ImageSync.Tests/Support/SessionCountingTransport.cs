@@ -50,6 +50,11 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             inner.PullAsync(image, timeout, cancellationToken);
 
+        public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
+            inner.CopyImageAsync(image, ((CountedSession)target).Inner, limits, cancellationToken);
+
+        private INodeSession Inner => inner;
+
         public ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _closed, 1) == 0) owner.Closed(Node);

@@ -17,6 +17,7 @@ public static class TestData
               nodes = [ {{string.Join(", ", (nodes.Length == 0 ? ["w1", "w2", "w3"] : nodes).Select(n => $"{{ name = {n} }}"))}} ]
               images.include-prefixes = ["registry.example.com/"]
               logs.dir = /tmp/unused
+              transfer.mode = registry-only
               {{extra}}
             }
             """, "spec.conf", name => name == "HOME" ? "/root" : null);

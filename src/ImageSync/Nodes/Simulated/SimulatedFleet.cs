@@ -18,12 +18,15 @@ public sealed class SimulatedFleet
     private readonly object _gate = new();
     private readonly List<(NodeName Node, ImageRef Image)> _pullsStarted = [];
     private readonly Random _dice;
+    private readonly long _transferRate;
+    private readonly List<(NodeName Source, NodeName Target, ImageRef Image)> _copies = [];
     private int _inFlight;
 
     public SimulatedFleet(SimulatedFleetSettings settings, IEnumerable<NodeName> nodes, TimeProvider? clock = null)
     {
         _clock = clock ?? TimeProvider.System;
         _dice = new Random(settings.Seed);
+        _transferRate = settings.TransferRate;
         _nodes = nodes.ToDictionary(n => n, n => new SimulatedNode(n, settings.Nodes.GetValueOrDefault(n, SimulatedNodeSettings.Empty)));
     }
 
@@ -39,7 +42,19 @@ public sealed class SimulatedFleet
         }
     }
 
+    /// <summary>Every node-to-node copy that started, in order.</summary>
+    public IReadOnlyList<(NodeName Source, NodeName Target, ImageRef Image)> CopiesStarted
+    {
+        get
+        {
+            lock (_gate) return _copies.ToList();
+        }
+    }
+
     public IReadOnlyCollection<ImageRef> ImagesOn(NodeName node) => Node(node).Images;
+
+    /// <summary>The digest a node holds the image under, as its crictl would list it; null when it lacks the image.</summary>
+    public string? DigestOn(NodeName node, ImageRef image) => Node(node).Find(image) is { } held ? SimulatedNode.DigestOf(held) : null;
 
     public int MaxConcurrentPullsOn(NodeName node) => Node(node).MaxInFlight;
 
@@ -87,6 +102,28 @@ public sealed class SimulatedFleet
             lock (_gate) _inFlight--;
         }
     }
+
+    /// <summary>A copy as ctr export and import would go: at the fleet's transfer rate, failing where a real node would.</summary>
+    internal async Task<CopyExit> CopyAsync(SimulatedNode source, SimulatedNode target, ImageRef image, CancellationToken cancellationToken)
+    {
+        lock (_gate) _copies.Add((source.Name, target.Name, image));
+        if (target.Gone) throw new NodeException(target.Name, $"{PullFailure.ConnectionLost} while running `ctr images import`: the node stopped answering");
+        if (source.Settings.Faults.NoCtr) return new CopyExit(0, $"export on {source.Name}: {NoCtr(source.Name)}", SourceFailed: true);
+        if (target.Settings.Faults.NoCtr) return new CopyExit(0, $"import on {target.Name}: {NoCtr(target.Name)}");
+        if (source.Find(image) is not { } held) return new CopyExit(0, $"export on {source.Name}: ctr: image \"{image}\": not found", SourceFailed: true);
+        var duration = TimeSpan.FromSeconds((double)held.SizeBytes / _transferRate);
+        if (source.Gone || source.Settings.Faults.DropDuringPull)
+        {
+            await Task.Delay(duration / 2, _clock, cancellationToken);
+            return new CopyExit(held.SizeBytes / 2, $"export on {source.Name}: {PullFailure.ConnectionLost}: the node stopped answering mid-stream", SourceFailed: true);
+        }
+        await Task.Delay(duration, _clock, cancellationToken);
+        target.Add(image, held.SizeBytes, SimulatedNode.DigestOf(held));
+        return new CopyExit(held.SizeBytes, null);
+    }
+
+    /// <summary>What a node without containerd's CLI (a CRI-O node) answers.</summary>
+    internal static string NoCtr(NodeName node) => $"{node} has no ctr (timeout: failed to run command 'ctr': No such file or directory)";
 
     private double Roll()
     {
@@ -167,7 +204,7 @@ public sealed class SimulatedFleet
                 json.WriteStartArray("images");
                 foreach (var image in images)
                 {
-                    var digest = image.Digest ?? DigestOf(image.Ref);
+                    var digest = DigestOf(image);
                     json.WriteStartObject();
                     json.WriteString("id", digest);
                     json.WriteStartArray("repoTags");
@@ -187,8 +224,8 @@ public sealed class SimulatedFleet
             return buffer.ToArray();
         }
 
-        /// <summary>A stable stand-in digest, the same on every node for the same reference.</summary>
-        private static string DigestOf(ImageRef image) =>
-            "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image.ToString())));
+        /// <summary>The image's digest, or a stable stand-in, the same on every node for the same reference.</summary>
+        public static string DigestOf(SimulatedImage image) =>
+            image.Digest ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image.Ref.ToString())));
     }
 }

@@ -17,7 +17,8 @@ public sealed record SimulatedNodeSettings(
 }
 
 /// <param name="Seed">Seeds the fleet's dice (flaky pulls), so a simulated run can be replayed.</param>
-public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1)
+/// <param name="TransferRate">Bytes per second of a node-to-node copy.</param>
+public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1, long TransferRate = 100L << 20)
 {
     private const string Section = "image-sync.simulated";
 
@@ -26,7 +27,9 @@ public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, Simula
     {
         var defaultLatency = reader.Duration($"{Section}.pull-latency", TimeSpan.Zero, TimeSpan.FromHours(1));
         var fleet = new Dictionary<NodeName, SimulatedNodeSettings>();
-        if (reader.Node($"{Section}.nodes") is not HoconObject configured) return new SimulatedFleetSettings(fleet);
+        var rate = reader.Size($"{Section}.transfer-rate", 1, 1L << 40);
+        var seed = reader.Int($"{Section}.seed", int.MinValue, int.MaxValue);
+        if (reader.Node($"{Section}.nodes") is not HoconObject configured) return new SimulatedFleetSettings(fleet, seed, rate);
 
         foreach (var (nodeKey, value) in configured.Fields)
         {
@@ -50,7 +53,7 @@ public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, Simula
                 References(reader, $"{at}.hanging", settings["hanging"]),
                 SimulatedFaults.Create(reader, $"{at}.faults", settings["faults"]));
         }
-        return new SimulatedFleetSettings(fleet, reader.Int($"{Section}.seed", int.MinValue, int.MaxValue));
+        return new SimulatedFleetSettings(fleet, seed, rate);
     }
 
     private static List<SimulatedImage> ReadImages(ConfigReader reader, string key, HoconNode? node)
@@ -118,6 +121,7 @@ public enum InventoryFault
 /// <param name="PullFailsFirst">The first this many pulls of each image fail (transiently).</param>
 /// <param name="DropDuringPull">Pulls lose the connection half-way through.</param>
 /// <param name="UnreachableAfterInventory">After listing its images the node is gone: every pull finds the connection dropped.</param>
+/// <param name="NoCtr">The node has no ctr, as a CRI-O node: it can neither export nor import an image.</param>
 public sealed record SimulatedFaults(
     ConnectFault Connect = ConnectFault.None,
     CheckFault Check = CheckFault.None,
@@ -125,7 +129,8 @@ public sealed record SimulatedFaults(
     double PullFailureProbability = 0,
     int PullFailsFirst = 0,
     bool DropDuringPull = false,
-    bool UnreachableAfterInventory = false)
+    bool UnreachableAfterInventory = false,
+    bool NoCtr = false)
 {
     public static readonly SimulatedFaults None = new();
 
@@ -145,6 +150,7 @@ public sealed record SimulatedFaults(
             faults["pull-failure-probability"] is { } probability ? reader.DoubleOf($"{key}.pull-failure-probability", probability, 0, 1) : None.PullFailureProbability,
             faults["pull-fails-first"] is { } first ? reader.IntOf($"{key}.pull-fails-first", first, 0, 1000) ?? 0 : None.PullFailsFirst,
             faults["drop-during-pull"] is { } drop ? reader.SwitchOf($"{key}.drop-during-pull", drop) : None.DropDuringPull,
-            faults["unreachable-after-inventory"] is { } gone ? reader.SwitchOf($"{key}.unreachable-after-inventory", gone) : None.UnreachableAfterInventory);
+            faults["unreachable-after-inventory"] is { } gone ? reader.SwitchOf($"{key}.unreachable-after-inventory", gone) : None.UnreachableAfterInventory,
+            faults["no-ctr"] is { } noCtr ? reader.SwitchOf($"{key}.no-ctr", noCtr) : None.NoCtr);
     }
 }

@@ -70,6 +70,11 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             fleet.PullAsync(node, image, timeout, cancellationToken);
 
+        public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
+            fleet.CopyAsync(node, ((Session)target).SimulatedNode, image, cancellationToken);
+
+        private SimulatedFleet.SimulatedNode SimulatedNode => node;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,0 +1,146 @@
+using ImageSync.Domain;
+using ImageSync.Tests.Support;
+using static ImageSync.Domain.PullDecisions;
+
+namespace ImageSync.Tests.Domain;
+
+/// <summary>Copies from other nodes (transfer modes, source choice, fan-out, failures), as the dispatcher's pure state decides them.</summary>
+public sealed class PullDispatchCopySpecs
+{
+    private const string NotFound = "NotFound: failed to pull and unpack image: not found";
+    private const string Digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    private static readonly TimeSpan T0 = TimeSpan.FromSeconds(100);
+
+    [Fact]
+    public void Should_copy_from_a_node_that_holds_it_when_the_registry_fails_for_good_and_check_the_digest()
+    {
+        var state = State("registry-then-peer", Pull("w2", sources: ["w1"]));
+        var pulled = state.NextAttempt(T0)!;
+
+        Assert.Null(pulled.Source);
+        state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
+        var copy = state.NextAttempt(T0)!;
+        var verify = Assert.Single(state.AttemptEnded(copy.JobId, Copied(copy), false, T0).OfType<Verify>());
+        var settled = Assert.Single(state.Verified(verify.Node, Inventory("w2", copy.Pull.Image, withDigest: true), T0).OfType<Settled>()).Outcome;
+
+        Assert.Equal(("w1", 2), (copy.Source?.Value, copy.Number));
+        Assert.Equal((PullResult.Success, "w1"), (settled.Result, settled.Copy?.Source.Value));
+    }
+
+    [Fact]
+    public void Should_fail_a_copy_the_target_does_not_list_under_the_sources_digest()
+    {
+        var state = State("peer-first", Pull("w2", sources: ["w1"]));
+        var copy = state.NextAttempt(T0)!;
+        state.AttemptEnded(copy.JobId, Copied(copy), false, T0);
+
+        var settled = Assert.Single(state.Verified(NodeName.Parse("w2"), Inventory("w2", copy.Pull.Image, withDigest: false), T0).OfType<Settled>()).Outcome;
+
+        Assert.Equal(PullResult.Failed, settled.Result);
+        Assert.StartsWith("not the source's image after the copy", settled.Reason);
+    }
+
+    [Fact]
+    public void Should_copy_at_once_under_peer_first_and_never_ask_the_registry()
+    {
+        var state = State("peer-first", Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"]));
+
+        var first = state.NextAttempt(T0)!;
+
+        Assert.Equal("w1", first.Source?.Value);
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    [Fact]
+    public void Should_not_copy_under_registry_only()
+    {
+        var state = State("registry-only", Pull("w2", sources: ["w1"]));
+        var pulled = state.NextAttempt(T0)!;
+
+        var decisions = state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
+
+        Assert.Equal(NotFound, Assert.Single(decisions.OfType<Settled>()).Outcome.Reason);
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    [Fact]
+    public void Should_fan_out_a_node_that_received_the_image_becomes_a_source_too()
+    {
+        var state = State("peer-first", Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"]), Pull("w4", sources: ["w1"]));
+        var first = state.NextAttempt(T0)!;
+        Assert.Null(state.NextAttempt(T0));
+
+        state.AttemptEnded(first.JobId, Copied(first), false, T0);
+        var next = new[] { state.NextAttempt(T0)!, state.NextAttempt(T0)! };
+
+        Assert.Equal(["w1", first.Pull.Node.Value], next.Select(a => a.Source!.Value).Order());
+    }
+
+    [Fact]
+    public void Should_try_another_source_when_one_fails_and_fail_with_both_reasons_when_none_is_left()
+    {
+        var state = State("registry-then-peer", Pull("w3", sources: ["w1", "w2"]));
+        var pulled = state.NextAttempt(T0)!;
+        state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
+
+        var first = state.NextAttempt(T0)!;
+        state.AttemptEnded(first.JobId, Failed(first, $"export on {first.Source}: ctr: image not found"), false, T0, sourceFailed: true);
+        var second = state.NextAttempt(T0)!;
+        var last = state.AttemptEnded(second.JobId, Failed(second, $"export on {second.Source}: connection lost"), false, T0, sourceFailed: true);
+
+        Assert.Equal(["w1", "w2"], new[] { first.Source!.Value, second.Source!.Value }.Order());
+        var settled = Assert.Single(last.OfType<Settled>()).Outcome;
+        Assert.Equal($"{NotFound}; copy failed: export on {second.Source}: connection lost", settled.Reason);
+    }
+
+    [Fact]
+    public void Should_not_try_another_source_when_the_import_failed_on_the_target()
+    {
+        var state = State("peer-first", Pull("w3", sources: ["w1", "w2"]));
+        var copy = state.NextAttempt(T0)!;
+
+        var decisions = state.AttemptEnded(copy.JobId, Failed(copy, "import on w3: ctr: no space left on device"), false, T0);
+
+        Assert.Equal("copy failed: import on w3: ctr: no space left on device", Assert.Single(decisions.OfType<Settled>()).Outcome.Reason);
+    }
+
+    [Fact]
+    public void Should_settle_with_why_when_the_sources_disagree_on_the_digest()
+    {
+        var state = State("registry-then-peer", Pull("w2", sources: ["w1"], digest: null));
+        var pulled = state.NextAttempt(T0)!;
+
+        var decisions = state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
+
+        Assert.Equal($"{NotFound}; no copy from another node: the nodes that hold it do not report one digest for it",
+            Assert.Single(decisions.OfType<Settled>()).Outcome.Reason);
+    }
+
+    [Fact]
+    public void Should_never_stream_more_than_max_per_source_out_of_one_node()
+    {
+        var state = State("peer-first", Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"]));
+
+        Assert.NotNull(state.NextAttempt(T0));
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    private static PullDispatchState State(string mode, params PlannedPull[] pulls)
+    {
+        var settings = TestData.Simulated($"pull {{ canary = off, retries = 0 }}\ntransfer {{ mode = {mode}, max-per-source = 1 }}");
+        var state = new PullDispatchState(new SyncPlan(pulls), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        state.Start(T0);
+        return state;
+    }
+
+    private static PlannedPull Pull(string node, string[] sources, string? digest = Digest) =>
+        new(NodeName.Parse(node), TestData.Image("app:1"), 1000, [.. sources.Select(NodeName.Parse)], digest);
+
+    private static PullOutcome Failed(PullAttempt attempt, string reason) => new(attempt.Pull, PullResult.Failed, reason, TimeSpan.FromSeconds(1));
+
+    private static PullOutcome Copied(PullAttempt attempt) =>
+        new(attempt.Pull, PullResult.Success, null, TimeSpan.FromSeconds(1), Copy: new PeerCopy(attempt.Source!, 1000));
+
+    private static NodeInventory Inventory(string node, ImageRef image, bool withDigest) =>
+        new(NodeName.Parse(node), [new NodeImage("id", [image], withDigest ? [image.WithDigestOnly(Digest)] : [], 1000)], []);
+}
