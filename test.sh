@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test of image-sync: unit and TestKit specs, then the integration tests against real sshd
-# nodes started on this machine. Installs openssh-server when sshd is missing: those tests need it, and a
-# missing sshd must fail the run, never skip it.
+# nodes (and, for node-to-node copies, real containerd daemons and a registry) started on this machine.
+# Installs what those need from Debian's packages when it is missing: a missing tool must fail the run,
+# never skip a test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -x /usr/sbin/sshd ]; then
-  echo "test.sh: installing openssh-server (the integration tests start real sshd nodes)"
+declare -A needed=([/usr/sbin/sshd]=openssh-server [/usr/bin/containerd]=containerd [/usr/bin/docker-registry]=docker-registry
+                   [/usr/bin/skopeo]=skopeo [/usr/bin/umoci]=umoci [/usr/bin/jq]=jq)
+missing=()
+for tool in "${!needed[@]}"; do [ -x "$tool" ] || missing+=("${needed[$tool]}"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} (the integration tests start real sshd, containerd and registry processes)"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openssh-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The integration tests run the published CLI as a process, as cron would.

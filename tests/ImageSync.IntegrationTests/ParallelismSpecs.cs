@@ -6,6 +6,7 @@ namespace ImageSync.IntegrationTests;
 /// Bounded, parallel pulls as shipped: the published CLI (no thread-pool tuning of any kind) against real
 /// sshd nodes, read from the stand-in crictl's own clock.
 /// </summary>
+[Collection(AloneOnTheMachine.Name)]
 public sealed class ParallelismSpecs : IDisposable
 {
     private const int Nodes = 8;

@@ -18,8 +18,8 @@ public sealed class PeerQueue(int maxPerSource)
     private readonly Dictionary<PlannedPull, string> _registryFailures = [];
     private readonly Dictionary<PlannedPull, string> _copyFailures = [];
 
-    /// <summary>Whether the pull can be copied at all: its sources agree on a digest.</summary>
-    public static bool Copyable(PlannedPull pull) => pull.Digest is not null && pull.Sources.Count > 0;
+    /// <summary>Whether the pull can be copied at all: its sources hold the same image (one image id).</summary>
+    public static bool Copyable(PlannedPull pull) => pull.ImageId is not null && pull.Sources.Count > 0;
 
     /// <summary>The pull waits for a source; biggest images go first, as registry pulls do.</summary>
     /// <param name="registryFailure">Why the registry did not serve it, kept for the pull's outcome should no copy work.</param>

@@ -79,8 +79,9 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     {
         _verifying.Remove(node);
         if (!_unverified.Remove(node, out var pending)) return;
-        var present = inventory.Images.SelectMany(i => i.Tags.Concat(i.Digests)).ToHashSet();
-        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(present), now);
+        var held = new Dictionary<ImageRef, NodeImage>();
+        foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) held.TryAdd(reference, image);
+        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(held), now);
         FinishIfDone();
     });
 
@@ -167,7 +168,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
             _peers.Add(planned, registryFailure);
             return;
         }
-        const string notCopied = "no copy from another node: the nodes that hold it do not report one digest for it";
+        const string notCopied = "no copy from another node: the nodes that hold it hold different images under its name";
         var unserved = failed ?? new PullOutcome(planned, PullResult.Failed, null, TimeSpan.Zero, _attempts.GetValueOrDefault(planned));
         Settle(unserved with { Reason = registryFailure is null ? notCopied : $"{registryFailure}; {notCopied}" }, now);
     }

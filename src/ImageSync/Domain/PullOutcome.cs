@@ -26,14 +26,14 @@ public sealed record PullOutcome(PlannedPull Pull, PullResult Result, string? Re
     public string Word => Result.ToString().ToUpperInvariant();
 
     /// <summary>
-    /// A success, checked against what the node lists once its pulls are done: FAILED when the image is not
-    /// there, or, for a copy, not there under its source's digest.
+    /// A success, checked against what the node lists once its pulls are done (by tag or digest reference):
+    /// FAILED when the image is not there, or, for a copy, not there as the source's image (its id).
     /// </summary>
-    public PullOutcome CheckedAgainst(IReadOnlySet<ImageRef> present) =>
-        !present.Contains(Pull.Image)
+    public PullOutcome CheckedAgainst(IReadOnlyDictionary<ImageRef, NodeImage> held) =>
+        !held.TryGetValue(Pull.Image, out var image)
             ? this with { Result = PullResult.Failed, Reason = "not present after pull: crictl reported success, but the node does not list the image" }
-            : Copy is not null && Pull.Digest is { } digest && !present.Contains(Pull.Image.WithDigestOnly(digest))
-                ? this with { Result = PullResult.Failed, Reason = $"not the source's image after the copy: the node does not list it as {digest}" }
+            : Copy is not null && Pull.ImageId is { } id && image.Id != id
+                ? this with { Result = PullResult.Failed, Reason = $"not the source's image after the copy: the node lists it as {image.Id}, the source as {id}" }
                 : this;
 }
 

@@ -3,9 +3,9 @@ namespace ImageSync.Domain;
 /// <summary>One image one node must pull.</summary>
 /// <param name="SizeBytes">The size the source nodes report, used to schedule big pulls first and to estimate traffic.</param>
 /// <param name="Sources">Nodes that already hold the image, sorted.</param>
-/// <param name="Digest">The repo digest every source reports for the image; null when a source reports none or they disagree,
+/// <param name="ImageId">The image id (its config digest, crictl's <c>id</c>) every source reports; null when they disagree,
 /// and then no node copies it to another (image-sync does not pick a winner).</param>
-public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, IReadOnlyList<NodeName> Sources, string? Digest = null)
+public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, IReadOnlyList<NodeName> Sources, string? ImageId = null)
 {
     public override string ToString() => $"{Node} {Image}";
 }
@@ -69,7 +69,7 @@ public static class SyncPlanner
             {
                 if (held[i].Contains(image)) continue;
                 var offer = offered[image];
-                pulls.Add(new PlannedPull(nodes[i].Node, image, offer.Size, offer.Sources, offer.Digest));
+                pulls.Add(new PlannedPull(nodes[i].Node, image, offer.Size, offer.Sources, offer.ImageId));
             }
         }
         return new SyncPlan(pulls, DriftFinder.Find(nodes, filter));
@@ -78,26 +78,25 @@ public static class SyncPlanner
     private static void Add(NodeName node, ImageRef image, NodeImage held, HashSet<ImageRef> holding, Dictionary<ImageRef, Offer> offered)
     {
         if (!holding.Add(image)) return;
-        var digest = image.Digest ?? held.Digests.FirstOrDefault(d => d.Repository == image.Repository)?.Digest;
-        if (offered.TryGetValue(image, out var offer)) offer.Add(node, digest);
-        else offered[image] = new Offer(held.SizeBytes, node, digest);
+        if (offered.TryGetValue(image, out var offer)) offer.Add(node, held.Id);
+        else offered[image] = new Offer(held.SizeBytes, node, held.Id);
     }
 
-    /// <summary>An image some nodes hold: their sizes and digests agree or not.</summary>
-    private sealed class Offer(long size, NodeName first, string? digest)
+    /// <summary>An image some nodes hold, and whether they hold the same image (the same id) under its name.</summary>
+    private sealed class Offer(long size, NodeName first, string imageId)
     {
-        private bool _disagree = digest is null;
+        private bool _disagree;
 
         public long Size { get; } = size;
 
         public List<NodeName> Sources { get; } = [first];
 
-        public string? Digest => _disagree ? null : digest;
+        public string? ImageId => _disagree ? null : imageId;
 
-        public void Add(NodeName node, string? other)
+        public void Add(NodeName node, string other)
         {
             Sources.Add(node);
-            _disagree |= other != digest;
+            _disagree |= other != imageId;
         }
     }
 }

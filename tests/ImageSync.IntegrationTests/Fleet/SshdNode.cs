@@ -12,6 +12,7 @@ public sealed class SshdNode : IDisposable
     private const string Sshd = "/usr/sbin/sshd";
     private readonly string _registryFile;
     private readonly List<string> _sshdOptions = [];
+    private readonly List<string> _environment = [];
     private RunningProcess? _process;
 
     public SshdNode(string name, string root, string clientPublicKey, string registryFile)
@@ -127,6 +128,12 @@ public sealed class SshdNode : IDisposable
     public void RevokeClientKey() => File.WriteAllText(AuthorizedKeys, "");
 
     /// <summary>Stops sshd and every process it started (sessions, crictl) with SIGSTOP: the node is frozen, not gone.</summary>
+    /// <summary>Kills sshd and every session it runs, as a node that crashed or lost its network would end them.</summary>
+    public void Kill()
+    {
+        foreach (var pid in ProcessTree(_process!.Process.Id)) Shell.Run("kill", ["-KILL", pid.ToString()]);
+    }
+
     public void Freeze()
     {
         // Short-lived processes of the tree may end while it is walked; only sshd itself must be stopped.
@@ -143,6 +150,13 @@ public sealed class SshdNode : IDisposable
     }
 
     public string HostKeyFingerprint() => Shell.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", HostKey + ".pub"]).Stdout.Split(' ')[1];
+
+    /// <summary>Sets a variable in the environment of every command the node runs (before <see cref="Start"/>).</summary>
+    public SshdNode WithEnvironment(string name, string value)
+    {
+        _environment.Add($"{name}={value}");
+        return this;
+    }
 
     /// <summary>Adds a line to this node's sshd_config (before <see cref="Start"/>), e.g. "MaxSessions 1".</summary>
     public SshdNode WithSshd(string option)
@@ -178,7 +192,7 @@ public sealed class SshdNode : IDisposable
             UsePAM no
             StrictModes no
             LogLevel VERBOSE
-            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={_registryFile}
+            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={_registryFile} {string.Join(' ', _environment)}
             {string.Join("\n", _sshdOptions)}
             """);
     }
@@ -226,7 +240,7 @@ public sealed class SshdNode : IDisposable
     private static readonly HashSet<int> PortsGiven = [];
 
     /// <summary>A port free now and not given to another node of this process (the OS may offer a freed port again).</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         while (true)
         {

@@ -8,11 +8,11 @@ namespace ImageSync.Tests.Domain;
 public sealed class PullDispatchCopySpecs
 {
     private const string NotFound = "NotFound: failed to pull and unpack image: not found";
-    private const string Digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    private const string Id = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     private static readonly TimeSpan T0 = TimeSpan.FromSeconds(100);
 
     [Fact]
-    public void Should_copy_from_a_node_that_holds_it_when_the_registry_fails_for_good_and_check_the_digest()
+    public void Should_copy_from_a_node_that_holds_it_when_the_registry_fails_for_good_and_check_the_image_id()
     {
         var state = State("registry-then-peer", Pull("w2", sources: ["w1"]));
         var pulled = state.NextAttempt(T0)!;
@@ -21,20 +21,20 @@ public sealed class PullDispatchCopySpecs
         state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
         var copy = state.NextAttempt(T0)!;
         var verify = Assert.Single(state.AttemptEnded(copy.JobId, Copied(copy), false, T0).OfType<Verify>());
-        var settled = Assert.Single(state.Verified(verify.Node, Inventory("w2", copy.Pull.Image, withDigest: true), T0).OfType<Settled>()).Outcome;
+        var settled = Assert.Single(state.Verified(verify.Node, Inventory("w2", copy.Pull.Image, Id), T0).OfType<Settled>()).Outcome;
 
         Assert.Equal(("w1", 2), (copy.Source?.Value, copy.Number));
         Assert.Equal((PullResult.Success, "w1"), (settled.Result, settled.Copy?.Source.Value));
     }
 
     [Fact]
-    public void Should_fail_a_copy_the_target_does_not_list_under_the_sources_digest()
+    public void Should_fail_a_copy_the_target_does_not_list_as_the_sources_image()
     {
         var state = State("peer-first", Pull("w2", sources: ["w1"]));
         var copy = state.NextAttempt(T0)!;
         state.AttemptEnded(copy.JobId, Copied(copy), false, T0);
 
-        var settled = Assert.Single(state.Verified(NodeName.Parse("w2"), Inventory("w2", copy.Pull.Image, withDigest: false), T0).OfType<Settled>()).Outcome;
+        var settled = Assert.Single(state.Verified(NodeName.Parse("w2"), Inventory("w2", copy.Pull.Image, "sha256:" + new string('2', 64)), T0).OfType<Settled>()).Outcome;
 
         Assert.Equal(PullResult.Failed, settled.Result);
         Assert.StartsWith("not the source's image after the copy", settled.Reason);
@@ -105,14 +105,14 @@ public sealed class PullDispatchCopySpecs
     }
 
     [Fact]
-    public void Should_settle_with_why_when_the_sources_disagree_on_the_digest()
+    public void Should_settle_with_why_when_the_sources_hold_different_images_under_its_name()
     {
-        var state = State("registry-then-peer", Pull("w2", sources: ["w1"], digest: null));
+        var state = State("registry-then-peer", Pull("w2", sources: ["w1"], imageId: null));
         var pulled = state.NextAttempt(T0)!;
 
         var decisions = state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
 
-        Assert.Equal($"{NotFound}; no copy from another node: the nodes that hold it do not report one digest for it",
+        Assert.Equal($"{NotFound}; no copy from another node: the nodes that hold it hold different images under its name",
             Assert.Single(decisions.OfType<Settled>()).Outcome.Reason);
     }
 
@@ -133,14 +133,14 @@ public sealed class PullDispatchCopySpecs
         return state;
     }
 
-    private static PlannedPull Pull(string node, string[] sources, string? digest = Digest) =>
-        new(NodeName.Parse(node), TestData.Image("app:1"), 1000, [.. sources.Select(NodeName.Parse)], digest);
+    private static PlannedPull Pull(string node, string[] sources, string? imageId = Id) =>
+        new(NodeName.Parse(node), TestData.Image("app:1"), 1000, [.. sources.Select(NodeName.Parse)], imageId);
 
     private static PullOutcome Failed(PullAttempt attempt, string reason) => new(attempt.Pull, PullResult.Failed, reason, TimeSpan.FromSeconds(1));
 
     private static PullOutcome Copied(PullAttempt attempt) =>
         new(attempt.Pull, PullResult.Success, null, TimeSpan.FromSeconds(1), Copy: new PeerCopy(attempt.Source!, 1000));
 
-    private static NodeInventory Inventory(string node, ImageRef image, bool withDigest) =>
-        new(NodeName.Parse(node), [new NodeImage("id", [image], withDigest ? [image.WithDigestOnly(Digest)] : [], 1000)], []);
+    private static NodeInventory Inventory(string node, ImageRef image, string id) =>
+        new(NodeName.Parse(node), [new NodeImage(id, [image], [], 1000)], []);
 }
