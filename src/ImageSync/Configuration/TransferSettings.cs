@@ -15,10 +15,11 @@ public enum TransferMode
 
 /// <summary>Node-to-node copies: the source's <c>ctr images export</c> streamed through image-sync into the target's <c>ctr images import</c>.</summary>
 /// <param name="MaxPerSource">Copies streaming out of one node at once.</param>
+/// <param name="FanOut">A node that received an image serves copies of it too.</param>
 /// <param name="BandwidthLimit">Bytes per second for one copy; 0 is no limit.</param>
 /// <param name="Timeout">A copy's time limit is this plus the image's size at <paramref name="MinRate"/>.</param>
 /// <param name="MinRate">The slowest a copy may run, in bytes per second, before it counts as stuck.</param>
-public sealed record TransferSettings(TransferMode Mode, string Ctr, string Namespace, int MaxPerSource, long BandwidthLimit, TimeSpan Timeout, long MinRate)
+public sealed record TransferSettings(TransferMode Mode, string Ctr, string Namespace, int MaxPerSource, bool FanOut, long BandwidthLimit, TimeSpan Timeout, long MinRate)
 {
     private const string Section = "image-sync.transfer";
 
@@ -41,6 +42,7 @@ public sealed record TransferSettings(TransferMode Mode, string Ctr, string Name
             ctr,
             ns,
             reader.Int($"{Section}.max-per-source", 1, 10),
+            reader.Switch($"{Section}.fan-out"),
             reader.Size($"{Section}.bandwidth-limit", 0, 1L << 40),
             reader.Duration($"{Section}.timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             reader.Size($"{Section}.min-rate", 1L << 10, 1L << 40));

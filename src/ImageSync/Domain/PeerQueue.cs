@@ -4,10 +4,10 @@ namespace ImageSync.Domain;
 /// Pulls that are to be copied from another node (node-to-node transfer): which copy may start next, and from
 /// where. A source is a node that holds the image under the digest every source reports, and a node that has
 /// just received it is one too, so copies of one image to many nodes fan out instead of queueing on its first
-/// holder. No node streams more than <c>maxPerSource</c> copies at once, and a copy is never tried twice from
-/// the same source.
+/// holder (unless <c>fanOut</c> is off). No node streams more than <c>maxPerSource</c> copies at once, and a
+/// copy is never tried twice from the same source.
 /// </summary>
-public sealed class PeerQueue(int maxPerSource)
+public sealed class PeerQueue(int maxPerSource, bool fanOut = true)
 {
     private readonly List<PlannedPull> _waiting = [];
     private readonly Dictionary<ImageRef, List<NodeName>> _holders = [];
@@ -55,7 +55,7 @@ public sealed class PeerQueue(int maxPerSource)
     {
         _outgoing[source]--;
         _copying[pull.Image]--;
-        if (received) _holders[pull.Image].Add(pull.Node);
+        if (received && fanOut) _holders[pull.Image].Add(pull.Node);
     }
 
     /// <summary>Whether a failed copy may be tried again: from a holder not tried yet, or one that may appear (a copy of the image under way).</summary>

@@ -13,7 +13,7 @@ namespace ImageSync.Domain;
 public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace, TimeSpan runStartedAt, Func<double> jitter)
 {
     private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : plan.Pulls, pull.MaxPerNode, pull.Canary);
-    private readonly PeerQueue _peers = new(transfer.MaxPerSource);
+    private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut);
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];

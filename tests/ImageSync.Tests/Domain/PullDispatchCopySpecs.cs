@@ -77,6 +77,20 @@ public sealed class PullDispatchCopySpecs
     }
 
     [Fact]
+    public void Should_copy_only_from_the_first_holders_when_fan_out_is_off()
+    {
+        var settings = TestData.Simulated("transfer { mode = peer-first, max-per-source = 1, fan-out = off }");
+        var state = new PullDispatchState(new SyncPlan([Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"])]), settings.Pull, settings.Transfer,
+            settings.ShutdownGrace, T0, () => 0.5);
+        state.Start(T0);
+        var first = state.NextAttempt(T0)!;
+
+        state.AttemptEnded(first.JobId, Copied(first), false, T0);
+
+        Assert.Equal("w1", state.NextAttempt(T0)!.Source?.Value);
+    }
+
+    [Fact]
     public void Should_try_another_source_when_one_fails_and_fail_with_both_reasons_when_none_is_left()
     {
         var state = State("registry-then-peer", Pull("w3", sources: ["w1", "w2"]));

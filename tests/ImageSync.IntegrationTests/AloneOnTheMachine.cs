@@ -1,4 +1,4 @@
-namespace ImageSync.IntegrationTests.Fleet;
+namespace ImageSync.IntegrationTests;
 
 /// <summary>
 /// Tests that time a process (how fast pulls start, how fast a refused run exits) run with no other test
