@@ -24,11 +24,14 @@ switch (which)
     case "connect":
         ConnectBench.Run(nodes: args.Length > 1 ? int.Parse(args[1]) : 100, repetitions: 3);
         break;
+    case "transfer":
+        TransferBench.Run(repetitions: args.Length > 1 ? int.Parse(args[1]) : 3);
+        break;
     case "parallel":
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | planner | footprint [extra-syncs]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | planner | footprint [extra-syncs]");
         return 2;
 }
 return 0;

@@ -12,8 +12,8 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter,
 {
     public const string Check = "echo ok";
 
-    /// <summary>What a copy's export sends per credit: the source never runs more than a few of these ahead of the target.</summary>
-    public const int ExportChunk = 1 << 20;
+    /// <summary>What a copy's export sends per credit: the source never runs more than a couple of these ahead of the target.</summary>
+    public const int ExportChunk = 4 << 20;
 
     private readonly string _prefix = sudo ? "sudo -n " : "";
 
@@ -25,13 +25,13 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter,
     /// <summary>
     /// The source's half of a copy. SSH.NET reads a channel as fast as the node sends, whatever its reader
     /// does, so the export is paced by credits: each line image-sync writes to the command's input (kept as
-    /// fd 4, since the pipe takes fd 0) lets one more <see cref="ExportChunk"/> out; a short chunk is the end.
+    /// fd 4, since the pipe takes fd 0) lets one more <see cref="ExportChunk"/> out, which dd copies; a short
+    /// chunk (dd reports fewer bytes) is the end.
     /// </summary>
     public string Export(ImageRef image, TimeSpan timeout) =>
         $"exec 4<&0; {_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {Ctr} images export - {Quote(image.ToString())}"
         + " | { LC_ALL=C; while IFS= read -r _ <&4; do"
-        + $" n=$(dd bs={ExportChunk} count=1 iflag=fullblock 2>&1 >&3 | sed -n 's/^\\([0-9][0-9]*\\) bytes.*/\\1/p');"
-        + $" [ \"${{n:-0}}\" -eq {ExportChunk} ] || break; done; }} 3>&1";
+        + $" case $(dd bs={ExportChunk} count=1 iflag=fullblock 2>&1 >&3) in *\"{ExportChunk} bytes\"*) ;; *) break ;; esac; done; }} 3>&1";
 
     /// <summary>
     /// The target's half: names the image as a CRI pull would (the tag and <c>repo@digest</c>, so crictl lists

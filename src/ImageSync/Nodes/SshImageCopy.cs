@@ -12,7 +12,7 @@ namespace ImageSync.Nodes;
 /// </summary>
 internal sealed class SshImageCopy(SshNodeSession source, SshNodeSession target, ImageRef image, CopyLimits limits)
 {
-    private const int CreditsAhead = 4;
+    private const int CreditsAhead = 2;
     private static readonly byte[] Credit = "\n"u8.ToArray();
 
     public CopyExit Run(CancellationToken cancellationToken)
@@ -57,9 +57,14 @@ internal sealed class SshImageCopy(SshNodeSession source, SshNodeSession target,
         var exportError = LastLine(exportErrors);
         if (import.ExitStatus == 0 && relayed > 0) return new CopyExit(relayed, null);
         if (cancellationToken.IsCancellationRequested) return new CopyExit(relayed, "interrupted");
-        if (broken is not null || exportError.Length > 0 || relayed == 0)
+        // An export that did not exit 0 (no status at all when the source's connection dropped) is the source's fault,
+        // whichever side noticed first: the import then only failed on a truncated archive.
+        if (broken is not null || export.ExitStatus != 0 || exportError.Length > 0 || relayed == 0)
         {
-            var why = exportError.Length > 0 ? exportError : broken?.Message ?? "it sent nothing";
+            var why = exportError.Length > 0 ? exportError
+                : broken?.Message
+                ?? (relayed == 0 ? "it sent nothing"
+                    : export.ExitStatus is { } status ? $"exit {status}" : "the connection ended before the export did");
             return new CopyExit(relayed, $"export on {source.Node}: {why}", SourceFailed: true);
         }
         var importError = LastLine(importErrors);

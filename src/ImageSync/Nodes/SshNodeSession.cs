@@ -17,8 +17,9 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
     private const int ErrorTailBytes = 4 * 1024;
-    private static readonly TimeSpan FirstChannelRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan LongestChannelRetry = TimeSpan.FromSeconds(2);
+    // A refused channel is asked for again when one of ours closes, or after this long at the latest.
+    private static readonly TimeSpan LongestChannelWait = TimeSpan.FromMilliseconds(500);
+    private TaskCompletionSource _channelClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NodeName Node => node;
 
@@ -70,22 +71,29 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         }
     }
 
+    /// <summary>
+    /// Waiting for a channel counts against the command's own time, so a refused one is asked for again as soon
+    /// as a channel frees up: a growing back-off would leave a waiter idle while slots stand free.
+    /// </summary>
     private async Task<CommandResult> RunAsync(string command, long outputLimit, CancellationToken cancellationToken)
     {
-        var pause = FirstChannelRetry;
         while (true)
         {
+            var closed = Volatile.Read(ref _channelClosed).Task;
             try
             {
                 return await RunOnceAsync(command, outputLimit, cancellationToken).ConfigureAwait(false);
             }
             catch (SshException e) when (IsChannelRefused(e))
             {
-                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestChannelRetry.Ticks));
+                await Task.WhenAny(closed, Task.Delay(LongestChannelWait, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
     }
+
+    private void ChannelClosed() =>
+        Interlocked.Exchange(ref _channelClosed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task<CommandResult> RunOnceAsync(string command, long outputLimit, CancellationToken cancellationToken)
     {
@@ -125,7 +133,11 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         finally
         {
             // Closing waits for the server too; a channel still opening is closed once it is open.
-            _ = starting.ContinueWith(_ => threads.Forget(ssh.Dispose), TaskScheduler.Default);
+            _ = starting.ContinueWith(opening => threads.Forget(() =>
+            {
+                ssh.Dispose();
+                if (opening.IsCompletedSuccessfully) ChannelClosed();
+            }), TaskScheduler.Default);
         }
     }
 

