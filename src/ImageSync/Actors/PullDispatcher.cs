@@ -45,7 +45,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         });
         Receive<VerifyFailed>(failed => Carry(_state.NotVerified(failed.Node, $"could not read its images again to verify its pulls: {failed.Reason}", Now)));
         Receive<VerifyTimedOut>(late => Carry(_state.NotVerified(late.Node, "its images could not be read again in time to verify its pulls", Now)));
-        Receive<SyncCommands.StopSync>(stop => Carry(_state.Stop(stop.Why, Now)));
+        Receive<SyncCommands.StopSync>(stop => Carry(_state.Stop(stop.Why, Now, stop.Abandon)));
         Receive<GraceExpired>(_ => Carry(_state.GraceExpired(Now)));
     }
 

@@ -20,7 +20,8 @@ public static class SyncCommands
     public sealed record TriggerSync(string Reason, TimeSpan Spacing = default);
 
     /// <summary>Stop the running sync: in-flight pulls get the shutdown grace, nothing new starts.</summary>
-    public sealed record StopSync(string Why);
+    /// <param name="Abandon">Give in-flight pulls no grace: this replica left the cluster, and another one takes over.</param>
+    public sealed record StopSync(string Why, bool Abandon = false);
 
     /// <summary>Stop the coordinator itself, after its running sync (if any) has stopped gracefully.</summary>
     public sealed class Shutdown

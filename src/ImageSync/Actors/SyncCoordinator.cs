@@ -19,29 +19,36 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly IRunGate _gate;
     private readonly TimeProvider _clock;
     private readonly CoordinatorPresence? _presence;
-    private readonly bool _syncAtStart;
+    private readonly bool _asSingleton;
+    private IActorRef? _membership;
     private long _runs;
     private DateTimeOffset? _lastStartedAt;
 
     /// <param name="presence">Told when this coordinator starts and stops (the daemon's metrics and shutdown use it).</param>
-    /// <param name="syncAtStart">Sync as soon as it starts: a coordinator taking over in a cluster cannot know when the last sync ran.</param>
-    public SyncCoordinator(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false)
+    /// <param name="asSingleton">
+    /// It runs as a cluster's singleton: it syncs as soon as it starts (taking over, it cannot know when the last sync
+    /// ran), and starts a sync only once its replica's <see cref="ReplicaMembership"/> confirmed with a majority of
+    /// the replicas that this one is still a member.
+    /// </param>
+    public SyncCoordinator(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false)
     {
         _setup = setup;
         _gate = gate;
         _clock = clock;
         _presence = presence;
-        _syncAtStart = syncAtStart;
+        _asSingleton = asSingleton;
         Idle();
     }
 
-    public static Props Props(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool syncAtStart = false) =>
-        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, syncAtStart));
+    public static Props Props(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false) =>
+        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, asSingleton));
 
     protected override void PreStart()
     {
         _presence?.Arrived(Self);
-        if (_syncAtStart) Self.Tell(new SyncCommands.TriggerSync("this replica took over as coordinator"), ActorRefs.Nobody);
+        if (!_asSingleton) return;
+        _membership = ActorRegistry.For(Context.System).Get<ReplicaMembership>();
+        Self.Tell(new SyncCommands.TriggerSync("this replica took over as coordinator"), ActorRefs.Nobody);
     }
 
     protected override void PostStop() => _presence?.Left(Self);
@@ -56,6 +63,32 @@ public sealed class SyncCoordinator : ReceiveActor
         Receive<SyncCommands.TriggerSync>(Trigger);
         Receive<SyncCommands.StopSync>(_ => { });
         Receive<SyncCommands.Shutdown>(_ => Context.Stop(Self));
+        // The answer to a confirmation given up on by a stop.
+        Receive<MembershipEvents.Confirmed>(_ => { });
+        Receive<MembershipEvents.NotConfirmed>(_ => { });
+    }
+
+    /// <summary>A sync waits for the majority's word that this replica is still a member; then it starts, or is refused.</summary>
+    private void Confirming(Pending pending)
+    {
+        Receive<MembershipEvents.Confirmed>(_ => Begin(pending));
+        Receive<MembershipEvents.NotConfirmed>(no =>
+        {
+            Refuse(new SyncEvents.SyncRefused($"no sync started here: {no.Why}", SyncEvents.RefusalKind.NotConfirmed), pending.Requester);
+            Become(Idle);
+        });
+        Receive<SyncCommands.StartSync>(_ => Refuse("a sync is about to start", SyncEvents.RefusalKind.AlreadyRunning));
+        Receive<SyncCommands.TriggerSync>(_ => Refuse("a sync is about to start", SyncEvents.RefusalKind.AlreadyRunning));
+        Receive<SyncCommands.StopSync>(stop =>
+        {
+            Refuse(new SyncEvents.SyncRefused($"no sync started: {stop.Why}", SyncEvents.RefusalKind.ShuttingDown), pending.Requester);
+            Become(Idle);
+        });
+        Receive<SyncCommands.Shutdown>(_ =>
+        {
+            Refuse(new SyncEvents.SyncRefused("image-sync is shutting down", SyncEvents.RefusalKind.ShuttingDown), pending.Requester);
+            Context.Stop(Self);
+        });
     }
 
     private void Running(Run run)
@@ -77,7 +110,8 @@ public sealed class SyncCoordinator : ReceiveActor
     {
         Receive<SyncCommands.StartSync>(_ => Refuse("image-sync is shutting down", SyncEvents.RefusalKind.ShuttingDown));
         Receive<SyncCommands.TriggerSync>(_ => Refuse("image-sync is shutting down", SyncEvents.RefusalKind.ShuttingDown));
-        Receive<SyncCommands.StopSync>(_ => { });
+        // An abandon cuts the grace short.
+        Receive<SyncCommands.StopSync>(stop => run.Actor.Forward(stop));
         Receive<SyncCommands.Shutdown>(_ => { });
         Receive<SyncEvents.SyncFinished>(finished => Sender.Equals(run.Actor), finished =>
         {
@@ -103,13 +137,27 @@ public sealed class SyncCoordinator : ReceiveActor
 
     private void Start(SyncCommands.StartSync request, IActorRef requester, bool waitsForSummary)
     {
+        var pending = new Pending(request, requester, waitsForSummary);
+        // Only a run changes nodes; plan and check read them, alongside anything.
+        if (_membership is null || request.Mode != SyncMode.Run)
+        {
+            Begin(pending);
+            return;
+        }
+        _membership.Tell(MembershipCommands.ConfirmMembership.Instance);
+        Become(() => Confirming(pending));
+    }
+
+    private void Begin(Pending pending)
+    {
+        var (request, requester, waitsForSummary) = pending;
         var held = _setup.Hold(out var setup);
         IDisposable? locked = null;
-        // Only a run changes nodes; plan and check read them, alongside anything.
         if (request.Mode == SyncMode.Run && TryLock(_gate, setup.Settings.LockFile, out locked) is { } refusal)
         {
             held.Dispose();
-            Refuse(refusal);
+            Refuse(refusal, requester);
+            Become(Idle);
             return;
         }
 
@@ -137,12 +185,12 @@ public sealed class SyncCoordinator : ReceiveActor
         return locked is null ? new SyncEvents.SyncRefused($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld) : null;
     }
 
-    private void Refuse(string why, SyncEvents.RefusalKind kind) => Refuse(new SyncEvents.SyncRefused(why, kind));
+    private void Refuse(string why, SyncEvents.RefusalKind kind) => Refuse(new SyncEvents.SyncRefused(why, kind), Sender);
 
-    private void Refuse(SyncEvents.SyncRefused refused)
+    private void Refuse(SyncEvents.SyncRefused refused, IActorRef requester)
     {
         Context.System.EventStream.Publish(refused);
-        Sender.Tell(refused);
+        requester.Tell(refused);
     }
 
     private SyncEvents.SyncFinished Crashed(Run run) => new(new SyncSummary(
@@ -158,6 +206,9 @@ public sealed class SyncCoordinator : ReceiveActor
         run.Requester.Tell(finished);
         Become(Idle);
     }
+
+    /// <summary>A sync asked for, not started yet.</summary>
+    private sealed record Pending(SyncCommands.StartSync Request, IActorRef Requester, bool WaitsForSummary);
 
     /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
     /// <param name="Held">What the run holds until it ends: its setup (transport), and the lock file for a run.</param>

@@ -55,5 +55,8 @@ public static class SyncEvents
 
         /// <summary>The coordinator is stopping.</summary>
         ShuttingDown,
+
+        /// <summary>A majority of the replicas did not confirm that this one is still a member of the cluster.</summary>
+        NotConfirmed,
     }
 }

@@ -5,10 +5,16 @@ namespace ImageSync.Configuration;
 
 /// <summary>High availability: replicas form an Akka.Cluster and the coordinator runs as its singleton.</summary>
 /// <param name="PublicHostname">The address other replicas reach this one at, when it differs from <paramref name="Hostname"/>.</param>
-/// <param name="SeedNodes">Addresses like <c>akka.tcp://image-sync@10.0.0.5:4053</c>.</param>
-public sealed partial record ClusterSettings(bool Enabled, string Hostname, int Port, string PublicHostname, IReadOnlyList<string> SeedNodes)
+/// <param name="SeedNodes">Every replica's address, this one's included, like <c>akka.tcp://image-sync@10.0.0.5:4053</c>; any order.</param>
+public sealed partial record ClusterSettings(bool Enabled, string Hostname, int Port, string PublicHostname, IReadOnlyList<string> SeedNodes, FailoverTimings Failover)
 {
     private const string Section = "image-sync.cluster";
+
+    /// <summary>The address this replica has in the cluster, as the other replicas list it.</summary>
+    public string SelfAddress => $"akka.tcp://{ImageSyncHosting.SystemName}@{(PublicHostname.Length > 0 ? PublicHostname : Hostname)}:{Port}";
+
+    /// <summary>How many replicas, this one included, must answer before a cluster forms: a majority of those listed.</summary>
+    public int Majority => SeedNodes.Count / 2 + 1;
 
     /// <summary>Reads <c>image-sync.cluster</c>; what is wrong goes to the reader's problems.</summary>
     internal static ClusterSettings Create(ConfigReader reader)
@@ -20,14 +26,34 @@ public sealed partial record ClusterSettings(bool Enabled, string Hostname, int 
         if (publicHostname.Length > 0 && !ConfigReader.IsHost(publicHostname))
             reader.Problem($"{Section}.public-hostname", reader.Node($"{Section}.public-hostname"), $"'{publicHostname}' is not a host name or IP address");
         var seeds = reader.StringList($"{Section}.seed-nodes");
-        foreach (var (seed, i) in seeds.Select((s, i) => (s, i)).Where(s => !SeedPattern().IsMatch(s.s)))
+        var malformed = seeds.Select((s, i) => (s, i)).Where(s => !SeedPattern().IsMatch(s.s)).ToList();
+        foreach (var (seed, i) in malformed)
             reader.Problem($"{Section}.seed-nodes[{i}]", reader.Node($"{Section}.seed-nodes"), $"'{seed}' is not an address like akka.tcp://{ImageSyncHosting.SystemName}@10.0.0.5:4053");
+        var settings = new ClusterSettings(enabled, hostname, reader.Int($"{Section}.port", 1, 65_535), publicHostname, seeds, FailoverTimings.Create(reader, Section));
         if (enabled && seeds.Count == 0)
-            reader.Problem($"{Section}.seed-nodes", reader.Node($"{Section}.seed-nodes"), "a cluster needs at least one seed node (list every replica)");
-        return new ClusterSettings(enabled, hostname, reader.Int($"{Section}.port", 0, 65_535), publicHostname, seeds);
+            reader.Problem($"{Section}.seed-nodes", reader.Node($"{Section}.seed-nodes"), "a cluster needs its replicas listed (every replica, this one included)");
+        else if (enabled && malformed.Count == 0 && !seeds.Contains(settings.SelfAddress))
+            reader.Problem($"{Section}.seed-nodes", reader.Node($"{Section}.seed-nodes"),
+                $"this replica's own address {settings.SelfAddress} is not listed: list every replica, this one included, as the others reach it (set public-hostname when that differs from hostname)");
+        return settings;
     }
 
     // Replicas must share the actor system's name.
     [GeneratedRegex(@"^akka\.tcp://" + ImageSyncHosting.SystemName + @"@[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SeedPattern();
+}
+
+/// <summary>
+/// How fast a crashed coordinator is replaced, against how long a pause is survived without a failover. A replica
+/// silent for longer than <paramref name="AcceptableHeartbeatPause"/> is unreachable; once the reachability of every
+/// replica has stayed the same for <paramref name="StableAfter"/>, the split-brain resolver downs the minority side;
+/// the singleton starts on a survivor <paramref name="DownRemovalMargin"/> after the downed replica is removed.
+/// </summary>
+public sealed record FailoverTimings(TimeSpan HeartbeatInterval, TimeSpan AcceptableHeartbeatPause, TimeSpan StableAfter, TimeSpan DownRemovalMargin)
+{
+    internal static FailoverTimings Create(ConfigReader reader, string section) => new(
+        reader.Duration($"{section}.failure-detector.heartbeat-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)),
+        reader.Duration($"{section}.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(10)),
+        reader.Duration($"{section}.stable-after", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+        reader.Duration($"{section}.down-removal-margin", TimeSpan.Zero, TimeSpan.FromMinutes(10)));
 }

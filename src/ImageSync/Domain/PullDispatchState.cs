@@ -88,30 +88,39 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     /// <summary>The node's images could not be read again: its successes stay successes (crictl said so), with a warning.</summary>
     public IReadOnlyList<IPullDecision> NotVerified(NodeName node, string why, TimeSpan now) => Decide(() => SettleUnverified(node, why, now));
 
-    /// <summary>A stop: nothing new starts, waiting pulls are skipped, the ones in flight get the shutdown grace.</summary>
-    public IReadOnlyList<IPullDecision> Stop(string why, TimeSpan now) => Decide(() =>
+    /// <summary>
+    /// A stop: nothing new starts, waiting pulls are skipped, the ones in flight get the shutdown grace; or, when
+    /// <paramref name="abandon"/> (this replica was put out of the cluster, and another may already be syncing),
+    /// are FAILED at once, even during a grace that already runs.
+    /// </summary>
+    public IReadOnlyList<IPullDecision> Stop(string why, TimeSpan now, bool abandon = false) => Decide(() =>
     {
-        if (_stopping) return;
-        _stopping = true;
-        SkipAll(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
-        SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
-        _awaitingRetry.Clear();
-        foreach (var node in _unverified.Keys.ToList()) SettleUnverified(node, why, now);
-        if (_inFlight.Count > 0) _decisions.Add(new PullDecisions.StartGrace(shutdownGrace));
+        if (!_stopping)
+        {
+            _stopping = true;
+            SkipAll(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
+            SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
+            _awaitingRetry.Clear();
+            foreach (var node in _unverified.Keys.ToList()) SettleUnverified(node, why, now);
+            if (_inFlight.Count > 0 && !abandon) _decisions.Add(new PullDecisions.StartGrace(shutdownGrace));
+        }
+        if (abandon) AbandonInFlight($"interrupted: abandoned at once: {why}", now);
         FinishIfDone();
     });
 
     /// <summary>The shutdown grace is over: what is still in flight is FAILED, interrupted.</summary>
     public IReadOnlyList<IPullDecision> GraceExpired(TimeSpan now) => Decide(() =>
     {
-        foreach (var (attempt, startedAt) in _inFlight.Values.OrderBy(f => f.Attempt.JobId))
-        {
-            var reason = $"interrupted: abandoned after the {Durations.Show(shutdownGrace)} shutdown grace";
-            Settle(new PullOutcome(attempt.Pull, PullResult.Failed, reason, now - startedAt, attempt.Number), now);
-        }
-        _inFlight.Clear();
+        AbandonInFlight($"interrupted: abandoned after the {Durations.Show(shutdownGrace)} shutdown grace", now);
         FinishIfDone();
     });
+
+    private void AbandonInFlight(string reason, TimeSpan now)
+    {
+        foreach (var (attempt, startedAt) in _inFlight.Values.OrderBy(f => f.Attempt.JobId))
+            Settle(new PullOutcome(attempt.Pull, PullResult.Failed, reason, now - startedAt, attempt.Number), now);
+        _inFlight.Clear();
+    }
 
     private void Succeeded(PullOutcome outcome, TimeSpan now)
     {

@@ -65,9 +65,9 @@ public static class ImageSyncHosting
         if (parts.Daemon is not { } daemon) return builder.AddSyncCoordinator(SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock));
 
         var settings = parts.Setup.Current.Settings;
-        var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, syncAtStart: settings.Cluster.Enabled);
+        var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: settings.Cluster.Enabled);
         builder.AddSyncEventListener("metrics", daemon.Metrics.Record);
-        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, coordinator);
+        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator);
         else builder.AddSyncCoordinator(coordinator);
         return builder.AddDaemonScheduler(parts.Setup);
     }
@@ -75,12 +75,33 @@ public static class ImageSyncHosting
     /// <summary>
     /// Replicas form a cluster; the coordinator is its singleton (callers reach it through the proxy), so
     /// syncs run on exactly one replica. A split brain keeps the majority side. A replica that leaves first
-    /// lets its running sync stop gracefully (the termination message).
+    /// lets its running sync stop gracefully (the termination message). No seed nodes: the replicas find each
+    /// other (<see cref="ReplicaMembership"/>), in any order.
     /// </summary>
-    private static AkkaConfigurationBuilder AddClusteredCoordinator(this AkkaConfigurationBuilder builder, ClusterSettings cluster, Props coordinator) =>
-        builder
+    private static AkkaConfigurationBuilder AddClusteredCoordinator(this AkkaConfigurationBuilder builder, ClusterSettings cluster, CoordinatorPresence presence, Props coordinator)
+    {
+        var failover = cluster.Failover;
+        // No Hosting option exists for these. The resolver's timer and the singleton's margin make up most of a
+        // failover. Peers coming and going are worded once by ReplicaMembership, not by remoting and the proxy.
+        builder.AddHocon($"""
+            akka.cluster.split-brain-resolver.stable-after = {(long)failover.StableAfter.TotalMilliseconds}ms
+            akka.cluster.down-removal-margin = {(long)failover.DownRemovalMargin.TotalMilliseconds}ms
+            akka.remote.log-remote-lifecycle-events = off
+            akka.cluster.singleton-proxy.log-singleton-identification-failure = off
+            """, HoconAddMode.Prepend);
+        return builder
             .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
-            .WithClustering(new ClusterOptions { SeedNodes = [.. cluster.SeedNodes], SplitBrainResolver = new KeepMajorityOption() })
+            .WithClustering(new ClusterOptions
+            {
+                SplitBrainResolver = new KeepMajorityOption(),
+                FailureDetector = new PhiAccrualFailureDetectorOptions
+                {
+                    HeartbeatInterval = failover.HeartbeatInterval,
+                    AcceptableHeartbeatPause = failover.AcceptableHeartbeatPause,
+                },
+            })
+            .AddReplicaMembership(cluster, presence)
             .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
                 new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
+    }
 }

@@ -127,13 +127,13 @@ public sealed class SshdNode : IDisposable
     /// <summary>Forgets the client's key, as a node whose authorized_keys was rewritten would.</summary>
     public void RevokeClientKey() => File.WriteAllText(AuthorizedKeys, "");
 
-    /// <summary>Stops sshd and every process it started (sessions, crictl) with SIGSTOP: the node is frozen, not gone.</summary>
     /// <summary>Kills sshd and every session it runs, as a node that crashed or lost its network would end them.</summary>
     public void Kill()
     {
         foreach (var pid in ProcessTree(_process!.Process.Id)) Shell.Run("kill", ["-KILL", pid.ToString()]);
     }
 
+    /// <summary>Stops sshd and every process it started (sessions, crictl) with SIGSTOP: the node is frozen, not gone.</summary>
     public void Freeze()
     {
         // Short-lived processes of the tree may end while it is walked; only sshd itself must be stopped.

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Hosting;
 using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Daemon;
@@ -231,6 +232,54 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         Assert.All(summary.Nodes, n => Assert.True(n.Reachable, $"{n.Node}: {n.Reason}"));
         Assert.Equal(2, _nodes.MostConnectsInFlight);
         Assert.Equal(names.Length * (names.Length - 1), summary.Succeeded);
+    }
+
+    [Fact]
+    public void Should_start_a_sync_as_a_singleton_only_once_a_majority_confirmed_this_replica_is_still_a_member()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        var membership = CreateTestProbe();
+        ActorRegistry.For(Sys).Register<ReplicaMembership>(membership);
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncRefused));
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+        var setup = new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes));
+
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(setup, new OpenGate(), TimeProvider.System, asSingleton: true));
+        membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
+        membership.Reply(new MembershipEvents.NotConfirmed("only 1 of the 3 replicas confirmed"));
+
+        var refused = events.ExpectMsg<SyncEvents.SyncRefused>();
+        Assert.Equal((SyncEvents.RefusalKind.NotConfirmed, "no sync started here: only 1 of the 3 replicas confirmed"), (refused.Kind, refused.Why));
+        Assert.Empty(w2.Started);
+
+        coordinator.Tell(new SyncCommands.TriggerSync("daemon tick"));
+        membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        membership.Reply(MembershipEvents.Confirmed.Instance);
+
+        Assert.Equal("daemon tick", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
+        Assert.Equal(1, events.ExpectMsg<SyncEvents.SyncFinished>().Summary.Succeeded);
+    }
+
+    [Fact]
+    public void Should_cut_the_shutdown_grace_short_when_the_sync_is_abandoned()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        w2.Script = _ => null;
+        var coordinator = StartCoordinator("w1", "w2");
+        Watch(coordinator);
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => w2.Started.Count == 1);
+        coordinator.Tell(SyncCommands.Shutdown.Instance);
+
+        coordinator.Tell(new SyncCommands.StopSync("this replica left the cluster", Abandon: true));
+
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+        Assert.Equal("interrupted: abandoned at once: this replica left the cluster", Assert.Single(summary.Outcomes).Reason);
+        ExpectTerminated(coordinator);
     }
 
     private sealed class HeldGate : IRunGate

@@ -177,6 +177,23 @@ public sealed class PullDispatchStateSpecs
     }
 
     [Fact]
+    public void Should_fail_what_is_in_flight_at_once_when_abandoned_even_during_a_grace()
+    {
+        var state = State(Pulls(("w1", "a:1", 1), ("w1", "b:1", 1), ("w2", "c:1", 1)), "max-per-node = 1", grace: "10s");
+        var (a, c) = (state.NextAttempt(T0)!, state.NextAttempt(T0)!);
+
+        var graceful = state.Stop("SIGTERM received", T0);
+        var abandoned = state.Stop("this replica left the cluster", T0 + TimeSpan.FromSeconds(1), abandon: true);
+
+        Assert.Single(graceful.OfType<StartGrace>());
+        Assert.Equal(
+            [(a.Pull, "interrupted: abandoned at once: this replica left the cluster"), (c.Pull, "interrupted: abandoned at once: this replica left the cluster")],
+            abandoned.OfType<Settled>().Select(s => (s.Outcome.Pull, s.Outcome.Reason)).OrderBy(s => s.Pull.ToString()));
+        Assert.Single(abandoned.OfType<AllSettled>());
+        Assert.Empty(state.GraceExpired(T0 + TimeSpan.FromSeconds(10)).OfType<Settled>());
+    }
+
+    [Fact]
     public void Should_skip_a_pull_waiting_for_its_retry_when_stopped()
     {
         var state = State(Pulls(("w1", "a:1", 1)), "retries = 2");

@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Akka.Cluster;
+
+namespace ImageSync.Daemon;
+
+/// <summary>
+/// How a replica that belongs to no cluster yet decides what to do, from the answers of the other configured
+/// replicas (a pure function, so its rules have plain specs):
+/// <list type="bullet">
+/// <item>a replica that answers from inside a cluster is joined, whatever else is seen;</item>
+/// <item>otherwise a new cluster is formed only by the lowest address among the replicas that answer, only when
+/// they (itself included) are at least <c>required</c> (a majority of the configured ones), and only once that
+/// set has stayed the same for the stable margin;</item>
+/// <item>anything else waits.</item>
+/// </list>
+/// So any majority, started in any order, forms one cluster; a replica alone never forms one next to a
+/// running majority; and two disjoint majorities cannot exist.
+/// </summary>
+public static class BootstrapDecider
+{
+    public abstract record Decision
+    {
+        public sealed record Wait(string Why) : Decision;
+
+        public sealed record JoinExisting(IReadOnlyList<Address> Members) : Decision;
+
+        public sealed record FormCluster : Decision;
+    }
+
+    /// <param name="answered">The replicas that answered recently, each with the members of its cluster (empty when in none).</param>
+    /// <param name="stableFor">How long the set of replicas that answer has been the same.</param>
+    public static Decision Decide(Address self, IReadOnlyDictionary<Address, IReadOnlyList<Address>> answered, int required, TimeSpan stableFor, TimeSpan stableMargin)
+    {
+        if (answered.Values.FirstOrDefault(members => members.Count > 0) is { } cluster) return new Decision.JoinExisting(cluster);
+        var alive = answered.Keys.Append(self).Distinct().ToList();
+        if (alive.Count < required) return new Decision.Wait($"{alive.Count} of the {required} replicas needed to form a cluster answer");
+        if (stableFor < stableMargin) return new Decision.Wait($"the replicas that answer changed {stableFor.TotalSeconds:0.0}s ago");
+        var lowest = alive.OrderBy(a => a, Member.AddressOrdering).First();
+        return lowest.Equals(self) ? new Decision.FormCluster() : new Decision.Wait($"{lowest} forms the cluster");
+    }
+}

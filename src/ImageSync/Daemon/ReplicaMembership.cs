@@ -1,0 +1,316 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Remote;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ClusterSettings = ImageSync.Configuration.ClusterSettings;
+
+namespace ImageSync.Daemon;
+
+/// <summary>
+/// A replica's place in the cluster.
+/// <list type="bullet">
+/// <item>Before it belongs to one, it asks every listed replica each second whether it is in a cluster, and forms or
+/// joins one as <see cref="BootstrapDecider"/> says: no replica has to be the first one up.</item>
+/// <item>Before a sync, the coordinator asks it to confirm, with a majority of the members, that this replica is still
+/// one of them: a replica that was frozen or cut off while the others downed it learns so before it touches a node.</item>
+/// <item>A replica told it was quarantined downs itself (Akka.Cluster alone would let it run on as an island), and a
+/// sync running here when this replica leaves the cluster is abandoned at once: another replica takes over.</item>
+/// <item>It words the cluster's changes for the run log: one line each.</item>
+/// </list>
+/// </summary>
+public sealed class ReplicaMembership : ReceiveActor, IWithTimers
+{
+    public const string Name = "replica-membership";
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan AnswersLast = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan StableMargin = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan JoinWithin = TimeSpan.FromSeconds(30);
+
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IReadOnlyList<Address> _others;
+    private readonly int _required;
+    private readonly ClusterSettings _settings;
+    private readonly CoordinatorPresence _presence;
+    private readonly Dictionary<Address, (IReadOnlyList<Address> Members, TimeSpan At)> _answers = [];
+    private readonly Dictionary<long, Confirmation> _confirmations = [];
+    private HashSet<Address> _answering = [];
+    private TimeSpan _answeringSince;
+    private long _lastConfirmation;
+
+    public ReplicaMembership(ClusterSettings settings, CoordinatorPresence presence)
+    {
+        _settings = settings;
+        _others = [.. settings.SeedNodes.Select(Address.Parse).Where(r => !r.Equals(_cluster.SelfAddress))];
+        _required = settings.Majority;
+        _presence = presence;
+        Probing();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ClusterSettings settings, CoordinatorPresence presence) =>
+        Akka.Actor.Props.Create(() => new ReplicaMembership(settings, presence));
+
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
+        _answeringSince = Now;
+        Timers.StartPeriodicTimer(nameof(Probe), Probe.Instance, ProbeEvery);
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    /// <summary>In no cluster yet: asking the other replicas each second, until there is one to join or to form.</summary>
+    private void Probing()
+    {
+        Receive<MembershipQueries.Answer>(Heard);
+        Receive<Probe>(_ => ProbeOthers());
+        Always();
+    }
+
+    /// <summary>A join was asked for. Akka.Cluster retries it; a replica that still is no member after a while restarts and looks again.</summary>
+    private void Joining()
+    {
+        Receive<JoinTimedOut>(_ =>
+        {
+            _log.Warning("CLUSTER: still not a member {0} after joining; this replica stops, to look for the cluster again when restarted", Durations.Show(JoinWithin));
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance);
+        });
+        Always();
+    }
+
+    private void Member() => Always();
+
+    /// <summary>What a replica does in every state: answer the others, guard against being an island, word the changes.</summary>
+    private void Always()
+    {
+        Receive<MembershipQueries.AreYouInACluster>(_ => Sender.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())])));
+        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, SeesAsMember(Address.Parse(asked.Address)))));
+        Receive<MembershipCommands.ConfirmMembership>(_ => StartConfirmation(Sender));
+        Receive<MembershipQueries.MemberAnswer>(Answered);
+        Receive<ConfirmationTimedOut>(late => NotConfirmed(late.Id));
+        Receive<ThisActorSystemQuarantinedEvent>(quarantined =>
+        {
+            _log.Warning("CLUSTER: replica {0} quarantined this one: the others went on without it; it leaves the cluster", quarantined.RemoteAddress);
+            _cluster.Down(_cluster.SelfAddress);
+        });
+        Receive<ClusterEvent.MemberUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ =>
+        {
+            Timers.Cancel(nameof(Probe));
+            Timers.Cancel(nameof(JoinTimedOut));
+            _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers()));
+            Become(Member);
+        });
+        Receive<ClusterEvent.MemberUp>(up => _log.Info("CLUSTER: replica {0} joined", up.Member.Address));
+        Receive<ClusterEvent.UnreachableMember>(lost => _log.Warning(
+            "CLUSTER: replica {0} is unreachable; it is downed if it stays so for {1}", lost.Member.Address, Durations.Show(_settings.Failover.StableAfter)));
+        Receive<ClusterEvent.ReachableMember>(back => _log.Info("CLUSTER: replica {0} is reachable again", back.Member.Address));
+        Receive<ClusterEvent.MemberDowned>(downed => _log.Info("CLUSTER: replica {0} was downed", downed.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.Address.Equals(_cluster.SelfAddress), _ =>
+        {
+            _log.Warning("CLUSTER: this replica left the cluster; it stops");
+            _presence.Local?.Tell(new SyncCommands.StopSync("this replica left the cluster", Abandon: true));
+        });
+        Receive<ClusterEvent.MemberRemoved>(removed => _log.Info("CLUSTER: replica {0} left the cluster", removed.Member.Address));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<MembershipQueries.Answer>(_ => { });
+        Receive<Probe>(_ => { });
+    }
+
+    private void Heard(MembershipQueries.Answer answer)
+    {
+        if (Address.Parse(answer.From) is var from && _others.Contains(from))
+            _answers[from] = ([.. answer.Members.Select(Address.Parse)], Now);
+    }
+
+    private void ProbeOthers()
+    {
+        foreach (var gone in _answers.Where(a => Now - a.Value.At > AnswersLast).Select(a => a.Key).ToList()) _answers.Remove(gone);
+        var answering = _answers.Keys.ToHashSet();
+        if (!answering.SetEquals(_answering)) (_answering, _answeringSince) = (answering, Now);
+        switch (BootstrapDecider.Decide(_cluster.SelfAddress, _answers.ToDictionary(a => a.Key, a => a.Value.Members), _required, Now - _answeringSince, StableMargin))
+        {
+            case BootstrapDecider.Decision.JoinExisting join:
+                _log.Info("CLUSTER: joining the cluster of {0}", string.Join(", ", join.Members));
+                _cluster.JoinSeedNodes(join.Members);
+                StartJoining();
+                return;
+            case BootstrapDecider.Decision.FormCluster:
+                _log.Info("CLUSTER: forming the cluster: this replica has the lowest address of the {0} that answer", _answering.Count + 1);
+                _cluster.Join(_cluster.SelfAddress);
+                StartJoining();
+                return;
+        }
+        foreach (var other in _others) Context.ActorSelection(new RootActorPath(other) / "user" / Name).Tell(MembershipQueries.AreYouInACluster.Instance);
+    }
+
+    private void StartJoining()
+    {
+        Timers.Cancel(nameof(Probe));
+        Timers.StartSingleTimer(nameof(JoinTimedOut), JoinTimedOut.Instance, JoinWithin);
+        Become(Joining);
+    }
+
+    private void StartConfirmation(IActorRef requester)
+    {
+        if (_cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.WeaklyUp))
+        {
+            requester.Tell(new MembershipEvents.NotConfirmed($"this replica is {_cluster.SelfMember.Status}, not an Up member of the cluster"));
+            return;
+        }
+        var members = Counted().ToList();
+        var confirmation = new Confirmation(requester, members.Count / 2 + 1, members.Count);
+        if (confirmation.Done)
+        {
+            requester.Tell(MembershipEvents.Confirmed.Instance);
+            return;
+        }
+        var id = ++_lastConfirmation;
+        _confirmations[id] = confirmation;
+        var asking = new MembershipQueries.IsMember(_cluster.SelfAddress.ToString(), id);
+        foreach (var other in members.Where(m => !m.Equals(_cluster.SelfAddress)))
+            Context.ActorSelection(new RootActorPath(other) / "user" / Name).Tell(asking);
+        Timers.StartSingleTimer(ConfirmationTimer(id), new ConfirmationTimedOut(id), ConfirmWithin);
+    }
+
+    private void Answered(MembershipQueries.MemberAnswer answer)
+    {
+        if (!_confirmations.TryGetValue(answer.Id, out var confirmation)) return;
+        confirmation.Heard(answer.Confirmed);
+        if (confirmation.Done)
+        {
+            _confirmations.Remove(answer.Id);
+            Timers.Cancel(ConfirmationTimer(answer.Id));
+            confirmation.Requester.Tell(MembershipEvents.Confirmed.Instance);
+        }
+        else if (confirmation.Hopeless) NotConfirmed(answer.Id);
+    }
+
+    private void NotConfirmed(long id)
+    {
+        if (!_confirmations.Remove(id, out var confirmation)) return;
+        Timers.Cancel(ConfirmationTimer(id));
+        confirmation.Requester.Tell(new MembershipEvents.NotConfirmed(
+            $"only {confirmation.Confirmed} of the {confirmation.Members} replicas confirmed within {Durations.Show(ConfirmWithin)} that this one is still a member (it may have been cut off or downed)"));
+    }
+
+    /// <summary>Whether this replica counts <paramref name="address"/> as a member another may sync beside: Up and reachable.</summary>
+    private bool SeesAsMember(Address address) =>
+        _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp
+        && _cluster.State.Members.Any(m => m.Address.Equals(address) && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
+        && !_cluster.State.Unreachable.Any(m => m.Address.Equals(address));
+
+    /// <summary>The members whose majority a sync needs: all but those joining, downed or on their way out.</summary>
+    private IEnumerable<Address> Counted() =>
+        _cluster.State.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving).Select(m => m.Address);
+
+    /// <summary>The members another replica may join: this replica's cluster, once it is in one.</summary>
+    private IEnumerable<Address> JoinableMembers() =>
+        _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp ? UpMembers() : [];
+
+    private IEnumerable<Address> UpMembers() =>
+        _cluster.State.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp).Select(m => m.Address);
+
+    private static string ConfirmationTimer(long id) => $"confirm-{id}";
+
+    /// <summary>One confirmation under way: this replica counts itself.</summary>
+    private sealed class Confirmation(IActorRef requester, int required, int members)
+    {
+        private int _unanswered = members - 1;
+
+        public IActorRef Requester => requester;
+
+        public int Members => members;
+
+        public int Confirmed { get; private set; } = 1;
+
+        public bool Done => Confirmed >= required;
+
+        public bool Hopeless => Confirmed + _unanswered < required;
+
+        public void Heard(bool confirmed)
+        {
+            _unanswered--;
+            if (confirmed) Confirmed++;
+        }
+    }
+
+    private sealed class Probe : INotInfluenceReceiveTimeout
+    {
+        public static readonly Probe Instance = new();
+
+        private Probe()
+        {
+        }
+    }
+
+    private sealed class JoinTimedOut
+    {
+        public static readonly JoinTimedOut Instance = new();
+
+        private JoinTimedOut()
+        {
+        }
+    }
+
+    private sealed record ConfirmationTimedOut(long Id);
+}
+
+/// <summary>What the coordinator asks of its replica's <see cref="ReplicaMembership"/> before a sync.</summary>
+public static class MembershipCommands
+{
+    /// <summary>Confirm with a majority of the members that this replica is still one. The reply is a <see cref="MembershipEvents"/> one.</summary>
+    public sealed class ConfirmMembership
+    {
+        public static readonly ConfirmMembership Instance = new();
+
+        private ConfirmMembership()
+        {
+        }
+    }
+}
+
+public static class MembershipEvents
+{
+    public sealed class Confirmed
+    {
+        public static readonly Confirmed Instance = new();
+
+        private Confirmed()
+        {
+        }
+    }
+
+    public sealed record NotConfirmed(string Why);
+}
+
+/// <summary>What replicas ask each other. They cross the network as JSON, so they carry plain text and arrays.</summary>
+public static class MembershipQueries
+{
+    public sealed record AreYouInACluster
+    {
+        public static readonly AreYouInACluster Instance = new();
+    }
+
+    /// <param name="Members">The members of the cluster <paramref name="From"/> is in; none when it is in none yet.</param>
+    public sealed record Answer(string From, string[] Members);
+
+    /// <summary>Does the replica asked count <paramref name="Address"/> as an Up, reachable member?</summary>
+    public sealed record IsMember(string Address, long Id);
+
+    public sealed record MemberAnswer(long Id, bool Confirmed);
+}
+
+public static class ReplicaMembershipRegistration
+{
+    public static AkkaConfigurationBuilder AddReplicaMembership(this AkkaConfigurationBuilder builder, ClusterSettings settings, CoordinatorPresence presence) =>
+        builder.WithActors((system, registry) => registry.Register<ReplicaMembership>(system.ActorOf(ReplicaMembership.Props(settings, presence), ReplicaMembership.Name)));
+}
