@@ -19,7 +19,7 @@ namespace ImageSync.Cli.Commands;
 
 /// <summary>What a one-shot command asks for: run pulls, or only plan them, or only check the nodes.</summary>
 /// <param name="Json">Print one JSON document on stdout, and nothing else there.</param>
-/// <param name="Quiet">Print only the final summary.</param>
+/// <param name="Quiet">A run for cron: print nothing when it ends with exit 0, only the summary on stderr otherwise.</param>
 public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet)
 {
     public string Command => Mode.ToString().ToLowerInvariant();
@@ -36,12 +36,15 @@ internal static class OneShotSync
     {
         Live,
         Lines,
+        Summary,
         Quiet,
         Json,
     }
 
+    /// <param name="console">Standard output.</param>
+    /// <param name="errors">Standard error: where a quiet run that did not end with exit 0 puts its summary.</param>
     /// <exception cref="ConfigException">The log dir, lock file or SSH key cannot be used.</exception>
-    public static async Task<int> ExecuteAsync(OneShot request, ImageSyncSettings settings, IAnsiConsole console)
+    public static async Task<int> ExecuteAsync(OneShot request, ImageSyncSettings settings, IAnsiConsole console, TextWriter errors)
     {
         var display = Choose(request, console);
         var writesDayFiles = request.Mode == SyncMode.Run;
@@ -66,7 +69,12 @@ internal static class OneShotSync
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused, console);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
-            Show(display, summary, settings, exitCode, console);
+            if (display == Display.Quiet)
+            {
+                // Cron mails whatever a job prints: silence means every node is in sync.
+                if (exitCode != ExitCodes.Ok) ErrorConsole(errors).Write(Views.Summary(summary));
+            }
+            else Show(display, summary, settings, exitCode, console);
             return exitCode;
         }
         finally
@@ -75,12 +83,21 @@ internal static class OneShotSync
         }
     }
 
-    /// <summary>A live view on a terminal; plain lines for cron and pipes; the summary only, or JSON only, when asked.</summary>
+    /// <summary>A live view on a terminal; plain lines for cron and pipes; a plan's or check's table; JSON only, or silence for cron, when asked.</summary>
     private static Display Choose(OneShot request, IAnsiConsole console) =>
         request.Json ? Display.Json
-        : request.Quiet || request.Mode != SyncMode.Run ? Display.Quiet
+        : request.Mode != SyncMode.Run ? Display.Summary
+        : request.Quiet ? Display.Quiet
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
+
+    /// <summary>Standard error as a console for tables, as wide as standard output gets in a pipe.</summary>
+    private static IAnsiConsole ErrorConsole(TextWriter errors)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) });
+        console.Profile.Width = 200;
+        return console;
+    }
 
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
     private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused, IAnsiConsole console)
@@ -89,7 +106,8 @@ internal static class OneShotSync
         var why = $"{refused.Why}; nothing was done";
         Log.Error("{Why}", why);
         if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), request.Command, exitCode, why, []);
-        else if (display != Display.Lines) console.WriteLine(why);
+        // A quiet run's error line already went to stderr with the log's errors.
+        else if (display is Display.Live or Display.Summary) console.WriteLine(why);
         if (exitCode == ExitCodes.BadConfig) Console.Error.WriteLine($"image-sync: {why}");
         return exitCode;
     }
