@@ -171,25 +171,46 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     {
         _nodes.Node("w1");
         _nodes.Node("w2");
-        var start = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
-        var clock = new ManualClock(start);
+        var clock = new SchedulerTimeProvider(Sys.Scheduler);
         var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
         var spacing = TimeSpan.FromMinutes(12);
+        var start = clock.GetLocalNow();
         coordinator.Tell(new SyncCommands.TriggerSync("replica 1", spacing));
         ExpectMsg<SyncEvents.SyncAccepted>();
         events.ExpectMsg<SyncEvents.SyncFinished>();
 
-        clock.Set(start + spacing - TimeSpan.FromSeconds(1));
+        Scheduler.Advance(spacing - TimeSpan.FromSeconds(1));
         coordinator.Tell(new SyncCommands.TriggerSync("replica 2", spacing));
         var refused = ExpectMsg<SyncEvents.SyncRefused>();
-        clock.Set(start + spacing);
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
         coordinator.Tell(new SyncCommands.TriggerSync("replica 3", spacing));
 
         Assert.Equal(SyncEvents.RefusalKind.RecentlySynced, refused.Kind);
-        Assert.Equal("the last sync started at 2026-11-26 10:00:00, less than 12m ago", refused.Why);
+        Assert.Equal($"the last sync started at {start:yyyy-MM-dd HH:mm:ss}, less than 12m ago", refused.Why);
         Assert.Equal("replica 3", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
+    }
+
+    [Fact]
+    public void Should_measure_the_spacing_on_the_monotonic_clock_so_a_wall_clock_stepped_back_an_hour_suppresses_nothing()
+    {
+        _nodes.Node("w1");
+        _nodes.Node("w2");
+        var clock = new SchedulerTimeProvider(Sys.Scheduler);
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+        var spacing = TimeSpan.FromMinutes(12);
+        coordinator.Tell(new SyncCommands.TriggerSync("before the step", spacing));
+        ExpectMsg<SyncEvents.SyncAccepted>();
+        events.ExpectMsg<SyncEvents.SyncFinished>();
+
+        clock.StepWallClock(TimeSpan.FromHours(-1));
+        Scheduler.Advance(spacing);
+        coordinator.Tell(new SyncCommands.TriggerSync("after the step", spacing));
+
+        Assert.Equal("after the step", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
     }
 
     [Fact]
