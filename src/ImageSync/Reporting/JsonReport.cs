@@ -10,10 +10,14 @@ namespace ImageSync.Reporting;
 /// </summary>
 public static class JsonReport
 {
+    /// <summary>Raised when a field changes meaning or goes away; new fields keep it.</summary>
+    public const int SchemaVersion = 1;
+
     public static void Write(Stream output, SyncSummary summary, IReadOnlyList<NodeSpec> nodes, int exitCode)
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteNumber("schemaVersion", SchemaVersion);
         json.WriteString("command", summary.Mode.ToString().ToLowerInvariant());
         json.WriteString("startedAt", summary.StartedAt);
         json.WriteNumber("durationSeconds", Seconds(summary.Duration));
@@ -33,6 +37,7 @@ public static class JsonReport
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteNumber("schemaVersion", SchemaVersion);
         json.WriteString("command", command);
         json.WriteNumber("exitCode", exitCode);
         json.WriteString("error", error);
