@@ -38,22 +38,74 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 .ConfigureServices(services => services
                     .AddImageSync(parts)
                     // A stop waits for the running sync's grace, then for the logs.
-                    .Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(30)))
+                    .Configure<HostOptions>(host => host.ShutdownTimeout = DaemonLifecycle.LongestStop(settings.ShutdownGrace)))
                 .Build();
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
                 Reload(configPath, setup);
             });
+            using var stop = new StopRequests();
             Log.Information("image-sync daemon starting: {Nodes} nodes, a sync every {Interval}{Cluster}", settings.Nodes.Count,
                 Durations.Show(settings.Daemon.Interval), settings.Cluster.Enabled ? $", cluster replica on {settings.Cluster.Hostname}:{settings.Cluster.Port}" : "");
-            await host.RunAsync();
+            try
+            {
+                await host.StartAsync();
+            }
+            catch (ListenerException e)
+            {
+                return Failed($"could not start: {e.Message}", null);
+            }
+            catch (Exception e)
+            {
+                // Whatever part it was (the cluster port, the actor system), nothing runs without it; the stack trace goes to the run log.
+                return Failed($"could not start: {Reason(e)}", e);
+            }
+            await host.WaitForShutdownAsync();
+            // Only a signal asks a daemon to stop; a stop without one (the actor system went down) is a failure systemd should see.
+            if (!stop.Requested) return Failed("stopped without being asked to (no SIGTERM or SIGINT): see the log above", null);
             Log.Information("image-sync daemon stopped");
             return ExitCodes.Ok;
         }
         finally
         {
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Says why on stderr (journald, a terminal) and in the run log, and gives the exit code for it.</summary>
+    private int Failed(string why, Exception? error)
+    {
+        Log.Fatal(error, "image-sync daemon {Why}", why);
+        Errors.WriteLine($"image-sync: daemon {why}");
+        return ExitCodes.DaemonFailed;
+    }
+
+    /// <summary>What the exception's chain says, without the wrappers: "Failed to bind to [127.0.0.1:4053]: Address already in use".</summary>
+    private static string Reason(Exception error)
+    {
+        var messages = new List<string>();
+        for (var e = error; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerExceptions[0] : e.InnerException)
+        {
+            if (e is not AggregateException) messages.Add(e.Message.Replace("See InnerException for details.", "").Trim().TrimEnd('.'));
+        }
+        return messages.Count == 0 ? error.Message : string.Join(": ", messages.Distinct());
+    }
+
+    /// <summary>Notes a stop signal; the host's lifetime still handles it.</summary>
+    private sealed class StopRequests : IDisposable
+    {
+        private readonly PosixSignalRegistration[] _signals;
+        private volatile bool _requested;
+
+        public StopRequests() =>
+            _signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT }.Select(signal => PosixSignalRegistration.Create(signal, _ => _requested = true))];
+
+        public bool Requested => _requested;
+
+        public void Dispose()
+        {
+            foreach (var signal in _signals) signal.Dispose();
         }
     }
 
