@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using ImageSync.Configuration;
@@ -12,7 +11,6 @@ namespace ImageSync.Cli;
 internal static class RunLogging
 {
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
-    private const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
 
     /// <param name="dayFiles">Write the run log day file (only `run` does; `plan` and `check` change nothing).</param>
     /// <param name="consoleLines">Echo the run log as plain lines on stdout (cron mails, pipes).</param>
@@ -34,10 +32,10 @@ internal static class RunLogging
             }
             configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate);
         }
-        if (consoleLines) configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture);
-        // Without the lines, warnings and errors (a refused host key, an internal error) still reach the operator.
-        else configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture,
-            restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
+        var console = JournalPriorities.For(Environment.GetEnvironmentVariable);
+        if (consoleLines) configuration.WriteTo.Console(console);
+        // Without the lines, errors (a refused host key, an internal error) still reach the operator.
+        else configuration.WriteTo.Console(console, restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
         Log.Logger = configuration.CreateLogger();
     }
 
