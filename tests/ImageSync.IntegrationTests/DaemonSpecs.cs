@@ -9,7 +9,7 @@ public sealed class DaemonSpecs : IDisposable
     private const string Api = TestFleet.Prefix + "api:1";
     private const string Web = TestFleet.Prefix + "web:1";
     private readonly TestFleet _fleet = new(nodes: 2);
-    private readonly int _metricsPort = FreePort();
+    private readonly int _metricsPort = TestFleet.FreePort();
 
     [Fact]
     public void Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()
@@ -21,15 +21,15 @@ public sealed class DaemonSpecs : IDisposable
         Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         File.AppendAllText(_fleet.ConfigFile, "\nimage-sync.pull.max-parallel = zero\n");
-        Signal(daemon, "HUP");
+        daemon.Signal("HUP");
         Assert.True(_fleet.RunLogShows("config reload refused, the running config stays", TimeSpan.FromSeconds(10)), "the bad config was not refused");
         Assert.Equal(HttpStatusCode.OK, Health());
 
         RewriteConfig("image-sync.pull.max-parallel = 3");
-        Signal(daemon, "HUP");
+        daemon.Signal("HUP");
         Assert.True(_fleet.RunLogShows("config reloaded from", TimeSpan.FromSeconds(10)), "the good config was not loaded");
 
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
         Assert.True(stopped.ExitCode == 0, stopped.Output);
         Assert.Contains("image-sync daemon stopped", stopped.Output);
@@ -45,7 +45,7 @@ public sealed class DaemonSpecs : IDisposable
         using var daemon = StartDaemon();
         Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Contains($"pull {Api}"), TimeSpan.FromSeconds(30)), "the pull never started");
 
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
 
         Assert.True(stopped.ExitCode == 0, stopped.Output);
@@ -65,7 +65,7 @@ public sealed class DaemonSpecs : IDisposable
         var cron = _fleet.Run();
 
         Assert.True(cron.ExitCode == 0, cron.Output);
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         Assert.Equal(0, daemon.Wait(TimeSpan.FromSeconds(30)).ExitCode);
     }
 
@@ -85,7 +85,7 @@ public sealed class DaemonSpecs : IDisposable
         Assert.Contains("image_sync_pulls_total{node=\"node-2\",result=\"success\"} 1", metrics);
         Assert.Contains("image_sync_coordinator 1", metrics);
         Assert.Equal(HttpStatusCode.OK, Health());
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         daemon.Wait(TimeSpan.FromSeconds(30));
     }
 
@@ -132,9 +132,9 @@ public sealed class DaemonSpecs : IDisposable
         _fleet[2].Failing(Api);
         StartFleet();
 
-        using var daemon = Shell.Start(Repository.Cli, ["daemon", "--config", _fleet.ConfigFile], new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:4242" });
+        using var daemon = _fleet.StartDaemon(new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:4242" });
         Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         var lines = daemon.Wait(TimeSpan.FromSeconds(30)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Contains(lines, l => l.StartsWith("<6>INF SYNC STARTED", StringComparison.Ordinal));
@@ -157,23 +157,12 @@ public sealed class DaemonSpecs : IDisposable
         File.WriteAllLines(_fleet.ConfigFile, lines);
     }
 
-    private RunningProcess StartDaemon() => Shell.Start(Repository.Cli, ["daemon", "--config", _fleet.ConfigFile]);
-
-    private static void Signal(RunningProcess process, string signal) => Shell.Require("kill", [$"-{signal}", process.Process.Id.ToString()]);
+    private RunningProcess StartDaemon() => _fleet.StartDaemon();
 
     private HttpStatusCode Health()
     {
         using var http = new HttpClient();
         return http.GetAsync($"http://127.0.0.1:{_metricsPort}/healthz").Result.StatusCode;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public void Dispose() => _fleet.Dispose();

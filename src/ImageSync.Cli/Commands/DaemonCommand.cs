@@ -21,16 +21,16 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
 {
     protected override async Task<int> ExecuteAsync(ConfigOptions options, string configPath, ImageSyncSettings settings)
     {
-        RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
+        var logHealth = RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
         try
         {
             using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings)));
-            using var journal = new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System);
+            using var journal = RunLogging.Journal(settings.Logs, logHealth);
             var presence = new CoordinatorPresence();
             var parts = new ImageSyncParts(setup, FileLockGate.Instance, TimeProvider.System)
             {
                 Journal = journal,
-                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System)),
+                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System, logHealth)),
                 Logging = RunLogging.Akka,
             };
             using var host = new HostBuilder()

@@ -48,7 +48,7 @@ internal static class OneShotSync
     {
         var display = Choose(request, console);
         var writesDayFiles = request.Mode == SyncMode.Run;
-        RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
+        var logHealth = RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
         try
         {
             var transport = new HeadStartTransport(RunLogging.Transport(settings));
@@ -62,7 +62,7 @@ internal static class OneShotSync
             }
             // The first nodes' handshakes run while the actor system starts; the run's node actors take them over.
             transport.Start(settings.Nodes.Take(settings.Ssh.MaxConnecting));
-            using var journal = writesDayFiles ? new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System) : null;
+            using var journal = writesDayFiles ? RunLogging.Journal(settings.Logs, logHealth) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
             var parts = new ImageSyncParts(setup, gate, TimeProvider.System) { Journal = journal, Watcher = progress is null ? null : progress.Apply, Logging = RunLogging.Akka };
             var (answer, signal) = await SyncAsync(request, parts, progress, console);

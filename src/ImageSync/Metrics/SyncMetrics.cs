@@ -1,6 +1,7 @@
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
+using ImageSync.Logging;
 using Prometheus;
 
 namespace ImageSync.Metrics;
@@ -23,7 +24,8 @@ public sealed class SyncMetrics
     private readonly Gauge _lastAttempt;
     private readonly TimeProvider _clock;
 
-    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock)
+    /// <param name="logs">Counts the day-file lines that could not be written; null when none are written.</param>
+    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock, DayFileHealth? logs = null)
     {
         _clock = clock;
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -42,7 +44,12 @@ public sealed class SyncMetrics
         var build = factory.CreateGauge("image_sync_build_info", "Always 1; the version and commit of the running build are its labels.", "version", "commit");
         build.WithLabels(BuildInfo.Current.Version, BuildInfo.Current.Commit).Set(1);
         var coordinator = factory.CreateGauge("image_sync_coordinator", "1 while this replica runs the sync coordinator (the cluster singleton).");
-        Registry.AddBeforeCollectCallback(() => coordinator.Set(presence.IsHere ? 1 : 0));
+        var linesLost = factory.CreateCounter("image_sync_log_write_failures_total", "Lines that could not be written to the day files (log dir gone, read-only or full).");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            coordinator.Set(presence.IsHere ? 1 : 0);
+            if (logs is not null) linesLost.IncTo(logs.LinesLost);
+        });
     }
 
     public CollectorRegistry Registry { get; }
