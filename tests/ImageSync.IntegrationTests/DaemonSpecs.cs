@@ -9,7 +9,7 @@ public sealed class DaemonSpecs : IDisposable
     private const string Api = TestFleet.Prefix + "api:1";
     private const string Web = TestFleet.Prefix + "web:1";
     private readonly TestFleet _fleet = new(nodes: 2);
-    private readonly int _metricsPort = TestFleet.FreePort();
+    private readonly int _metricsPort = SshdNode.FreePort();
 
     [Fact]
     public void Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()

@@ -11,7 +11,7 @@ public sealed class LogPressureSpecs : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly TestFleet _fleet = new(nodes: 2);
-    private readonly int _metricsPort = TestFleet.FreePort();
+    private readonly int _metricsPort = SshdNode.FreePort();
     private bool _mounted;
 
     [Fact]

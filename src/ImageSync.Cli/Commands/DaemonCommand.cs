@@ -6,6 +6,7 @@ using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
+using ImageSync.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -24,7 +25,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         var logHealth = RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
         try
         {
-            using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings)));
+            using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
             using var journal = RunLogging.Journal(settings.Logs, logHealth);
             var presence = new CoordinatorPresence();
             var parts = new ImageSyncParts(setup, FileLockGate.Instance, TimeProvider.System)
@@ -46,8 +47,8 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 Reload(configPath, setup);
             });
             using var stop = new StopRequests();
-            Log.Information("image-sync daemon starting: {Nodes} nodes, a sync every {Interval}{Cluster}", settings.Nodes.Count,
-                Durations.Show(settings.Daemon.Interval), settings.Cluster.Enabled ? $", cluster replica on {settings.Cluster.Hostname}:{settings.Cluster.Port}" : "");
+            Log.Information("image-sync daemon starting: {Nodes} listed nodes{Discovered}, a sync every {Interval}{Cluster}", settings.Nodes.Count,
+                settings.NodesFromKubernetes.Enabled ? " and those Kubernetes lists" : "", Durations.Show(settings.Daemon.Interval), settings.Cluster.Enabled ? $", cluster replica on {settings.Cluster.Hostname}:{settings.Cluster.Port}" : "");
             try
             {
                 await host.StartAsync();
@@ -59,7 +60,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             catch (Exception e)
             {
                 // Whatever part it was (the cluster port, the actor system), nothing runs without it; the stack trace goes to the run log.
-                return Failed($"could not start: {Reason(e)}", e);
+                return Failed($"could not start: {ExceptionChain.Describe(e)}", e);
             }
             await host.WaitForShutdownAsync();
             // Only a signal asks a daemon to stop; a stop without one (the actor system went down) is a failure systemd should see.
@@ -79,17 +80,6 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         Log.Fatal(error, "image-sync daemon {Why}", why);
         Errors.WriteLine($"image-sync: daemon {why}");
         return ExitCodes.DaemonFailed;
-    }
-
-    /// <summary>What the exception's chain says, without the wrappers: "Failed to bind to [127.0.0.1:4053]: Address already in use".</summary>
-    private static string Reason(Exception error)
-    {
-        var messages = new List<string>();
-        for (var e = error; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerExceptions[0] : e.InnerException)
-        {
-            if (e is not AggregateException) messages.Add(e.Message.Replace("See InnerException for details.", "").Trim().TrimEnd('.'));
-        }
-        return messages.Count == 0 ? error.Message : string.Join(": ", messages.Distinct());
     }
 
     /// <summary>Notes a stop signal; the host's lifetime still handles it.</summary>
@@ -116,7 +106,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         {
             var settings = SettingsLoader.Load(path);
             var current = setup.Current.Settings;
-            setup.Replace(new SyncSetup(settings, RunLogging.Transport(settings)));
+            setup.Replace(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
             Log.Information("config reloaded from {Path}: {Nodes} nodes; the next sync uses it", path, settings.Nodes.Count);
             if (NeedsRestart(current, settings))
                 Log.Warning("config reload: changes to logs, cluster and daemon.metrics take effect only after a restart");

@@ -52,7 +52,7 @@ internal static class OneShotSync
         try
         {
             var transport = new HeadStartTransport(RunLogging.Transport(settings));
-            using var setup = new ReloadableSetup(new SyncSetup(settings, transport));
+            using var setup = new ReloadableSetup(new SyncSetup(settings, transport, NodeDirectories.Create(settings)));
             // A run takes the lock before the actor system starts, so one that finds it held exits 1 at once.
             IRunGate gate = FileLockGate.Instance;
             if (writesDayFiles)
@@ -156,13 +156,13 @@ internal static class OneShotSync
         if (display == Display.Json)
         {
             using var stdout = Console.OpenStandardOutput();
-            JsonReport.Write(stdout, summary, settings.Nodes, exitCode);
+            JsonReport.Write(stdout, summary, summary.Specs ?? settings.Nodes, exitCode);
             return;
         }
         console.Write(summary.Mode switch
         {
             SyncMode.Plan => Views.Plan(summary),
-            SyncMode.Check => Views.Check(summary, settings.Nodes),
+            SyncMode.Check => Views.Check(summary, summary.Specs ?? settings.Nodes),
             _ => Views.Summary(summary),
         });
     }

@@ -115,7 +115,7 @@ public sealed class SyncCoordinator : ReceiveActor
         }
 
         var startedAt = _clock.GetLocalNow();
-        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, request, startedAt), $"run-{++_runs}");
+        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, setup.Nodes, request, startedAt), $"run-{++_runs}");
         Context.Watch(actor);
         if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));
         var run = new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, _clock.GetTimestamp(), locked is null ? [held] : [held, locked]);

@@ -7,13 +7,13 @@ internal static class NodeList
 {
     private const string Key = "image-sync.nodes";
 
-    public static List<NodeSpec> Read(ConfigReader reader, TransportKind transport)
+    /// <param name="mayBeEmpty">Nodes come from elsewhere too (nodes-from), so the list may be empty.</param>
+    public static List<NodeSpec> Read(ConfigReader reader, TransportKind transport, SshSettings ssh, bool mayBeEmpty)
     {
-        var defaultUser = reader.String("image-sync.ssh.user");
-        var defaultPort = reader.Int("image-sync.ssh.port", 1, 65_535);
+        var (defaultUser, defaultPort) = (ssh.User, ssh.Port);
         var items = reader.ListOf(Key, reader.Node(Key));
-        if (items.Count == 0 && reader.Node(Key) is HoconList or null)
-            reader.Problem(Key, reader.Node(Key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ]");
+        if (items.Count == 0 && !mayBeEmpty && reader.Node(Key) is HoconList or null)
+            reader.Problem(Key, reader.Node(Key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ], or read them from Kubernetes (nodes-from.kubernetes)");
 
         var nodes = new List<NodeSpec>();
         for (var i = 0; i < items.Count; i++)

@@ -24,6 +24,7 @@ public static class JsonReport
         json.WriteNumber("exitCode", exitCode);
         json.WriteBoolean("interrupted", summary.Interrupted);
         json.WriteString("fault", summary.Fault);
+        json.WriteString("discoveryError", summary.DiscoveryError);
         WriteTotals(json, summary);
         WriteNodes(json, summary, nodes);
         WritePlan(json, summary.Plan);

@@ -99,16 +99,6 @@ public sealed class TestFleet : IDisposable
     public RunningProcess StartDaemon(IReadOnlyDictionary<string, string>? environment = null) =>
         Shell.Start(Repository.Cli, ["daemon", "--config", ConfigFile], environment);
 
-    /// <summary>A TCP port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>Waits (bounded) until the run log holds a line containing the text.</summary>
     public bool RunLogShows(string text, TimeSpan within) =>
         SpinWait.SpinUntil(() => DayFile("image-sync").Any(l => l.Contains(text)), within);

@@ -16,6 +16,8 @@ public sealed class BadConfigSpecs
     {
         { "image-sync.transport = ftp", "image-sync.transport", "'ftp' is not one of: ssh, simulated" },
         { "image-sync.nodes = []", "image-sync.nodes", "list at least one node" },
+        { "image-sync.nodes-from.kubernetes.address-type = internal-ip", "image-sync.nodes-from.kubernetes.address-type", "'internal-ip' is not one of: InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS" },
+        { "image-sync.nodes-from.kubernetes.lable-selector = x", "image-sync.nodes-from.kubernetes.lable-selector", "did you mean 'label-selector'?" },
         { "image-sync.nodes = w1", "image-sync.nodes", "expected a list [ ... ], found a value" },
         { "image-sync.nodes = [ w1 ]", "image-sync.nodes[0]", "expected { name = ..., host = ... }" },
         { "image-sync.nodes = [ { host = h } ]", "image-sync.nodes[0].name", "is required" },
