@@ -69,7 +69,7 @@ public static partial class LegacyConfig
         {
             if (Carried.TryGetValue(setting.Key, out var target))
             {
-                if (Convert(setting, setting.Value, target.Kind, problems) is { } value) hocon.AppendLine(Line(target.Key, value, setting));
+                if (ValueOf(setting, setting.Value, target.Kind, problems) is { } value) hocon.AppendLine(Line(target.Key, value, setting));
             }
             else if (Skipped.TryGetValue(setting.Key, out var why))
                 warnings.Add($"line {setting.Line}: {setting.Key} is not carried over: {why}");
@@ -97,7 +97,7 @@ public static partial class LegacyConfig
                 continue; // image-sync never prompts.
             else if (SshOptions.TryGetValue(option, out var target))
             {
-                if (Convert(setting, value!, target.Kind, problems) is { } converted) hocon.AppendLine(Line(target.Key, converted, setting));
+                if (ValueOf(setting, value!, target.Kind, problems) is { } converted) hocon.AppendLine(Line(target.Key, converted, setting));
             }
             else warnings.Add($"line {setting.Line}: {setting.Key}: -o {option} is not carried over (image-sync has no such setting)");
         }
@@ -127,7 +127,7 @@ public static partial class LegacyConfig
     }
 
     /// <returns>The value as HOCON, or null with the problem noted.</returns>
-    private static string? Convert(Assignment setting, string value, ValueKind kind, List<string> problems)
+    private static string? ValueOf(Assignment setting, string value, ValueKind kind, List<string> problems)
     {
         switch (kind)
         {

@@ -59,7 +59,10 @@ public static class NodeDirectories
 {
     /// <summary>The sources of nodes the config names.</summary>
     public static INodeDirectory Create(ImageSyncSettings settings) =>
-        settings.NodesFromKubernetes.Enabled
-            ? new CombinedNodes(settings.Nodes, "kubernetes", new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port))
-            : new ListedNodes(settings.Nodes);
+        settings.NodesFromKubernetes.Enabled ? WithKubernetes(settings) : new ListedNodes(settings.Nodes);
+
+    // Apart, so that a run without discovery never loads the Kubernetes client's assemblies.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static CombinedNodes WithKubernetes(ImageSyncSettings settings) =>
+        new(settings.Nodes, "kubernetes", new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port));
 }
