@@ -9,6 +9,9 @@ public static class ExitCodes
     public const int LockHeld = 1;
     public const int BadConfig = 2;
     public const int Failures = 3;
+
+    /// <summary>The daemon could not start a part of itself (a listener's address, the cluster port), or stopped without being asked.</summary>
+    public const int DaemonFailed = 4;
     public const int Interrupted = 130;
     public const int Terminated = 143;
 

@@ -11,9 +11,7 @@ public static class ProductVersion
     /// <param name="informational">The SDK writes "VERSION+COMMIT" when it builds from a git checkout.</param>
     public static string Describe(string informational)
     {
-        var plus = informational.IndexOf('+');
-        return plus < 0
-            ? $"image-sync {informational} (commit unknown)"
-            : $"image-sync {informational[..plus]} (commit {informational[(plus + 1)..]})";
+        var build = BuildInfo.Parse(informational);
+        return $"image-sync {build.Version} (commit {build.Commit})";
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using ImageSync.Configuration;
@@ -12,13 +11,14 @@ namespace ImageSync.Cli;
 internal static class RunLogging
 {
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
-    private const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
 
     /// <param name="dayFiles">Write the run log day file (only `run` does; `plan` and `check` change nothing).</param>
     /// <param name="consoleLines">Echo the run log as plain lines on stdout (cron mails, pipes).</param>
+    /// <returns>What counts the run log's lines that could not be written; give it to the <see cref="Journal"/>.</returns>
     /// <exception cref="ConfigException">The log directory cannot be created or written.</exception>
-    public static void Configure(LogSettings logs, bool dayFiles, bool consoleLines)
+    public static DayFileHealth Configure(LogSettings logs, bool dayFiles, bool consoleLines)
     {
+        var health = new DayFileHealth(logs.Dir);
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
             .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning);
@@ -32,14 +32,26 @@ internal static class RunLogging
             {
                 throw new ConfigException([$"image-sync.logs.dir: cannot write day files in '{logs.Dir}': {e.Message}"]);
             }
-            configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate);
+            configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate, health);
         }
-        if (consoleLines) configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture);
-        // Without the lines, warnings and errors (a refused host key, an internal error) still reach the operator.
-        else configuration.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture,
-            restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
+        var console = JournalPriorities.For(Environment.GetEnvironmentVariable);
+        if (consoleLines) configuration.WriteTo.Console(console);
+        // Without the lines, errors (a refused host key, an internal error) still reach the operator.
+        else configuration.WriteTo.Console(console, restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
         Log.Logger = configuration.CreateLogger();
+        return health;
     }
+
+    /// <summary>The day files' journal; the lines it and the run log could not write are reported once per sync on stderr.</summary>
+    public static ISyncJournal Journal(LogSettings logs, DayFileHealth health) =>
+        new HealthReportingJournal(new DayFileJournal(Log.Logger, logs.Dir, logs.RetentionDays, TimeProvider.System, health), health, ReportOnStderr);
+
+    // Not through Log.Logger: its run log is what cannot be written.
+    private static readonly Lazy<ILogger> Stderr = new(() => new LoggerConfiguration()
+        .WriteTo.Console(JournalPriorities.For(Environment.GetEnvironmentVariable), standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose)
+        .CreateLogger());
+
+    private static void ReportOnStderr(string lost) => Stderr.Value.Error("{Lost}", lost);
 
     /// <summary>Akka's own log lines go to the same Serilog logger.</summary>
     public static void Akka(LoggerConfigBuilder loggers)

@@ -9,7 +9,7 @@ public sealed class DaemonSpecs : IDisposable
     private const string Api = TestFleet.Prefix + "api:1";
     private const string Web = TestFleet.Prefix + "web:1";
     private readonly TestFleet _fleet = new(nodes: 2);
-    private readonly string _metrics = $"127.0.0.1:{FreePort()}";
+    private readonly int _metricsPort = SshdNode.FreePort();
 
     [Fact]
     public void Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()
@@ -21,15 +21,15 @@ public sealed class DaemonSpecs : IDisposable
         Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         File.AppendAllText(_fleet.ConfigFile, "\nimage-sync.pull.max-parallel = zero\n");
-        Signal(daemon, "HUP");
+        daemon.Signal("HUP");
         Assert.True(_fleet.RunLogShows("config reload refused, the running config stays", TimeSpan.FromSeconds(10)), "the bad config was not refused");
         Assert.Equal(HttpStatusCode.OK, Health());
 
         RewriteConfig("image-sync.pull.max-parallel = 3");
-        Signal(daemon, "HUP");
+        daemon.Signal("HUP");
         Assert.True(_fleet.RunLogShows("config reloaded from", TimeSpan.FromSeconds(10)), "the good config was not loaded");
 
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
         Assert.True(stopped.ExitCode == 0, stopped.Output);
         Assert.Contains("image-sync daemon stopped", stopped.Output);
@@ -45,7 +45,7 @@ public sealed class DaemonSpecs : IDisposable
         using var daemon = StartDaemon();
         Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Contains($"pull {Api}"), TimeSpan.FromSeconds(30)), "the pull never started");
 
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
 
         Assert.True(stopped.ExitCode == 0, stopped.Output);
@@ -65,7 +65,7 @@ public sealed class DaemonSpecs : IDisposable
         var cron = _fleet.Run();
 
         Assert.True(cron.ExitCode == 0, cron.Output);
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         Assert.Equal(0, daemon.Wait(TimeSpan.FromSeconds(30)).ExitCode);
     }
 
@@ -78,21 +78,73 @@ public sealed class DaemonSpecs : IDisposable
         using var daemon = StartDaemon();
         Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
-        using var http = new HttpClient();
-        var metrics = await http.GetStringAsync($"http://{_metrics}/metrics");
+        // Bound to 0.0.0.0 as in a container, asked on 127.0.0.1 with another Host header, as a scraper would.
+        var metrics = Shell.Run("curl", ["-sf", "-H", "Host: image-sync.monitoring:9464", $"http://127.0.0.1:{_metricsPort}/metrics"]).Stdout;
 
         Assert.Contains("image_sync_syncs_total{result=\"ok\"} 1", metrics);
-        Assert.Contains("image_sync_pulls_total{node=\"node-2\",outcome=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"node-2\",result=\"success\"} 1", metrics);
         Assert.Contains("image_sync_coordinator 1", metrics);
         Assert.Equal(HttpStatusCode.OK, Health());
-        Signal(daemon, "TERM");
+        daemon.Signal("TERM");
         daemon.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Should_exit_4_before_any_sync_naming_the_metrics_address_when_its_port_is_taken()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Any, _metricsPort);
+        taken.Start();
+        StartFleet();
+
+        using var daemon = StartDaemon();
+        var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
+
+        Assert.True(stopped.ExitCode == 4, stopped.Output);
+        var why = $"daemon.metrics '0.0.0.0:{_metricsPort}': cannot listen on 0.0.0.0:{_metricsPort}: Address already in use";
+        Assert.Contains($"image-sync: daemon could not start: {why}", stopped.Stderr);
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains("[FTL]") && l.Contains(why));
+        Assert.DoesNotContain(_fleet.DayFile("image-sync"), l => l.Contains("SYNC STARTED"));
+    }
+
+    [Fact]
+    public void Should_exit_4_naming_the_address_when_the_cluster_port_is_taken()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        _fleet.Start($$"""
+            daemon.interval = 1h
+            cluster { enabled = on, hostname = 127.0.0.1, port = {{port}}, seed-nodes = ["akka.tcp://image-sync@127.0.0.1:{{port}}"] }
+            """);
+
+        using var daemon = StartDaemon();
+        var stopped = daemon.Wait(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped.ExitCode == 4, stopped.Output);
+        Assert.Contains($"image-sync: daemon could not start: Failed to bind to [127.0.0.1:{port}]: Address already in use", stopped.Stderr);
+    }
+
+    [Fact]
+    public void Should_prefix_console_lines_with_their_syslog_priority_under_journald()
+    {
+        _fleet.Serving(Api);
+        _fleet[1].Holding(Api);
+        _fleet[2].Failing(Api);
+        StartFleet();
+
+        using var daemon = _fleet.StartDaemon(new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:4242" });
+        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        daemon.Signal("TERM");
+        var lines = daemon.Wait(TimeSpan.FromSeconds(30)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Contains(lines, l => l.StartsWith("<6>INF SYNC STARTED", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"<4>WRN FAILED node-2 {Api}", StringComparison.Ordinal));
     }
 
     private void StartFleet() => _fleet.Start(DaemonConfig(""));
 
     private string DaemonConfig(string extra) => $$"""
-        daemon { interval = 1h, metrics = "{{_metrics}}" }
+        daemon { interval = 1h, metrics = "0.0.0.0:{{_metricsPort}}" }
         shutdown-grace = 1s
         {{extra}}
         """;
@@ -105,23 +157,12 @@ public sealed class DaemonSpecs : IDisposable
         File.WriteAllLines(_fleet.ConfigFile, lines);
     }
 
-    private RunningProcess StartDaemon() => Shell.Start(Repository.Cli, ["daemon", "--config", _fleet.ConfigFile]);
-
-    private static void Signal(RunningProcess process, string signal) => Shell.Require("kill", [$"-{signal}", process.Process.Id.ToString()]);
+    private RunningProcess StartDaemon() => _fleet.StartDaemon();
 
     private HttpStatusCode Health()
     {
         using var http = new HttpClient();
-        return http.GetAsync($"http://{_metrics}/healthz").Result.StatusCode;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        return http.GetAsync($"http://127.0.0.1:{_metricsPort}/healthz").Result.StatusCode;
     }
 
     public void Dispose() => _fleet.Dispose();

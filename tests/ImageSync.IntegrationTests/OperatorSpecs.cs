@@ -90,18 +90,27 @@ public sealed class OperatorSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_print_only_the_summary_when_quiet_and_plain_lines_otherwise()
+    public void Should_print_nothing_at_all_when_a_quiet_run_ends_in_sync_and_the_summary_on_stderr_when_it_does_not()
     {
         _fleet.Serving(Api);
-        _fleet[1].Holding(Api);
+        _fleet[1].Holding(Api, Web);
         _fleet.Start();
 
-        var quiet = _fleet.Run("run", "--config", _fleet.ConfigFile, "--quiet");
+        var failing = _fleet.Run("run", "--config", _fleet.ConfigFile, "--quiet");
+        _fleet.Serving(Web);
+        var pulled = _fleet.Run("run", "--config", _fleet.ConfigFile, "--quiet");
+        var inSync = _fleet.Run("run", "--config", _fleet.ConfigFile, "--quiet");
         var plain = _fleet.Run("run", "--config", _fleet.ConfigFile);
 
-        Assert.Equal(0, quiet.ExitCode);
-        Assert.DoesNotContain("SYNC STARTED", quiet.Stdout);
-        Assert.Contains("2 succeeded, 0 failed", quiet.Stdout);
+        Assert.Equal(3, failing.ExitCode);
+        Assert.Equal("", failing.Stdout);
+        Assert.Contains("2 succeeded, 1 failed", failing.Stderr);
+        Assert.Contains(Web, failing.Stderr);
+        Assert.DoesNotContain("SYNC STARTED", failing.Stderr);
+        Assert.True(pulled.ExitCode == 0, pulled.Output);
+        Assert.Equal([Api, Web], _fleet[3].Images.Order());
+        Assert.Equal(("", ""), (pulled.Stdout, pulled.Stderr));
+        Assert.Equal((0, "", ""), (inSync.ExitCode, inSync.Stdout, inSync.Stderr));
         Assert.Contains("INF SYNC STARTED: 3 nodes", plain.Stdout);
         Assert.Contains("summary", plain.Stdout);
     }

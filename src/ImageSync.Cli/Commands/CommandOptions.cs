@@ -35,7 +35,7 @@ public class ReportOptions : ConfigOptions
 public sealed class RunOptions : ReportOptions
 {
     [CommandOption("-q|--quiet")]
-    [Description("print only the final summary, not a line per event (cron)")]
+    [Description("for cron: print nothing when the run ends with exit 0 (every node in sync); otherwise only the summary, on stderr")]
     public bool Quiet { get; init; }
 }
 

@@ -25,23 +25,26 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
         }
     }
 
+    /// <summary>Standard error.</summary>
+    protected TextWriter Errors => errors;
+
     protected abstract Task<int> ExecuteAsync(TOptions options, string configPath, ImageSyncSettings settings);
 }
 
 internal sealed class RunCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<RunOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(RunOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet), settings, console);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet), settings, console, Errors);
 }
 
 internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Plan, options.Json, Quiet: true), settings, console);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Plan, options.Json, Quiet: false), settings, console, Errors);
 }
 
 internal sealed class CheckCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Check, options.Json, Quiet: true), settings, console);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Check, options.Json, Quiet: false), settings, console, Errors);
 }

@@ -6,6 +6,7 @@ using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
+using ImageSync.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -21,16 +22,16 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
 {
     protected override async Task<int> ExecuteAsync(ConfigOptions options, string configPath, ImageSyncSettings settings)
     {
-        RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
+        var logHealth = RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
         try
         {
-            using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings)));
-            using var journal = new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System);
+            using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
+            using var journal = RunLogging.Journal(settings.Logs, logHealth);
             var presence = new CoordinatorPresence();
             var parts = new ImageSyncParts(setup, FileLockGate.Instance, TimeProvider.System)
             {
                 Journal = journal,
-                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System)),
+                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System, logHealth)),
                 Logging = RunLogging.Akka,
             };
             using var host = new HostBuilder()
@@ -38,22 +39,63 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 .ConfigureServices(services => services
                     .AddImageSync(parts)
                     // A stop waits for the running sync's grace, then for the logs.
-                    .Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(30)))
+                    .Configure<HostOptions>(host => host.ShutdownTimeout = DaemonLifecycle.LongestStop(settings.ShutdownGrace)))
                 .Build();
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
                 Reload(configPath, setup);
             });
-            Log.Information("image-sync daemon starting: {Nodes} nodes, a sync every {Interval}{Cluster}", settings.Nodes.Count,
-                Durations.Show(settings.Daemon.Interval), settings.Cluster.Enabled ? $", cluster replica on {settings.Cluster.Hostname}:{settings.Cluster.Port}" : "");
-            await host.RunAsync();
+            using var stop = new StopRequests();
+            Log.Information("image-sync daemon starting: {Nodes} listed nodes{Discovered}, a sync every {Interval}{Cluster}", settings.Nodes.Count,
+                settings.NodesFromKubernetes.Enabled ? " and those Kubernetes lists" : "", Durations.Show(settings.Daemon.Interval), settings.Cluster.Enabled ? $", cluster replica on {settings.Cluster.Hostname}:{settings.Cluster.Port}" : "");
+            try
+            {
+                await host.StartAsync();
+            }
+            catch (ListenerException e)
+            {
+                return Failed($"could not start: {e.Message}", null);
+            }
+            catch (Exception e)
+            {
+                // Whatever part it was (the cluster port, the actor system), nothing runs without it; the stack trace goes to the run log.
+                return Failed($"could not start: {ExceptionChain.Describe(e)}", e);
+            }
+            await host.WaitForShutdownAsync();
+            // Only a signal asks a daemon to stop; a stop without one (the actor system went down) is a failure systemd should see.
+            if (!stop.Requested) return Failed("stopped without being asked to (no SIGTERM or SIGINT): see the log above", null);
             Log.Information("image-sync daemon stopped");
             return ExitCodes.Ok;
         }
         finally
         {
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Says why on stderr (journald, a terminal) and in the run log, and gives the exit code for it.</summary>
+    private int Failed(string why, Exception? error)
+    {
+        Log.Fatal(error, "image-sync daemon {Why}", why);
+        Errors.WriteLine($"image-sync: daemon {why}");
+        return ExitCodes.DaemonFailed;
+    }
+
+    /// <summary>Notes a stop signal; the host's lifetime still handles it.</summary>
+    private sealed class StopRequests : IDisposable
+    {
+        private readonly PosixSignalRegistration[] _signals;
+        private volatile bool _requested;
+
+        public StopRequests() =>
+            _signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT }.Select(signal => PosixSignalRegistration.Create(signal, _ => _requested = true))];
+
+        public bool Requested => _requested;
+
+        public void Dispose()
+        {
+            foreach (var signal in _signals) signal.Dispose();
         }
     }
 
@@ -64,7 +106,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         {
             var settings = SettingsLoader.Load(path);
             var current = setup.Current.Settings;
-            setup.Replace(new SyncSetup(settings, RunLogging.Transport(settings)));
+            setup.Replace(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
             Log.Information("config reloaded from {Path}: {Nodes} nodes; the next sync uses it", path, settings.Nodes.Count);
             if (NeedsRestart(current, settings))
                 Log.Warning("config reload: changes to logs, cluster and daemon.metrics take effect only after a restart");

@@ -19,7 +19,7 @@ namespace ImageSync.Cli.Commands;
 
 /// <summary>What a one-shot command asks for: run pulls, or only plan them, or only check the nodes.</summary>
 /// <param name="Json">Print one JSON document on stdout, and nothing else there.</param>
-/// <param name="Quiet">Print only the final summary.</param>
+/// <param name="Quiet">A run for cron: print nothing when it ends with exit 0, only the summary on stderr otherwise.</param>
 public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet)
 {
     public string Command => Mode.ToString().ToLowerInvariant();
@@ -36,20 +36,23 @@ internal static class OneShotSync
     {
         Live,
         Lines,
+        Summary,
         Quiet,
         Json,
     }
 
+    /// <param name="console">Standard output.</param>
+    /// <param name="errors">Standard error: where a quiet run that did not end with exit 0 puts its summary.</param>
     /// <exception cref="ConfigException">The log dir, lock file or SSH key cannot be used.</exception>
-    public static async Task<int> ExecuteAsync(OneShot request, ImageSyncSettings settings, IAnsiConsole console)
+    public static async Task<int> ExecuteAsync(OneShot request, ImageSyncSettings settings, IAnsiConsole console, TextWriter errors)
     {
         var display = Choose(request, console);
         var writesDayFiles = request.Mode == SyncMode.Run;
-        RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
+        var logHealth = RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
         try
         {
             var transport = new HeadStartTransport(RunLogging.Transport(settings));
-            using var setup = new ReloadableSetup(new SyncSetup(settings, transport));
+            using var setup = new ReloadableSetup(new SyncSetup(settings, transport, NodeDirectories.Create(settings)));
             // A run takes the lock before the actor system starts, so one that finds it held exits 1 at once.
             IRunGate gate = FileLockGate.Instance;
             if (writesDayFiles)
@@ -59,14 +62,19 @@ internal static class OneShotSync
             }
             // The first nodes' handshakes run while the actor system starts; the run's node actors take them over.
             transport.Start(settings.Nodes.Take(settings.Ssh.MaxConnecting));
-            using var journal = writesDayFiles ? new DayFileJournal(Log.Logger, settings.Logs.Dir, settings.Logs.RetentionDays, TimeProvider.System) : null;
+            using var journal = writesDayFiles ? RunLogging.Journal(settings.Logs, logHealth) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
             var parts = new ImageSyncParts(setup, gate, TimeProvider.System) { Journal = journal, Watcher = progress is null ? null : progress.Apply, Logging = RunLogging.Akka };
             var (answer, signal) = await SyncAsync(request, parts, progress, console);
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused, console);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
-            Show(display, summary, settings, exitCode, console);
+            if (display == Display.Quiet)
+            {
+                // Cron mails whatever a job prints: silence means every node is in sync.
+                if (exitCode != ExitCodes.Ok) ErrorConsole(errors).Write(Views.Summary(summary));
+            }
+            else Show(display, summary, settings, exitCode, console);
             return exitCode;
         }
         finally
@@ -75,12 +83,21 @@ internal static class OneShotSync
         }
     }
 
-    /// <summary>A live view on a terminal; plain lines for cron and pipes; the summary only, or JSON only, when asked.</summary>
+    /// <summary>A live view on a terminal; plain lines for cron and pipes; a plan's or check's table; JSON only, or silence for cron, when asked.</summary>
     private static Display Choose(OneShot request, IAnsiConsole console) =>
         request.Json ? Display.Json
-        : request.Quiet || request.Mode != SyncMode.Run ? Display.Quiet
+        : request.Mode != SyncMode.Run ? Display.Summary
+        : request.Quiet ? Display.Quiet
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
+
+    /// <summary>Standard error as a console for tables, as wide as standard output gets in a pipe.</summary>
+    private static IAnsiConsole ErrorConsole(TextWriter errors)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) });
+        console.Profile.Width = 200;
+        return console;
+    }
 
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
     private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused, IAnsiConsole console)
@@ -89,7 +106,8 @@ internal static class OneShotSync
         var why = $"{refused.Why}; nothing was done";
         Log.Error("{Why}", why);
         if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), request.Command, exitCode, why, []);
-        else if (display != Display.Lines) console.WriteLine(why);
+        // A quiet run's error line already went to stderr with the log's errors.
+        else if (display is Display.Live or Display.Summary) console.WriteLine(why);
         if (exitCode == ExitCodes.BadConfig) Console.Error.WriteLine($"image-sync: {why}");
         return exitCode;
     }
@@ -138,13 +156,13 @@ internal static class OneShotSync
         if (display == Display.Json)
         {
             using var stdout = Console.OpenStandardOutput();
-            JsonReport.Write(stdout, summary, settings.Nodes, exitCode);
+            JsonReport.Write(stdout, summary, summary.Specs ?? settings.Nodes, exitCode);
             return;
         }
         console.Write(summary.Mode switch
         {
             SyncMode.Plan => Views.Plan(summary),
-            SyncMode.Check => Views.Check(summary, settings.Nodes),
+            SyncMode.Check => Views.Check(summary, summary.Specs ?? settings.Nodes),
             _ => Views.Summary(summary),
         });
     }

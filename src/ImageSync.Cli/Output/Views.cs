@@ -83,7 +83,7 @@ internal static class Views
             parts.Add(pulls);
         }
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
-        parts.Add(Plain($"{summary.Plan.Pulls.Count} pulls, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
         return new Rows(parts);
     }
 
@@ -102,7 +102,7 @@ internal static class Views
             table.AddRow(cells);
         }
         var failing = summary.UnreachableNodes;
-        return new Rows(table, Plain(failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed"));
+        return new Rows(table, Plain(Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
     }
 
     private static IRenderable? Problems(SyncSummary summary)
@@ -124,8 +124,13 @@ internal static class Views
 
     private static string Totals(SyncSummary summary) =>
         (summary.Fault is not null ? $"ABORTED: {summary.Fault}. " : summary.Interrupted ? "INTERRUPTED. " : "")
+        + Discovery(summary)
         + $"{summary.Succeeded} succeeded, {summary.Failed} failed, {summary.TimedOut} timed out, {summary.Skipped} skipped; "
         + $"{summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable; {Seconds(summary.Duration)}";
+
+    /// <summary>Why the nodes a Kubernetes API lists are missing, when they are.</summary>
+    private static string Discovery(SyncSummary summary) =>
+        summary.DiscoveryError is { } error ? $"NODE DISCOVERY FAILED, listed nodes only: {error}. " : "";
 
     private static IRenderable Mark(string result) => result switch
     {

@@ -22,7 +22,7 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly bool _asSingleton;
     private IActorRef? _membership;
     private long _runs;
-    private DateTimeOffset? _lastStartedAt;
+    private Run? _latest;
 
     /// <param name="presence">Told when this coordinator starts and stops (the daemon's metrics and shutdown use it).</param>
     /// <param name="asSingleton">
@@ -127,9 +127,10 @@ public sealed class SyncCoordinator : ReceiveActor
 
     private void Trigger(SyncCommands.TriggerSync trigger)
     {
-        if (_lastStartedAt is { } last && _clock.GetLocalNow() - last < trigger.Spacing)
+        // Measured on the monotonic clock: a wall clock stepped back (NTP, a VM restore) must not suppress syncs.
+        if (_latest is { } last && _clock.GetElapsedTime(last.Timestamp) < trigger.Spacing)
         {
-            Refuse($"the last sync started at {last:yyyy-MM-dd HH:mm:ss}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
+            Refuse($"the last sync started at {last.StartedAt:yyyy-MM-dd HH:mm:ss}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
             return;
         }
         Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false);
@@ -162,11 +163,12 @@ public sealed class SyncCoordinator : ReceiveActor
         }
 
         var startedAt = _clock.GetLocalNow();
-        _lastStartedAt = startedAt;
-        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, request, startedAt), $"run-{++_runs}");
+        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, setup.Nodes, request, startedAt), $"run-{++_runs}");
         Context.Watch(actor);
         if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));
-        Become(() => Running(new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, locked is null ? [held] : [held, locked])));
+        var run = new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, _clock.GetTimestamp(), locked is null ? [held] : [held, locked]);
+        _latest = run;
+        Become(() => Running(run));
     }
 
     /// <summary>Takes the lock file through the gate: the one place that words why a run may not start.</summary>
@@ -194,7 +196,7 @@ public sealed class SyncCoordinator : ReceiveActor
     }
 
     private SyncEvents.SyncFinished Crashed(Run run) => new(new SyncSummary(
-        run.Request.Mode, run.StartedAt, _clock.GetUtcNow() - run.StartedAt, [], SyncPlan.Empty, [], false,
+        run.Request.Mode, run.StartedAt, _clock.GetElapsedTime(run.Timestamp), [], SyncPlan.Empty, [], false,
         "the sync run stopped on an internal error (see the log)"));
 
     private void Complete(Run run, SyncEvents.SyncFinished finished)
@@ -211,8 +213,10 @@ public sealed class SyncCoordinator : ReceiveActor
     private sealed record Pending(SyncCommands.StartSync Request, IActorRef Requester, bool WaitsForSummary);
 
     /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
+    /// <param name="StartedAt">The wall clock at the start, for people to read.</param>
+    /// <param name="Timestamp">The monotonic clock at the start, for measuring time since.</param>
     /// <param name="Held">What the run holds until it ends: its setup (transport), and the lock file for a run.</param>
-    private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, IReadOnlyList<IDisposable> Held)
+    private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, long Timestamp, IReadOnlyList<IDisposable> Held)
     {
         public string AlreadyRunning() => $"a sync is already running (started {StartedAt:yyyy-MM-dd HH:mm:ss} for: {Request.Reason})";
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
@@ -6,15 +7,20 @@ using ImageSync.Nodes;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// One sync, from start to summary, as the bash tool ran it: check and read every node (a
-/// <see cref="NodeActor"/> each, all at once), plan who pulls what among the reachable ones, run the pulls
-/// (<see cref="PullDispatcher"/>), and report the summary to the coordinator. A fresh actor per run, so no
-/// state leaks from one run into the next.
+/// One sync, from start to summary, as the bash tool ran it: list the nodes (the config's, and those a
+/// Kubernetes API lists, asked again each sync), check and read every node (a <see cref="NodeActor"/> each,
+/// all at once), plan who pulls what among the reachable ones, run the pulls (<see cref="PullDispatcher"/>),
+/// and report the summary to the coordinator. A fresh actor per run, so no state leaks from one run into the next.
 /// </summary>
-public sealed class SyncRun : ReceiveActor
+public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 {
     private readonly ImageSyncSettings _settings;
     private readonly INodeTransport _transport;
+    private readonly INodeDirectory _directory;
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IReadOnlyList<NodeSpec> _nodes = [];
+    private string? _discoveryError;
     private readonly SyncCommands.StartSync _request;
     private readonly DateTimeOffset _startedAt;
     private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
@@ -27,27 +33,54 @@ public sealed class SyncRun : ReceiveActor
     private IActorRef? _dispatcher;
     private bool _interrupted;
 
-    public SyncRun(ImageSyncSettings settings, INodeTransport transport, SyncCommands.StartSync request, DateTimeOffset startedAt)
+    public SyncRun(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt)
     {
         _settings = settings;
         _transport = transport;
+        _directory = directory;
         _request = request;
         _startedAt = startedAt;
         _connectTurns = new Turns<IActorRef>(settings.Ssh.MaxConnecting);
-        Discovering();
+        Listing();
     }
 
-    public static Props Props(ImageSyncSettings settings, INodeTransport transport, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
-        Akka.Actor.Props.Create(() => new SyncRun(settings, transport, request, startedAt));
+    public static Props Props(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
+        Akka.Actor.Props.Create(() => new SyncRun(settings, transport, directory, request, startedAt));
 
     protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher));
 
-    protected override void PreStart()
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart() =>
+        _directory.ListAsync(_cancel.Token).PipeTo(Self, failure: error => new ListingFailed(ExceptionChain.Describe(error)));
+
+    protected override void PostStop() => _cancel.Cancel();
+
+    /// <summary>Waiting for the nodes of this sync: the config's at once, a Kubernetes API's when it answers.</summary>
+    private void Listing()
     {
-        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _settings.Nodes, _request.Reason, _request.Mode));
+        Receive<NodeListing>(OnListed);
+        Receive<ListingFailed>(failed => OnListed(new NodeListing([], [], failed.Why)));
+        // Once the nodes are known, a stop marks each one "not checked" (the listing is bounded by its timeout).
+        Receive<SyncCommands.StopSync>(_ => Stash.Stash());
+    }
+
+    private void OnListed(NodeListing listing)
+    {
+        (_nodes, _discoveryError) = (listing.Nodes, listing.Error);
+        foreach (var note in listing.Notes) _log.Info("{0}", note);
+        if (listing.Error is not null) _log.Error("NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
+        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _nodes, _request.Reason, _request.Mode));
+        Become(Discovering);
+        Stash.UnstashAll();
+        if (_nodes.Count == 0)
+        {
+            Finish([]);
+            return;
+        }
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
-        // Turns go in the configured order, so the first nodes are the ones a CLI run connected ahead.
-        foreach (var node in _settings.Nodes)
+        // Turns go in the listed order, so the first nodes are the ones a CLI run connected ahead.
+        foreach (var node in _nodes)
         {
             var actor = Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
             _nodeActors[actor] = node.Name;
@@ -67,7 +100,7 @@ public sealed class SyncRun : ReceiveActor
         Receive<SyncCommands.StopSync>(stop =>
         {
             _interrupted = true;
-            foreach (var node in _settings.Nodes.Where(n => !_statuses.ContainsKey(n.Name)))
+            foreach (var node in _nodes.Where(n => !_statuses.ContainsKey(n.Name)))
                 _statuses[node.Name] = NodeStatus.Unreachable(node.Name, $"not checked: {stop.Why}", NodeStage.Connect);
             Finish([]);
         });
@@ -117,7 +150,7 @@ public sealed class SyncRun : ReceiveActor
     {
         _statuses[status.Node] = status;
         Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status));
-        if (_statuses.Count < _settings.Nodes.Count) return;
+        if (_statuses.Count < _nodes.Count) return;
         if (_request.Mode == SyncMode.Check) Finish([]);
         else PlanAndPull();
     }
@@ -135,6 +168,9 @@ public sealed class SyncRun : ReceiveActor
         Become(Pulling);
     }
 
+    /// <summary>The node directory threw instead of answering with a listing.</summary>
+    private sealed record ListingFailed(string Why);
+
     /// <summary>
     /// A node actor that throws is restarted (it simply reads its node again) up to three times a minute,
     /// then stopped. The dispatcher is stopped at once: its bookkeeping of who pulls what cannot be rebuilt,
@@ -148,9 +184,13 @@ public sealed class SyncRun : ReceiveActor
 
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
-        var nodes = _settings.Nodes.Select(n => _statuses[n.Name]).ToList();
+        var nodes = _nodes.Select(n => _statuses[n.Name]).ToList();
         var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, _plan, outcomes, _interrupted, fault,
-            _settings.Transfer.Mode);
+            _settings.Transfer.Mode)
+        {
+            Specs = _nodes,
+            DiscoveryError = _discoveryError,
+        };
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.
         Become(() => { });

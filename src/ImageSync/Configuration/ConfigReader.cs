@@ -185,10 +185,11 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
     }
 
     /// <summary>A DNS name, an IPv4 address or an IPv6 address; never anything a shell or ssh option could misread.</summary>
-    public static bool IsHost(string text) => HostPattern().IsMatch(text);
+    public static bool IsHost(string text) => HostNamePattern().IsMatch(text) || NodeAddress.IsIPv6(text);
 
-    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]+)\z", RegexOptions.CultureInvariant)]
-    private static partial Regex HostPattern();
+    /// <summary>A DNS name or a dotted IPv4 address: labels of letters, digits and inner hyphens.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HostNamePattern();
 
     private static string? Suggest(string key, IEnumerable<string> allowed) =>
         allowed.Select(a => (Name: a, Distance: EditDistance(key, a)))

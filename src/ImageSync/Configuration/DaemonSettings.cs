@@ -1,8 +1,6 @@
-using System.Text.RegularExpressions;
-
 namespace ImageSync.Configuration;
 
-public sealed partial record DaemonSettings(TimeSpan Interval, string Metrics)
+public sealed record DaemonSettings(TimeSpan Interval, string Metrics)
 {
     private const string Section = "image-sync.daemon";
 
@@ -10,13 +8,10 @@ public sealed partial record DaemonSettings(TimeSpan Interval, string Metrics)
     internal static DaemonSettings Create(ConfigReader reader)
     {
         var metrics = reader.String($"{Section}.metrics");
-        if (metrics.Length > 0 && !ListenPattern().IsMatch(metrics))
-            reader.Problem($"{Section}.metrics", reader.Node($"{Section}.metrics"), $"'{metrics}' is not host:port (e.g. \"127.0.0.1:9464\") or \"\"");
+        if (metrics.Length > 0 && !(NodeAddress.TryParse(metrics, out var listen, out _) && listen is { User: null, Port: not null }))
+            reader.Problem($"{Section}.metrics", reader.Node($"{Section}.metrics"), $"'{metrics}' is not host:port (e.g. \"127.0.0.1:9464\", \"0.0.0.0:9464\", \"[::]:9464\") or \"\"");
         return new DaemonSettings(reader.Duration($"{Section}.interval", TimeSpan.FromSeconds(10), TimeSpan.FromDays(7)), metrics);
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ListenPattern();
 }
 
 public sealed record LogSettings(string Dir, int RetentionDays)

@@ -13,6 +13,7 @@ public enum TransportKind
 public sealed record ImageSyncSettings(
     TransportKind Transport,
     IReadOnlyList<NodeSpec> Nodes,
+    KubernetesSettings NodesFromKubernetes,
     SshSettings Ssh,
     ImageSettings Images,
     PullSettings Pull,
@@ -29,10 +30,12 @@ public sealed record ImageSyncSettings(
     {
         var transport = reader.Choice<TransportKind>("image-sync.transport");
         var ssh = SshSettings.Create(reader, home);
-        var nodes = NodeList.Read(reader, transport);
+        var kubernetes = KubernetesSettings.Create(reader, home);
+        var nodes = NodeList.Read(reader, transport, ssh, mayBeEmpty: kubernetes.Enabled);
         return new ImageSyncSettings(
             transport,
             nodes,
+            kubernetes,
             ssh,
             ImageSettings.Create(reader),
             PullSettings.Create(reader),

@@ -29,7 +29,7 @@ public static partial class LegacyConfig
         var problems = new List<string>();
         var warnings = new List<string>();
         var assignments = LegacyAssignments.Read(text, problems, warnings);
-        foreach (var unknown in assignments.Values.Where(a => !Settings.Contains(a.Key) && NodeNumber(a.Key) is null))
+        foreach (var unknown in assignments.Values.Where(a => !Settings.Contains(a.Key) && !IsExtra(a.Key) && NodeNumber(a.Key) is null))
             warnings.Add($"line {unknown.Line}: {unknown.Key} is not a setting of the bash tool; not carried over");
 
         var hocon = Write(assignments, source, problems, warnings);
@@ -87,10 +87,11 @@ public static partial class LegacyConfig
 
         if (settings.GetValueOrDefault("LOCK_FILE") is { } lockFile)
             hocon.AppendLine(Line("lock-file", Quote(lockFile.Value), lockFile, 2) + ": the same lock keeps the old and the new tool from overlapping");
+        WriteExtras(settings, hocon, problems, warnings);
         return hocon.AppendLine("}").ToString();
     }
 
-    /// <summary>NODE1, NODE2, … in number order; "user@host" gives the node its own login.</summary>
+    /// <summary>NODE1, NODE2, … in number order, each written as ssh takes it: host, user@host, host:port, user@[v6]:port.</summary>
     private static void WriteNodes(Dictionary<string, Assignment> settings, StringBuilder hocon, List<string> problems)
     {
         var nodes = settings.Values.Where(a => NodeNumber(a.Key) is not null).OrderBy(a => NodeNumber(a.Key)).ToList();
@@ -99,14 +100,20 @@ public static partial class LegacyConfig
             problems.Add("no NODE1, NODE2, …: there are no nodes to sync");
             return;
         }
+        var names = new HashSet<string>();
         hocon.AppendLine("  nodes = [");
         foreach (var node in nodes)
         {
-            var at = node.Value.IndexOf('@');
-            var (user, host) = at < 0 ? (null, node.Value) : (node.Value[..at], node.Value[(at + 1)..]);
-            // The bash tool's logs named a node by its address; keep that name when it is a valid one.
-            var name = NodeName.TryParse(host, out var valid, out _) ? valid.ToString() : $"node-{NodeNumber(node.Key)}";
-            var fields = $"name = {Quote(name)}, host = {Quote(host)}" + (user is null ? "" : $", user = {Quote(user)}");
+            if (!NodeAddress.TryParse(node.Value, out var address, out var error))
+            {
+                problems.Add($"line {node.Line}: {node.Key}: {error} (write host, user@host, host:port, user@host:port or user@[IPv6]:port)");
+                continue;
+            }
+            // The bash tool's logs named a node by its address; keep that name when it is a valid one, and not taken.
+            var name = NodeName.TryParse(address.Host, out var valid, out _) && names.Add(valid.Value) ? valid.Value : $"node-{NodeNumber(node.Key)}";
+            var fields = $"name = {Quote(name)}, host = {Quote(address.Host)}"
+                + (address.Port is { } port ? $", port = {port.ToString(CultureInfo.InvariantCulture)}" : "")
+                + (address.User is { } user ? $", user = {Quote(user)}" : "");
             hocon.AppendLine($"    {{ {fields} }}  # {node.Origin}");
         }
         hocon.AppendLine("  ]");

@@ -1,20 +1,19 @@
-using System.Text.RegularExpressions;
 using ImageSync.Domain;
 
 namespace ImageSync.Configuration;
 
 /// <summary>Reads <c>image-sync.nodes</c>: each entry shaped as <c>image-sync-shapes.node</c> in the reference config.</summary>
-internal static partial class NodeList
+internal static class NodeList
 {
     private const string Key = "image-sync.nodes";
 
-    public static List<NodeSpec> Read(ConfigReader reader, TransportKind transport)
+    /// <param name="mayBeEmpty">Nodes come from elsewhere too (nodes-from), so the list may be empty.</param>
+    public static List<NodeSpec> Read(ConfigReader reader, TransportKind transport, SshSettings ssh, bool mayBeEmpty)
     {
-        var defaultUser = reader.String("image-sync.ssh.user");
-        var defaultPort = reader.Int("image-sync.ssh.port", 1, 65_535);
+        var (defaultUser, defaultPort) = (ssh.User, ssh.Port);
         var items = reader.ListOf(Key, reader.Node(Key));
-        if (items.Count == 0 && reader.Node(Key) is HoconList or null)
-            reader.Problem(Key, reader.Node(Key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ]");
+        if (items.Count == 0 && !mayBeEmpty && reader.Node(Key) is HoconList or null)
+            reader.Problem(Key, reader.Node(Key), "list at least one node: [ { name = worker-1, host = 10.0.0.11 } ], or read them from Kubernetes (nodes-from.kubernetes)");
 
         var nodes = new List<NodeSpec>();
         for (var i = 0; i < items.Count; i++)
@@ -33,11 +32,10 @@ internal static partial class NodeList
 
             // The simulated fleet is addressed by name; a host is only needed to reach a real node.
             var host = item["host"] is null && transport == TransportKind.Simulated ? "simulated" : reader.StringOf($"{at}.host", item["host"]);
-            if (host is not null && !ConfigReader.IsHost(host))
-                reader.Problem($"{at}.host", item["host"], $"'{host}' is not a host name or IP address");
+            if (host is not null && !ConfigReader.IsHost(host)) reader.Problem($"{at}.host", item["host"], HostProblem(host));
             var port = item["port"] is null ? defaultPort : reader.IntOf($"{at}.port", item["port"], 1, 65_535) ?? defaultPort;
             var user = item["user"] is null ? defaultUser : reader.StringOf($"{at}.user", item["user"]) ?? defaultUser;
-            if (!UserPattern().IsMatch(user))
+            if (!NodeAddress.IsUser(user))
                 reader.Problem(item["user"] is null ? "image-sync.ssh.user" : $"{at}.user", item["user"] ?? reader.Node("image-sync.ssh.user"), $"'{user}' is not a valid login name");
 
             if (name is null || host is null) continue;
@@ -49,6 +47,19 @@ internal static partial class NodeList
         return nodes;
     }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9._-]{0,31}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UserPattern();
+    /// <summary>What is wrong with a host, and the entry to write instead when it is an ssh-style user@host:port.</summary>
+    private static string HostProblem(string host)
+    {
+        if (host.Any(char.IsWhiteSpace)) return $"'{host}' holds a space: a host is one name or address (one node per entry)";
+        if (!NodeAddress.TryParse(host, out var parts, out _)) return $"'{host}' is not a host name or IP address";
+        var holds = (parts.User, parts.Port) switch
+        {
+            (not null, not null) => "a user and a port",
+            (not null, null) => "a user",
+            (null, not null) => "a port",
+            _ => "brackets",
+        };
+        var entry = $"host = \"{parts.Host}\"" + (parts.Port is { } port ? $", port = {port}" : "") + (parts.User is { } user ? $", user = {user}" : "");
+        return $"'{host}' holds {holds}; write them apart: {entry}";
+    }
 }

@@ -9,6 +9,8 @@ public enum HostKeyChecking
     Off,
 }
 
+/// <param name="User">The login of a node that names none.</param>
+/// <param name="Port">The port of a node that names none.</param>
 public sealed partial record SshSettings(
     string KeyFile,
     string KeyPassphraseFile,
@@ -21,7 +23,9 @@ public sealed partial record SshSettings(
     bool Sudo,
     string Crictl,
     IReadOnlyList<string> KexAlgorithms,
-    int MaxConnecting)
+    int MaxConnecting,
+    string User,
+    int Port)
 {
     private const string Section = "image-sync.ssh";
 
@@ -48,7 +52,9 @@ public sealed partial record SshSettings(
             reader.Switch($"{Section}.sudo"),
             crictl,
             reader.StringList($"{Section}.kex-algorithms"),
-            reader.Int($"{Section}.max-connecting", 1, 1024));
+            reader.Int($"{Section}.max-connecting", 1, 1024),
+            reader.String($"{Section}.user"),
+            reader.Int($"{Section}.port", 1, 65_535));
     }
 
     /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>

@@ -6,25 +6,35 @@ using Microsoft.Extensions.Hosting;
 namespace ImageSync.Daemon;
 
 /// <summary>On stop (SIGTERM, SIGINT, systemd): no more ticks; a sync running here gets the shutdown grace; the logs are flushed.</summary>
-internal sealed class DaemonLifecycle(ActorRegistry registry, ReloadableSetup setup, CoordinatorPresence presence) : IHostedService
+public sealed class DaemonLifecycle(ActorRegistry registry, ReloadableSetup setup, CoordinatorPresence presence) : IHostedService
 {
+    private static readonly TimeSpan TickingStop = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WrapUp = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Flush = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest a stop takes: the ticks stopped, the running sync's grace and wrap-up, the logs flushed.
+    /// The host waits this long; systemd's TimeoutStopSec and compose's stop_grace_period must allow it.
+    /// </summary>
+    public static TimeSpan LongestStop(TimeSpan shutdownGrace) => TickingStop + shutdownGrace + WrapUp + Flush;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         var grace = setup.Current.Settings.ShutdownGrace;
-        await registry.Get<DaemonScheduler>().Ask<SchedulerCommands.TickingStopped>(SchedulerCommands.StopTicking.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+        await registry.Get<DaemonScheduler>().Ask<SchedulerCommands.TickingStopped>(SchedulerCommands.StopTicking.Instance, TickingStop, cancellationToken);
         if (presence.Local is { } coordinator)
         {
             try
             {
-                await coordinator.GracefulStop(grace + TimeSpan.FromSeconds(15), SyncCommands.Shutdown.Instance);
+                await coordinator.GracefulStop(grace + WrapUp, SyncCommands.Shutdown.Instance);
             }
             catch (TaskCanceledException)
             {
                 // The sync did not wrap up in time; the actor system's shutdown ends it.
             }
         }
-        await registry.Get<LogActor>().Ask<LogCommands.Flushed>(LogCommands.Flush.Instance, TimeSpan.FromSeconds(10), cancellationToken);
+        await registry.Get<LogActor>().Ask<LogCommands.Flushed>(LogCommands.Flush.Instance, Flush, cancellationToken);
     }
 }

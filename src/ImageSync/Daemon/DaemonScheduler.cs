@@ -11,7 +11,8 @@ namespace ImageSync.Daemon;
 /// replicas and neighbouring daemons do not fire together). A tick while a sync runs is refused by the
 /// coordinator and skipped, never queued. Every replica runs one; only the coordinator decides, and it
 /// refuses a tick that comes within <see cref="SpacingShare"/> of an interval after the last sync started,
-/// so a trio syncs once per interval, not three times.
+/// so a trio syncs once per interval, not three times. Both run on monotonic clocks (Akka's timers, the
+/// coordinator's TimeProvider timestamps): a wall clock stepped back or forward moves no tick.
 /// </summary>
 public sealed class DaemonScheduler : ReceiveActor, IWithTimers
 {

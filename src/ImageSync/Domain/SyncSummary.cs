@@ -58,6 +58,12 @@ public sealed record SyncSummary(
         : Transfer == Configuration.TransferMode.PeerFirst ? "copy"
         : "registry or copy";
 
+    /// <summary>Where each node was reached; null when the run never listed its nodes.</summary>
+    public IReadOnlyList<NodeSpec>? Specs { get; init; }
+
+    /// <summary>Why a source of nodes (a Kubernetes API) could not be read; the listed nodes were synced without it.</summary>
+    public string? DiscoveryError { get; init; }
+
     public int Succeeded => Count(PullResult.Success);
 
     public int Failed => Count(PullResult.Failed);
@@ -68,8 +74,8 @@ public sealed record SyncSummary(
 
     public int UnreachableNodes => Nodes.Count(n => !n.Reachable);
 
-    /// <summary>A pull that did not succeed, or a node that could not be synced: exit code 3 territory.</summary>
-    public bool HasFailures => Fault is not null || Outcomes.Any(o => !o.IsSuccess) || UnreachableNodes > 0;
+    /// <summary>A pull that did not succeed, a node that could not be synced or found: exit code 3 territory.</summary>
+    public bool HasFailures => Fault is not null || DiscoveryError is not null || Outcomes.Any(o => !o.IsSuccess) || UnreachableNodes > 0;
 
     public IReadOnlyList<NodeTally> PerNode() =>
         Nodes.OrderBy(n => n.Node).Select(n =>

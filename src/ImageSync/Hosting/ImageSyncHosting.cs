@@ -41,15 +41,24 @@ public static class ImageSyncHosting
 
     public static IServiceCollection AddImageSync(this IServiceCollection services, ImageSyncParts parts)
     {
+        // Registered before AddAkka, so it binds before any sync starts: an address it cannot use stops the start.
+        if (parts.Daemon is { } endpoint && parts.Setup.Current.Settings.Daemon.Metrics is { Length: > 0 } address)
+            services.AddHostedService(provider => new MetricsEndpoint(address, Routes(endpoint.Metrics, provider)));
         services.AddAkka(SystemName, builder => builder.AddImageSync(parts));
         if (parts.Daemon is not { } daemon) return services;
         // Registered after AddAkka, so it is stopped before the actor system is.
         services.AddHostedService(provider => new DaemonLifecycle(provider.GetRequiredService<ActorRegistry>(), parts.Setup, daemon.Presence));
-        var metrics = parts.Setup.Current.Settings.Daemon.Metrics;
-        if (metrics.Length > 0)
-            services.AddHostedService(provider => new MetricsEndpoint(metrics, daemon.Metrics.Registry, provider.GetRequiredService<ActorSystem>()));
         return services;
     }
+
+    /// <summary>What the daemon's endpoint serves: the metrics, and health (200 while the actor system is up, 503 once it is going away).</summary>
+    private static Dictionary<string, Func<CancellationToken, Task<HttpAnswer>>> Routes(SyncMetrics metrics, IServiceProvider provider) => new()
+    {
+        ["/metrics"] = metrics.ScrapeAsync,
+        ["/healthz"] = _ => Task.FromResult(provider.GetRequiredService<ActorSystem>().WhenTerminated.IsCompleted
+            ? HttpAnswer.Text(503, "stopping\n")
+            : HttpAnswer.Text(200, "ok\n")),
+    };
 
     private static AkkaConfigurationBuilder AddImageSync(this AkkaConfigurationBuilder builder, ImageSyncParts parts)
     {

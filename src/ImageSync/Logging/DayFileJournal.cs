@@ -25,14 +25,15 @@ public sealed class DayFileJournal : ISyncJournal
     private readonly TimeProvider _clock;
 
     /// <param name="runLog">The logger whose sinks include the run log day file.</param>
-    public DayFileJournal(ILogger runLog, string dir, int retentionDays, TimeProvider clock)
+    /// <param name="health">Counts the outcome lines that could not be written.</param>
+    public DayFileJournal(ILogger runLog, string dir, int retentionDays, TimeProvider clock, DayFileHealth? health = null)
     {
         _runLog = runLog;
         _dir = dir;
         _retentionDays = retentionDays;
         _clock = clock;
-        _successLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.SuccessLog, OutcomeTemplate).CreateLogger();
-        _failedLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.FailedLog, OutcomeTemplate).CreateLogger();
+        _successLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.SuccessLog, OutcomeTemplate, health).CreateLogger();
+        _failedLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.FailedLog, OutcomeTemplate, health).CreateLogger();
     }
 
     public void Record(SyncEvents.ISyncEvent syncEvent)

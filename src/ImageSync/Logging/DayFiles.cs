@@ -1,6 +1,7 @@
+using System.Globalization;
 using Serilog;
 using Serilog.Configuration;
-using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace ImageSync.Logging;
 
@@ -35,26 +36,15 @@ public static class DayFiles
     }
 
     /// <summary>Writes events into <c>{stem}-YYYY-MM-DD.log</c> under <paramref name="dir"/>, by each event's own date.</summary>
-    public static LoggerConfiguration DayFile(this LoggerSinkConfiguration to, string dir, string stem, string outputTemplate) =>
-        to.Map(
-            DayOf,
-            (day, sink) => sink.File(
-                CreateOwnerAndGroupReadable(Path.Combine(dir, NameFor(stem, day))),
-                outputTemplate: outputTemplate,
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture,
-                // A cron run and a daemon (or a run refused by the lock) may append to the same day file.
-                shared: true),
-            // Only today's file stays open; yesterday's is closed when the first line of a new day arrives.
-            sinkMapCountLimit: 1);
+    /// <param name="health">Counts the lines that could not be written; without one they go uncounted.</param>
+    public static LoggerConfiguration DayFile(this LoggerSinkConfiguration to, string dir, string stem, string outputTemplate, DayFileHealth? health = null) =>
+        to.Sink(new DayFileSink(dir, stem, new MessageTemplateTextFormatter(outputTemplate, CultureInfo.InvariantCulture), health ?? new DayFileHealth(dir)));
 
-    private static DateOnly DayOf(LogEvent logEvent) => DateOnly.FromDateTime(logEvent.Timestamp.DateTime);
-
-    /// <summary>Creates the file 0640 before Serilog opens it (its lifecycle hooks do not work on shared files).</summary>
-    private static string CreateOwnerAndGroupReadable(string path)
+    /// <summary>Creates the file 0640 if it is missing, proving it can be written.</summary>
+    private static void CreateOwnerAndGroupReadable(string path)
     {
         using (new FileStream(path, new FileStreamOptions { Mode = System.IO.FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = FileMode }))
         {
         }
-        return path;
     }
 }

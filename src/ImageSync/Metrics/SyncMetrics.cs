@@ -1,46 +1,74 @@
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
+using ImageSync.Logging;
 using Prometheus;
 
 namespace ImageSync.Metrics;
 
 /// <summary>
-/// The daemon's Prometheus metrics, updated from the sync events of the replica they run on. Each daemon
-/// has its own registry, so several in one process (tests) do not mix their counts.
+/// The daemon's Prometheus metrics, updated from the sync events of the replica they run on, with the
+/// process_ and dotnet_ runtime metrics beside them. Each daemon has its own registry, so several in one
+/// process (tests) do not mix their counts. Every outcome is labelled <c>result</c>.
 /// </summary>
 public sealed class SyncMetrics
 {
+    private const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
     private readonly Counter _syncs;
+    private readonly Histogram _syncSeconds;
     private readonly Counter _pulls;
     private readonly Histogram _pullSeconds;
     private readonly Gauge _missing;
     private readonly Gauge _reachable;
     private readonly Gauge _lastSuccess;
+    private readonly Gauge _lastAttempt;
     private readonly TimeProvider _clock;
 
-    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock)
+    /// <param name="logs">Counts the day-file lines that could not be written; null when none are written.</param>
+    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock, DayFileHealth? logs = null)
     {
         _clock = clock;
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _syncs = factory.CreateCounter("image_sync_syncs_total", "Syncs by result: ok, failures (a pull failed or a node was unreachable), interrupted, aborted, refused.", "result");
-        _pulls = factory.CreateCounter("image_sync_pulls_total", "Pull outcomes by node and outcome (success, timeout, failed, skipped).", "node", "outcome");
-        _pullSeconds = factory.CreateHistogram("image_sync_pull_duration_seconds", "How long pulls took (the last attempt), by outcome.",
-            new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.25, 2, 14) });
+        _syncSeconds = factory.CreateHistogram("image_sync_sync_duration_seconds", "How long syncs took, from start to summary, by result.",
+            new HistogramConfiguration { LabelNames = ["result"], Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
+        _pulls = factory.CreateCounter("image_sync_pulls_total", "Pull outcomes by node and result (success, timeout, failed, skipped).", "node", "result");
+        _pullSeconds = factory.CreateHistogram("image_sync_pull_duration_seconds", "How long pulls took (the last attempt), by result.",
+            new HistogramConfiguration { LabelNames = ["result"], Buckets = Histogram.ExponentialBuckets(0.25, 2, 14) });
         _missing = factory.CreateGauge("image_sync_images_missing", "Matching images each node lacked at the last plan.", "node");
         _reachable = factory.CreateGauge("image_sync_node_reachable", "1 when the node was reachable at the last sync, 0 when not.", "node");
         _lastSuccess = factory.CreateGauge("image_sync_last_success_timestamp_seconds", "Unix time of the last sync that ended with every node in sync.");
+        _lastAttempt = factory.CreateGauge("image_sync_last_attempt_timestamp_seconds", "Unix time a sync last started, whatever became of it.");
+        var build = factory.CreateGauge("image_sync_build_info", "Always 1; the version and commit of the running build are its labels.", "version", "commit");
+        build.WithLabels(BuildInfo.Current.Version, BuildInfo.Current.Commit).Set(1);
         var coordinator = factory.CreateGauge("image_sync_coordinator", "1 while this replica runs the sync coordinator (the cluster singleton).");
-        Registry.AddBeforeCollectCallback(() => coordinator.Set(presence.IsHere ? 1 : 0));
+        var linesLost = factory.CreateCounter("image_sync_log_write_failures_total", "Lines that could not be written to the day files (log dir gone, read-only or full).");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            coordinator.Set(presence.IsHere ? 1 : 0);
+            if (logs is not null) linesLost.IncTo(logs.LinesLost);
+        });
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>The registry in Prometheus' text format, as <c>/metrics</c> serves it.</summary>
+    public async Task<HttpAnswer> ScrapeAsync(CancellationToken cancellationToken)
+    {
+        using var text = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(text, cancellationToken);
+        return new HttpAnswer(200, ContentType, text.ToArray());
+    }
 
     public void Record(SyncEvents.ISyncEvent syncEvent)
     {
         switch (syncEvent)
         {
+            case SyncEvents.SyncStarted { Mode: SyncMode.Run }:
+                _lastAttempt.Set(UnixNow());
+                break;
             case SyncEvents.NodeChecked node:
                 _reachable.WithLabels(node.Status.Node.Value).Set(node.Status.Reachable ? 1 : 0);
                 break;
@@ -49,13 +77,15 @@ public sealed class SyncMetrics
                 foreach (var node in plan.Plan.Pulls.GroupBy(p => p.Node)) _missing.WithLabels(node.Key.Value).Set(node.Count());
                 break;
             case SyncEvents.PullFinished pull:
-                var outcome = pull.Outcome.Word.ToLowerInvariant();
-                _pulls.WithLabels(pull.Outcome.Pull.Node.Value, outcome).Inc();
-                if (pull.Outcome.Result != PullResult.Skipped) _pullSeconds.WithLabels(outcome).Observe(pull.Outcome.Duration.TotalSeconds);
+                var result = pull.Outcome.Word.ToLowerInvariant();
+                _pulls.WithLabels(pull.Outcome.Pull.Node.Value, result).Inc();
+                if (pull.Outcome.Result != PullResult.Skipped) _pullSeconds.WithLabels(result).Observe(pull.Outcome.Duration.TotalSeconds);
                 break;
             case SyncEvents.SyncFinished { Summary.Mode: SyncMode.Run } finished:
-                _syncs.WithLabels(ResultOf(finished.Summary)).Inc();
-                if (!finished.Summary.HasFailures && !finished.Summary.Interrupted) _lastSuccess.Set(_clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+                var summary = ResultOf(finished.Summary);
+                _syncs.WithLabels(summary).Inc();
+                _syncSeconds.WithLabels(summary).Observe(finished.Summary.Duration.TotalSeconds);
+                if (summary == "ok") _lastSuccess.Set(UnixNow());
                 break;
             // Another replica's tick after a sync is not a sync that could not run.
             case SyncEvents.SyncRefused { Kind: not SyncEvents.RefusalKind.RecentlySynced }:
@@ -63,6 +93,8 @@ public sealed class SyncMetrics
                 break;
         }
     }
+
+    private double UnixNow() => _clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 
     private static string ResultOf(SyncSummary summary) =>
         summary.Fault is not null ? "aborted"

@@ -10,16 +10,21 @@ namespace ImageSync.Reporting;
 /// </summary>
 public static class JsonReport
 {
+    /// <summary>Raised when a field changes meaning or goes away; new fields keep it.</summary>
+    public const int SchemaVersion = 1;
+
     public static void Write(Stream output, SyncSummary summary, IReadOnlyList<NodeSpec> nodes, int exitCode)
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteNumber("schemaVersion", SchemaVersion);
         json.WriteString("command", summary.Mode.ToString().ToLowerInvariant());
         json.WriteString("startedAt", summary.StartedAt);
         json.WriteNumber("durationSeconds", Seconds(summary.Duration));
         json.WriteNumber("exitCode", exitCode);
         json.WriteBoolean("interrupted", summary.Interrupted);
         json.WriteString("fault", summary.Fault);
+        json.WriteString("discoveryError", summary.DiscoveryError);
         WriteTotals(json, summary);
         WriteNodes(json, summary, nodes);
         WritePlan(json, summary.Plan, summary.Route);
@@ -33,6 +38,7 @@ public static class JsonReport
     {
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteNumber("schemaVersion", SchemaVersion);
         json.WriteString("command", command);
         json.WriteNumber("exitCode", exitCode);
         json.WriteString("error", error);

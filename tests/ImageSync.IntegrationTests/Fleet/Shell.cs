@@ -40,6 +40,9 @@ public sealed class RunningProcess : IDisposable
 
     public bool HasExited => Process.HasExited;
 
+    /// <summary>Sends a signal by name (TERM, HUP, INT), as an operator's kill would.</summary>
+    public void Signal(string signal) => Shell.Require("kill", [$"-{signal}", Process.Id.ToString()]);
+
     public ProcessResult Wait(TimeSpan limit)
     {
         if (!Process.WaitForExit(limit))

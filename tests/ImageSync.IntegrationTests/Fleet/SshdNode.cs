@@ -239,7 +239,7 @@ public sealed class SshdNode : IDisposable
 
     private static readonly HashSet<int> PortsGiven = [];
 
-    /// <summary>A port free now and not given to another node of this process (the OS may offer a freed port again).</summary>
+    /// <summary>A port free now and not given to another node or test of this process (the OS may offer a freed port again).</summary>
     public static int FreePort()
     {
         while (true)

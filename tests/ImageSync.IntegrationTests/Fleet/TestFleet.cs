@@ -96,6 +96,10 @@ public sealed class TestFleet : IDisposable
 
     public RunningProcess StartRun() => Shell.Start(Repository.Cli, ["run", "--config", ConfigFile]);
 
+    /// <summary>Starts `image-sync daemon` on the fleet's config, with extra environment variables if given.</summary>
+    public RunningProcess StartDaemon(IReadOnlyDictionary<string, string>? environment = null) =>
+        Shell.Start(Repository.Cli, ["daemon", "--config", ConfigFile], environment);
+
     /// <summary>Waits (bounded) until the run log holds a line containing the text.</summary>
     public bool RunLogShows(string text, TimeSpan within) =>
         SpinWait.SpinUntil(() => DayFile("image-sync").Any(l => l.Contains(text)), within);

@@ -170,27 +170,32 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_refuse_a_trigger_within_its_spacing_of_the_last_sync_start_and_accept_one_after()
     {
-        _nodes.Node("w1");
-        _nodes.Node("w2");
-        var start = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
-        var clock = new ManualClock(start);
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
-        var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
-        var spacing = TimeSpan.FromMinutes(12);
-        coordinator.Tell(new SyncCommands.TriggerSync("replica 1", spacing));
-        ExpectMsg<SyncEvents.SyncAccepted>();
-        events.ExpectMsg<SyncEvents.SyncFinished>();
+        var clock = new SchedulerTimeProvider(Sys.Scheduler);
+        var start = clock.GetLocalNow();
+        var coordinator = SyncTriggeredOnce(clock, Spacing);
 
-        clock.Set(start + spacing - TimeSpan.FromSeconds(1));
-        coordinator.Tell(new SyncCommands.TriggerSync("replica 2", spacing));
+        Scheduler.Advance(Spacing - TimeSpan.FromSeconds(1));
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 2", Spacing));
         var refused = ExpectMsg<SyncEvents.SyncRefused>();
-        clock.Set(start + spacing);
-        coordinator.Tell(new SyncCommands.TriggerSync("replica 3", spacing));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 3", Spacing));
 
         Assert.Equal(SyncEvents.RefusalKind.RecentlySynced, refused.Kind);
-        Assert.Equal("the last sync started at 2026-11-26 10:00:00, less than 12m ago", refused.Why);
+        Assert.Equal($"the last sync started at {start:yyyy-MM-dd HH:mm:ss}, less than 12m ago", refused.Why);
         Assert.Equal("replica 3", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
+    }
+
+    [Fact]
+    public void Should_measure_the_spacing_on_the_monotonic_clock_so_a_wall_clock_stepped_back_an_hour_suppresses_nothing()
+    {
+        var clock = new SchedulerTimeProvider(Sys.Scheduler);
+        var coordinator = SyncTriggeredOnce(clock, Spacing);
+
+        clock.StepWallClock(TimeSpan.FromHours(-1));
+        Scheduler.Advance(Spacing);
+        coordinator.Tell(new SyncCommands.TriggerSync("after the step", Spacing));
+
+        Assert.Equal("after the step", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
     }
 
     [Fact]
@@ -280,6 +285,22 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
         Assert.Equal("interrupted: abandoned at once: this replica left the cluster", Assert.Single(summary.Outcomes).Reason);
         ExpectTerminated(coordinator);
+    }
+
+    private static readonly TimeSpan Spacing = TimeSpan.FromMinutes(12);
+
+    /// <summary>A coordinator on the clock that has run one triggered sync to its end.</summary>
+    private IActorRef SyncTriggeredOnce(TimeProvider clock, TimeSpan spacing)
+    {
+        _nodes.Node("w1");
+        _nodes.Node("w2");
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+        coordinator.Tell(new SyncCommands.TriggerSync("first", spacing));
+        ExpectMsg<SyncEvents.SyncAccepted>();
+        events.ExpectMsg<SyncEvents.SyncFinished>();
+        return coordinator;
     }
 
     private sealed class HeldGate : IRunGate

@@ -22,6 +22,7 @@ public sealed class JsonReportSpecs
 
         using var document = JsonDocument.Parse(buffer.ToArray());
         var root = document.RootElement;
+        Assert.Equal(("schemaVersion", 1), (root.EnumerateObject().First().Name, root.GetProperty("schemaVersion").GetInt32()));
         Assert.Equal("2026-11-26T12:00:00+00:00", root.GetProperty("startedAt").GetString());
         Assert.Equal(601, root.GetProperty("durationSeconds").GetDouble());
         Assert.Equal(1234, root.GetProperty("totals").GetProperty("plannedBytes").GetInt64());
@@ -41,6 +42,7 @@ public sealed class JsonReportSpecs
         JsonReport.WriteError(buffer, "run", 2, "invalid configuration", ["image-sync.pull.timeout: '600' is not a duration"]);
 
         using var document = JsonDocument.Parse(buffer.ToArray());
+        Assert.Equal(1, document.RootElement.GetProperty("schemaVersion").GetInt32());
         Assert.Equal(2, document.RootElement.GetProperty("exitCode").GetInt32());
         Assert.Equal("image-sync.pull.timeout: '600' is not a duration", document.RootElement.GetProperty("problems")[0].GetString());
     }

@@ -117,6 +117,71 @@ public sealed class LegacyConfigSpecs
         Assert.Contains("[\"quay.io/\"]", conversion.Hocon);
     }
 
+    [Theory]
+    [InlineData("10.0.0.12", "10.0.0.12", 22, "root")]
+    [InlineData("ops@10.0.0.12", "10.0.0.12", 22, "ops")]
+    [InlineData("10.0.0.12:2222", "10.0.0.12", 2222, "root")]
+    [InlineData("root@10.0.0.12:22", "10.0.0.12", 22, "root")]
+    [InlineData("ops@worker-2.k8s.local:2200", "worker-2.k8s.local", 2200, "ops")]
+    [InlineData("[fd00::12]", "fd00::12", 22, "root")]
+    [InlineData("[fd00::12]:2222", "fd00::12", 2222, "root")]
+    [InlineData("ops@[fd00::12]:2222", "fd00::12", 2222, "ops")]
+    [InlineData("fd00::12", "fd00::12", 22, "root")]
+    public void Should_split_a_node_written_as_ssh_takes_it_into_host_port_and_user(string node, string host, int port, string user)
+    {
+        var settings = Load($"NODE1=worker-1\nNODE2=\"{node}\"\nPREFIX=registry.example.com/\n", out _);
+
+        var second = settings.Nodes[1];
+        Assert.Equal((host, port, user), (second.Host, second.Port, second.User));
+    }
+
+    [Fact]
+    public void Should_name_a_node_by_its_address_unless_another_node_took_that_name()
+    {
+        var settings = Load("NODE1=10.0.0.12:2222\nNODE2=10.0.0.12:2223\nNODE3=[fd00::1]\nPREFIX=registry.example.com/\n", out _);
+
+        Assert.Equal(["10.0.0.12", "node-2", "node-3"], settings.Nodes.Select(n => n.Name.Value));
+        Assert.Equal([2222, 2223, 22], settings.Nodes.Select(n => n.Port));
+    }
+
+    [Fact]
+    public void Should_carry_over_the_variables_such_configs_often_have_and_name_those_it_skips()
+    {
+        var settings = Load(Minimal + """
+            KNOWN_HOSTS=/etc/image-sync/known_hosts
+            CONNECT_TIMEOUT=7
+            RETENTION_DAYS=14
+            CRICTL_PATH=/usr/local/bin/crictl
+            USE_SUDO=yes
+            SSH_OPTS="-o StrictHostKeyChecking=accept-new -o ServerAliveInterval=20 -p 2200 -o BatchMode=yes -o Compression=yes -4"
+            DRY_RUN=false
+            """, out var conversion);
+
+        Assert.Equal("/etc/image-sync/known_hosts", settings.Ssh.KnownHostsFile);
+        Assert.Equal(TimeSpan.FromSeconds(7), settings.Ssh.ConnectTimeout);
+        Assert.Equal(14, settings.Logs.RetentionDays);
+        Assert.Equal("/usr/local/bin/crictl", settings.Ssh.Crictl);
+        Assert.True(settings.Ssh.Sudo);
+        Assert.Equal(HostKeyChecking.AcceptNew, settings.Ssh.HostKeyChecking);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.Ssh.KeepAlive);
+        Assert.All(settings.Nodes, n => Assert.Equal(2200, n.Port));
+        Assert.Equal(
+            ["line 9: SSH_OPTS: -o Compression is not carried over (image-sync has no such setting)",
+             "line 9: SSH_OPTS: '-4' is not carried over (image-sync has no such setting)",
+             "line 10: DRY_RUN is not carried over: `image-sync plan` shows what a run would pull, and changes nothing"],
+            conversion.Warnings);
+    }
+
+    [Fact]
+    public void Should_turn_off_host_key_checking_only_when_the_old_ssh_options_did_and_say_so()
+    {
+        var settings = Load(Minimal + "SSH_OPTIONS='-oStrictHostKeyChecking=no -o UserKnownHostsFile /dev/null'\n", out var conversion);
+
+        Assert.Equal(HostKeyChecking.Off, settings.Ssh.HostKeyChecking);
+        Assert.Equal("/dev/null", settings.Ssh.KnownHostsFile);
+        Assert.Contains("StrictHostKeyChecking=no becomes ssh.host-key-checking = off", Assert.Single(conversion.Warnings));
+    }
+
     [Fact]
     public void Should_quote_values_so_that_hocon_reads_them_back_unchanged()
     {
@@ -144,7 +209,12 @@ public sealed class LegacyConfigSpecs
         { "PREFIX=x/", "no NODE1, NODE2, …: there are no nodes to sync" },
         { "NODE1=a\nNODE2=b", "PREFIX is not set" },
         { "NODE1=a\nNODE2=b\nPREFIX=x/\nSSH_PORT=70000", "the converted config does not load: image-sync.ssh.port" },
-        { "NODE1=a\nNODE2='b;c'\nPREFIX=x/", "the converted config does not load: image-sync.nodes[1].host" },
+        { "NODE1=a\nNODE2='b;c'\nPREFIX=x/", "line 2: NODE2: 'b;c' is not a host name or IP address (write host, user@host, host:port" },
+        { "NODE1=a\nNODE2=root@b:ssh\nPREFIX=x/", "line 2: NODE2: 'ssh' is not a port from 1 to 65535" },
+        { "NODE1=a\nNODE2='root;id@b'\nPREFIX=x/", "line 2: NODE2: 'root;id' is not a valid login name" },
+        { "NODE1=a\nNODE2=[10.0.0.1]:22\nPREFIX=x/", "line 2: NODE2: '10.0.0.1' in brackets is not an IPv6 address" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nSSH_OPTS='-o ConnectTimeout=soon'", "line 4: SSH_OPTS: 'soon' is not a whole number" },
+        { "NODE1=a\nNODE2=b\nPREFIX=x/\nUSE_SUDO=maybe", "line 4: USE_SUDO: 'maybe' is not yes or no" },
         { "NODE1=a\nNODE2=a\nPREFIX=x/", "the converted config does not load: image-sync.nodes[1]" },
         { "\0\u0001binary", "line 1: not a KEY=VALUE assignment" },
     };

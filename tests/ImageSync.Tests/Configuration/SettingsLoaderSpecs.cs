@@ -196,4 +196,20 @@ public sealed class SettingsLoaderSpecs
         Assert.Equal(3, settings.Nodes.Count);
         Assert.Equal("./logs", settings.Logs.Dir);
     }
+
+    [Fact]
+    public void Should_take_an_empty_node_list_when_the_nodes_come_from_kubernetes()
+    {
+        var settings = SettingsLoader.Parse("""
+            image-sync {
+              nodes = []
+              nodes-from.kubernetes { enabled = on, kubeconfig = ~/.kube/admin.conf, label-selector = "node-role.kubernetes.io/worker" }
+              images.include-prefixes = ["registry.example.com/"]
+            }
+            """, "k8s.conf", name => name == "HOME" ? "/home/ops" : null);
+
+        Assert.Empty(settings.Nodes);
+        Assert.Equal(new KubernetesSettings(true, "/home/ops/.kube/admin.conf", "", "node-role.kubernetes.io/worker", "InternalIP", true, true, TimeSpan.FromSeconds(10)),
+            settings.NodesFromKubernetes);
+    }
 }

@@ -34,9 +34,15 @@ public sealed class DaemonMetricsSpecs
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Contains("image_sync_syncs_total{result=\"failures\"} 1", metrics);
-        Assert.Contains("image_sync_pulls_total{node=\"w2\",outcome=\"success\"} 1", metrics);
-        Assert.Contains("image_sync_pulls_total{node=\"w2\",outcome=\"failed\"} 1", metrics);
-        Assert.Contains("image_sync_pull_duration_seconds_count{outcome=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"w2\",result=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_pulls_total{node=\"w2\",result=\"failed\"} 1", metrics);
+        Assert.Contains("image_sync_pull_duration_seconds_count{result=\"success\"} 1", metrics);
+        Assert.Contains("image_sync_sync_duration_seconds_count{result=\"failures\"} 1", metrics);
+        Assert.Matches(@"image_sync_last_attempt_timestamp_seconds 1[0-9]{9}", metrics);
+        Assert.Matches(@"image_sync_build_info\{version=""[^""]+"",commit=""[^""]+""\} 1", metrics);
+        Assert.Contains("process_cpu_seconds_total ", metrics);
+        Assert.Contains("dotnet_total_memory_bytes ", metrics);
+        Assert.DoesNotContain("outcome=", metrics);
         Assert.Contains("image_sync_images_missing{node=\"w2\"} 2", metrics);
         Assert.Contains("image_sync_node_reachable{node=\"w1\"} 1", metrics);
         Assert.Contains("image_sync_node_reachable{node=\"w3\"} 0", metrics);

@@ -59,6 +59,32 @@ public sealed class DaemonSchedulerSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_keep_syncing_every_interval_when_the_wall_clock_is_stepped_back_an_hour()
+    {
+        var nodes = new ScriptedTransport();
+        nodes.Node("w1", "api:1");
+        nodes.Node("w2");
+        var gate = new OpenGate();
+        var clock = new SchedulerTimeProvider(Sys.Scheduler);
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), nodes)), gate, clock));
+        var scheduler = Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval));
+        AwaitCondition(() => gate.Entered == 1 && gate.Inside == 0);
+
+        // NTP or a VM restore steps the wall clock back; the daemon's own clock goes on.
+        clock.StepWallClock(TimeSpan.FromHours(-1));
+        for (var minute = 1; minute <= 33; minute++)
+        {
+            WaitUntilHandled(scheduler);
+            WaitUntilHandled(coordinator);
+            AwaitCondition(() => gate.Inside == 0);
+            Scheduler.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // Ticks at 0.9 to 1.1 intervals: by 33 minutes, two more syncs.
+        Assert.Equal(3, gate.Entered);
+    }
+
+    [Fact]
     public void Should_skip_a_tick_the_coordinator_refuses_and_not_ask_again_before_the_next_one()
     {
         var coordinator = CreateTestProbe();

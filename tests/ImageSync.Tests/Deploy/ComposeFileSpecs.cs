@@ -1,4 +1,5 @@
 using ImageSync.Configuration;
+using ImageSync.Daemon;
 using ImageSync.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -54,6 +55,42 @@ public sealed class ComposeFileSpecs
     }
 
     [Fact]
+    public void Should_pin_every_base_image_by_digest()
+    {
+        foreach (var dockerfile in new[] { "Dockerfile", "deploy/compose/node.Dockerfile" })
+        {
+            var bases = File.ReadAllLines(Path.Combine(Root, dockerfile)).Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+
+            Assert.NotEmpty(bases);
+            Assert.All(bases, line => Assert.Matches(@"^FROM [^ ]+:[^ @]+@sha256:[0-9a-f]{64}( AS [a-z]+)?$", line));
+        }
+    }
+
+    [Fact]
+    public void Should_restart_the_daemon_unless_stopped_and_give_a_stop_its_grace_and_flush()
+    {
+        var daemon = (YamlMappingNode)Services["image-sync"];
+        var grace = DaemonSettings().ShutdownGrace;
+
+        Assert.Equal("unless-stopped", daemon["restart"].ToString());
+        Assert.True(Durations.TryParse(daemon["stop_grace_period"].ToString(), out var period));
+        Assert.True(period >= DaemonLifecycle.LongestStop(grace), $"stop_grace_period {period} < {DaemonLifecycle.LongestStop(grace)}");
+    }
+
+    [Fact]
+    public void Should_check_health_on_healthz_at_the_metrics_port_that_the_daemon_binds_on_every_address()
+    {
+        var daemon = (YamlMappingNode)Services["image-sync"];
+        var check = string.Join(' ', ((YamlSequenceNode)((YamlMappingNode)daemon["healthcheck"])["test"]).Select(n => n.ToString()));
+        Assert.True(NodeAddress.TryParse(DaemonSettings().Daemon.Metrics, out var metrics, out _));
+
+        Assert.Equal("0.0.0.0", metrics.Host);
+        Assert.Contains($"/dev/tcp/127.0.0.1/{metrics.Port}", check);
+        Assert.Contains("GET /healthz ", check);
+        Assert.Contains("' 200 '", check);
+    }
+
+    [Fact]
     public void Should_mount_only_files_that_exist_and_volumes_that_are_declared()
     {
         var declared = ((YamlMappingNode)Compose["volumes"]).Children.Keys.Select(k => k.ToString()).ToHashSet();
@@ -73,12 +110,9 @@ public sealed class ComposeFileSpecs
     public void Should_give_the_daemon_a_config_that_loads_and_names_compose_services_as_its_nodes()
     {
         var daemon = (YamlMappingNode)Services["image-sync"];
-        var command = ((YamlSequenceNode)daemon["command"]).Select(n => n.ToString()).ToList();
-        Assert.Equal("daemon", command[0]);
-        var configPath = command[command.IndexOf("--config") + 1];
-        var (source, _) = Mounts(daemon).Single(m => m.Target == configPath);
+        Assert.Equal("daemon", ((YamlSequenceNode)daemon["command"]).First().ToString());
 
-        var settings = SettingsLoader.Parse(File.ReadAllText(Path.Combine(Root, source)), source, _ => null);
+        var settings = DaemonSettings();
 
         Assert.Equal(TransportKind.Ssh, settings.Transport);
         Assert.NotEmpty(settings.Nodes);
@@ -116,6 +150,15 @@ public sealed class ComposeFileSpecs
         var check = System.Diagnostics.Process.Start("/bin/" + (shell == "sh" ? "sh" : "bash"), ["-n", path])!;
         check.WaitForExit();
         Assert.Equal(0, check.ExitCode);
+    }
+
+    /// <summary>The settings the daemon's container runs with, loaded from the file compose mounts as its config.</summary>
+    private static ImageSyncSettings DaemonSettings()
+    {
+        var daemon = (YamlMappingNode)Services["image-sync"];
+        var command = ((YamlSequenceNode)daemon["command"]).Select(n => n.ToString()).ToList();
+        var (source, _) = Mounts(daemon).Single(m => m.Target == command[command.IndexOf("--config") + 1]);
+        return SettingsLoader.Parse(File.ReadAllText(Path.Combine(Root, source)), source, _ => null);
     }
 
     private static YamlMappingNode Load()

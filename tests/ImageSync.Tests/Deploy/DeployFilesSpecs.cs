@@ -1,3 +1,6 @@
+using ImageSync.Configuration;
+using ImageSync.Daemon;
+
 namespace ImageSync.Tests.Deploy;
 
 /// <summary>The systemd unit and the cron line, read as systemd and cron would read them.</summary>
@@ -19,6 +22,42 @@ public sealed class DeployFilesSpecs
         Assert.Equal(["/var/log/image-sync", "/run/lock"], unit["Service.ReadWritePaths"].Single().Split(' '));
         Assert.Equal("", unit["Service.CapabilityBoundingSet"].Single());
         Assert.Equal("multi-user.target", unit["Install.WantedBy"].Single());
+    }
+
+    [Fact]
+    public void Should_let_accept_new_write_known_hosts_in_the_state_directory_under_protect_system_strict()
+    {
+        var unit = Unit(Path.Combine(Deploy, "image-sync.service"));
+        var environment = unit["Service.Environment"].Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
+
+        Assert.Equal("image-sync", unit["Service.StateDirectory"].Single());
+        Assert.Equal("image-sync", unit["Service.ConfigurationDirectory"].Single());
+        var knownHosts = environment["IMAGE_SYNC_SSH_KNOWN_HOSTS_FILE"];
+        Assert.StartsWith("/var/lib/image-sync/", knownHosts);
+        // The reference config takes that variable as the default known_hosts; a config file may still name its own.
+        var settings = SettingsLoader.Parse("image-sync { nodes = [ { name = w1, host = 10.0.0.1 } ], images.include-prefixes = [\"r/\"] }",
+            "unit.conf", name => environment.GetValueOrDefault(name) ?? (name == "HOME" ? "/var/lib/image-sync" : null));
+        Assert.Equal(knownHosts, settings.Ssh.KnownHostsFile);
+    }
+
+    [Fact]
+    public void Should_give_a_stopping_daemon_the_shutdown_grace_and_its_flush_before_systemd_kills_it()
+    {
+        var unit = Unit(Path.Combine(Deploy, "image-sync.service"));
+        var grace = SettingsLoader.Parse("image-sync { nodes = [ { name = w1, host = h } ], images.include-prefixes = [\"r/\"] }", "unit.conf", _ => null).ShutdownGrace;
+
+        Assert.True(Durations.TryParse(unit["Service.TimeoutStopSec"].Single(), out var timeout));
+        Assert.True(timeout >= DaemonLifecycle.LongestStop(grace), $"TimeoutStopSec {timeout} < {DaemonLifecycle.LongestStop(grace)}");
+    }
+
+    [Theory]
+    [InlineData("ProtectProc", "invisible")]
+    [InlineData("SystemCallFilter", "@system-service")]
+    [InlineData("RemoveIPC", "yes")]
+    [InlineData("Restart", "on-failure")]
+    public void Should_harden_the_service_as_systemd_analyze_security_suggests(string key, string value)
+    {
+        Assert.Equal(value, Unit(Path.Combine(Deploy, "image-sync.service"))[$"Service.{key}"].Single());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
+using ImageSync.Logging;
 using ImageSync.Metrics;
 using ImageSync.Tests.Support;
 
@@ -39,6 +40,21 @@ public sealed class SyncMetricsSpecs
 
         _metrics.Record(new SyncEvents.SyncRefused("another image-sync run holds the lock /l", SyncEvents.RefusalKind.LockHeld));
         Assert.Contains("image_sync_syncs_total{result=\"refused\"} 1\n", await Scrape());
+    }
+
+    [Fact]
+    public async Task Should_count_the_day_file_lines_that_could_not_be_written()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("logs"), "");
+        var health = new DayFileHealth(dir.File("logs"));
+        var metrics = new SyncMetrics(_presence, new ManualClock(Now), health);
+        using var log = new Serilog.LoggerConfiguration().WriteTo.DayFile(dir.File("logs"), DayFiles.RunLog, "{Message}", health).CreateLogger();
+
+        log.Information("a line that cannot be written");
+        log.Information("another one");
+
+        Assert.Contains("image_sync_log_write_failures_total 2\n", System.Text.Encoding.UTF8.GetString((await metrics.ScrapeAsync(CancellationToken.None)).Body));
     }
 
     [Fact]

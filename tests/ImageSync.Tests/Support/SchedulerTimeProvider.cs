@@ -4,15 +4,23 @@ namespace ImageSync.Tests.Support;
 
 /// <summary>
 /// A TimeProvider driven by an Akka scheduler: with the TestScheduler, the simulated fleet's pull latencies
-/// and the actors' timers move together when a spec advances virtual time.
+/// and the actors' timers move together when a spec advances virtual time. Its wall clock can also be
+/// stepped on its own, as NTP or a VM restore steps a real one; the monotonic clock never is.
 /// </summary>
 public sealed class SchedulerTimeProvider(IScheduler scheduler) : TimeProvider
 {
-    public override DateTimeOffset GetUtcNow() => scheduler.Now;
+    private readonly DateTimeOffset _origin = scheduler.Now;
+    private TimeSpan _wallClockStep;
+
+    public override DateTimeOffset GetUtcNow() => scheduler.Now + _wallClockStep;
+
+    /// <summary>Moves the wall clock alone, forward or back.</summary>
+    public void StepWallClock(TimeSpan step) => _wallClockStep += step;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    public override long GetTimestamp() => scheduler.MonotonicClock.Ticks;
+    // The TestScheduler's MonotonicClock is real time; its Now moves only when a spec advances it.
+    public override long GetTimestamp() => (scheduler.Now - _origin).Ticks;
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         new SchedulerTimer(scheduler, callback, state, dueTime, period);
