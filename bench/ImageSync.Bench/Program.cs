@@ -27,11 +27,17 @@ switch (which)
     case "transfer":
         TransferBench.Run(repetitions: args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
+    case "failover":
+        FailoverBench.Run(kills: args.Length > 1 ? int.Parse(args[1]) : 5);
+        break;
+    case "failover-pair":
+        FailoverBench.RunPair();
+        break;
     case "parallel":
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | planner | footprint [extra-syncs]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs]");
         return 2;
 }
 return 0;

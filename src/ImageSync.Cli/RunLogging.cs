@@ -21,7 +21,12 @@ internal static class RunLogging
         var health = new DayFileHealth(logs.Dir);
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
-            .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning);
+            .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning)
+            // A replica lost is worded once by ReplicaMembership; remoting and the cluster would add a handful of
+            // warnings and errors with stack traces for each peer that goes away, a normal event for a cluster.
+            .MinimumLevel.Override("Akka.Cluster", Serilog.Events.LogEventLevel.Error)
+            .MinimumLevel.Override("Akka.Remote", Serilog.Events.LogEventLevel.Fatal)
+            .Filter.ByExcluding(FromRemoting);
         if (dayFiles)
         {
             try
@@ -41,6 +46,13 @@ internal static class RunLogging
         Log.Logger = configuration.CreateLogger();
         return health;
     }
+
+    /// <summary>Remoting's lines logged under a plain source name or by its endpoints' supervisors, which the overrides above miss.</summary>
+    private static bool FromRemoting(Serilog.Events.LogEvent line) =>
+        line.Level < Serilog.Events.LogEventLevel.Fatal
+        && line.Properties.TryGetValue("LogSource", out var source) && source is Serilog.Events.ScalarValue { Value: string name }
+        && (name.StartsWith("remoting ", StringComparison.Ordinal) || name.Contains("/system/endpointManager/", StringComparison.Ordinal)
+            || name.Contains("/system/transports/", StringComparison.Ordinal));
 
     /// <summary>The day files' journal; the lines it and the run log could not write are reported once per sync on stderr.</summary>
     public static ISyncJournal Journal(LogSettings logs, DayFileHealth health) =>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 namespace ImageSync.Daemon;
 
 /// <summary>On stop (SIGTERM, SIGINT, systemd): no more ticks; a sync running here gets the shutdown grace; the logs are flushed.</summary>
-public sealed class DaemonLifecycle(ActorRegistry registry, ReloadableSetup setup, CoordinatorPresence presence) : IHostedService
+public sealed class DaemonLifecycle(ActorSystem system, ActorRegistry registry, ReloadableSetup setup, CoordinatorPresence presence) : IHostedService
 {
     private static readonly TimeSpan TickingStop = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WrapUp = TimeSpan.FromSeconds(15);
@@ -22,6 +22,8 @@ public sealed class DaemonLifecycle(ActorRegistry registry, ReloadableSetup setu
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The actor system ended on its own (this replica was downed): nothing is left to ask, and the exit says so.
+        if (system.WhenTerminated.IsCompleted) return;
         var grace = setup.Current.Settings.ShutdownGrace;
         await registry.Get<DaemonScheduler>().Ask<SchedulerCommands.TickingStopped>(SchedulerCommands.StopTicking.Instance, TickingStop, cancellationToken);
         if (presence.Local is { } coordinator)

@@ -106,7 +106,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         {
             Timers.Cancel(nameof(Probe));
             Timers.Cancel(nameof(JoinTimedOut));
-            _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers()));
+            _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers().Append(_cluster.SelfAddress).Distinct()));
             Become(Member);
         });
         Receive<ClusterEvent.MemberUp>(up => _log.Info("CLUSTER: replica {0} joined", up.Member.Address));

@@ -43,22 +43,36 @@ public static class ImageSyncHosting
     {
         // Registered before AddAkka, so it binds before any sync starts: an address it cannot use stops the start.
         if (parts.Daemon is { } endpoint && parts.Setup.Current.Settings.Daemon.Metrics is { Length: > 0 } address)
-            services.AddHostedService(provider => new MetricsEndpoint(address, Routes(endpoint.Metrics, provider)));
+            services.AddHostedService(provider => new MetricsEndpoint(address, Routes(endpoint, parts.Setup, provider)));
         services.AddAkka(SystemName, builder => builder.AddImageSync(parts));
         if (parts.Daemon is not { } daemon) return services;
         // Registered after AddAkka, so it is stopped before the actor system is.
-        services.AddHostedService(provider => new DaemonLifecycle(provider.GetRequiredService<ActorRegistry>(), parts.Setup, daemon.Presence));
+        services.AddHostedService(provider => new DaemonLifecycle(provider.GetRequiredService<ActorSystem>(), provider.GetRequiredService<ActorRegistry>(), parts.Setup, daemon.Presence));
         return services;
     }
 
-    /// <summary>What the daemon's endpoint serves: the metrics, and health (200 while the actor system is up, 503 once it is going away).</summary>
-    private static Dictionary<string, Func<CancellationToken, Task<HttpAnswer>>> Routes(SyncMetrics metrics, IServiceProvider provider) => new()
+    /// <summary>
+    /// What the daemon's endpoint serves: the metrics; liveness (200 while the actor system is up, 503 once it is
+    /// going away); readiness (<see cref="Readiness"/>: 503 with the reason when not ready).
+    /// </summary>
+    private static Dictionary<string, Func<CancellationToken, Task<HttpAnswer>>> Routes(DaemonParts daemon, ReloadableSetup setup, IServiceProvider provider)
     {
-        ["/metrics"] = metrics.ScrapeAsync,
-        ["/healthz"] = _ => Task.FromResult(provider.GetRequiredService<ActorSystem>().WhenTerminated.IsCompleted
-            ? HttpAnswer.Text(503, "stopping\n")
-            : HttpAnswer.Text(200, "ok\n")),
-    };
+        // Joining a cluster takes a restart, whatever a reloaded config says.
+        var clustered = setup.Current.Settings.Cluster.Enabled;
+        return new()
+        {
+            ["/metrics"] = daemon.Metrics.ScrapeAsync,
+            ["/healthz"] = _ => Task.FromResult(provider.GetRequiredService<ActorSystem>().WhenTerminated.IsCompleted
+                ? HttpAnswer.Text(503, "stopping\n")
+                : HttpAnswer.Text(200, "ok\n")),
+            ["/readyz"] = _ => Task.FromResult(Readiness.Problem(
+                    clustered ? Akka.Cluster.Cluster.Get(provider.GetRequiredService<ActorSystem>()).SelfMember.Status : null,
+                    daemon.Presence.IsHere ? daemon.Metrics.SinceLastAttempt : null,
+                    setup.Current.Settings.Daemon.Interval) is { } problem
+                ? HttpAnswer.Text(503, problem + "\n")
+                : HttpAnswer.Text(200, "ready\n")),
+        };
+    }
 
     private static AkkaConfigurationBuilder AddImageSync(this AkkaConfigurationBuilder builder, ImageSyncParts parts)
     {

@@ -23,11 +23,13 @@ public sealed class SyncMetrics
     private readonly Gauge _lastSuccess;
     private readonly Gauge _lastAttempt;
     private readonly TimeProvider _clock;
+    private long _lastAttemptTimestamp;
 
     /// <param name="logs">Counts the day-file lines that could not be written; null when none are written.</param>
     public SyncMetrics(CoordinatorPresence presence, TimeProvider clock, DayFileHealth? logs = null)
     {
         _clock = clock;
+        _lastAttemptTimestamp = clock.GetTimestamp();
         Registry = Prometheus.Metrics.NewCustomRegistry();
         DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
@@ -54,6 +56,9 @@ public sealed class SyncMetrics
 
     public CollectorRegistry Registry { get; }
 
+    /// <summary>On the monotonic clock, since a sync last started here, or since this replica started when none did.</summary>
+    public TimeSpan SinceLastAttempt => _clock.GetElapsedTime(Interlocked.Read(ref _lastAttemptTimestamp));
+
     /// <summary>The registry in Prometheus' text format, as <c>/metrics</c> serves it.</summary>
     public async Task<HttpAnswer> ScrapeAsync(CancellationToken cancellationToken)
     {
@@ -68,6 +73,7 @@ public sealed class SyncMetrics
         {
             case SyncEvents.SyncStarted { Mode: SyncMode.Run }:
                 _lastAttempt.Set(UnixNow());
+                Interlocked.Exchange(ref _lastAttemptTimestamp, _clock.GetTimestamp());
                 break;
             case SyncEvents.NodeChecked node:
                 _reachable.WithLabels(node.Status.Node.Value).Set(node.Status.Reachable ? 1 : 0);

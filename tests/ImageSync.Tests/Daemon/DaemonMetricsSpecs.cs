@@ -8,7 +8,7 @@ namespace ImageSync.Tests.Daemon;
 public sealed class DaemonMetricsSpecs
 {
     [Fact]
-    public async Task Should_serve_the_sync_metrics_and_health_over_http()
+    public async Task Should_serve_the_sync_metrics_health_and_readiness_over_http()
     {
         var address = $"127.0.0.1:{DaemonReplica.FreePort()}";
         var settings = TestData.Simulated($$"""
@@ -31,8 +31,10 @@ public sealed class DaemonMetricsSpecs
         Assert.True(SpinWait.SpinUntil(() => timeline.Finished == 1, TimeSpan.FromSeconds(20)), "the first sync never finished");
         var metrics = await http.GetStringAsync("/metrics");
         var health = await http.GetAsync("/healthz");
+        var ready = await http.GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, "ready\n"), (ready.StatusCode, await ready.Content.ReadAsStringAsync()));
         Assert.Contains("image_sync_syncs_total{result=\"failures\"} 1", metrics);
         Assert.Contains("image_sync_pulls_total{node=\"w2\",result=\"success\"} 1", metrics);
         Assert.Contains("image_sync_pulls_total{node=\"w2\",result=\"failed\"} 1", metrics);

@@ -1,0 +1,95 @@
+using ImageSync.IntegrationTests.Fleet;
+
+namespace ImageSync.Bench;
+
+/// <summary>
+/// Failover: three published <c>image-sync daemon</c> processes as cluster replicas over 2 loopback sshd nodes. Each
+/// round SIGKILLs the replica that ran the latest sync and times, from the kill, the survivors' run-log lines: the
+/// dead replica unreachable, downed, removed, and the next SYNC STARTED. The killed replica is started again (as
+/// systemd would) and the next round waits until it is a member. The floor is what the cluster timings add up to.
+/// </summary>
+internal static class FailoverBench
+{
+    private const string Api = TestFleet.Prefix + "api:1";
+
+    public static void Run(int kills)
+    {
+        using var fleet = new TestFleet(nodes: 2).Serving(Api);
+        fleet[1].Holding(Api);
+        fleet.Start("shutdown-grace = 1s");
+        using var replicas = new DaemonReplicas(fleet, 3);
+        foreach (var replica in replicas.All) replica.Start();
+        if (!SpinWait.SpinUntil(() => replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(120)))
+            throw new TimeoutException("the replicas never completed a sync");
+        foreach (var replica in replicas.All)
+            if (!replica.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(60)))
+                throw new TimeoutException($"{replica.Name} never became a member");
+
+        var rounds = new List<Round>();
+        for (var i = 0; i < kills; i++)
+        {
+            var victim = replicas.LastToSync!;
+            var killedAt = DateTimeOffset.Now;
+            victim.Kill();
+            var address = $"127.0.0.1:{victim.Port}";
+            if (!SpinWait.SpinUntil(() => replicas.FirstSyncAfter(killedAt, victim) is not null, TimeSpan.FromSeconds(90)))
+                throw new TimeoutException($"no replica took over within 90 s of the kill of {victim.Name}");
+            var (successor, startedAt) = replicas.FirstSyncAfter(killedAt, victim)!.Value;
+            double Seen(string text) => successor.RunLog.Where(l => l.At > killedAt && l.Text.Contains(text, StringComparison.Ordinal))
+                .Select(l => (l.At - killedAt).TotalSeconds).DefaultIfEmpty(double.NaN).First();
+            var round = new Round(Seen($"{address} is unreachable"), Seen($"{address} was downed"), Seen($"{address} left the cluster"), (startedAt - killedAt).TotalSeconds);
+            rounds.Add(round);
+            Console.WriteLine($"failover: kill {i + 1} of {victim.Name}: unreachable +{round.Unreachable:0.0} s, downed +{round.Downed:0.0} s, removed +{round.Removed:0.0} s, {successor.Name} SYNC STARTED +{round.SyncStarted:0.0} s");
+
+            var restartedAt = DateTimeOffset.Now;
+            victim.Start();
+            if (!victim.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(90), since: restartedAt))
+                throw new TimeoutException($"{victim.Name} did not rejoin within 90 s of its restart");
+        }
+
+        Console.WriteLine($"failover: SIGKILL of the coordinator to the next SYNC STARTED on another replica: median {Harness.Median(rounds.Select(r => r.SyncStarted)):0.0} s of {kills} "
+            + $"[{string.Join(", ", rounds.Select(r => r.SyncStarted.ToString("0.0")))}] (target <= 15 s); "
+            + $"floor from the timings: acceptable-heartbeat-pause 3 s + stable-after 4 s + down-removal-margin 2 s = 9 s");
+        Console.WriteLine($"failover: medians from the kill: unreachable {Harness.Median(rounds.Select(r => r.Unreachable)):0.0} s, downed {Harness.Median(rounds.Select(r => r.Downed)):0.0} s, "
+            + $"removed {Harness.Median(rounds.Select(r => r.Removed)):0.0} s");
+        var overlaps = replicas.OverlappingSyncs().Concat(replicas.OverlappingSessions()).ToList();
+        Console.WriteLine($"failover: overlapping syncs or sessions over all kills: {overlaps.Count}{string.Concat(overlaps.Select(o => "\n  " + o))}");
+    }
+
+    /// <summary>
+    /// A pair: keep-majority breaks the tie by the lower address. Times, from a SIGKILL of the higher-address replica,
+    /// the next sync on the lower; then, from a SIGKILL of the lower, the higher one's exit, and checks it synced no more.
+    /// </summary>
+    public static void RunPair()
+    {
+        using var fleet = new TestFleet(nodes: 2).Serving(Api);
+        fleet[1].Holding(Api);
+        fleet.Start("shutdown-grace = 1s");
+        using var replicas = new DaemonReplicas(fleet, 2);
+        foreach (var replica in replicas.All) replica.Start();
+        foreach (var replica in replicas.All)
+            if (!replica.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(120)))
+                throw new TimeoutException($"{replica.Name} never became a member");
+        var (lower, higher) = replicas[1].Port < replicas[2].Port ? (replicas[1], replicas[2]) : (replicas[2], replicas[1]);
+        var coordinatorBefore = replicas.LastToSync?.Name ?? "none yet";
+
+        var killedAt = DateTimeOffset.Now;
+        higher.Kill();
+        if (!SpinWait.SpinUntil(() => lower.Syncs.Any(s => s.Start > killedAt), TimeSpan.FromSeconds(90)))
+            throw new TimeoutException($"{lower.Name} synced no more after the kill of {higher.Name}");
+        Console.WriteLine($"failover (pair): SIGKILL of the higher-address replica ({higher.Name}; the coordinator was {coordinatorBefore}): "
+            + $"{lower.Name} started its next sync +{(lower.Syncs.First(s => s.Start > killedAt).Start - killedAt).TotalSeconds:0.0} s after (its ticks come every 10 s)");
+
+        higher.Start();
+        if (!higher.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(90), since: killedAt))
+            throw new TimeoutException($"{higher.Name} did not rejoin");
+        killedAt = DateTimeOffset.Now;
+        lower.Kill();
+        var exit = higher.WaitForExit(TimeSpan.FromSeconds(90));
+        var exitedAt = DateTimeOffset.Now;
+        Console.WriteLine($"failover (pair): SIGKILL of the lower-address replica ({lower.Name}): {higher.Name} left the cluster and exited {exit.ExitCode} "
+            + $"+{(exitedAt - killedAt).TotalSeconds:0.0} s after; syncs it started after the kill: {higher.Syncs.Count(s => s.Start > killedAt)}");
+    }
+
+    private sealed record Round(double Unreachable, double Downed, double Removed, double SyncStarted);
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ImageSync.IntegrationTests.Fleet;
+
+/// <summary>
+/// <c>image-sync daemon</c> processes run as cluster replicas over one <see cref="TestFleet"/>, as on separate
+/// machines: each has its own config (laid over the fleet's), client key, run logs, lock file and metrics port.
+/// </summary>
+public sealed partial class DaemonReplicas : IDisposable
+{
+    private readonly TestFleet _fleet;
+
+    /// <param name="extraConfig">Lines inside <c>image-sync { }</c> for every replica.</param>
+    public DaemonReplicas(TestFleet fleet, int count, string extraConfig = "")
+    {
+        _fleet = fleet;
+        var ports = Enumerable.Range(0, count).Select(_ => SshdNode.FreePort()).ToList();
+        var seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://image-sync@127.0.0.1:{p}\""));
+        All = [.. ports.Select((port, i) => new Replica(i + 1, port, fleet, seeds, extraConfig))];
+    }
+
+    public IReadOnlyList<Replica> All { get; }
+
+    public Replica this[int number] => All[number - 1];
+
+    /// <summary>The replica whose run log started the latest sync.</summary>
+    public Replica? LastToSync => All.Where(r => r.Syncs.Count > 0).MaxBy(r => r.Syncs[^1].Start);
+
+    /// <summary>The first sync a replica other than <paramref name="except"/> started after <paramref name="since"/>, if any.</summary>
+    public (Replica Replica, DateTimeOffset At)? FirstSyncAfter(DateTimeOffset since, Replica except) =>
+        All.Where(r => r != except)
+            .SelectMany(r => r.Syncs.Where(s => s.Start > since).Select(s => (r, s.Start)))
+            .OrderBy(s => s.Start)
+            .Select(s => ((Replica, DateTimeOffset)?)s)
+            .FirstOrDefault();
+
+    /// <summary>Every pair of syncs by two replicas whose spans overlap, by their run logs; a killed replica's open sync ends at its kill.</summary>
+    public IReadOnlyList<string> OverlappingSyncs()
+    {
+        var spans = All.SelectMany(r => r.Syncs.Select(s => (Replica: r.Name, s.Start, End: s.End ?? r.StoppedAt ?? DateTimeOffset.MaxValue))).ToList();
+        return [.. from a in spans from b in spans
+                   where string.CompareOrdinal(a.Replica, b.Replica) < 0 && a.Start < b.End && b.Start < a.End
+                   select $"{a.Replica} {a.Start:HH:mm:ss.fff}-{a.End:HH:mm:ss.fff} overlaps {b.Replica} {b.Start:HH:mm:ss.fff}-{b.End:HH:mm:ss.fff}"];
+    }
+
+    /// <summary>
+    /// Every moment a node's sshd had sessions open from two replicas at once, read in the order sshd logged
+    /// them (its log has no times): each connection is told apart by its client port, each replica by its key.
+    /// </summary>
+    public IReadOnlyList<string> OverlappingSessions()
+    {
+        var owners = All.ToDictionary(r => r.KeyFingerprint, r => r.Name);
+        var found = new List<string>();
+        foreach (var node in _fleet.Nodes.Where(n => File.Exists(n.SshdLog)))
+        {
+            var replicaOf = new Dictionary<string, string>();
+            var open = new Dictionary<string, HashSet<string>>();
+            foreach (var line in File.ReadLines(node.SshdLog))
+            {
+                if (AcceptedLine().Match(line) is { Success: true } accepted && owners.TryGetValue(accepted.Groups["key"].Value, out var replica))
+                    replicaOf[accepted.Groups["port"].Value] = replica;
+                else if (SessionLine().Match(line) is { Success: true } session && replicaOf.TryGetValue(session.Groups["port"].Value, out var owner))
+                {
+                    var sessions = open.TryGetValue(owner, out var held) ? held : open[owner] = [];
+                    var id = $"{session.Groups["port"].Value}/{session.Groups["id"].Value}";
+                    if (session.Groups["what"].Value == "Starting") sessions.Add(id);
+                    else sessions.Remove(id);
+                }
+                else if (EndLine().Match(line) is { Success: true } ended && replicaOf.TryGetValue(ended.Groups["port"].Value, out var gone))
+                    open[gone].RemoveWhere(id => id.StartsWith(ended.Groups["port"].Value + "/", StringComparison.Ordinal));
+                var busy = open.Where(o => o.Value.Count > 0).Select(o => o.Key).ToList();
+                if (busy.Count > 1) found.Add($"{node.Name}: sessions of {string.Join(" and ", busy)} open at once, at \"{line}\"");
+            }
+        }
+        return found;
+    }
+
+    public void Dispose()
+    {
+        foreach (var replica in All) replica.Dispose();
+    }
+
+    [GeneratedRegex(@"^Accepted publickey for \S+ from \S+ port (?<port>\d+) ssh2: \S+ (?<key>SHA256:\S+)")]
+    private static partial Regex AcceptedLine();
+
+    [GeneratedRegex(@"^(?<what>Starting|Close) session: .* port (?<port>\d+) id (?<id>\d+)")]
+    private static partial Regex SessionLine();
+
+    [GeneratedRegex(@"^(Disconnected from|Connection closed by|Connection reset by|Received disconnect from|Read error from remote host|Timeout, client not responding from) .*?port (?<port>\d+)")]
+    private static partial Regex EndLine();
+}
+
+/// <summary>One <c>image-sync daemon</c> process of a <see cref="DaemonReplicas"/> set; it can be started, killed, frozen and thawed.</summary>
+public sealed partial class Replica : IDisposable
+{
+    private RunningProcess? _process;
+
+    internal Replica(int number, int port, TestFleet fleet, string seeds, string extraConfig)
+    {
+        Name = $"replica-{number}";
+        Port = port;
+        Dir = Path.Combine(fleet.Root, Name);
+        Directory.CreateDirectory(Dir);
+        MetricsPort = SshdNode.FreePort();
+        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", Name, "-f", ClientKey]);
+        foreach (var node in fleet.Nodes) File.AppendAllText(node.AuthorizedKeys, File.ReadAllText(ClientKey + ".pub"));
+        KeyFingerprint = Shell.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", ClientKey + ".pub"]).Stdout.Split(' ')[1];
+        File.WriteAllText(ConfigFile, $$"""
+            include "{{fleet.ConfigFile}}"
+            image-sync {
+              ssh.key-file = "{{ClientKey}}"
+              logs.dir = "{{LogDir}}"
+              lock-file = "{{Path.Combine(Dir, "image-sync.lock")}}"
+              daemon { interval = 10s, metrics = "127.0.0.1:{{MetricsPort}}" }
+              cluster { enabled = on, hostname = 127.0.0.1, port = {{port}}, seed-nodes = [{{seeds}}] }
+              {{extraConfig}}
+            }
+            """);
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int MetricsPort { get; }
+
+    public string Dir { get; }
+
+    public string ConfigFile => Path.Combine(Dir, "image-sync.conf");
+
+    public string LogDir => Path.Combine(Dir, "logs");
+
+    public string ClientKey => Path.Combine(Dir, "client_key");
+
+    public string KeyFingerprint { get; }
+
+    /// <summary>When the test killed it; a sync it left open ends there.</summary>
+    public DateTimeOffset? StoppedAt { get; private set; }
+
+    public bool HasExited => _process is { HasExited: true };
+
+    public int Pid => _process?.Process.Id ?? throw new InvalidOperationException($"{Name} was not started");
+
+    public Replica Start()
+    {
+        _process?.Dispose();
+        StoppedAt = null;
+        _process = Shell.Start(Repository.Cli, ["daemon", "--config", ConfigFile]);
+        return this;
+    }
+
+    public void Kill()
+    {
+        StoppedAt = DateTimeOffset.Now;
+        Shell.Require("kill", ["-KILL", Pid.ToString(CultureInfo.InvariantCulture)]);
+        _process!.Process.WaitForExit();
+    }
+
+    public void Freeze() => Shell.Require("kill", ["-STOP", Pid.ToString(CultureInfo.InvariantCulture)]);
+
+    public void Thaw() => Shell.Require("kill", ["-CONT", Pid.ToString(CultureInfo.InvariantCulture)]);
+
+    public ProcessResult WaitForExit(TimeSpan limit) => _process!.Wait(limit);
+
+    /// <summary>Today's run log, line by line with the time each was written.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Text)> RunLog
+    {
+        get
+        {
+            var path = Path.Combine(LogDir, $"image-sync-{DateTime.Now:yyyy-MM-dd}.log");
+            if (!File.Exists(path)) return [];
+            return [.. File.ReadAllLines(path).Select(l => LogLine().Match(l)).Where(m => m.Success)
+                .Select(m => (DateTimeOffset.ParseExact(m.Groups["at"].Value, "yyyy-MM-dd HH:mm:ss.fff zzz", CultureInfo.InvariantCulture), m.Groups["text"].Value))];
+        }
+    }
+
+    /// <summary>The syncs its run log shows, each from SYNC STARTED to its end line (none while it runs, or when the process died).</summary>
+    public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset? End)> Syncs
+    {
+        get
+        {
+            var syncs = new List<(DateTimeOffset Start, DateTimeOffset? End)>();
+            foreach (var (at, text) in RunLog)
+            {
+                if (text.StartsWith("SYNC STARTED", StringComparison.Ordinal)) syncs.Add((at, null));
+                else if (EndOfSync().IsMatch(text) && syncs.Count > 0 && syncs[^1].End is null) syncs[^1] = (syncs[^1].Start, at);
+            }
+            return syncs;
+        }
+    }
+
+    /// <summary>Waits (bounded) until its run log holds a line containing the text, written at or after <paramref name="since"/>.</summary>
+    public bool Shows(string text, TimeSpan within, DateTimeOffset since = default) =>
+        SpinWait.SpinUntil(() => RunLog.Any(l => l.At >= since && l.Text.Contains(text, StringComparison.Ordinal)), within);
+
+    public void Dispose() => _process?.Dispose();
+
+    [GeneratedRegex(@"^(?<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d) \[\w+\] (?<text>.*)$")]
+    private static partial Regex LogLine();
+
+    [GeneratedRegex(@"^SYNC (COMPLETE|INTERRUPTED|ABORTED)")]
+    private static partial Regex EndOfSync();
+}
