@@ -102,8 +102,11 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
             case PullDecisions.Warn warn:
                 Publish(new SyncEvents.NodeWarning(warn.Node, warn.Warning));
                 break;
+            case PullDecisions.Held held:
+                Publish(new SyncEvents.PullSucceeded(held.Outcome));
+                break;
             case PullDecisions.Settled settled:
-                Publish(new SyncEvents.PullFinished(settled.Outcome));
+                Publish(new SyncEvents.PullFinished(settled.Outcome, settled.WasHeld));
                 break;
             case PullDecisions.StartGrace grace:
                 Timers.StartSingleTimer(nameof(GraceExpired), GraceExpired.Instance, grace.Grace);

@@ -25,8 +25,14 @@ public static class SyncEvents
     /// <summary>A transient failure: the pull is tried again after <paramref name="Delay"/>.</summary>
     public sealed record PullRetrying(PlannedPull Pull, int NextAttempt, int MaxAttempts, TimeSpan Delay, string Reason) : ISyncEvent;
 
-    /// <summary>A pull's one final outcome.</summary>
-    public sealed record PullFinished(PullOutcome Outcome) : ISyncEvent;
+    /// <summary>
+    /// A pull or copy succeeded by crictl's or the copy's word, and is held until the node's pulls are verified: the
+    /// day files get its SUCCESS line now, as the bash tool wrote it, so a process killed before the verdict loses none.
+    /// </summary>
+    public sealed record PullSucceeded(PullOutcome Outcome) : ISyncEvent;
+
+    /// <summary>A pull's one final outcome; <paramref name="AfterSucceeded"/> when a <see cref="PullSucceeded"/> came first.</summary>
+    public sealed record PullFinished(PullOutcome Outcome, bool AfterSucceeded = false) : ISyncEvent;
 
     /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
     public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent;

@@ -20,8 +20,11 @@ public static class PullDecisions
 
     public sealed record Warn(NodeName Node, string Warning) : IPullDecision;
 
-    /// <summary>A pull's one final outcome.</summary>
-    public sealed record Settled(PullOutcome Outcome) : IPullDecision;
+    /// <summary>A success held for verification: on record now, so a process that dies before the verdict loses no line.</summary>
+    public sealed record Held(PullOutcome Outcome) : IPullDecision;
+
+    /// <summary>A pull's one final outcome; <paramref name="WasHeld"/> when its success was put on record as it ended.</summary>
+    public sealed record Settled(PullOutcome Outcome, bool WasHeld = false) : IPullDecision;
 
     /// <summary>Stopping with pulls in flight: they get <paramref name="Grace"/>.</summary>
     public sealed record StartGrace(TimeSpan Grace) : IPullDecision;

@@ -81,7 +81,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         if (!_unverified.Remove(node, out var pending)) return;
         var held = new Dictionary<ImageRef, NodeImage>();
         foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) held.TryAdd(reference, image);
-        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(held), now);
+        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(held), now, wasHeld: true);
         FinishIfDone();
     });
 
@@ -126,7 +126,11 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     {
         if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
-        if ((pull.Verify || outcome.Copy is not null) && !_stopping) Unverified(outcome.Pull.Node).Add(outcome);
+        if ((pull.Verify || outcome.Copy is not null) && !_stopping)
+        {
+            Unverified(outcome.Pull.Node).Add(outcome);
+            _decisions.Add(new PullDecisions.Held(outcome));
+        }
         else Settle(outcome, now);
     }
 
@@ -217,7 +221,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         _verifying.Remove(node);
         if (!_unverified.Remove(node, out var pending) || pending.Count == 0) return;
         _decisions.Add(new PullDecisions.Warn(node, $"{pending.Count} successful pulls not verified: {why}"));
-        foreach (var outcome in pending) Settle(outcome, now);
+        foreach (var outcome in pending) Settle(outcome, now, wasHeld: true);
         FinishIfDone();
     }
 
@@ -229,11 +233,11 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     private List<PullOutcome> Unverified(NodeName node) =>
         _unverified.TryGetValue(node, out var pending) ? pending : _unverified[node] = [];
 
-    private void Settle(PullOutcome outcome, TimeSpan now)
+    private void Settle(PullOutcome outcome, TimeSpan now, bool wasHeld = false)
     {
         var settled = outcome with { FinishedAfter = now - runStartedAt };
         _outcomes.Add(settled);
-        _decisions.Add(new PullDecisions.Settled(settled));
+        _decisions.Add(new PullDecisions.Settled(settled, wasHeld));
     }
 
     private void FinishIfDone()

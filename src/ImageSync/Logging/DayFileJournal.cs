@@ -53,8 +53,11 @@ public sealed class DayFileJournal : ISyncJournal
                 foreach (var drift in plan.Plan.Drifts)
                     Run(LogEventLevel.Warning, "DRIFT {Tag} points to different images on different nodes: {Digests}", drift.Tag, drift.DescribeDigests());
                 break;
+            case SyncEvents.PullSucceeded succeeded:
+                RecordSuccessLine(succeeded.Outcome);
+                break;
             case SyncEvents.PullFinished pull:
-                RecordOutcome(pull.Outcome);
+                RecordOutcome(pull.Outcome, successLineWritten: pull.AfterSucceeded);
                 break;
             case SyncEvents.SyncFinished finished:
                 RecordSummary(finished.Summary);
@@ -104,21 +107,27 @@ public sealed class DayFileJournal : ISyncJournal
                 status.Node, rejected.Count, string.Join(", ", rejected.Take(10).Select(Printable)));
     }
 
-    private void RecordOutcome(PullOutcome outcome)
+    /// <summary>The success day file's line; a verification that disagrees later adds its own FAILED line.</summary>
+    private void RecordSuccessLine(PullOutcome outcome)
+    {
+        if (outcome.Copy is not null)
+            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, outcome.Pull.Node, outcome.Pull.Image, CopyDetails(outcome));
+        else
+            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image}", outcome.Word, outcome.Pull.Node, outcome.Pull.Image);
+    }
+
+    /// <param name="successLineWritten">The success day file has this pull's line already (written as it ended).</param>
+    private void RecordOutcome(PullOutcome outcome, bool successLineWritten)
     {
         var pull = outcome.Pull;
-        var seconds = outcome.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        if (outcome is { IsSuccess: true, Copy: { } copy })
-        {
-            var how = $"from {copy.Source} by transfer, {Sizes.ShowMebibytes(copy.Bytes)}, {seconds} s";
-            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, how);
-            Run(LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, how);
-            return;
-        }
+        var seconds = Seconds(outcome);
         if (outcome.IsSuccess)
         {
-            Write(_successLog, LogEventLevel.Information, "{Word} {Node} {Image}", outcome.Word, pull.Node, pull.Image);
-            Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds}s)", outcome.Word, pull.Node, pull.Image, seconds);
+            if (!successLineWritten) RecordSuccessLine(outcome);
+            if (outcome.Copy is not null)
+                Run(LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, CopyDetails(outcome));
+            else
+                Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds}s)", outcome.Word, pull.Node, pull.Image, seconds);
             return;
         }
         var attempts = outcome.Attempts == 1 ? "1 attempt" : $"{outcome.Attempts} attempts";
@@ -126,6 +135,11 @@ public sealed class DayFileJournal : ISyncJournal
         Write(_failedLog, LogEventLevel.Information, "{Word} {Node} {Image} {Reason}", outcome.Word, pull.Node, pull.Image, reason);
         Run(LogEventLevel.Warning, "{Word} {Node} {Image} ({Seconds}s): {Reason}", outcome.Word, pull.Node, pull.Image, seconds, reason);
     }
+
+    private static string CopyDetails(PullOutcome outcome) =>
+        $"from {outcome.Copy!.Source} by transfer, {Sizes.ShowMebibytes(outcome.Copy.Bytes)}, {Seconds(outcome)} s";
+
+    private static string Seconds(PullOutcome outcome) => outcome.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
 
     private void RecordSummary(SyncSummary summary)
     {

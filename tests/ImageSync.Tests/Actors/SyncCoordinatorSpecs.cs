@@ -99,7 +99,9 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         events.ExpectMsg<SyncEvents.PlanMade>(p => p.Plan.Pulls.Count == 1);
         events.ExpectMsg<SyncEvents.PullStarted>(p => p.Attempt == 1);
         events.ExpectMsg<SyncEvents.PullAttemptEnded>(p => p.Result == PullResult.Success);
-        events.ExpectMsg<SyncEvents.PullFinished>(p => p.Outcome.IsSuccess);
+        // Held for verification (on by default), and on record as it ended.
+        events.ExpectMsg<SyncEvents.PullSucceeded>(p => p.Outcome.IsSuccess);
+        events.ExpectMsg<SyncEvents.PullFinished>(p => p.Outcome.IsSuccess && p.AfterSucceeded);
         events.ExpectMsg<SyncEvents.SyncFinished>();
     }
 

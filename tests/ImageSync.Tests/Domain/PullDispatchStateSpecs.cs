@@ -119,10 +119,13 @@ public sealed class PullDispatchStateSpecs
         var state = State(Pulls(("w1", "a:1", 1), ("w1", "b:1", 1)), "verify = on");
         var (a, b) = (state.NextAttempt(T0)!, state.NextAttempt(T0)!);
 
-        Assert.Empty(state.AttemptEnded(a.JobId, Success(a), false, T0).OfType<Verify>());
+        var first = state.AttemptEnded(a.JobId, Success(a), false, T0);
+        Assert.Empty(first.OfType<Verify>());
+        Assert.Equal(a.Pull, Assert.Single(first.OfType<Held>()).Outcome.Pull);
         var verify = Assert.Single(state.AttemptEnded(b.JobId, Success(b), false, T0).OfType<Verify>());
         var decisions = state.Verified(verify.Node, Inventory("w1", a.Pull.Image), T0);
 
+        Assert.All(decisions.OfType<Settled>(), settled => Assert.True(settled.WasHeld));
         var outcomes = decisions.OfType<Settled>().Select(s => s.Outcome).ToDictionary(o => o.Pull.Image);
         Assert.Equal(PullResult.Success, outcomes[a.Pull.Image].Result);
         Assert.Equal((PullResult.Failed, "not present after pull: crictl reported success, but the node does not list the image"),

@@ -38,6 +38,28 @@ public sealed class DayFileJournalSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_write_a_held_success_as_it_ends_and_only_a_disagreeing_verification_after_it()
+    {
+        var kept = Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null);
+        var missing = Outcome("worker-1", "registry.example.com/team/b:1", PullResult.Success, null);
+        _journal.Record(new SyncEvents.PullSucceeded(kept));
+        _journal.Record(new SyncEvents.PullSucceeded(missing));
+        Flush();
+        Assert.Equal(2, Lines("success_images-2026-11-26.log").Length);
+        Assert.False(File.Exists(_dir.File("image-sync-2026-11-26.log")), "the run log has a line before the verdict");
+
+        _journal.Record(new SyncEvents.PullFinished(kept, AfterSucceeded: true));
+        _journal.Record(new SyncEvents.PullFinished(missing with { Result = PullResult.Failed, Reason = "not present after pull" }, AfterSucceeded: true));
+        Flush();
+
+        Assert.Equal(
+            ["2026-11-26T23:59:59.000+01:00 SUCCESS worker-1 registry.example.com/team/a:1", "2026-11-26T23:59:59.000+01:00 SUCCESS worker-1 registry.example.com/team/b:1"],
+            Lines("success_images-2026-11-26.log"));
+        Assert.Equal(["2026-11-26T23:59:59.000+01:00 FAILED worker-1 registry.example.com/team/b:1 not present after pull (after 1 attempt)"], Lines("failed_images-2026-11-26.log"));
+        Assert.Contains(Lines("image-sync-2026-11-26.log"), l => l.Contains("SUCCESS worker-1 registry.example.com/team/a:1"));
+    }
+
+    [Fact]
     public void Should_switch_to_the_new_days_files_when_the_clock_passes_midnight()
     {
         _journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
