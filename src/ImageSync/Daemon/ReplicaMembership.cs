@@ -37,7 +37,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private readonly ClusterSettings _settings;
     private readonly CoordinatorPresence _presence;
     private readonly Dictionary<Address, (IReadOnlyList<Address> Members, TimeSpan At)> _answers = [];
-    private readonly Dictionary<long, Confirmation> _confirmations = [];
+    private readonly Dictionary<long, MembershipConfirmation> _confirmations = [];
     private HashSet<Address> _answering = [];
     private TimeSpan _answeringSince;
     private long _lastConfirmation;
@@ -167,7 +167,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
             return;
         }
         var members = Counted().ToList();
-        var confirmation = new Confirmation(requester, members.Count / 2 + 1, members.Count);
+        var confirmation = new MembershipConfirmation(requester, members.Count / 2 + 1, members.Count);
         if (confirmation.Done)
         {
             requester.Tell(MembershipEvents.Confirmed.Instance);
@@ -221,28 +221,6 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 
     private static string ConfirmationTimer(long id) => $"confirm-{id}";
 
-    /// <summary>One confirmation under way: this replica counts itself.</summary>
-    private sealed class Confirmation(IActorRef requester, int required, int members)
-    {
-        private int _unanswered = members - 1;
-
-        public IActorRef Requester => requester;
-
-        public int Members => members;
-
-        public int Confirmed { get; private set; } = 1;
-
-        public bool Done => Confirmed >= required;
-
-        public bool Hopeless => Confirmed + _unanswered < required;
-
-        public void Heard(bool confirmed)
-        {
-            _unanswered--;
-            if (confirmed) Confirmed++;
-        }
-    }
-
     private sealed class Probe : INotInfluenceReceiveTimeout
     {
         public static readonly Probe Instance = new();
@@ -262,51 +240,6 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     }
 
     private sealed record ConfirmationTimedOut(long Id);
-}
-
-/// <summary>What the coordinator asks of its replica's <see cref="ReplicaMembership"/> before a sync.</summary>
-public static class MembershipCommands
-{
-    /// <summary>Confirm with a majority of the members that this replica is still one. The reply is a <see cref="MembershipEvents"/> one.</summary>
-    public sealed class ConfirmMembership
-    {
-        public static readonly ConfirmMembership Instance = new();
-
-        private ConfirmMembership()
-        {
-        }
-    }
-}
-
-public static class MembershipEvents
-{
-    public sealed class Confirmed
-    {
-        public static readonly Confirmed Instance = new();
-
-        private Confirmed()
-        {
-        }
-    }
-
-    public sealed record NotConfirmed(string Why);
-}
-
-/// <summary>What replicas ask each other. They cross the network as JSON, so they carry plain text and arrays.</summary>
-public static class MembershipQueries
-{
-    public sealed record AreYouInACluster
-    {
-        public static readonly AreYouInACluster Instance = new();
-    }
-
-    /// <param name="Members">The members of the cluster <paramref name="From"/> is in; none when it is in none yet.</param>
-    public sealed record Answer(string From, string[] Members);
-
-    /// <summary>Does the replica asked count <paramref name="Address"/> as an Up, reachable member?</summary>
-    public sealed record IsMember(string Address, long Id);
-
-    public sealed record MemberAnswer(long Id, bool Confirmed);
 }
 
 public static class ReplicaMembershipRegistration

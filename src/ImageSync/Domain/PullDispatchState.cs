@@ -17,8 +17,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
-    private readonly Dictionary<NodeName, List<PullOutcome>> _unverified = [];
-    private readonly HashSet<NodeName> _verifying = [];
+    private readonly HeldSuccesses _held = new();
     private readonly List<PullOutcome> _outcomes = [];
     private readonly List<IPullDecision> _decisions = [];
     private long _lastJobId;
@@ -71,14 +70,11 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         MoveOn(now);
     });
 
-    /// <summary>
-    /// A node's images, read again once its pulls were done: a success whose image is missing becomes FAILED,
-    /// and so does a copy the node does not list under its source's digest.
-    /// </summary>
+    /// <summary>A node's images, read again once its pulls were done: a success (or copy) not listed (under the source's digest) is FAILED.</summary>
     public IReadOnlyList<IPullDecision> Verified(NodeName node, NodeInventory inventory, TimeSpan now) => Decide(() =>
     {
-        _verifying.Remove(node);
-        if (!_unverified.Remove(node, out var pending)) return;
+        var pending = _held.Release(node);
+        if (pending.Count == 0) return;
         var held = new Dictionary<ImageRef, NodeImage>();
         foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) held.TryAdd(reference, image);
         foreach (var outcome in pending) Settle(outcome.CheckedAgainst(held), now, wasHeld: true);
@@ -101,7 +97,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
             SkipAll(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
             SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
             _awaitingRetry.Clear();
-            foreach (var node in _unverified.Keys.ToList()) SettleUnverified(node, why, now);
+            foreach (var node in _held.Nodes) SettleUnverified(node, why, now);
             if (_inFlight.Count > 0 && !abandon) _decisions.Add(new PullDecisions.StartGrace(shutdownGrace));
         }
         if (abandon) AbandonInFlight($"interrupted: abandoned at once: {why}", now);
@@ -128,7 +124,7 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
         if ((pull.Verify || outcome.Copy is not null) && !_stopping)
         {
-            Unverified(outcome.Pull.Node).Add(outcome);
+            _held.Hold(outcome);
             _decisions.Add(new PullDecisions.Held(outcome));
         }
         else Settle(outcome, now);
@@ -196,30 +192,25 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         else Settle(outcome with { Reason = _peers.WhyNot(outcome.Pull) }, now);
     }
 
-    /// <summary>
-    /// After anything changed: copies left without any source are settled, nodes left with nothing to do get
-    /// verified (a canary's verdict elsewhere can empty a node), and all is settled once every pull has its outcome.
-    /// </summary>
+    /// <summary>After any change: copies left without a source are settled, idle nodes verified (a canary elsewhere can empty one).</summary>
     private void MoveOn(TimeSpan now)
     {
         foreach (var stranded in _peers.DropStranded())
             Settle(new PullOutcome(stranded, PullResult.Failed, _peers.WhyNot(stranded), TimeSpan.Zero, _attempts.GetValueOrDefault(stranded)), now);
-        foreach (var node in _unverified.Keys.ToList()) VerifyIfDone(node);
+        foreach (var node in _held.Nodes) VerifyIfDone(node);
         FinishIfDone();
     }
 
     private void VerifyIfDone(NodeName node)
     {
-        if (_stopping || _verifying.Contains(node) || !_queue.IsIdle(node) || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node)) return;
-        if (!_unverified.TryGetValue(node, out var pending) || pending.Count == 0) return;
-        _verifying.Add(node);
+        if (_stopping || !_queue.IsIdle(node) || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node) || !_held.StartReading(node)) return;
         _decisions.Add(new PullDecisions.Verify(node));
     }
 
     private void SettleUnverified(NodeName node, string why, TimeSpan now)
     {
-        _verifying.Remove(node);
-        if (!_unverified.Remove(node, out var pending) || pending.Count == 0) return;
+        var pending = _held.Release(node);
+        if (pending.Count == 0) return;
         _decisions.Add(new PullDecisions.Warn(node, $"{pending.Count} successful pulls not verified: {why}"));
         foreach (var outcome in pending) Settle(outcome, now, wasHeld: true);
         FinishIfDone();
@@ -229,9 +220,6 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     {
         foreach (var skipped in pulls.ToList()) Settle(new PullOutcome(skipped, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skipped)), now);
     }
-
-    private List<PullOutcome> Unverified(NodeName node) =>
-        _unverified.TryGetValue(node, out var pending) ? pending : _unverified[node] = [];
 
     private void Settle(PullOutcome outcome, TimeSpan now, bool wasHeld = false)
     {

@@ -64,8 +64,11 @@ internal sealed class SshImageCopy(SshNodeSession source, SshNodeSession target,
             var why = exportError.Length > 0 ? exportError
                 : broken?.Message
                 ?? (relayed == 0 ? "it sent nothing"
-                    : export.ExitStatus is { } status ? $"exit {status}" : "the connection ended before the export did");
-            return new CopyExit(relayed, $"export on {source.Node}: {why}", SourceFailed: true);
+                    : export.ExitStatus is { } status ? $"exit {status}"
+                    : export.ExitSignal is { } signal ? $"ended by SIG{signal}"
+                    : "the connection ended before the export did");
+            var importSaid = LastLine(importErrors);
+            return new CopyExit(relayed, $"export on {source.Node}: {why}{(importSaid.Length > 0 ? $" (import on {target.Node}: {importSaid})" : "")}", SourceFailed: true);
         }
         var importError = LastLine(importErrors);
         return new CopyExit(relayed, $"import on {target.Node}: {(importError.Length > 0 ? importError : $"exit {import.ExitStatus}")}");
