@@ -62,7 +62,15 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 // Whatever part it was (the cluster port, the actor system), nothing runs without it; the stack trace goes to the run log.
                 return Failed($"could not start: {ExceptionChain.Describe(e)}", e);
             }
-            await host.WaitForShutdownAsync();
+            try
+            {
+                await host.WaitForShutdownAsync();
+            }
+            catch (Exception e)
+            {
+                // A part that did not stop cleanly (a flush past its time) must not turn a requested stop into a usage error.
+                Log.Error(e, "image-sync daemon: a part did not stop cleanly: {Error}", ExceptionChain.Describe(e));
+            }
             // Only a signal asks a daemon to stop; a stop without one (the actor system went down) is a failure systemd should see.
             if (!stop.Requested) return Failed("stopped without being asked to (no SIGTERM or SIGINT): see the log above", null);
             Log.Information("image-sync daemon stopped");

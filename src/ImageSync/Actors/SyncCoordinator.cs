@@ -19,6 +19,7 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly IRunGate _gate;
     private readonly TimeProvider _clock;
     private readonly CoordinatorPresence? _presence;
+    private static readonly TimeSpan ConfirmationLimit = TimeSpan.FromSeconds(5);
     private readonly bool _asSingleton;
     private IActorRef? _membership;
     private long _runs;
@@ -64,19 +65,23 @@ public sealed class SyncCoordinator : ReceiveActor
         Receive<SyncCommands.StopSync>(_ => { });
         Receive<SyncCommands.Shutdown>(_ => Context.Stop(Self));
         // The answer to a confirmation given up on by a stop.
-        Receive<MembershipEvents.Confirmed>(_ => { });
-        Receive<MembershipEvents.NotConfirmed>(_ => { });
+        Receive<Confirmation>(_ => { });
     }
 
     /// <summary>A sync waits for the majority's word that this replica is still a member; then it starts, or is refused.</summary>
     private void Confirming(Pending pending)
     {
-        Receive<MembershipEvents.Confirmed>(_ => Begin(pending));
-        Receive<MembershipEvents.NotConfirmed>(no =>
+        Receive<Confirmation>(answer => ReferenceEquals(answer.For, pending), answer =>
         {
-            Refuse(new SyncEvents.SyncRefused($"no sync started here: {no.Why}", SyncEvents.RefusalKind.NotConfirmed), pending.Requester);
+            if (answer.Refusal is null)
+            {
+                Begin(pending);
+                return;
+            }
+            Refuse(new SyncEvents.SyncRefused($"no sync started here: {answer.Refusal}", SyncEvents.RefusalKind.NotConfirmed), pending.Requester);
             Become(Idle);
         });
+        Receive<Confirmation>(_ => { });
         Receive<SyncCommands.StartSync>(_ => Refuse("a sync is about to start", SyncEvents.RefusalKind.AlreadyRunning));
         Receive<SyncCommands.TriggerSync>(_ => Refuse("a sync is about to start", SyncEvents.RefusalKind.AlreadyRunning));
         Receive<SyncCommands.StopSync>(stop =>
@@ -145,7 +150,15 @@ public sealed class SyncCoordinator : ReceiveActor
             Begin(pending);
             return;
         }
-        _membership.Tell(MembershipCommands.ConfirmMembership.Instance);
+        // The membership answers within its own limit; this one covers a membership that restarted and forgot the question.
+        _membership.Ask<object>(MembershipCommands.ConfirmMembership.Instance, ConfirmationLimit).PipeTo(Self,
+            success: answer => new Confirmation(pending, answer switch
+            {
+                MembershipEvents.Confirmed => null,
+                MembershipEvents.NotConfirmed no => no.Why,
+                _ => $"an unexpected answer from this replica's membership: {answer}",
+            }),
+            failure: _ => new Confirmation(pending, $"this replica's membership did not answer within {Durations.Show(ConfirmationLimit)}"));
         Become(() => Confirming(pending));
     }
 
@@ -211,6 +224,10 @@ public sealed class SyncCoordinator : ReceiveActor
 
     /// <summary>A sync asked for, not started yet.</summary>
     private sealed record Pending(SyncCommands.StartSync Request, IActorRef Requester, bool WaitsForSummary);
+
+    /// <summary>The membership's word on <paramref name="For"/> (compared by reference: a late word on an older request is moot).</summary>
+    /// <param name="Refusal">Why the sync may not start; null when it may.</param>
+    private sealed record Confirmation(Pending For, string? Refusal);
 
     /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
     /// <param name="StartedAt">The wall clock at the start, for people to read.</param>

@@ -14,7 +14,7 @@ public sealed partial record ClusterSettings(bool Enabled, string Hostname, int 
     public string SelfAddress => $"akka.tcp://{ImageSyncHosting.SystemName}@{(PublicHostname.Length > 0 ? PublicHostname : Hostname)}:{Port}";
 
     /// <summary>How many replicas, this one included, must answer before a cluster forms: a majority of those listed.</summary>
-    public int Majority => SeedNodes.Count / 2 + 1;
+    public int Majority => SeedNodes.Distinct().Count() / 2 + 1;
 
     /// <summary>Reads <c>image-sync.cluster</c>; what is wrong goes to the reader's problems.</summary>
     internal static ClusterSettings Create(ConfigReader reader)
@@ -55,5 +55,6 @@ public sealed record FailoverTimings(TimeSpan HeartbeatInterval, TimeSpan Accept
         reader.Duration($"{section}.failure-detector.heartbeat-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)),
         reader.Duration($"{section}.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(10)),
         reader.Duration($"{section}.stable-after", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
-        reader.Duration($"{section}.down-removal-margin", TimeSpan.Zero, TimeSpan.FromMinutes(10)));
+        // Never 0: a downed replica needs a moment to stop its sync before the singleton starts one elsewhere.
+        reader.Duration($"{section}.down-removal-margin", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)));
 }

@@ -31,7 +31,9 @@ public static class BootstrapDecider
     /// <param name="stableFor">How long the set of replicas that answer has been the same.</param>
     public static Decision Decide(Address self, IReadOnlyDictionary<Address, IReadOnlyList<Address>> answered, int required, TimeSpan stableFor, TimeSpan stableMargin)
     {
-        if (answered.Values.FirstOrDefault(members => members.Count > 0) is { } cluster) return new Decision.JoinExisting(cluster);
+        // This replica's own address among the members is its former self, not yet removed: never a member to join.
+        if (answered.Values.Select(members => members.Where(m => !m.Equals(self)).ToList()).FirstOrDefault(members => members.Count > 0) is { } cluster)
+            return new Decision.JoinExisting(cluster);
         var alive = answered.Keys.Append(self).Distinct().ToList();
         if (alive.Count < required) return new Decision.Wait($"{alive.Count} of the {required} replicas needed to form a cluster answer");
         if (stableFor < stableMargin) return new Decision.Wait($"the replicas that answer changed {stableFor.TotalSeconds:0.0}s ago");

@@ -9,12 +9,20 @@ namespace ImageSync.Daemon;
 public sealed class CoordinatorPresence
 {
     private IActorRef? _local;
+    private long _arrivedAt;
 
     public IActorRef? Local => Volatile.Read(ref _local);
 
     public bool IsHere => Local is not null;
 
-    public void Arrived(IActorRef coordinator) => Volatile.Write(ref _local, coordinator);
+    /// <summary>On the monotonic clock, how long the coordinator has run here; null while it runs elsewhere.</summary>
+    public TimeSpan? HereFor => IsHere ? System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _arrivedAt)) : null;
+
+    public void Arrived(IActorRef coordinator)
+    {
+        Interlocked.Exchange(ref _arrivedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        Volatile.Write(ref _local, coordinator);
+    }
 
     public void Left(IActorRef coordinator) => Interlocked.CompareExchange(ref _local, null, coordinator);
 }

@@ -10,7 +10,7 @@ namespace ImageSync.Daemon;
 public static class Readiness
 {
     /// <param name="member">This replica's status in its cluster; null when the daemon runs without one.</param>
-    /// <param name="sinceLastAttempt">Since the coordinator here last started a sync (or started itself); null when it runs elsewhere.</param>
+    /// <param name="sinceLastAttempt">Since the coordinator here last started a sync, or took over; null when it runs elsewhere.</param>
     /// <returns>Why this replica is not ready; null when it is.</returns>
     public static string? Problem(MemberStatus? member, TimeSpan? sinceLastAttempt, TimeSpan interval)
     {

@@ -93,7 +93,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Always()
     {
         Receive<MembershipQueries.AreYouInACluster>(_ => Sender.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())])));
-        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, SeesAsMember(Address.Parse(asked.Address)))));
+        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, AddressOf(asked.Address) is { } address && SeesAsMember(address))));
         Receive<MembershipCommands.ConfirmMembership>(_ => StartConfirmation(Sender));
         Receive<MembershipQueries.MemberAnswer>(Answered);
         Receive<ConfirmationTimedOut>(late => NotConfirmed(late.Id));
@@ -102,17 +102,19 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
             _log.Warning("CLUSTER: replica {0} quarantined this one: the others went on without it; it leaves the cluster", quarantined.RemoteAddress);
             _cluster.Down(_cluster.SelfAddress);
         });
-        Receive<ClusterEvent.MemberUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ =>
-        {
-            Timers.Cancel(nameof(Probe));
-            Timers.Cancel(nameof(JoinTimedOut));
-            _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers().Append(_cluster.SelfAddress).Distinct()));
-            Become(Member);
-        });
+        Receive<ClusterEvent.MemberUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ => BecameMember());
+        // Weakly up (the others have not all seen it yet) is a member too: a join that got this far is not retried.
+        Receive<ClusterEvent.MemberWeaklyUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ => BecameMember());
         Receive<ClusterEvent.MemberUp>(up => _log.Info("CLUSTER: replica {0} joined", up.Member.Address));
         Receive<ClusterEvent.UnreachableMember>(lost => _log.Warning(
             "CLUSTER: replica {0} is unreachable; it is downed if it stays so for {1}", lost.Member.Address, Durations.Show(_settings.Failover.StableAfter)));
         Receive<ClusterEvent.ReachableMember>(back => _log.Info("CLUSTER: replica {0} is reachable again", back.Member.Address));
+        // Downed, this replica is on its way out and another may start syncing soon: its sync stops now, not at its removal.
+        Receive<ClusterEvent.MemberDowned>(downed => downed.Member.Address.Equals(_cluster.SelfAddress), _ =>
+        {
+            _log.Warning("CLUSTER: this replica was downed; a sync running here is abandoned");
+            _presence.Local?.Tell(new SyncCommands.StopSync("this replica was downed", Abandon: true));
+        });
         Receive<ClusterEvent.MemberDowned>(downed => _log.Info("CLUSTER: replica {0} was downed", downed.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.Address.Equals(_cluster.SelfAddress), _ =>
         {
@@ -125,10 +127,31 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         Receive<Probe>(_ => { });
     }
 
+    private void BecameMember()
+    {
+        Timers.Cancel(nameof(Probe));
+        Timers.Cancel(nameof(JoinTimedOut));
+        _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers().Append(_cluster.SelfAddress).Distinct()));
+        Become(Member);
+    }
+
     private void Heard(MembershipQueries.Answer answer)
     {
-        if (Address.Parse(answer.From) is var from && _others.Contains(from))
-            _answers[from] = ([.. answer.Members.Select(Address.Parse)], Now);
+        if (AddressOf(answer.From) is { } from && _others.Contains(from))
+            _answers[from] = ([.. answer.Members.Select(AddressOf).OfType<Address>()], Now);
+    }
+
+    /// <summary>An address from another replica's message; null when it is not one (a replica of another version, say).</summary>
+    private static Address? AddressOf(string text)
+    {
+        try
+        {
+            return Address.Parse(text);
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
+        {
+            return null;
+        }
     }
 
     private void ProbeOthers()
@@ -166,7 +189,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
             requester.Tell(new MembershipEvents.NotConfirmed($"this replica is {_cluster.SelfMember.Status}, not an Up member of the cluster"));
             return;
         }
-        var members = Counted().ToList();
+        // A majority of those that can confirm: Up members, not those joining, downed or leaving.
+        var members = UpMembers().ToList();
         var confirmation = new MembershipConfirmation(requester, members.Count / 2 + 1, members.Count);
         if (confirmation.Done)
         {
@@ -208,9 +232,6 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         && _cluster.State.Members.Any(m => m.Address.Equals(address) && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
         && !_cluster.State.Unreachable.Any(m => m.Address.Equals(address));
 
-    /// <summary>The members whose majority a sync needs: all but those joining, downed or on their way out.</summary>
-    private IEnumerable<Address> Counted() =>
-        _cluster.State.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving).Select(m => m.Address);
 
     /// <summary>The members another replica may join: this replica's cluster, once it is in one.</summary>
     private IEnumerable<Address> JoinableMembers() =>

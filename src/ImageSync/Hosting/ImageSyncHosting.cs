@@ -67,7 +67,8 @@ public static class ImageSyncHosting
                 : HttpAnswer.Text(200, "ok\n")),
             ["/readyz"] = _ => Task.FromResult(Readiness.Problem(
                     clustered ? Akka.Cluster.Cluster.Get(provider.GetRequiredService<ActorSystem>()).SelfMember.Status : null,
-                    daemon.Presence.IsHere ? daemon.Metrics.SinceLastAttempt : null,
+                    // A coordinator that just took over has attempted nothing here yet: its time counts from its arrival.
+                    daemon.Presence.HereFor is { } here ? TimeSpan.FromTicks(Math.Min(here.Ticks, daemon.Metrics.SinceLastAttempt.Ticks)) : null,
                     setup.Current.Settings.Daemon.Interval) is { } problem
                 ? HttpAnswer.Text(503, problem + "\n")
                 : HttpAnswer.Text(200, "ready\n")),

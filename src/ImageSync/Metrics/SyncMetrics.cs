@@ -56,7 +56,7 @@ public sealed class SyncMetrics
 
     public CollectorRegistry Registry { get; }
 
-    /// <summary>On the monotonic clock, since a sync last started here, or since this replica started when none did.</summary>
+    /// <summary>On the monotonic clock, since a sync last started here, or since these metrics were created when none did.</summary>
     public TimeSpan SinceLastAttempt => _clock.GetElapsedTime(Interlocked.Read(ref _lastAttemptTimestamp));
 
     /// <summary>The registry in Prometheus' text format, as <c>/metrics</c> serves it.</summary>

@@ -271,6 +271,26 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_refuse_the_sync_when_the_membership_never_answers_and_take_the_next_tick()
+    {
+        _nodes.Node("w1", "api:1");
+        _nodes.Node("w2");
+        var membership = CreateTestProbe();
+        ActorRegistry.For(Sys).Register<ReplicaMembership>(membership);
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncRefused));
+        var setup = new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes));
+
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(setup, new OpenGate(), TimeProvider.System, asSingleton: true));
+        membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
+
+        var refused = events.ExpectMsg<SyncEvents.SyncRefused>(TimeSpan.FromSeconds(10));
+        Assert.Equal((SyncEvents.RefusalKind.NotConfirmed, "no sync started here: this replica's membership did not answer within 5s"), (refused.Kind, refused.Why));
+        coordinator.Tell(new SyncCommands.TriggerSync("daemon tick"));
+        membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
+    }
+
+    [Fact]
     public void Should_cut_the_shutdown_grace_short_when_the_sync_is_abandoned()
     {
         _nodes.Node("w1", "api:1");

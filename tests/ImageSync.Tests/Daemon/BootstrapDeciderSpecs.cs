@@ -19,6 +19,14 @@ public sealed class BootstrapDeciderSpecs
     }
 
     [Fact]
+    public void Should_join_the_other_members_never_its_own_former_self_still_listed()
+    {
+        var decision = Decide(One, new Dictionary<Address, IReadOnlyList<Address>> { [Two] = [One, Two] }, required: 2, stableFor: TimeSpan.Zero, Margin);
+
+        Assert.Equal([Two], Assert.IsType<Decision.JoinExisting>(decision).Members);
+    }
+
+    [Fact]
     public void Should_wait_for_the_lowest_address_to_form_it()
     {
         var decision = Decide(Three, new Dictionary<Address, IReadOnlyList<Address>> { [Two] = InNone }, required: 2, stableFor: Margin, Margin);
