@@ -49,7 +49,7 @@ internal static class FailoverBench
 
         Console.WriteLine($"failover: SIGKILL of the coordinator to the next SYNC STARTED on another replica: median {Harness.Median(rounds.Select(r => r.SyncStarted)):0.0} s of {kills} "
             + $"[{string.Join(", ", rounds.Select(r => r.SyncStarted.ToString("0.0")))}] (target <= 15 s); "
-            + $"floor from the timings: acceptable-heartbeat-pause 3 s + stable-after 4 s + down-removal-margin 2 s = 9 s");
+            + $"floor from the timings: acceptable-heartbeat-pause 3 s + stable-after 3 s + down-removal-margin 1 s = 7 s");
         Console.WriteLine($"failover: medians from the kill: unreachable {Harness.Median(rounds.Select(r => r.Unreachable)):0.0} s, downed {Harness.Median(rounds.Select(r => r.Downed)):0.0} s, "
             + $"removed {Harness.Median(rounds.Select(r => r.Removed)):0.0} s");
         var overlaps = replicas.OverlappingSyncs().Concat(replicas.OverlappingSessions()).ToList();

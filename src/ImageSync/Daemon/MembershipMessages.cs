@@ -37,7 +37,8 @@ public static class MembershipQueries
     }
 
     /// <param name="Members">The members of the cluster <paramref name="From"/> is in; none when it is in none yet.</param>
-    public sealed record Answer(string From, string[] Members);
+    /// <param name="Hears">The replicas <paramref name="From"/> heard from lately (their probes or answers): who may form a cluster is decided over them too.</param>
+    public sealed record Answer(string From, string[] Members, string[] Hears);
 
     /// <summary>Does the replica asked count <paramref name="Address"/> as an Up, reachable member?</summary>
     public sealed record IsMember(string Address, long Id);

@@ -36,7 +36,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private readonly int _required;
     private readonly ClusterSettings _settings;
     private readonly CoordinatorPresence _presence;
-    private readonly Dictionary<Address, (IReadOnlyList<Address> Members, TimeSpan At)> _answers = [];
+    private readonly Dictionary<Address, (IReadOnlyList<Address> Members, IReadOnlyList<Address> Hears, TimeSpan At)> _answers = [];
+    private readonly Dictionary<Address, TimeSpan> _probedBy = [];
     private readonly Dictionary<long, MembershipConfirmation> _confirmations = [];
     private HashSet<Address> _answering = [];
     private TimeSpan _answeringSince;
@@ -92,7 +93,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>What a replica does in every state: answer the others, guard against being an island, word the changes.</summary>
     private void Always()
     {
-        Receive<MembershipQueries.AreYouInACluster>(_ => Sender.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())])));
+        Receive<MembershipQueries.AreYouInACluster>(_ => Answer(Sender));
         Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, AddressOf(asked.Address) is { } address && SeesAsMember(address))));
         Receive<MembershipCommands.ConfirmMembership>(_ => StartConfirmation(Sender));
         Receive<MembershipQueries.MemberAnswer>(Answered);
@@ -127,6 +128,16 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         Receive<Probe>(_ => { });
     }
 
+    /// <summary>Tells a probing replica this one's cluster (if any) and whom it heard from lately.</summary>
+    private void Answer(IActorRef prober)
+    {
+        if (_others.Contains(prober.Path.Address)) _probedBy[prober.Path.Address] = Now;
+        var hears = _answers.Where(a => Now - a.Value.At <= AnswersLast).Select(a => a.Key)
+            .Concat(_probedBy.Where(p => Now - p.Value <= AnswersLast).Select(p => p.Key))
+            .Distinct();
+        prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. hears.Select(h => h.ToString())]));
+    }
+
     private void BecameMember()
     {
         Timers.Cancel(nameof(Probe));
@@ -138,7 +149,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Heard(MembershipQueries.Answer answer)
     {
         if (AddressOf(answer.From) is { } from && _others.Contains(from))
-            _answers[from] = ([.. answer.Members.Select(AddressOf).OfType<Address>()], Now);
+            _answers[from] = ([.. answer.Members.Select(AddressOf).OfType<Address>()], [.. answer.Hears.Select(AddressOf).OfType<Address>()], Now);
     }
 
     /// <summary>An address from another replica's message; null when it is not one (a replica of another version, say).</summary>
@@ -159,7 +170,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         foreach (var gone in _answers.Where(a => Now - a.Value.At > AnswersLast).Select(a => a.Key).ToList()) _answers.Remove(gone);
         var answering = _answers.Keys.ToHashSet();
         if (!answering.SetEquals(_answering)) (_answering, _answeringSince) = (answering, Now);
-        switch (BootstrapDecider.Decide(_cluster.SelfAddress, _answers.ToDictionary(a => a.Key, a => a.Value.Members), _required, Now - _answeringSince, StableMargin))
+        var heardOf = _answers.Values.SelectMany(a => a.Hears).ToHashSet();
+        switch (BootstrapDecider.Decide(_cluster.SelfAddress, _answers.ToDictionary(a => a.Key, a => a.Value.Members), _required, Now - _answeringSince, StableMargin, heardOf))
         {
             case BootstrapDecider.Decision.JoinExisting join:
                 _log.Info("CLUSTER: joining the cluster of {0}", string.Join(", ", join.Members));

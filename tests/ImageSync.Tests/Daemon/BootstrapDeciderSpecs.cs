@@ -27,6 +27,20 @@ public sealed class BootstrapDeciderSpecs
     }
 
     [Fact]
+    public void Should_leave_the_forming_to_a_lower_replica_it_cannot_reach_but_a_shared_one_hears()
+    {
+        // One and Two are cut from each other; both reach Three, which hears both.
+        var answeredTwo = new Dictionary<Address, IReadOnlyList<Address>> { [Three] = InNone };
+        var answeredOne = new Dictionary<Address, IReadOnlyList<Address>> { [Three] = InNone };
+
+        var two = Decide(Two, answeredTwo, required: 2, stableFor: Margin, Margin, heardOf: [One, Two]);
+        var one = Decide(One, answeredOne, required: 2, stableFor: Margin, Margin, heardOf: [One, Two]);
+
+        Assert.Contains($"{One} forms the cluster", Assert.IsType<Decision.Wait>(two).Why);
+        Assert.IsType<Decision.FormCluster>(one);
+    }
+
+    [Fact]
     public void Should_wait_for_the_lowest_address_to_form_it()
     {
         var decision = Decide(Three, new Dictionary<Address, IReadOnlyList<Address>> { [Two] = InNone }, required: 2, stableFor: Margin, Margin);
