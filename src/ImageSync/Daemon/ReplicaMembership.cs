@@ -25,29 +25,23 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 {
     public const string Name = "replica-membership";
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan AnswersLast = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan StableMargin = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JoinWithin = TimeSpan.FromSeconds(30);
 
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IReadOnlyList<Address> _others;
-    private readonly int _required;
+    private readonly ReplicaProbes _probes;
     private readonly ClusterSettings _settings;
     private readonly CoordinatorPresence _presence;
-    private readonly Dictionary<Address, (IReadOnlyList<Address> Members, IReadOnlyList<Address> Hears, TimeSpan At)> _answers = [];
-    private readonly Dictionary<Address, TimeSpan> _probedBy = [];
     private readonly Dictionary<long, MembershipConfirmation> _confirmations = [];
-    private HashSet<Address> _answering = [];
-    private TimeSpan _answeringSince;
     private long _lastConfirmation;
 
     public ReplicaMembership(ClusterSettings settings, CoordinatorPresence presence)
     {
         _settings = settings;
         _others = [.. settings.SeedNodes.Select(Address.Parse).Where(r => !r.Equals(_cluster.SelfAddress))];
-        _required = settings.Majority;
+        _probes = new ReplicaProbes(_cluster.SelfAddress, _others, settings.Majority);
         _presence = presence;
         Probing();
     }
@@ -63,7 +57,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
-        _answeringSince = Now;
+        _probes.Started(Now);
         Timers.StartPeriodicTimer(nameof(Probe), Probe.Instance, ProbeEvery);
     }
 
@@ -72,7 +66,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>In no cluster yet: asking the other replicas each second, until there is one to join or to form.</summary>
     private void Probing()
     {
-        Receive<MembershipQueries.Answer>(Heard);
+        Receive<MembershipQueries.Answer>(answer => _probes.Heard(answer, Now));
         Receive<Probe>(_ => ProbeOthers());
         Always();
     }
@@ -94,7 +88,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Always()
     {
         Receive<MembershipQueries.AreYouInACluster>(_ => Answer(Sender));
-        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, AddressOf(asked.Address) is { } address && SeesAsMember(address))));
+        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, ReplicaProbes.AddressOf(asked.Address) is { } address && SeesAsMember(address))));
         Receive<MembershipCommands.ConfirmMembership>(_ => StartConfirmation(Sender));
         Receive<MembershipQueries.MemberAnswer>(Answered);
         Receive<ConfirmationTimedOut>(late => NotConfirmed(late.Id));
@@ -131,11 +125,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>Tells a probing replica this one's cluster (if any) and whom it heard from lately.</summary>
     private void Answer(IActorRef prober)
     {
-        if (_others.Contains(prober.Path.Address)) _probedBy[prober.Path.Address] = Now;
-        var hears = _answers.Where(a => Now - a.Value.At <= AnswersLast).Select(a => a.Key)
-            .Concat(_probedBy.Where(p => Now - p.Value <= AnswersLast).Select(p => p.Key))
-            .Distinct();
-        prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. hears.Select(h => h.ToString())]));
+        _probes.ProbedBy(prober.Path.Address, Now);
+        prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. _probes.Hears(Now).Select(h => h.ToString())]));
     }
 
     private void BecameMember()
@@ -146,32 +137,9 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         Become(Member);
     }
 
-    private void Heard(MembershipQueries.Answer answer)
-    {
-        if (AddressOf(answer.From) is { } from && _others.Contains(from))
-            _answers[from] = ([.. answer.Members.Select(AddressOf).OfType<Address>()], [.. answer.Hears.Select(AddressOf).OfType<Address>()], Now);
-    }
-
-    /// <summary>An address from another replica's message; null when it is not one (a replica of another version, say).</summary>
-    private static Address? AddressOf(string text)
-    {
-        try
-        {
-            return Address.Parse(text);
-        }
-        catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
-        {
-            return null;
-        }
-    }
-
     private void ProbeOthers()
     {
-        foreach (var gone in _answers.Where(a => Now - a.Value.At > AnswersLast).Select(a => a.Key).ToList()) _answers.Remove(gone);
-        var answering = _answers.Keys.ToHashSet();
-        if (!answering.SetEquals(_answering)) (_answering, _answeringSince) = (answering, Now);
-        var heardOf = _answers.Values.SelectMany(a => a.Hears).ToHashSet();
-        switch (BootstrapDecider.Decide(_cluster.SelfAddress, _answers.ToDictionary(a => a.Key, a => a.Value.Members), _required, Now - _answeringSince, StableMargin, heardOf))
+        switch (_probes.Decide(Now))
         {
             case BootstrapDecider.Decision.JoinExisting join:
                 _log.Info("CLUSTER: joining the cluster of {0}", string.Join(", ", join.Members));
@@ -179,7 +147,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
                 StartJoining();
                 return;
             case BootstrapDecider.Decision.FormCluster:
-                _log.Info("CLUSTER: forming the cluster: this replica has the lowest address of the {0} that answer", _answering.Count + 1);
+                _log.Info("CLUSTER: forming the cluster: this replica has the lowest address of the {0} that answer", _probes.Answering + 1);
                 _cluster.Join(_cluster.SelfAddress);
                 StartJoining();
                 return;
