@@ -21,9 +21,7 @@ internal static class FailoverBench
         foreach (var replica in replicas.All) replica.Start();
         if (!SpinWait.SpinUntil(() => replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(120)))
             throw new TimeoutException("the replicas never completed a sync");
-        foreach (var replica in replicas.All)
-            if (!replica.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(60)))
-                throw new TimeoutException($"{replica.Name} never became a member");
+        if (replicas.FirstNotMember(TimeSpan.FromSeconds(60)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
 
         var rounds = new List<Round>();
         for (var i = 0; i < kills; i++)
@@ -43,7 +41,7 @@ internal static class FailoverBench
 
             var restartedAt = DateTimeOffset.Now;
             victim.Start();
-            if (!victim.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(90), since: restartedAt))
+            if (!victim.BecomesMember(TimeSpan.FromSeconds(90), since: restartedAt))
                 throw new TimeoutException($"{victim.Name} did not rejoin within 90 s of its restart");
         }
 
@@ -67,9 +65,7 @@ internal static class FailoverBench
         fleet.Start("shutdown-grace = 1s");
         using var replicas = new DaemonReplicas(fleet, 2);
         foreach (var replica in replicas.All) replica.Start();
-        foreach (var replica in replicas.All)
-            if (!replica.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(120)))
-                throw new TimeoutException($"{replica.Name} never became a member");
+        if (replicas.FirstNotMember(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
         var (lower, higher) = replicas[1].Port < replicas[2].Port ? (replicas[1], replicas[2]) : (replicas[2], replicas[1]);
         var coordinatorBefore = replicas.LastToSync?.Name ?? "none yet";
 
@@ -81,7 +77,7 @@ internal static class FailoverBench
             + $"{lower.Name} started its next sync +{(lower.Syncs.First(s => s.Start > killedAt).Start - killedAt).TotalSeconds:0.0} s after (its ticks come every 10 s)");
 
         higher.Start();
-        if (!higher.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(90), since: killedAt))
+        if (!higher.BecomesMember(TimeSpan.FromSeconds(90), since: killedAt))
             throw new TimeoutException($"{higher.Name} did not rejoin");
         killedAt = DateTimeOffset.Now;
         lower.Kill();

@@ -67,7 +67,7 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
         var joinedAt = DateTimeOffset.Now;
         _replicas[1].Start();
 
-        Assert.True(_replicas[1].Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(60)), "replica 1 never became a member");
+        Assert.True(_replicas[1].BecomesMember(TimeSpan.FromSeconds(60)), "replica 1 never became a member");
         Assert.Contains(_replicas[1].RunLog, l => l.Text.StartsWith("CLUSTER: joining the cluster of", StringComparison.Ordinal));
         Assert.DoesNotContain(_replicas[1].RunLog, l => l.Text.Contains("forming the cluster", StringComparison.Ordinal));
         Assert.True(first.Shows("CLUSTER: replica akka.tcp://image-sync@127.0.0.1:" + _replicas[1].Port + " joined", TimeSpan.FromSeconds(10), since: joinedAt),
@@ -87,7 +87,8 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
     private Replica FirstCoordinator()
     {
         Assert.True(SpinWait.SpinUntil(() => _replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(90)), "no replica completed a sync");
-        Assert.All(_replicas.All, r => Assert.True(r.Shows("CLUSTER: this replica is a member", TimeSpan.FromSeconds(30)), $"{r.Name} never became a member"));
+        var late = _replicas.FirstNotMember(TimeSpan.FromSeconds(30));
+        Assert.True(late is null, $"{late?.Name} never became a member");
         return _replicas.LastToSync!;
     }
 

@@ -98,7 +98,6 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
             _cluster.Down(_cluster.SelfAddress);
         });
         Receive<ClusterEvent.MemberUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ => BecameMember());
-        // Weakly up (the others have not all seen it yet) is a member too: a join that got this far is not retried.
         Receive<ClusterEvent.MemberWeaklyUp>(up => up.Member.Address.Equals(_cluster.SelfAddress), _ => BecameMember());
         Receive<ClusterEvent.MemberUp>(up => _log.Info("CLUSTER: replica {0} joined", up.Member.Address));
         Receive<ClusterEvent.UnreachableMember>(lost => _log.Warning(
@@ -106,16 +105,10 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         Receive<ClusterEvent.ReachableMember>(back => _log.Info("CLUSTER: replica {0} is reachable again", back.Member.Address));
         // Downed, this replica is on its way out and another may start syncing soon: its sync stops now, not at its removal.
         Receive<ClusterEvent.MemberDowned>(downed => downed.Member.Address.Equals(_cluster.SelfAddress), _ =>
-        {
-            _log.Warning("CLUSTER: this replica was downed; a sync running here is abandoned");
-            _presence.Local?.Tell(new SyncCommands.StopSync("this replica was downed", Abandon: true));
-        });
+            Abandon("this replica was downed", "CLUSTER: this replica was downed; a sync running here is abandoned"));
         Receive<ClusterEvent.MemberDowned>(downed => _log.Info("CLUSTER: replica {0} was downed", downed.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.Address.Equals(_cluster.SelfAddress), _ =>
-        {
-            _log.Warning("CLUSTER: this replica left the cluster; it stops");
-            _presence.Local?.Tell(new SyncCommands.StopSync("this replica left the cluster", Abandon: true));
-        });
+            Abandon("this replica left the cluster", "CLUSTER: this replica left the cluster; it stops"));
         Receive<ClusterEvent.MemberRemoved>(removed => _log.Info("CLUSTER: replica {0} left the cluster", removed.Member.Address));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<MembershipQueries.Answer>(_ => { });
@@ -127,6 +120,13 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     {
         _probes.ProbedBy(prober.Path.Address, Now);
         prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. _probes.Hears(Now).Select(h => h.ToString())]));
+    }
+
+    /// <summary>Another replica may start syncing soon: a sync running here stops at once.</summary>
+    private void Abandon(string why, string logLine)
+    {
+        _log.Warning(logLine);
+        _presence.Local?.Tell(new SyncCommands.StopSync(why, Abandon: true));
     }
 
     private void BecameMember()
@@ -152,7 +152,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
                 StartJoining();
                 return;
         }
-        foreach (var other in _others) Context.ActorSelection(new RootActorPath(other) / "user" / Name).Tell(MembershipQueries.AreYouInACluster.Instance);
+        foreach (var other in _others) MembershipOf(other).Tell(MembershipQueries.AreYouInACluster.Instance);
     }
 
     private void StartJoining()
@@ -164,7 +164,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 
     private void StartConfirmation(IActorRef requester)
     {
-        if (_cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.WeaklyUp))
+        if (!IsUp(_cluster.SelfMember))
         {
             requester.Tell(new MembershipEvents.NotConfirmed($"this replica is {_cluster.SelfMember.Status}, not an Up member of the cluster"));
             return;
@@ -181,7 +181,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         _confirmations[id] = confirmation;
         var asking = new MembershipQueries.IsMember(_cluster.SelfAddress.ToString(), id);
         foreach (var other in members.Where(m => !m.Equals(_cluster.SelfAddress)))
-            Context.ActorSelection(new RootActorPath(other) / "user" / Name).Tell(asking);
+            MembershipOf(other).Tell(asking);
         Timers.StartSingleTimer(ConfirmationTimer(id), new ConfirmationTimedOut(id), ConfirmWithin);
     }
 
@@ -208,17 +208,17 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 
     /// <summary>Whether this replica counts <paramref name="address"/> as a member another may sync beside: Up and reachable.</summary>
     private bool SeesAsMember(Address address) =>
-        _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp
-        && _cluster.State.Members.Any(m => m.Address.Equals(address) && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
-        && !_cluster.State.Unreachable.Any(m => m.Address.Equals(address));
-
+        IsUp(_cluster.SelfMember) && UpMembers().Contains(address) && !_cluster.State.Unreachable.Any(m => m.Address.Equals(address));
 
     /// <summary>The members another replica may join: this replica's cluster, once it is in one.</summary>
-    private IEnumerable<Address> JoinableMembers() =>
-        _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp ? UpMembers() : [];
+    private IEnumerable<Address> JoinableMembers() => IsUp(_cluster.SelfMember) ? UpMembers() : [];
 
-    private IEnumerable<Address> UpMembers() =>
-        _cluster.State.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp).Select(m => m.Address);
+    private IEnumerable<Address> UpMembers() => _cluster.State.Members.Where(IsUp).Select(m => m.Address);
+
+    /// <summary>Weakly up (not yet seen by all) counts: such a member syncs and confirms like an Up one, and is not joined again.</summary>
+    private static bool IsUp(Member member) => member.Status is MemberStatus.Up or MemberStatus.WeaklyUp;
+
+    private ActorSelection MembershipOf(Address replica) => Context.ActorSelection(new RootActorPath(replica) / "user" / Name);
 
     private static string ConfirmationTimer(long id) => $"confirm-{id}";
 

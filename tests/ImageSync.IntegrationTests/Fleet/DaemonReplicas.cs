@@ -24,6 +24,9 @@ public sealed partial class DaemonReplicas : IDisposable
 
     public Replica this[int number] => All[number - 1];
 
+    /// <summary>The first replica that did not become a member of the cluster within the time given; null when all did.</summary>
+    public Replica? FirstNotMember(TimeSpan within) => All.FirstOrDefault(r => !r.BecomesMember(within));
+
     /// <summary>The replica whose run log started the latest sync.</summary>
     public Replica? LastToSync => All.Where(r => r.Syncs.Count > 0).MaxBy(r => r.Syncs[^1].Start);
 
@@ -193,6 +196,9 @@ public sealed partial class Replica : IDisposable
     /// <summary>Waits (bounded) until its run log holds a line containing the text, written at or after <paramref name="since"/>.</summary>
     public bool Shows(string text, TimeSpan within, DateTimeOffset since = default) =>
         SpinWait.SpinUntil(() => RunLog.Any(l => l.At >= since && l.Text.Contains(text, StringComparison.Ordinal)), within);
+
+    /// <summary>Whether its run log says, within the time given, that it became a member of the cluster.</summary>
+    public bool BecomesMember(TimeSpan within, DateTimeOffset since = default) => Shows("CLUSTER: this replica is a member", within, since);
 
     public void Dispose() => _process?.Dispose();
 

@@ -203,13 +203,7 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_let_the_running_sync_stop_gracefully_before_it_stops_on_shutdown()
     {
-        _nodes.Node("w1", "api:1");
-        var w2 = _nodes.Node("w2");
-        w2.Script = _ => null;
-        var coordinator = StartCoordinator("w1", "w2");
-        Watch(coordinator);
-        coordinator.Tell(new SyncCommands.StartSync("cron"));
-        AwaitCondition(() => w2.Started.Count == 1);
+        var coordinator = StartWatchedWithAHangingPull();
 
         coordinator.Tell(SyncCommands.Shutdown.Instance);
 
@@ -244,16 +238,8 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_start_a_sync_as_a_singleton_only_once_a_majority_confirmed_this_replica_is_still_a_member()
     {
-        _nodes.Node("w1", "api:1");
         var w2 = _nodes.Node("w2");
-        var membership = CreateTestProbe();
-        ActorRegistry.For(Sys).Register<ReplicaMembership>(membership);
-        var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncRefused));
-        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
-        var setup = new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes));
-
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(setup, new OpenGate(), TimeProvider.System, asSingleton: true));
+        var (coordinator, membership, events) = StartSingleton();
         membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
         membership.Reply(new MembershipEvents.NotConfirmed("only 1 of the 3 replicas confirmed"));
 
@@ -273,15 +259,8 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_refuse_the_sync_when_the_membership_never_answers_and_take_the_next_tick()
     {
-        _nodes.Node("w1", "api:1");
         _nodes.Node("w2");
-        var membership = CreateTestProbe();
-        ActorRegistry.For(Sys).Register<ReplicaMembership>(membership);
-        var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncRefused));
-        var setup = new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes));
-
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(setup, new OpenGate(), TimeProvider.System, asSingleton: true));
+        var (coordinator, membership, events) = StartSingleton();
         membership.ExpectMsg<MembershipCommands.ConfirmMembership>();
 
         var refused = events.ExpectMsg<SyncEvents.SyncRefused>(TimeSpan.FromSeconds(10));
@@ -293,13 +272,7 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_cut_the_shutdown_grace_short_when_the_sync_is_abandoned()
     {
-        _nodes.Node("w1", "api:1");
-        var w2 = _nodes.Node("w2");
-        w2.Script = _ => null;
-        var coordinator = StartCoordinator("w1", "w2");
-        Watch(coordinator);
-        coordinator.Tell(new SyncCommands.StartSync("cron"));
-        AwaitCondition(() => w2.Started.Count == 1);
+        var coordinator = StartWatchedWithAHangingPull();
         coordinator.Tell(SyncCommands.Shutdown.Instance);
 
         coordinator.Tell(new SyncCommands.StopSync("this replica left the cluster", Abandon: true));
@@ -328,6 +301,32 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     private sealed class HeldGate : IRunGate
     {
         public IDisposable? TryEnter(string lockFile) => null;
+    }
+
+    /// <summary>A singleton coordinator on w1 (holding api:1) and w2, its membership a probe, its refusals and summaries on another.</summary>
+    private (IActorRef Coordinator, TestProbe Membership, TestProbe Events) StartSingleton()
+    {
+        _nodes.Node("w1", "api:1");
+        var membership = CreateTestProbe();
+        ActorRegistry.For(Sys).Register<ReplicaMembership>(membership);
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncRefused));
+        Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
+        var setup = new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes));
+        return (Sys.ActorOf(SyncCoordinator.Props(setup, new OpenGate(), TimeProvider.System, asSingleton: true)), membership, events);
+    }
+
+    /// <summary>A watched coordinator whose sync's one pull, onto w2, never ends.</summary>
+    private IActorRef StartWatchedWithAHangingPull()
+    {
+        _nodes.Node("w1", "api:1");
+        var w2 = _nodes.Node("w2");
+        w2.Script = _ => null;
+        var coordinator = StartCoordinator("w1", "w2");
+        Watch(coordinator);
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        AwaitCondition(() => w2.Started.Count == 1);
+        return coordinator;
     }
 
     private IActorRef StartCoordinator(params string[] nodes) =>
