@@ -107,7 +107,9 @@ internal static class SchedulingBench
         {
             public NodeName Node => node;
 
-            public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+            public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(NodeFacts.Unknown);
+
+            public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException("no disk in this fleet");
 
             public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
             {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Domain;
 using ImageSync.Daemon;
 using ImageSync.Hosting;
 using ImageSync.Locking;
@@ -33,6 +34,8 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 Journal = journal,
                 Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System, logHealth)),
                 Logging = RunLogging.Akka,
+                // A daemon remembers what it pulled where in memory; state-file is for single runs.
+                History = new PullHistory(),
             };
             using var host = new HostBuilder()
                 .UseSystemd()

@@ -10,6 +10,7 @@ using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Nodes;
 using ImageSync.Reporting;
+using ImageSync.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -64,7 +65,14 @@ internal static class OneShotSync
             transport.Start(settings.Nodes.Take(settings.Ssh.MaxConnecting));
             using var journal = writesDayFiles ? RunLogging.Journal(settings.Logs, logHealth) : null;
             var progress = display == Display.Live ? new RunProgress() : null;
-            var parts = new ImageSyncParts(setup, gate, TimeProvider.System) { Journal = journal, Watcher = progress is null ? null : progress.Apply, Logging = RunLogging.Akka };
+            IPullHistoryStore? store = settings.StateFile.Length == 0 ? null : new PullHistoryFile(settings.StateFile);
+            var parts = new ImageSyncParts(setup, gate, TimeProvider.System)
+            {
+                Journal = journal, Watcher = progress is null ? null : progress.Apply, Logging = RunLogging.Akka,
+                History = request.Mode == SyncMode.Check ? null : LoadHistory(store),
+                // A plan reads the state file and writes nothing.
+                HistoryStore = writesDayFiles ? store : null,
+            };
             var (answer, signal) = await SyncAsync(request, parts, progress, console);
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused, console);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
@@ -81,6 +89,15 @@ internal static class OneShotSync
         {
             await Log.CloseAndFlushAsync();
         }
+    }
+
+    /// <summary>What earlier runs pulled where, from <c>state-file</c>; one that cannot be used is a warning and a fresh start.</summary>
+    private static PullHistory LoadHistory(IPullHistoryStore? store)
+    {
+        if (store is null) return new PullHistory();
+        var history = store.Load(out var warning);
+        if (warning is not null) Log.Warning("{Warning}", warning);
+        return history;
     }
 
     /// <summary>A live view on a terminal; plain lines for cron and pipes; a plan's or check's table; JSON only, or silence for cron, when asked.</summary>
@@ -132,6 +149,8 @@ internal static class OneShotSync
         var ended = await answer;
 
         // Everything the run logged is written before the actor system goes away.
+        if (parts.HistoryStore is not null)
+            await (await registry.GetAsync<PullHistoryActor>()).Ask<PullHistoryEvents.Flushed>(PullHistoryCommands.Flush.Instance, TimeSpan.FromSeconds(30));
         if (parts.Journal is not null) await (await registry.GetAsync<LogActor>()).Ask<LogCommands.Flushed>(LogCommands.Flush.Instance, TimeSpan.FromSeconds(30));
         await host.StopAsync();
         return (ended, signals.ExitCode);

@@ -78,12 +78,14 @@ internal static class Views
             foreach (var pull in summary.Plan.Pulls)
             {
                 pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)),
-                    Plain(string.Join(", ", pull.Sources)), Plain(summary.Route(pull)));
+                    Plain(string.Join(", ", pull.Sources)),
+                    summary.Plan.SkipReason(pull) is { } skip ? new Text($"SKIPPED: {skip}", new Style(Color.Yellow)) : Plain(summary.Route(pull)));
             }
             parts.Add(pulls);
         }
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
-        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        var skipped = summary.Plan.Skips.Count == 0 ? "" : $" ({summary.Plan.Skips.Count} to be skipped: not enough disk)";
+        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
         return new Rows(parts);
     }
 
@@ -91,19 +93,27 @@ internal static class Views
     public static IRenderable Check(SyncSummary summary, IReadOnlyList<NodeSpec> specs)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("check")
-            .AddColumns("node", "address", "connect", "host key", "login", "echo ok", "crictl", "images", "problem");
+            .AddColumns("node", "address", "connect", "host key", "login", "echo ok", "crictl", "images", "platform", "image filesystem", "problem");
         foreach (var status in summary.Nodes)
         {
             var spec = specs.First(s => s.Name == status.Node);
             var cells = new List<IRenderable> { Plain(status.Node.Value), Plain($"{spec.User}@{spec.Host}:{spec.Port}") };
             cells.AddRange(Enum.GetValues<NodeStage>().Select(stage => Mark(JsonReport.CheckResult(status, stage))));
             cells.Add(status.Reachable ? Number(status.MatchingImages) : Plain("-"));
+            cells.Add(Plain(status.Facts?.Platform?.ToString() ?? "-"));
+            cells.Add(Plain(status.Facts is null ? "-" : ImageFs(status.Facts)));
             cells.Add(Plain(status.Reason ?? ""));
             table.AddRow(cells);
         }
         var failing = summary.UnreachableNodes;
         return new Rows(table, Plain(Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
     }
+
+    /// <summary>"41 % of /var/lib/containerd, 12.3 GiB available", or what could not be read.</summary>
+    private static string ImageFs(NodeFacts facts) =>
+        facts.ImageFs is { } imageFs
+            ? $"{ImageFilesystem.Percent(imageFs.UsageFraction)} of {imageFs.MountedOn}, {Bytes(imageFs.AvailableBytes)} available"
+            : string.Join("; ", facts.Missing.Where(m => m.StartsWith("no image filesystem", StringComparison.Ordinal)));
 
     private static IRenderable? Problems(SyncSummary summary)
     {

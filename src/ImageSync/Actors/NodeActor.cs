@@ -22,6 +22,7 @@ public sealed class NodeActor : ReceiveActor
     private NodeStage _stage;
     private bool _holdsTurn;
     private NodeInventory? _inventory;
+    private NodeFacts? _facts;
     private Exception? _listFailure;
 
     public NodeActor(NodeSpec node, INodeTransport transport, TimeSpan watchdog)
@@ -66,7 +67,7 @@ public sealed class NodeActor : ReceiveActor
             EndTurn();
             _session = connected.Session;
             // `echo ok` and `crictl images` only read: both at once cost one round trip, not two.
-            _session.CheckAsync(_cancel.Token).PipeTo(Self, success: () => Checked.Instance, failure: Failure);
+            _session.CheckAsync(_cancel.Token).PipeTo(Self, success: facts => new Checked(facts), failure: Failure);
             _session.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: error => new ListFailed(error));
             Become(Reading);
         });
@@ -77,8 +78,9 @@ public sealed class NodeActor : ReceiveActor
     private void Reading()
     {
         _stage = NodeStage.Check;
-        Receive<Checked>(_ =>
+        Receive<Checked>(checkedNode =>
         {
+            _facts = checkedNode.Facts;
             _stage = NodeStage.Inventory;
             ReportOnceRead();
         });
@@ -105,7 +107,7 @@ public sealed class NodeActor : ReceiveActor
         }
         if (_inventory is null) return;
         SetReceiveTimeout(null);
-        Context.Parent.Tell(new NodeEvents.Ready(_node.Name, _inventory, _session!));
+        Context.Parent.Tell(new NodeEvents.Ready(_node.Name, _inventory, _session!, _facts!));
         // The session lives as long as this actor: the run stops it when the run ends.
         Become(() => { });
     }
@@ -153,14 +155,7 @@ public sealed class NodeActor : ReceiveActor
 
     private sealed record Connected(INodeSession Session);
 
-    private sealed class Checked
-    {
-        public static readonly Checked Instance = new();
-
-        private Checked()
-        {
-        }
-    }
+    private sealed record Checked(NodeFacts Facts);
 
     private sealed record Listed(NodeInventory Inventory);
 

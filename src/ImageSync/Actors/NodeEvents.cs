@@ -12,8 +12,8 @@ public static class NodeEvents
     /// <summary>Its connect ended, either way: the turn is free for the next node.</summary>
     public sealed record DoneConnecting(NodeName Node);
 
-    /// <summary>Connected, answered <c>echo ok</c>, and listed its images. The session stays open for the pulls.</summary>
-    public sealed record Ready(NodeName Node, NodeInventory Inventory, INodeSession Session);
+    /// <summary>Connected, answered <c>echo ok</c> (with its facts), and listed its images. The session stays open for the pulls.</summary>
+    public sealed record Ready(NodeName Node, NodeInventory Inventory, INodeSession Session, NodeFacts Facts);
 
     public sealed record Unavailable(NodeName Node, string Reason, NodeStage FailedAt);
 }

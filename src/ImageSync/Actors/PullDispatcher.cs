@@ -22,12 +22,13 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _cancel = new();
     private IActorRef _workers = ActorRefs.Nobody;
 
-    public PullDispatcher(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, ImageSyncSettings settings, TimeSpan runStartedAt)
+    public PullDispatcher(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, IReadOnlyDictionary<NodeName, NodeFacts> facts,
+        ImageSyncSettings settings, TimeSpan runStartedAt)
     {
         _sessions = sessions;
         _pull = settings.Pull;
         _transfer = settings.Transfer;
-        _state = new PullDispatchState(plan, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
+        _state = new PullDispatchState(plan, facts, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
         // The session's own command-timeout bounds a verifying read; this bounds it on any transport.
         _verifyLimit = settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5);
 
@@ -45,6 +46,11 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         });
         Receive<VerifyFailed>(failed => Carry(_state.NotVerified(failed.Node, $"could not read its images again to verify its pulls: {failed.Reason}", Now)));
         Receive<VerifyTimedOut>(late => Carry(_state.NotVerified(late.Node, "its images could not be read again in time to verify its pulls", Now)));
+        Receive<DiskRead>(read =>
+        {
+            if (read.Error is not null) Publish(new SyncEvents.NodeWarning(read.Node, $"could not read its image filesystem again: {read.Error}"));
+            Carry(_state.DiskRead(read.Node, read.ImageFs, Now));
+        });
         Receive<SyncCommands.StopSync>(stop => Carry(_state.Stop(stop.Why, Now, stop.Abandon)));
         Receive<GraceExpired>(_ => Carry(_state.GraceExpired(Now)));
     }
@@ -53,8 +59,9 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
 
     private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
 
-    public static Props Props(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, ImageSyncSettings settings, TimeSpan runStartedAt) =>
-        Akka.Actor.Props.Create(() => new PullDispatcher(plan, sessions, settings, runStartedAt));
+    public static Props Props(SyncPlan plan, IReadOnlyDictionary<NodeName, INodeSession> sessions, IReadOnlyDictionary<NodeName, NodeFacts> facts,
+        ImageSyncSettings settings, TimeSpan runStartedAt) =>
+        Akka.Actor.Props.Create(() => new PullDispatcher(plan, sessions, facts, settings, runStartedAt));
 
     protected override void PreStart()
     {
@@ -99,6 +106,11 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
                     success: inventory => new Verified(verify.Node, inventory),
                     failure: error => new VerifyFailed(verify.Node, NodeException.ReasonOf(error)));
                 break;
+            case PullDecisions.ReadDisk read:
+                _sessions[read.Node].ReadImageFsAsync(read.Path, _cancel.Token).PipeTo(Self,
+                    success: imageFs => new DiskRead(read.Node, imageFs, null),
+                    failure: error => new DiskRead(read.Node, null, NodeException.ReasonOf(error)));
+                break;
             case PullDecisions.Warn warn:
                 Publish(new SyncEvents.NodeWarning(warn.Node, warn.Warning));
                 break;
@@ -131,6 +143,9 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private sealed record VerifyFailed(NodeName Node, string Reason);
 
     private sealed record VerifyTimedOut(NodeName Node);
+
+    /// <summary>A fresh df of the node's image filesystem, or why there is none.</summary>
+    private sealed record DiskRead(NodeName Node, ImageFilesystem? ImageFs, string? Error);
 
     private sealed class GraceExpired
     {

@@ -37,6 +37,12 @@ public static class SyncEvents
     /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
     public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent;
 
+    /// <summary>
+    /// Images image-sync pulled onto the node are gone (kubelet's image GC, an operator): <paramref name="Removed"/> found
+    /// so by this sync, <paramref name="HeldBack"/> in all are not pulled there again before <paramref name="NotBefore"/>.
+    /// </summary>
+    public sealed record ImagesHeldBack(NodeName Node, int Removed, int HeldBack, DateTimeOffset NotBefore) : ISyncEvent;
+
     public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent;
 
     /// <summary>The reply to a start request that cannot run now: refused, never queued.</summary>

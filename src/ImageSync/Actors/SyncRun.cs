@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
@@ -26,11 +27,15 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
     private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
     private readonly List<NodeInventory> _inventories = [];
+    private readonly Dictionary<NodeName, NodeFacts> _facts = [];
     private readonly Dictionary<NodeName, INodeSession> _sessions = [];
     private readonly Turns<IActorRef> _connectTurns;
     private readonly Dictionary<IActorRef, NodeName> _nodeActors = [];
     private SyncPlan _plan = SyncPlan.Empty;
     private IActorRef? _dispatcher;
+    // What image-sync pulled where before; absent where no history is kept (specs of the run alone).
+    private readonly IActorRef? _history = ActorRegistry.For(Context.System).TryGet<PullHistoryActor>(out var history) ? history : null;
+    private static readonly TimeSpan ReckonLimit = TimeSpan.FromSeconds(10);
     private bool _interrupted;
 
     public SyncRun(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt)
@@ -116,7 +121,12 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             _interrupted = true;
             _dispatcher!.Forward(stop);
         });
-        // A node actor restarted by supervision asks to connect again; the run already has its answer.
+        IgnoreLateNodeEvents();
+    }
+
+    /// <summary>A node actor restarted by supervision asks to connect again; the run already has its answer.</summary>
+    private void IgnoreLateNodeEvents()
+    {
         Receive<NodeEvents.WantsToConnect>(_ => { });
         Receive<NodeEvents.DoneConnecting>(_ => { });
         Receive<NodeEvents.Ready>(_ => { });
@@ -133,7 +143,19 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(_settings.Images.Filter.Matches);
         _inventories.Add(ready.Inventory);
         _sessions[ready.Node] = ready.Session;
-        Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences));
+        _facts[ready.Node] = ready.Facts;
+        if (MissingFacts(ready.Facts) is { } missing) Context.System.EventStream.Publish(new SyncEvents.NodeWarning(ready.Node, missing));
+        Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts));
+    }
+
+    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, or it takes no part in copies.</summary>
+    private string? MissingFacts(NodeFacts facts)
+    {
+        if (facts.Missing.Count == 0) return null;
+        var consequences = new List<string>();
+        if (facts.ImageFs is null && _settings.Pull.DiskGuard.Guards) consequences.Add("the disk guard is off for it");
+        if (facts.Platform is null && _settings.Transfer.Enabled) consequences.Add("no copies go to or from it");
+        return consequences.Count == 0 ? null : $"{string.Join("; ", facts.Missing)}: {string.Join(", and ", consequences)}";
     }
 
     private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason, gone.FailedAt));
@@ -155,16 +177,46 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         else PlanAndPull();
     }
 
+    /// <summary>Asks the history what was removed since image-sync pulled it (a plan only looks), then plans without those.</summary>
     private void PlanAndPull()
     {
-        _plan = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged);
+        if (_history is null || _settings.Pull.DiskGuard.RemovedBackoff == TimeSpan.Zero)
+        {
+            Plan(PullHistoryEvents.Reckoned.Nothing);
+            return;
+        }
+        var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.DiskGuard);
+        _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: _ => PullHistoryEvents.Reckoned.Nothing);
+        Become(Reckoning);
+    }
+
+    private void Reckoning()
+    {
+        Receive<PullHistoryEvents.Reckoned>(Plan);
+        Receive<Terminated>(_ => { });
+        Receive<SyncCommands.StopSync>(_ =>
+        {
+            _interrupted = true;
+            Finish([]);
+        });
+        IgnoreLateNodeEvents();
+    }
+
+    private void Plan(PullHistoryEvents.Reckoned reckoned)
+    {
+        var heldBack = reckoned.Nodes.ToDictionary(n => n.Node, n => n.HeldBack);
+        foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
+            Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
+        var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
+            (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image));
+        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.DiskGuard);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)
         {
             Finish([]);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _settings, _started), "pulls"));
+        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _facts, _settings, _started), "pulls"));
         Become(Pulling);
     }
 

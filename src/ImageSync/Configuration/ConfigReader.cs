@@ -91,14 +91,28 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
         return min;
     }
 
-    public long Size(string key, long min, long max)
+    public long Size(string key, long min, long max) => SizeOf(key, Node(key), min, max);
+
+    public long SizeOf(string key, HoconNode? node, long min, long max)
     {
-        var node = Node(key);
         var text = StringOf(key, node);
         if (text is null) return min;
         if (Sizes.TryParse(text, out var value) && value >= min && value <= max) return value;
         Problem(key, node, $"'{text}' is not a size from {Sizes.Show(min)} to {Sizes.Show(max)} (write e.g. 512KiB, 64MiB, 1GiB)");
         return min;
+    }
+
+    /// <summary>A share written as a percentage (<c>80%</c>), as a fraction from 0 to 1.</summary>
+    public double Percent(string key)
+    {
+        var node = Node(key);
+        var text = StringOf(key, node);
+        if (text is null) return 0;
+        var number = text.TrimEnd().EndsWith('%') ? text.TrimEnd()[..^1].TrimEnd() : null;
+        if (number is not null && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 100)
+            return value / 100;
+        Problem(key, node, $"'{text}' is not a percentage from 0% to 100% (write e.g. 80%)");
+        return 0;
     }
 
     public bool Switch(string key) => SwitchOf(key, Node(key));

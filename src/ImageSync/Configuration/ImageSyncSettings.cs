@@ -10,6 +10,7 @@ public enum TransportKind
 }
 
 /// <summary>The whole validated configuration. Only <see cref="SettingsLoader"/> builds one, section by section.</summary>
+/// <param name="StateFile">Where a single run keeps what it pulled where, between runs; "" for nowhere.</param>
 public sealed record ImageSyncSettings(
     TransportKind Transport,
     IReadOnlyList<NodeSpec> Nodes,
@@ -20,6 +21,7 @@ public sealed record ImageSyncSettings(
     TransferSettings Transfer,
     LogSettings Logs,
     string LockFile,
+    string StateFile,
     TimeSpan ShutdownGrace,
     DaemonSettings Daemon,
     ClusterSettings Cluster,
@@ -42,6 +44,7 @@ public sealed record ImageSyncSettings(
             TransferSettings.Create(reader),
             LogSettings.Create(reader, home),
             reader.Path("image-sync.lock-file", home),
+            reader.Path("image-sync.state-file", home, allowEmpty: true),
             reader.Duration("image-sync.shutdown-grace", TimeSpan.Zero, TimeSpan.FromHours(1)),
             DaemonSettings.Create(reader),
             ClusterSettings.Create(reader),

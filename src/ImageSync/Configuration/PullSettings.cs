@@ -11,8 +11,12 @@ public sealed record PullSettings(
     int Retries,
     TimeSpan RetryBackoff,
     bool Canary = true,
-    bool Verify = true)
+    bool Verify = true,
+    DiskSettings? Disk = null)
 {
+    /// <summary>The disk guard and removal backoff; off unless configured (specs build settings without them).</summary>
+    public DiskSettings DiskGuard => Disk ?? DiskSettings.Off;
+
     private const string Section = "image-sync.pull";
 
     /// <summary>When the local watchdog gives up on a pull whose channel never answered.</summary>
@@ -32,5 +36,6 @@ public sealed record PullSettings(
         reader.Int($"{Section}.retries", 0, 10),
         reader.Duration($"{Section}.retry-backoff", TimeSpan.Zero, TimeSpan.FromHours(1)),
         reader.Switch($"{Section}.canary"),
-        reader.Switch($"{Section}.verify"));
+        reader.Switch($"{Section}.verify"),
+        DiskSettings.Create(reader));
 }

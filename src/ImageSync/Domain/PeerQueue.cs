@@ -7,7 +7,8 @@ namespace ImageSync.Domain;
 /// holder (unless <c>fanOut</c> is off). No node streams more than <c>maxPerSource</c> copies at once, and a
 /// copy is never tried twice from the same source.
 /// </summary>
-public sealed class PeerQueue(int maxPerSource, bool fanOut = true)
+/// <param name="platformOf">A node's platform; a copy only goes between nodes of one known platform (an image exported on amd64 does not run on arm64).</param>
+public sealed class PeerQueue(int maxPerSource, bool fanOut, Func<NodeName, Platform?> platformOf)
 {
     private readonly List<PlannedPull> _waiting = [];
     private readonly Dictionary<ImageRef, List<NodeName>> _holders = [];
@@ -67,7 +68,10 @@ public sealed class PeerQueue(int maxPerSource, bool fanOut = true)
     /// <summary>Why a pull got its image from nowhere: the registry's reason, if it was asked, and the last copy's.</summary>
     public string WhyNot(PlannedPull pull)
     {
-        var copy = _copyFailures.TryGetValue(pull, out var last) ? $"copy failed: {last}" : "no node could copy it";
+        var copy = _copyFailures.TryGetValue(pull, out var last) ? $"copy failed: {last}"
+            : !Holders(pull).Any() ? "no node could copy it"
+            : platformOf(pull.Node) is { } platform ? $"copy failed: no source with {platform}"
+            : $"copy failed: the platform of {pull.Node} is not known";
         return _registryFailures.TryGetValue(pull, out var registry) ? $"{registry}; {copy}" : copy;
     }
 
@@ -75,6 +79,9 @@ public sealed class PeerQueue(int maxPerSource, bool fanOut = true)
     public void Gone(NodeName node) => _gone.Add(node);
 
     public bool Waits(NodeName target) => _waiting.Any(p => p.Node == target);
+
+    /// <summary>The copies to this node that wait for a source.</summary>
+    public IEnumerable<PlannedPull> Waiting(NodeName target) => _waiting.Where(p => p.Node == target);
 
     /// <summary>Copies that cannot start any more (every source tried, none under way), for the caller to settle.</summary>
     public IReadOnlyList<PlannedPull> DropStranded()
@@ -99,8 +106,12 @@ public sealed class PeerQueue(int maxPerSource, bool fanOut = true)
             .ThenBy(n => n)
             .FirstOrDefault();
 
-    private IEnumerable<NodeName> Candidates(PlannedPull pull) =>
+    private IEnumerable<NodeName> Candidates(PlannedPull pull) => Holders(pull).Where(n => SamePlatform(n, pull.Node));
+
+    private IEnumerable<NodeName> Holders(PlannedPull pull) =>
         _holders.GetValueOrDefault(pull.Image, []).Where(n => n != pull.Node && !_gone.Contains(n));
+
+    private bool SamePlatform(NodeName source, NodeName target) => platformOf(target) is { } platform && platformOf(source) == platform;
 
     private HashSet<NodeName> Tried(PlannedPull pull) => _tried.TryGetValue(pull, out var tried) ? tried : _tried[pull] = [];
 }

@@ -18,6 +18,9 @@ public static class PullDecisions
     /// <summary>The node's pulls are done: read its images again.</summary>
     public sealed record Verify(NodeName Node) : IPullDecision;
 
+    /// <summary>A pull on a guarded node ended and more are to come: read its image filesystem again (df of <paramref name="Path"/>).</summary>
+    public sealed record ReadDisk(NodeName Node, string Path) : IPullDecision;
+
     public sealed record Warn(NodeName Node, string Warning) : IPullDecision;
 
     /// <summary>A success held for verification: on record now, so a process that dies before the verdict loses no line.</summary>

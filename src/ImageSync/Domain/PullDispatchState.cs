@@ -10,10 +10,14 @@ namespace ImageSync.Domain;
 /// </summary>
 /// <param name="runStartedAt">On the run's monotonic clock, as every time passed in.</param>
 /// <param name="jitter">A number in [0, 1) per retry, spreading the retries of many nodes apart.</param>
-public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace, TimeSpan runStartedAt, Func<double> jitter)
+/// <param name="facts">What the nodes told of themselves: their platforms decide who may copy to whom, their image filesystems guard the disk.</param>
+public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace,
+    TimeSpan runStartedAt, Func<double> jitter)
 {
-    private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : plan.Pulls, pull.MaxPerNode, pull.Canary);
-    private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut);
+    private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : Runnable(plan), pull.MaxPerNode, pull.Canary);
+    private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
+    private readonly DiskWatch _disks = new(plan, facts, pull.DiskGuard);
+    private readonly Dictionary<PlannedPull, PullResult> _registryResults = [];
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
@@ -30,8 +34,30 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     /// <summary>What the plan needs before any worker asks: peer-first copies queued, and all settled when there is nothing to do.</summary>
     public IReadOnlyList<IPullDecision> Start(TimeSpan now) => Decide(() =>
     {
-        foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? plan.Pulls : []) CopyInstead(planned, registryFailure: null, now);
+        foreach (var skipped in plan.Skips) Settle(new PullOutcome(skipped.Pull, PullResult.Skipped, skipped.Reason, TimeSpan.Zero, 0), now);
+        foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? Runnable(plan) : []) CopyInstead(planned, registryFailure: null, now);
         FinishIfDone();
+    });
+
+    private static IEnumerable<PlannedPull> Runnable(SyncPlan plan) => plan.Pulls.Where(p => plan.SkipReason(p) is null);
+
+    /// <summary>
+    /// A node's image filesystem read again after a pull. When the pulls so far grew it by more than twice their
+    /// estimate (a size reported wrong), what has not started yet is fitted again to what is available now.
+    /// </summary>
+    public IReadOnlyList<IPullDecision> DiskRead(NodeName node, ImageFilesystem? imageFs, TimeSpan now) => Decide(() =>
+    {
+        if (_stopping || _disks.Read(node, imageFs) is not { } note) return;
+        var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
+        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.DiskGuard));
+        var skipped = DiskBudget.Fit(pending, imageFs!, inFlight, pull.DiskGuard, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
+        if (skipped.Count == 0) return;
+        _queue.Drop(skipped.ContainsKey);
+        _peers.Drop(skipped.ContainsKey);
+        _awaitingRetry.RemoveWhere(skipped.ContainsKey);
+        foreach (var (skippedPull, reason) in skipped.OrderBy(s => s.Key.Image))
+            Settle(new PullOutcome(skippedPull, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skippedPull)), now);
+        MoveOn(now);
     });
 
     /// <summary>The next attempt for a free worker, a registry pull before a copy; null when nothing may start now.</summary>
@@ -121,6 +147,8 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
     private void Succeeded(PullOutcome outcome, TimeSpan now)
     {
         if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
+        var node = outcome.Pull.Node;
+        if (_disks.Grew(outcome.Pull) is { } path && !_stopping && HasPending(node)) _decisions.Add(new PullDecisions.ReadDisk(node, path));
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
         if ((pull.Verify || outcome.Copy is not null) && !_stopping)
         {
@@ -164,9 +192,19 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
             return;
         }
         // The registry could not serve it, for good: a node that holds the image may (not when its own link broke).
-        if (kind != FailureKind.Node && transfer.Mode == TransferMode.RegistryThenPeer && !_stopping) CopyInstead(failed, outcome.Reason ?? "", now, outcome);
+        if (kind != FailureKind.Node && transfer.Mode == TransferMode.RegistryThenPeer && !_stopping)
+        {
+            // The registry's word stays the outcome's, so a pull that timed out is still TIMEOUT if no copy works either.
+            _registryResults[failed] = outcome.Result;
+            CopyInstead(failed, outcome.Reason ?? "", now, outcome);
+        }
         else Settle(outcome, now);
     }
+
+    private PullResult FailedAs(PlannedPull failed) => _registryResults.GetValueOrDefault(failed, PullResult.Failed);
+
+    private bool HasPending(NodeName node) =>
+        _queue.Pending(node).Any() || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node);
 
     /// <summary>The pull is to be copied from a node that holds it; one that cannot be is settled with why not.</summary>
     /// <param name="registryFailure">Why the registry did not serve it; null under peer-first, which never asks.</param>
@@ -189,14 +227,14 @@ public sealed class PullDispatchState(SyncPlan plan, PullSettings pull, Transfer
         if (!targetLinkBroke) _peers.Failed(outcome.Pull, outcome.Reason ?? "");
         if (targetLinkBroke) Settle(outcome, now);
         else if (sourceFailed && !_stopping && _peers.MayTryAgain(outcome.Pull)) _peers.Add(outcome.Pull);
-        else Settle(outcome with { Reason = _peers.WhyNot(outcome.Pull) }, now);
+        else Settle(outcome with { Result = FailedAs(outcome.Pull), Reason = _peers.WhyNot(outcome.Pull) }, now);
     }
 
     /// <summary>After any change: copies left without a source are settled, idle nodes verified (a canary elsewhere can empty one).</summary>
     private void MoveOn(TimeSpan now)
     {
         foreach (var stranded in _peers.DropStranded())
-            Settle(new PullOutcome(stranded, PullResult.Failed, _peers.WhyNot(stranded), TimeSpan.Zero, _attempts.GetValueOrDefault(stranded)), now);
+            Settle(new PullOutcome(stranded, FailedAs(stranded), _peers.WhyNot(stranded), TimeSpan.Zero, _attempts.GetValueOrDefault(stranded)), now);
         foreach (var node in _held.Nodes) VerifyIfDone(node);
         FinishIfDone();
     }

@@ -90,11 +90,28 @@ public sealed class PullQueue
     /// <summary>The node stopped answering: its queued and held pulls will not be tried; pulls held behind its canaries go ahead.</summary>
     public IReadOnlyList<PlannedPull> DropNode(NodeName node)
     {
-        var dropped = _queued.Remove(node, out var queue) ? queue.Select(e => e.Pull).ToList() : [];
+        var dropped = Drop(p => p.Node == node);
+        _queued.Remove(node);
+        return dropped;
+    }
+
+    /// <summary>The node's pulls not started yet, queued or held behind a canary.</summary>
+    public IEnumerable<PlannedPull> Pending(NodeName node) =>
+        (_queued.TryGetValue(node, out var queue) ? queue.Select(e => e.Pull) : []).Concat(_held.Values.SelectMany(h => h.Where(p => p.Node == node)));
+
+    /// <summary>These queued or held pulls will not be tried; pulls held behind a dropped canary go ahead.</summary>
+    public IReadOnlyList<PlannedPull> Drop(Func<PlannedPull, bool> which)
+    {
+        var dropped = new List<PlannedPull>();
+        foreach (var queue in _queued.Values)
+        {
+            dropped.AddRange(queue.Where(e => which(e.Pull)).Select(e => e.Pull));
+            queue.RemoveWhere(e => which(e.Pull));
+        }
         foreach (var held in _held.Values)
         {
-            dropped.AddRange(held.Where(p => p.Node == node));
-            held.RemoveAll(p => p.Node == node);
+            dropped.AddRange(held.Where(which));
+            held.RemoveAll(p => which(p));
         }
         foreach (var canary in dropped.Where(IsCanary).ToList()) ReleaseHeld(canary.Image);
         return dropped;

@@ -11,6 +11,7 @@ public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, 
 }
 
 /// <summary>Who pulls what in one run, in a deterministic order (node, then reference), and which tags disagree.</summary>
+/// <param name="Pulls">Every pull the nodes need, those to be skipped included: each gets one outcome.</param>
 public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<TagDrift> Drifts)
 {
     public static readonly SyncPlan Empty = new([], []);
@@ -19,6 +20,23 @@ public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<Ta
         : this(pulls, [])
     {
     }
+
+    private readonly IReadOnlyList<SkippedPull> _skips = [];
+    private readonly Dictionary<PlannedPull, string> _skipReasons = [];
+
+    /// <summary>Planned pulls that will not be tried (the disk guard), with why: SKIPPED as the run starts.</summary>
+    public IReadOnlyList<SkippedPull> Skips
+    {
+        get => _skips;
+        init
+        {
+            _skips = value;
+            _skipReasons = value.ToDictionary(s => s.Pull, s => s.Reason);
+        }
+    }
+
+    /// <summary>Why a planned pull will not be tried; null when it will be.</summary>
+    public string? SkipReason(PlannedPull pull) => _skipReasons.GetValueOrDefault(pull);
 
     public IEnumerable<PlannedPull> For(NodeName node) => Pulls.Where(p => p.Node == node);
 
@@ -33,7 +51,8 @@ public static class SyncPlanner
     /// lacks; with <paramref name="includeUntagged"/>, also untagged images, by <c>repo@digest</c>. Pure:
     /// the same inventories always give the same plan.
     /// </summary>
-    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false)
+    /// <param name="heldBack">Pulls not to plan at all (images someone removed after image-sync pulled them, in their backoff).</param>
+    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false, Func<NodeName, ImageRef, bool>? heldBack = null)
     {
         var nodes = reachable.OrderBy(i => i.Node).ToList();
         var held = new HashSet<ImageRef>[nodes.Count];
@@ -67,7 +86,7 @@ public static class SyncPlanner
         {
             foreach (var image in images)
             {
-                if (held[i].Contains(image)) continue;
+                if (held[i].Contains(image) || heldBack?.Invoke(nodes[i].Node, image) == true) continue;
                 var offer = offered[image];
                 pulls.Add(new PlannedPull(nodes[i].Node, image, offer.Size, offer.Sources, offer.ImageId));
             }

@@ -14,13 +14,15 @@ public enum NodeStage
 /// <param name="Reason">Why the node could not be used; null when it is reachable.</param>
 /// <param name="FailedAt">The step that failed; null when it is reachable.</param>
 /// <param name="RejectedReferences">Strings the node reported that are not valid image references.</param>
-public sealed record NodeStatus(NodeName Node, string? Reason, int MatchingImages, NodeStage? FailedAt = null, IReadOnlyList<string>? RejectedReferences = null)
+/// <param name="Facts">What the node told of its platform and image filesystem; null when it was not reached.</param>
+public sealed record NodeStatus(NodeName Node, string? Reason, int MatchingImages, NodeStage? FailedAt = null, IReadOnlyList<string>? RejectedReferences = null,
+    NodeFacts? Facts = null)
 {
     public bool Reachable => Reason is null;
 
     public IReadOnlyList<string> Rejected => RejectedReferences ?? [];
 
-    public static NodeStatus Ready(NodeName node, int matchingImages, IReadOnlyList<string> rejected) => new(node, null, matchingImages, null, rejected);
+    public static NodeStatus Ready(NodeName node, int matchingImages, IReadOnlyList<string> rejected, NodeFacts? facts = null) => new(node, null, matchingImages, null, rejected, facts);
 
     public static NodeStatus Unreachable(NodeName node, string reason, NodeStage failedAt) => new(node, reason, 0, failedAt);
 }

@@ -5,10 +5,12 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Domain;
 using ImageSync.Daemon;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
+using ImageSync.State;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageSync.Hosting;
@@ -28,6 +30,12 @@ public sealed record ImageSyncParts(ReloadableSetup Setup, IRunGate Gate, TimePr
 
     /// <summary>Akka's logging (the CLI routes it to Serilog); null keeps Akka's own, as specs do.</summary>
     public Action<LoggerConfigBuilder>? Logging { get; init; }
+
+    /// <summary>What image-sync pulled where before (<see cref="PullHistoryActor"/>); null keeps none, so removals are not noticed.</summary>
+    public PullHistory? History { get; init; }
+
+    /// <summary>Where <see cref="History"/> is saved as it changes; null keeps it in memory (the daemon, a plan).</summary>
+    public IPullHistoryStore? HistoryStore { get; init; }
 }
 
 /// <summary>The daemon's scheduler, metrics and the knowledge of whether the coordinator runs in this process.</summary>
@@ -85,6 +93,7 @@ public static class ImageSyncHosting
             akka.log-dead-letters-during-shutdown = off
             """, HoconAddMode.Prepend);
         if (parts.Journal is { } journal) builder.AddLogActor(journal);
+        if (parts.History is { } history) builder.AddPullHistory(history, parts.HistoryStore, parts.Clock);
         if (parts.Watcher is { } watcher) builder.AddSyncEventListener("watcher", watcher);
         if (parts.Daemon is not { } daemon) return builder.AddSyncCoordinator(SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock));
 

@@ -66,6 +66,10 @@ public sealed class DayFileJournal : ISyncJournal
                 Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
                     Durations.Show(TimeSpan.FromMilliseconds(Math.Round(retry.Delay.TotalMilliseconds))), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
+            case SyncEvents.ImagesHeldBack held:
+                Run(LogEventLevel.Warning, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",
+                    held.Node, held.HeldBack, held.Removed, held.NotBefore.ToLocalTime().ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
+                break;
             case SyncEvents.NodeWarning warning:
                 Run(LogEventLevel.Warning, "NODE {Node}: {Warning}", warning.Node, Printable(warning.Warning));
                 break;

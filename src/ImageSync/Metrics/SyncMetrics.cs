@@ -20,6 +20,8 @@ public sealed class SyncMetrics
     private readonly Histogram _pullSeconds;
     private readonly Gauge _missing;
     private readonly Gauge _reachable;
+    private readonly Gauge _imageFs;
+    private readonly Counter _removed;
     private readonly Gauge _lastSuccess;
     private readonly Gauge _lastAttempt;
     private readonly TimeProvider _clock;
@@ -41,6 +43,8 @@ public sealed class SyncMetrics
             new HistogramConfiguration { LabelNames = ["result"], Buckets = Histogram.ExponentialBuckets(0.25, 2, 14) });
         _missing = factory.CreateGauge("image_sync_images_missing", "Matching images each node lacked at the last plan.", "node");
         _reachable = factory.CreateGauge("image_sync_node_reachable", "1 when the node was reachable at the last sync, 0 when not.", "node");
+        _imageFs = factory.CreateGauge("image_sync_node_image_fs_bytes", "Each node's image filesystem at the last sync (df of crictl's image filesystem), by kind: size, used, available.", "node", "kind");
+        _removed = factory.CreateCounter("image_sync_images_removed_total", "Images image-sync pulled that were removed from the node since (kubelet's image GC, an operator).", "node");
         _lastSuccess = factory.CreateGauge("image_sync_last_success_timestamp_seconds", "Unix time of the last sync that ended with every node in sync.");
         _lastAttempt = factory.CreateGauge("image_sync_last_attempt_timestamp_seconds", "Unix time a sync last started, whatever became of it.");
         var build = factory.CreateGauge("image_sync_build_info", "Always 1; the version and commit of the running build are its labels.", "version", "commit");
@@ -77,6 +81,10 @@ public sealed class SyncMetrics
                 break;
             case SyncEvents.NodeChecked node:
                 _reachable.WithLabels(node.Status.Node.Value).Set(node.Status.Reachable ? 1 : 0);
+                if (node.Status.Facts?.ImageFs is { } imageFs) RecordImageFs(node.Status.Node, imageFs);
+                break;
+            case SyncEvents.ImagesHeldBack held:
+                _removed.WithLabels(held.Node.Value).Inc(held.Removed);
                 break;
             case SyncEvents.PlanMade plan:
                 foreach (var series in _missing.GetAllLabelValues().ToList()) _missing.WithLabels(series).Set(0);
@@ -98,6 +106,13 @@ public sealed class SyncMetrics
                 _syncs.WithLabels("refused").Inc();
                 break;
         }
+    }
+
+    private void RecordImageFs(NodeName node, ImageFilesystem imageFs)
+    {
+        _imageFs.WithLabels(node.Value, "size").Set(imageFs.SizeBytes);
+        _imageFs.WithLabels(node.Value, "used").Set(imageFs.UsedBytes);
+        _imageFs.WithLabels(node.Value, "available").Set(imageFs.AvailableBytes);
     }
 
     private double UnixNow() => _clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;

@@ -18,9 +18,14 @@ public interface INodeSession : IAsyncDisposable
 {
     NodeName Node { get; }
 
-    /// <summary>Runs <c>echo ok</c>.</summary>
+    /// <summary>Runs <c>echo ok</c>, and in the same round trip reads the node's platform and image filesystem.</summary>
+    /// <returns>What the node told of itself; facts it could not tell are named in <see cref="NodeFacts.Missing"/>.</returns>
     /// <exception cref="NodeException">The node did not answer "ok".</exception>
-    Task CheckAsync(CancellationToken cancellationToken);
+    Task<NodeFacts> CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <c>df</c> of the image filesystem again (<see cref="ImageFilesystem.Path"/>), to re-check the disk between pulls.</summary>
+    /// <exception cref="NodeException">df failed or printed something else.</exception>
+    Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Runs <c>crictl images -o json</c> and parses its answer.</summary>
     /// <exception cref="NodeException">crictl failed, or printed something that is not its JSON.</exception>

@@ -19,6 +19,26 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter,
 
     public string ListImages => $"{_prefix}{crictl} images -o json";
 
+    /// <summary>
+    /// <c>echo ok</c>, then the node's facts in the same round trip: <c>uname -sm</c>, crictl's image filesystem and
+    /// df of it (its mountpoint cut out of crictl's JSON with the shell's own expansions), each after a
+    /// <see cref="NodeFactsOutput.Marker"/> line. Facts that fail do not fail the check: it ends with true.
+    /// </summary>
+    public string CheckAndFacts
+    {
+        get
+        {
+            const string m = NodeFactsOutput.Marker;
+            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; f=$({_prefix}{crictl} imagefsinfo -o json 2>&1); "
+                + $"echo \"{m} imagefsinfo $?\"; printf '%s\\n' \"$f\"; case $f in *'\"mountpoint\"'*) "
+                + "p=${f#*'\"mountpoint\"'}; p=${p#*'\"'}; p=${p%%'\"'*}; "
+                + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\";; esac; true";
+        }
+    }
+
+    /// <summary>df of the image filesystem alone, to re-check the disk between a node's pulls.</summary>
+    public static string ImageFs(string path) => $"LC_ALL=C df -P -B1 -- {Quote(path)}";
+
     public string Pull(ImageRef image, TimeSpan timeout) =>
         $"{_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {crictl} pull {Quote(image.ToString())}";
 

@@ -29,12 +29,22 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 
     internal BlockingCallThreads Threads => threads;
 
-    public async Task CheckAsync(CancellationToken cancellationToken)
+    public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken)
     {
-        var result = await RunLimitedAsync(RemoteCommands.Check, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
-        var answer = result.Output.Trim();
-        if (result.ExitCode != 0 || answer != "ok")
-            throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(answer)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
+        var result = await RunLimitedAsync(commands.CheckAndFacts, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
+        var output = result.Output;
+        var firstLine = output.Split('\n', 2)[0].Trim();
+        if (result.ExitCode != 0 || firstLine != "ok")
+            throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
+        return NodeFactsOutput.Parse(output);
+    }
+
+    public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken)
+    {
+        var command = RemoteCommands.ImageFs(path);
+        var result = await RunLimitedAsync(command, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0) throw new NodeException(node, $"`{command}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
+        return DfOutput.Parse(result.Output, path, out var problem) ?? throw new NodeException(node, problem!);
     }
 
     public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)

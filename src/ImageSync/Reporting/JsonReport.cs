@@ -92,9 +92,38 @@ public static class JsonReport
             json.WriteStartArray("rejectedReferences");
             foreach (var rejected in status.Rejected) json.WriteStringValue(rejected);
             json.WriteEndArray();
+            WriteFacts(json, status.Facts);
             json.WriteEndObject();
         }
         json.WriteEndArray();
+    }
+
+    /// <summary>The node's platform and image filesystem; null for a node not reached.</summary>
+    private static void WriteFacts(Utf8JsonWriter json, NodeFacts? facts)
+    {
+        if (facts is null)
+        {
+            json.WriteNull("facts");
+            return;
+        }
+        json.WriteStartObject("facts");
+        json.WriteString("platform", facts.Platform?.ToString());
+        if (facts.ImageFs is { } imageFs)
+        {
+            json.WriteStartObject("imageFs");
+            json.WriteString("path", imageFs.Path);
+            json.WriteString("mountedOn", imageFs.MountedOn);
+            json.WriteNumber("sizeBytes", imageFs.SizeBytes);
+            json.WriteNumber("usedBytes", imageFs.UsedBytes);
+            json.WriteNumber("availableBytes", imageFs.AvailableBytes);
+            json.WriteNumber("usagePercent", Math.Round(imageFs.UsageFraction * 100, 1));
+            json.WriteEndObject();
+        }
+        else json.WriteNull("imageFs");
+        json.WriteStartArray("missing");
+        foreach (var missing in facts.Missing) json.WriteStringValue(missing);
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>"ok" for the steps a node passed, "failed" for the one that failed, "not-reached" after it.</summary>
@@ -114,6 +143,7 @@ public static class JsonReport
             foreach (var source in pull.Sources) json.WriteStringValue(source.Value);
             json.WriteEndArray();
             json.WriteString("route", route(pull));
+            json.WriteString("skip", plan.SkipReason(pull));
             json.WriteEndObject();
         }
         json.WriteEndArray();

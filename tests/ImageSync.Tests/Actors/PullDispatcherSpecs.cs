@@ -255,6 +255,7 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
         ChildActorOf(PullDispatcher.Props(
             plan,
             sessions.ToDictionary(s => s.Key, s => (INodeSession)s.Value),
+            sessions.ToDictionary(s => s.Key, s => s.Value.Facts),
             TestData.Dispatching(maxParallel, maxPerNode, extra: extra),
             TimeSpan.Zero));
 

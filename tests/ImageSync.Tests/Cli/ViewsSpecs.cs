@@ -107,13 +107,16 @@ public sealed class ViewsSpecs
     [Fact]
     public void Should_mark_the_step_each_node_failed_at_when_checking()
     {
-        var summary = Summary([NodeStatus.Ready(W1.Name, 7, []), NodeStatus.Unreachable(W2.Name, "authentication failed for user 'ops'", NodeStage.Authentication)],
+        var facts = new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 10L << 30, 8L << 30, 2L << 30), []);
+        var summary = Summary([NodeStatus.Ready(W1.Name, 7, [], facts), NodeStatus.Unreachable(W2.Name, "authentication failed for user 'ops'", NodeStage.Authentication)],
             SyncPlan.Empty, []) with { Mode = SyncMode.Check };
+        var console = new TestConsole().Width(240);
 
-        _console.Write(Views.Check(summary, [W1, W2]));
+        console.Write(Views.Check(summary, [W1, W2]));
 
-        var lines = _console.Lines;
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "root@10.0.0.1:22", "ok", "ok", "ok", "ok", "ok", "7"]));
+        var lines = console.Lines;
+        Assert.Contains(lines, l => Columns(l).Take(9).SequenceEqual(["w1", "root@10.0.0.1:22", "ok", "ok", "ok", "ok", "ok", "7", "linux/arm64"])
+                                    && l.Contains("80 % of /var/lib/containerd, 2.0 GiB available"));
         Assert.Contains(lines, l => Columns(l).Take(7).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "FAILED", "-", "-"]) && l.Contains("authentication failed"));
         Assert.Contains(lines, l => l.StartsWith("1 of 2 nodes failed"));
     }

@@ -80,7 +80,8 @@ public sealed class PullDispatchCopySpecs
     public void Should_copy_only_from_the_first_holders_when_fan_out_is_off()
     {
         var settings = TestData.Simulated("transfer { mode = peer-first, max-per-source = 1, fan-out = off }");
-        var state = new PullDispatchState(new SyncPlan([Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"])]), settings.Pull, settings.Transfer,
+        var plan = new SyncPlan([Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"])]);
+        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer,
             settings.ShutdownGrace, T0, () => 0.5);
         state.Start(T0);
         var first = state.NextAttempt(T0)!;
@@ -142,7 +143,8 @@ public sealed class PullDispatchCopySpecs
     private static PullDispatchState State(string mode, params PlannedPull[] pulls)
     {
         var settings = TestData.Simulated($"pull {{ canary = off, retries = 0 }}\ntransfer {{ mode = {mode}, max-per-source = 1 }}");
-        var state = new PullDispatchState(new SyncPlan(pulls), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var plan = new SyncPlan(pulls);
+        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
         state.Start(T0);
         return state;
     }

@@ -214,7 +214,7 @@ public sealed class PullDispatchStateSpecs
     public void Should_be_settled_at_once_when_the_plan_is_empty()
     {
         var settings = TestData.Simulated();
-        var state = new PullDispatchState(SyncPlan.Empty, settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(SyncPlan.Empty, TestData.OnePlatform(SyncPlan.Empty), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
 
         Assert.Empty(Assert.Single(state.Start(T0).OfType<AllSettled>()).Outcomes);
     }
@@ -222,7 +222,8 @@ public sealed class PullDispatchStateSpecs
     private static PullDispatchState State(IReadOnlyList<PlannedPull> pulls, string pull = "", double jitter = 0.5, string grace = "10s", string transfer = "registry-only")
     {
         var settings = TestData.Simulated($"pull {{ canary = off, verify = off, retries = 0, {pull} }}\nshutdown-grace = {grace}\ntransfer {{ mode = {transfer}, max-per-source = 1 }}");
-        var state = new PullDispatchState(new SyncPlan(pulls), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => jitter);
+        var plan = new SyncPlan(pulls);
+        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => jitter);
         state.Start(T0);
         return state;
     }

@@ -34,7 +34,13 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
 
     public ConcurrentQueue<ImageRef> Cancelled { get; } = new();
 
-    public Task CheckAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>What the node tells of itself with <c>echo ok</c>: linux/amd64 with no image filesystem, unless a spec says otherwise.</summary>
+    public NodeFacts Facts { get; set; } = new(new Platform("linux", "amd64"), null, []);
+
+    public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Facts);
+
+    public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
+        Facts.ImageFs is { } imageFs ? Task.FromResult(imageFs) : Task.FromException<ImageFilesystem>(new NodeException(node, "df failed"));
 
     /// <summary>What the node holds; a successful pull adds to it.</summary>
     public List<ImageRef> Inventory { get; init; } = [];

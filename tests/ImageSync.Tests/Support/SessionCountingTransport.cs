@@ -43,7 +43,9 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
 
         public NodeName Node => inner.Node;
 
-        public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
+        public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
+
+        public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) => inner.ReadImageFsAsync(path, cancellationToken);
 
         public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) => inner.ListImagesAsync(cancellationToken);
 

@@ -35,6 +35,10 @@ public static class TestData
     public static Akka.Actor.Props Coordinator(ImageSyncSettings settings, INodeTransport transport, IRunGate? gate = null) =>
         SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(settings, transport)), gate ?? new OpenGate(), TimeProvider.System);
 
+    /// <summary>Every node of the plan (pulling or holding) on linux/amd64, with no image filesystem known: no disk guard, copies allowed.</summary>
+    public static IReadOnlyDictionary<NodeName, NodeFacts> OnePlatform(SyncPlan plan) =>
+        plan.Pulls.SelectMany(p => p.Sources.Append(p.Node)).Distinct().ToDictionary(n => n, _ => new NodeFacts(new Platform("linux", "amd64"), null, []));
+
     public static ImageRef Image(string name) => ImageRef.Parse($"registry.example.com/team/{name}");
 
     public static PlannedPull Pull(string node, string image, long size = 1) => new(NodeName.Parse(node), Image(image), size, []);

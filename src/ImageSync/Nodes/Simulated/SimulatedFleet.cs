@@ -20,6 +20,7 @@ public sealed class SimulatedFleet
     private readonly Random _dice;
     private readonly long _transferRate;
     private readonly List<(NodeName Source, NodeName Target, ImageRef Image)> _copies = [];
+    private readonly SimulatedGc _gc;
     private int _inFlight;
 
     public SimulatedFleet(SimulatedFleetSettings settings, IEnumerable<NodeName> nodes, TimeProvider? clock = null)
@@ -27,7 +28,32 @@ public sealed class SimulatedFleet
         _clock = clock ?? TimeProvider.System;
         _dice = new Random(settings.Seed);
         _transferRate = settings.TransferRate;
-        _nodes = nodes.ToDictionary(n => n, n => new SimulatedNode(n, settings.Nodes.GetValueOrDefault(n, SimulatedNodeSettings.Empty)));
+        _gc = settings.ImageGc;
+        _nodes = nodes.ToDictionary(n => n, n => new SimulatedNode(n, settings.Nodes.GetValueOrDefault(n, SimulatedNodeSettings.Empty), settings.DiskGrowth));
+    }
+
+    /// <summary>How full the node's image filesystem is now, as kubelet counts it (0 to 1).</summary>
+    public double DiskUsageOf(NodeName node) => Node(node).Usage;
+
+    /// <summary>The fullest the node's image filesystem ever was.</summary>
+    public double PeakDiskUsageOf(NodeName node) => Node(node).PeakUsage;
+
+    /// <summary>How many images the image GC deleted on the node so far.</summary>
+    public int CollectedOn(NodeName node) => Node(node).Collected;
+
+    /// <summary>Deletes an image from a node, as an operator's <c>crictl rmi</c> would.</summary>
+    public void Remove(NodeName node, ImageRef image) => Node(node).Remove(image);
+
+    /// <summary>
+    /// What the node's <c>uname -sm</c>, crictl imagefsinfo and df tell, the image GC having run first when the disk
+    /// is above its high threshold (kubelet's GC runs on its own schedule; here, between syncs).
+    /// </summary>
+    internal NodeFacts Facts(SimulatedNode node)
+    {
+        node.CollectGarbage(_gc);
+        var platform = Platform.FromUname($"Linux {node.Settings.Machine}");
+        var imageFs = node.ImageFs();
+        return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : []);
     }
 
     /// <summary>The most pulls that ran at the same moment, across all nodes.</summary>
@@ -93,7 +119,7 @@ public sealed class SimulatedFleet
             if (attempt <= faults.PullFailsFirst || Roll() < faults.PullFailureProbability)
                 return CrictlFailure(image, "Unavailable", "failed to copy: httpReadSeeker: failed open: unexpected EOF");
             var source = _nodes.Values.Select(n => n.Find(image)).FirstOrDefault(i => i is not null);
-            node.Add(image, source?.SizeBytes ?? 0, source?.Digest);
+            if (!node.TryAdd(image, source?.SizeBytes ?? 0, source?.Digest)) return CrictlFailure(image, "Unknown", NoSpace(image));
             return new PullExit(0, "");
         }
         finally
@@ -118,9 +144,14 @@ public sealed class SimulatedFleet
             return new CopyExit(held.SizeBytes / 2, $"export on {source.Name}: {PullFailure.ConnectionLost}: the node stopped answering mid-stream", SourceFailed: true);
         }
         await Task.Delay(duration, _clock, cancellationToken);
-        target.Add(image, held.SizeBytes, SimulatedNode.DigestOf(held));
-        return new CopyExit(held.SizeBytes, null);
+        return target.TryAdd(image, held.SizeBytes, SimulatedNode.DigestOf(held))
+            ? new CopyExit(held.SizeBytes, null)
+            : new CopyExit(held.SizeBytes, $"import on {target.Name}: ctr: {NoSpace(image)}");
     }
+
+    /// <summary>What containerd answers when the image filesystem is full.</summary>
+    private static string NoSpace(ImageRef image) =>
+        $"failed to extract layer of {image}: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs/data: no space left on device";
 
     /// <summary>What a node without containerd's CLI (a CRI-O node) answers.</summary>
     internal static string NoCtr(NodeName node) => $"{node} has no ctr (timeout: failed to run command 'ctr': No such file or directory)";
@@ -140,14 +171,70 @@ public sealed class SimulatedFleet
         private readonly object _gate = new();
         private readonly Dictionary<ImageRef, SimulatedImage> _images;
         private readonly Dictionary<ImageRef, int> _attempts = [];
+        // Images added since the start, the earliest first: what an image GC may delete (the node's own are in use).
+        private readonly List<ImageRef> _added = [];
+        private readonly double _growth;
+        private long _imageBytes;
         private int _inFlight;
 
-        public SimulatedNode(NodeName name, SimulatedNodeSettings settings)
+        public SimulatedNode(NodeName name, SimulatedNodeSettings settings, double growth)
         {
             Name = name;
             Settings = settings;
+            _growth = growth;
             _images = settings.Images.ToDictionary(i => i.Ref, i => i);
+            _imageBytes = _images.Values.Sum(Footprint);
+            PeakUsage = Usage;
         }
+
+        public double PeakUsage { get; private set; }
+
+        public int Collected { get; private set; }
+
+        public double Usage
+        {
+            get
+            {
+                lock (_gate) return Settings.DiskSize == 0 ? 0 : (double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize;
+            }
+        }
+
+        /// <summary>df of the image filesystem; null when the node's crictl has no imagefsinfo (no disk size set).</summary>
+        public ImageFilesystem? ImageFs()
+        {
+            if (Settings.DiskSize == 0) return null;
+            lock (_gate)
+            {
+                var used = Math.Min(Settings.DiskSize, Settings.DiskUsed + _imageBytes);
+                return new ImageFilesystem("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", "/var/lib/containerd", Settings.DiskSize, used, Settings.DiskSize - used);
+            }
+        }
+
+        public void CollectGarbage(SimulatedGc gc)
+        {
+            if (gc.HighThreshold <= 0 || Usage <= gc.HighThreshold) return;
+            lock (_gate)
+            {
+                while (_added.Count > 0 && (double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize > gc.LowThreshold)
+                {
+                    RemoveLocked(_added[0]);
+                    Collected++;
+                }
+            }
+        }
+
+        public void Remove(ImageRef image)
+        {
+            lock (_gate) RemoveLocked(image);
+        }
+
+        private void RemoveLocked(ImageRef image)
+        {
+            if (_images.Remove(image, out var gone)) _imageBytes -= Footprint(gone);
+            _added.Remove(image);
+        }
+
+        private long Footprint(SimulatedImage image) => (long)(image.SizeBytes * _growth);
 
         public NodeName Name { get; }
 
@@ -171,9 +258,21 @@ public sealed class SimulatedFleet
             lock (_gate) return _images.GetValueOrDefault(image);
         }
 
-        public void Add(ImageRef image, long size, string? digest)
+        /// <summary>Adds the image unless it would not fit on the image filesystem (then nothing is kept, as containerd cleans up).</summary>
+        public bool TryAdd(ImageRef image, long size, string? digest)
         {
-            lock (_gate) _images[image] = new SimulatedImage(image, size, digest);
+            lock (_gate)
+            {
+                var added = new SimulatedImage(image, size, digest);
+                var growth = Footprint(added) - (_images.TryGetValue(image, out var old) ? Footprint(old) : 0);
+                if (Settings.DiskSize > 0 && Settings.DiskUsed + _imageBytes + growth > Settings.DiskSize) return false;
+                _images[image] = added;
+                _imageBytes += growth;
+                _added.Remove(image);
+                _added.Add(image);
+                PeakUsage = Math.Max(PeakUsage, Settings.DiskSize == 0 ? 0 : (double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize);
+                return true;
+            }
         }
 
         /// <returns>Which attempt at this image this pull is, from 1.</returns>

@@ -6,21 +6,42 @@ namespace ImageSync.Nodes;
 /// <summary>One image a simulated node starts with.</summary>
 public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest);
 
+/// <param name="Machine">What the node's <c>uname -m</c> prints (x86_64, aarch64).</param>
+/// <param name="DiskSize">The size of the node's image filesystem; 0: its crictl has no imagefsinfo.</param>
+/// <param name="DiskUsed">What the image filesystem holds besides the images.</param>
 public sealed record SimulatedNodeSettings(
     IReadOnlyList<SimulatedImage> Images,
     TimeSpan PullLatency,
     IReadOnlyList<ImageRef> Failing,
     IReadOnlyList<ImageRef> Hanging,
-    SimulatedFaults Faults)
+    SimulatedFaults Faults,
+    string Machine = SimulatedNodeSettings.DefaultMachine,
+    long DiskSize = SimulatedNodeSettings.DefaultDiskSize,
+    long DiskUsed = 0)
 {
+    public const string DefaultMachine = "x86_64";
+    public const long DefaultDiskSize = 100L << 30;
+
     public static readonly SimulatedNodeSettings Empty = new([], TimeSpan.Zero, [], [], SimulatedFaults.None);
+}
+
+/// <summary>A kubelet's image garbage collector on every simulated node, run at the start of each sync's read.</summary>
+/// <param name="HighThreshold">Above this usage of the image filesystem, images the node did not start with are deleted; 0 is off.</param>
+/// <param name="LowThreshold">They are deleted, the earliest pulled first, until the usage is at or below this.</param>
+public sealed record SimulatedGc(double HighThreshold = 0, double LowThreshold = 0.8)
+{
+    public static readonly SimulatedGc Off = new();
 }
 
 /// <param name="Seed">Seeds the fleet's dice (flaky pulls), so a simulated run can be replayed.</param>
 /// <param name="TransferRate">Bytes per second of a node-to-node copy.</param>
-public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1, long TransferRate = 100L << 20)
+/// <param name="DiskGrowth">How many bytes of the image filesystem an image takes per byte of its reported size (layers and their unpacked copy).</param>
+public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, SimulatedNodeSettings> Nodes, int Seed = 1, long TransferRate = 100L << 20,
+    double DiskGrowth = 2.0, SimulatedGc? Gc = null)
 {
     private const string Section = "image-sync.simulated";
+
+    public SimulatedGc ImageGc => Gc ?? SimulatedGc.Off;
 
     /// <summary>Reads <c>image-sync.simulated</c>: each node's value shaped as <c>image-sync-shapes.simulated-node</c>.</summary>
     internal static SimulatedFleetSettings Create(ConfigReader reader, IReadOnlyList<NodeSpec> nodes)
@@ -29,7 +50,10 @@ public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, Simula
         var fleet = new Dictionary<NodeName, SimulatedNodeSettings>();
         var rate = reader.Size($"{Section}.transfer-rate", 1, 1L << 40);
         var seed = reader.Int($"{Section}.seed", int.MinValue, int.MaxValue);
-        if (reader.Node($"{Section}.nodes") is not HoconObject configured) return new SimulatedFleetSettings(fleet, seed, rate);
+        var growth = reader.DoubleOf($"{Section}.disk-growth", reader.Node($"{Section}.disk-growth"), 1, 10);
+        var gc = new SimulatedGc(reader.Percent($"{Section}.gc.high-threshold"), reader.Percent($"{Section}.gc.low-threshold"));
+        SimulatedFleetSettings Fleet() => new(fleet, seed, rate, growth, gc);
+        if (reader.Node($"{Section}.nodes") is not HoconObject configured) return Fleet();
 
         foreach (var (nodeKey, value) in configured.Fields)
         {
@@ -51,9 +75,12 @@ public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, Simula
                 settings["pull-latency"] is null ? defaultLatency : reader.DurationOf($"{at}.pull-latency", settings["pull-latency"], TimeSpan.Zero, TimeSpan.FromHours(1)),
                 References(reader, $"{at}.failing", settings["failing"]),
                 References(reader, $"{at}.hanging", settings["hanging"]),
-                SimulatedFaults.Create(reader, $"{at}.faults", settings["faults"]));
+                SimulatedFaults.Create(reader, $"{at}.faults", settings["faults"]),
+                settings["machine"] is { } machine ? reader.StringOf($"{at}.machine", machine) ?? SimulatedNodeSettings.DefaultMachine : SimulatedNodeSettings.DefaultMachine,
+                settings["disk-size"] is { } size ? reader.SizeOf($"{at}.disk-size", size, 0, 1L << 50) : SimulatedNodeSettings.DefaultDiskSize,
+                settings["disk-used"] is { } used ? reader.SizeOf($"{at}.disk-used", used, 0, 1L << 50) : 0);
         }
-        return new SimulatedFleetSettings(fleet, seed, rate);
+        return Fleet();
     }
 
     private static List<SimulatedImage> ReadImages(ConfigReader reader, string key, HoconNode? node)

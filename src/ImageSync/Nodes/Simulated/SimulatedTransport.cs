@@ -33,7 +33,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
     {
         public NodeName Node => node.Name;
 
-        public async Task CheckAsync(CancellationToken cancellationToken)
+        public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken)
         {
             switch (node.Settings.Faults.Check)
             {
@@ -43,7 +43,13 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
                 case CheckFault.Fail:
                     throw new NodeException(node.Name, $"`{RemoteCommands.Check}` answered nothing with exit code 255");
             }
+            return fleet.Facts(node);
         }
+
+        public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
+            node.ImageFs() is { } imageFs
+                ? Task.FromResult(imageFs)
+                : Task.FromException<ImageFilesystem>(new NodeException(node.Name, $"`{RemoteCommands.ImageFs(path)}` exited with code 1"));
 
         public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
         {

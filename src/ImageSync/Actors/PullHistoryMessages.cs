@@ -1,0 +1,40 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+
+namespace ImageSync.Actors;
+
+/// <summary>What a run asks of the <see cref="PullHistoryActor"/>.</summary>
+public static class PullHistoryCommands
+{
+    /// <summary>Compare what image-sync pulled with what the nodes list now; reply <see cref="PullHistoryEvents.Reckoned"/>.</summary>
+    /// <param name="Record">Record what was removed (a run); a plan only looks.</param>
+    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, bool Record, DiskSettings Disk);
+
+    /// <summary>Reply <see cref="PullHistoryEvents.Flushed"/> once every change so far is saved.</summary>
+    public sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+
+        private Flush()
+        {
+        }
+    }
+}
+
+public static class PullHistoryEvents
+{
+    /// <summary>Per reachable node that image-sync pulled onto before: what was removed since, and what is held back now.</summary>
+    public sealed record Reckoned(IReadOnlyList<PullHistory.NodeReckoning> Nodes)
+    {
+        public static readonly Reckoned Nothing = new([]);
+    }
+
+    public sealed class Flushed
+    {
+        public static readonly Flushed Instance = new();
+
+        private Flushed()
+        {
+        }
+    }
+}

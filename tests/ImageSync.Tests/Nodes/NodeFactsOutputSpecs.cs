@@ -1,0 +1,192 @@
+using ImageSync.Configuration;
+using ImageSync.Domain;
+using ImageSync.Nodes;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Nodes;
+
+public sealed class NodeFactsOutputSpecs
+{
+    private const string NewShape = """
+        {
+          "status": {
+            "imageFilesystems": [
+              {
+                "timestamp": "1764680000000000000",
+                "fsId": {
+                  "mountpoint": "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs"
+                },
+                "usedBytes": {
+                  "value": "1234567"
+                },
+                "inodesUsed": {
+                  "value": "42"
+                }
+              }
+            ],
+            "containerFilesystems": [
+              {
+                "timestamp": "1764680000000000000",
+                "fsId": {
+                  "mountpoint": "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/containers"
+                },
+                "usedBytes": {
+                  "value": "99"
+                }
+              }
+            ]
+          }
+        }
+        """;
+
+    private const string OldShape = """
+        {
+          "status": {
+            "timestamp": "1764680000000000000",
+            "fsId": {
+              "mountpoint": "/var/lib/containers/storage/overlay-images"
+            },
+            "usedBytes": {
+              "value": "2048"
+            },
+            "inodesUsed": {
+              "value": "7"
+            }
+          }
+        }
+        """;
+
+    private const string Df = """
+        Filesystem       1-blocks       Used  Available Capacity Mounted on
+        /dev/vda1     10737418240 8589934592 2147483648      80% /var/lib/containerd
+        """;
+
+    [Fact]
+    public void Should_read_the_first_image_filesystem_when_crictl_prints_the_newer_shape()
+    {
+        var imageFs = ImageFsInfoJson.Parse(NewShape, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 1234567), imageFs);
+    }
+
+    [Fact]
+    public void Should_read_the_one_filesystem_when_crictl_prints_the_older_shape()
+    {
+        var imageFs = ImageFsInfoJson.Parse(OldShape, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containers/storage/overlay-images", 2048), imageFs);
+    }
+
+    [Theory]
+    [InlineData("not json", "no valid JSON")]
+    [InlineData("""{"status":{"imageFilesystems":[]}}""", "names no image filesystem mountpoint")]
+    [InlineData("""{"images":[]}""", "no \"status\" object")]
+    public void Should_say_what_is_wrong_when_imagefsinfo_prints_something_else(string json, string expected)
+    {
+        Assert.Null(ImageFsInfoJson.Parse(json, out var problem));
+        Assert.Contains(expected, problem);
+    }
+
+    [Fact]
+    public void Should_read_size_used_and_available_when_df_prints_posix_output()
+    {
+        var imageFs = DfOutput.Parse(Df, "/var/lib/containerd/x", out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 10737418240, 8589934592, 2147483648), imageFs);
+        Assert.Equal(0.8, imageFs!.UsageFraction, 3);
+    }
+
+    [Fact]
+    public void Should_keep_the_whole_mount_point_when_it_and_the_device_hold_spaces()
+    {
+        const string df = """
+            Filesystem          1-blocks  Used Available Capacity Mounted on
+            my disk 2           1000000 250000    750000      25% /mnt/image store/with  two spaces
+            """;
+
+        var imageFs = DfOutput.Parse(df, "/mnt/image store/with  two spaces/x", out _);
+
+        Assert.Equal(("/mnt/image store/with  two spaces", 1000000L, 250000L, 750000L), (imageFs!.MountedOn, imageFs.SizeBytes, imageFs.UsedBytes, imageFs.AvailableBytes));
+    }
+
+    [Fact]
+    public void Should_say_what_df_printed_when_it_is_not_posix_output()
+    {
+        Assert.Null(DfOutput.Parse("df: /nowhere: No such file or directory", "/nowhere", out var problem));
+        Assert.Contains("No such file or directory", problem);
+    }
+
+    [Fact]
+    public void Should_read_platform_and_image_filesystem_from_the_check_answer()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux aarch64", 0, NewShape, Df, 0));
+
+        Assert.Equal(new Platform("linux", "arm64"), facts.Platform);
+        Assert.Equal((10737418240L, 2147483648L), (facts.ImageFs!.SizeBytes, facts.ImageFs.AvailableBytes));
+        Assert.Empty(facts.Missing);
+    }
+
+    [Fact]
+    public void Should_leave_the_disk_unknown_and_say_why_when_crictl_has_no_imagefsinfo()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux x86_64", 1, "No help topic for 'imagefsinfo'", null, null));
+
+        Assert.Equal(new Platform("linux", "amd64"), facts.Platform);
+        Assert.Null(facts.ImageFs);
+        Assert.Equal("no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'", Assert.Single(facts.Missing));
+    }
+
+    [Fact]
+    public void Should_leave_the_disk_unknown_and_say_why_when_df_fails()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux x86_64", 0, OldShape, "df: /var/lib/containers/storage/overlay-images: No such file or directory", 1));
+
+        Assert.Null(facts.ImageFs);
+        Assert.Contains("No such file or directory", Assert.Single(facts.Missing));
+    }
+
+    [Fact]
+    public void Should_leave_the_platform_unknown_when_uname_answers_otherwise()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("uname: command not found", 0, NewShape, Df, 0));
+
+        Assert.Null(facts.Platform);
+        Assert.StartsWith("no platform: `uname -sm` printed", Assert.Single(facts.Missing));
+    }
+
+    /// <summary>The check's remote script, run by a real shell against a stand-in crictl, cuts the mountpoint out of crictl's JSON (spaces and all).</summary>
+    [Fact]
+    public void Should_read_the_facts_of_this_machine_when_its_shell_runs_the_check_script()
+    {
+        using var dir = new TempDirectory();
+        var imageFs = Directory.CreateDirectory(Path.Combine(dir.Path, "image store")).FullName;
+        var crictl = Path.Combine(dir.Path, "crictl");
+        File.WriteAllText(crictl, $"#!/bin/sh\n[ \"$1 $2 $3\" = 'imagefsinfo -o json' ] || exit 2\nprintf '%s\\n' '{NewShape.Replace("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", imageFs).Replace("'", "")}'\n");
+        File.SetUnixFileMode(crictl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var script = new RemoteCommands(sudo: false, crictl, TimeSpan.FromSeconds(1)).CheckAndFacts;
+
+        var output = Run("/bin/sh", "-c", script);
+
+        Assert.StartsWith("ok\n", output);
+        var facts = NodeFactsOutput.Parse(output);
+        Assert.Empty(facts.Missing);
+        Assert.Equal(imageFs, facts.ImageFs!.Path);
+        Assert.True(facts.ImageFs.SizeBytes > 0 && facts.ImageFs.AvailableBytes <= facts.ImageFs.SizeBytes, $"{facts.ImageFs}");
+        Assert.Equal("linux", facts.Platform!.Os);
+    }
+
+    private static string Answer(string uname, int infoExit, string info, string? df, int? dfExit) =>
+        $"ok\n{NodeFactsOutput.Marker} uname\n{uname}\n{NodeFactsOutput.Marker} imagefsinfo {infoExit}\n{info}\n"
+        + (df is null ? "" : $"{NodeFactsOutput.Marker} df\n{df}\n{NodeFactsOutput.Marker} df-exit {dfExit}\n");
+
+    private static string Run(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+}
