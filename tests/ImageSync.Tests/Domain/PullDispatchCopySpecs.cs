@@ -140,14 +140,48 @@ public sealed class PullDispatchCopySpecs
         Assert.Null(state.NextAttempt(T0));
     }
 
-    private static PullDispatchState State(string mode, params PlannedPull[] pulls)
+    [Fact]
+    public void Should_copy_only_from_a_source_of_the_targets_platform_and_say_so_when_none_is_left()
+    {
+        var pulls = new[] { Pull("arm1", sources: ["amd1", "arm2"]), Pull("arm3", sources: ["amd1"]) };
+        var state = State("peer-first", Platforms(("amd1", "amd64"), ("arm1", "arm64"), ("arm2", "arm64"), ("arm3", "arm64")), pulls);
+
+        var copy = state.NextAttempt(T0)!;
+        var stranded = state.AttemptEnded(copy.JobId, Failed(copy, "export on arm2: ctr: not found"), false, T0, sourceFailed: true).OfType<Settled>().Select(s => s.Outcome).ToList();
+
+        Assert.Equal(("arm1", "arm2"), (copy.Pull.Node.Value, copy.Source!.Value));
+        Assert.Contains(stranded, o => o.Pull.Node.Value == "arm3" && o.Reason == "copy failed: no source with linux/arm64");
+        Assert.Contains(stranded, o => o.Pull.Node.Value == "arm1" && o.Reason!.StartsWith("copy failed: export on arm2"));
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    [Fact]
+    public void Should_keep_a_timed_out_pull_timeout_when_its_copy_fails_too()
+    {
+        var state = State("registry-then-peer", Pull("w2", sources: ["w1"]));
+        var pulled = state.NextAttempt(T0)!;
+        state.AttemptEnded(pulled.JobId, new PullOutcome(pulled.Pull, PullResult.Timeout, "timed out after 10s (remote timeout, exit 124)", TimeSpan.FromSeconds(10)), false, T0);
+        var copy = state.NextAttempt(T0)!;
+
+        var settled = Assert.Single(state.AttemptEnded(copy.JobId, Failed(copy, "import on w2: ctr: no space left on device"), false, T0).OfType<Settled>()).Outcome;
+
+        Assert.Equal(PullResult.Timeout, settled.Result);
+        Assert.Equal("timed out after 10s (remote timeout, exit 124); copy failed: import on w2: ctr: no space left on device", settled.Reason);
+    }
+
+    private static PullDispatchState State(string mode, params PlannedPull[] pulls) => State(mode, null, pulls);
+
+    private static PullDispatchState State(string mode, IReadOnlyDictionary<NodeName, NodeFacts>? facts, params PlannedPull[] pulls)
     {
         var settings = TestData.Simulated($"pull {{ canary = off, retries = 0 }}\ntransfer {{ mode = {mode}, max-per-source = 1 }}");
         var plan = new SyncPlan(pulls);
-        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(plan, facts ?? TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
         state.Start(T0);
         return state;
     }
+
+    private static Dictionary<NodeName, NodeFacts> Platforms(params (string Node, string Architecture)[] nodes) =>
+        nodes.ToDictionary(n => NodeName.Parse(n.Node), n => new NodeFacts(new Platform("linux", n.Architecture), null, []));
 
     private static PlannedPull Pull(string node, string[] sources, string? imageId = Id) =>
         new(NodeName.Parse(node), TestData.Image("app:1"), 1000, [.. sources.Select(NodeName.Parse)], imageId);
