@@ -127,7 +127,12 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
         var real = Shell.Run("uname", ["-m"]).Stdout.Trim();
         const string Questions = "uname -m; uname -sm; uname -s; uname -r; echo \"$PATH\"; command -v uname";
 
-        var arm = fleet.Ssh(fleet[1], Questions).Stdout.Split('\n');
+        // bash sources ~/.bashrc for a command sshd runs (Debian's bash does, for ssh), and HOME is the
+        // node's dir: that file runs after SetEnv, so it could undo the PATH; the fleet writes none.
+        File.WriteAllText(Path.Combine(fleet[1].Dir, ".bashrc"), "echo \"bashrc of $HOME, PATH=$PATH\" >&2\n");
+
+        var armed = fleet.Ssh(fleet[1], Questions);
+        var arm = armed.Stdout.Split('\n');
         var other = fleet.Ssh(fleet[2], Questions).Stdout.Split('\n');
         var inProductScript = fleet.Ssh(fleet[1], FactsScript(Repository.Crictl)).Stdout.Split('\n');
 
@@ -136,6 +141,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
         Assert.Equal(["aarch64", "Linux aarch64", "Linux", kernel, $"{bin}:{SshdNode.DefaultSessionPath}", Path.Combine(bin, "uname")], arm[..6]);
         Assert.Equal([real, $"Linux {real}", "Linux", kernel, SshdNode.DefaultSessionPath, "/usr/bin/uname"], other[..6]);
         Assert.Equal(["ok", "Linux aarch64"], inProductScript[..2]);
+        Assert.Equal($"bashrc of {fleet[1].Dir}, PATH={bin}:{SshdNode.DefaultSessionPath}\n", armed.Stderr);
     }
 
     [Fact]
