@@ -220,7 +220,8 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
         var registry = Own(new TestRegistry(fleet.Root));
         var containerd = Own(new Containerd(fleet[1], rootSize: 512 << 20));
         fleet.Start();
-        output.WriteLine("layer    MiB   reported  df growth   du growth   df/reported  du/reported");
+        const string Content = "io.containerd.content.v1.content", Snapshots = "io.containerd.snapshotter.v1.overlayfs";
+        output.WriteLine("layer    MiB   reported  df growth   du growth  blobs (du)  snapshot (du)  df/reported  du/reported");
 
         var ratios = new Dictionary<string, List<double>> { ["random"] = [], ["text"] = [] };
         foreach (var mib in new[] { 4, 8, 16 })
@@ -231,6 +232,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
                 var image = kind == "random" ? TestImages.Build(fleet.Root, name, (long)mib << 20) : TestImages.Compressible(fleet.Root, name, (long)mib << 20);
                 var reference = registry.Push(image, $"team/{name}:1");
                 var (dfBefore, duBefore) = (containerd.Df(), containerd.RootBytes());
+                var (blobsBefore, snapshotsBefore) = (containerd.RootBytes(Content), containerd.RootBytes(Snapshots));
 
                 var pull = fleet.Ssh(fleet[1], $"{ContainerdCrictl} pull {reference}", TimeSpan.FromMinutes(2));
 
@@ -239,8 +241,9 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
                 var reported = ReportedSize(fleet, reference);
                 var dfGrowth = (dfAfter.Size - dfAfter.Available) - (dfBefore.Size - dfBefore.Available);
                 var duGrowth = duAfter - duBefore;
+                var (blobs, snapshot) = (containerd.RootBytes(Content) - blobsBefore, containerd.RootBytes(Snapshots) - snapshotsBefore);
                 ratios[kind].Add((double)dfGrowth / reported);
-                output.WriteLine($"{kind,-7} {mib,4} {reported,10} {dfGrowth,11} {duGrowth,11} {(double)dfGrowth / reported,12:F2} {(double)duGrowth / reported,12:F2}");
+                output.WriteLine($"{kind,-7} {mib,4} {reported,10} {dfGrowth,11} {duGrowth,11} {blobs,11} {snapshot,14} {(double)dfGrowth / reported,12:F2} {(double)duGrowth / reported,12:F2}");
             }
         }
 

@@ -79,8 +79,9 @@ public sealed class Containerd : IDisposable
     /// <summary>The filesystem that holds the root, as `df -P -B1` on the node sees it (and image-sync should).</summary>
     public DiskUsage Df() => DiskUsage.Of(Root);
 
-    /// <summary>Bytes under the root as `du -sb` counts them (apparent sizes, every file of containerd's).</summary>
-    public long RootBytes() => long.Parse(Shell.Run("du", ["-sb", "--", Root]).Stdout.Split('\t')[0], CultureInfo.InvariantCulture);
+    /// <summary>Bytes under the root, or a directory of it, as `du -sb` counts them (apparent sizes).</summary>
+    public long RootBytes(string under = "") =>
+        long.Parse(Shell.Run("du", ["-sb", "--", Path.Combine(Root, under)]).Stdout.Split('\t')[0], CultureInfo.InvariantCulture);
 
     public void Dispose()
     {
