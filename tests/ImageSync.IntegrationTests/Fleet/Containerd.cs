@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace ImageSync.IntegrationTests.Fleet;
 
 /// <summary>
@@ -7,14 +10,25 @@ namespace ImageSync.IntegrationTests.Fleet;
 public sealed class Containerd : IDisposable
 {
     private readonly RunningProcess _process;
+    private readonly bool _mounted;
 
-    public Containerd(SshdNode node)
+    /// <param name="rootSize">
+    /// When given, the root (content store, snapshots, metadata) is a tmpfs of that many bytes of its own, so
+    /// that this node's image filesystem can fill up without touching the machine's disk or the other nodes.
+    /// </param>
+    public Containerd(SshdNode node, long? rootSize = null)
     {
         var dir = Directory.CreateDirectory(Path.Combine(node.Dir, "containerd")).FullName;
         Address = Path.Combine(dir, "c.sock");
+        Root = Directory.CreateDirectory(Path.Combine(dir, "root")).FullName;
+        if (rootSize is { } size)
+        {
+            Shell.Require("mount", ["-t", "tmpfs", "-o", $"size={size},mode=0700", "tmpfs", Root]);
+            _mounted = true;
+        }
         File.WriteAllText(Path.Combine(dir, "config.toml"), $"""
             version = 2
-            root = "{dir}/root"
+            root = "{Root}"
             state = "{dir}/state"
             disabled_plugins = ["io.containerd.grpc.v1.cri"]
             [grpc]
@@ -31,10 +45,16 @@ public sealed class Containerd : IDisposable
         _process = Shell.Start("containerd", ["--config", Path.Combine(dir, "config.toml")]);
         if (!SpinWait.SpinUntil(() => _process.HasExited || Ctr("version").ExitCode == 0, TimeSpan.FromSeconds(20)))
             throw new TimeoutException($"containerd of {node.Name} is not answering on {Address}");
-        node.WithEnvironment("CONTAINERD_ADDRESS", Address);
+        node.WithEnvironment("CONTAINERD_ADDRESS", Address).WithEnvironment("CONTAINERD_ROOT", Root);
     }
 
     public string Address { get; }
+
+    /// <summary>containerd's root directory; CRI reports its overlayfs snapshotter directory as the image filesystem.</summary>
+    public string Root { get; }
+
+    /// <summary>The directory `crictl imagefsinfo` names as the mountpoint on a node with this containerd.</summary>
+    public string SnapshotterDir => Path.Combine(Root, "io.containerd.snapshotter.v1.overlayfs");
 
     /// <summary>Runs ctr against this containerd, in the namespace the CRI plugin (and image-sync's copies) use.</summary>
     public ProcessResult Ctr(params string[] arguments) =>
@@ -56,5 +76,49 @@ public sealed class Containerd : IDisposable
     /// <summary>Side-loads an OCI archive, as `ctr import` or `kind load` would: no registry involved.</summary>
     public void Import(string archive) => Require("images", "import", archive);
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>The filesystem that holds the root, as `df -P -B1` on the node sees it (and image-sync should).</summary>
+    public DiskUsage Df() => DiskUsage.Of(Root);
+
+    /// <summary>Bytes under the root, or a directory of it, as `du -sb` counts them (apparent sizes).</summary>
+    public long RootBytes(string under = "") =>
+        long.Parse(Shell.Run("du", ["-sb", "--", Path.Combine(Root, under)]).Stdout.Split('\t')[0], CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        if (!_mounted) return;
+        // A process that still holds a file there (an unpack mount, a straggling ctr) must not fail the test:
+        // the lazy unmount detaches the tmpfs now and frees it when the last user is gone.
+        if (Shell.Run("umount", [Root]).ExitCode != 0) Shell.Run("umount", ["--lazy", Root]);
+    }
+}
+
+/// <summary>A filesystem's size, used and available bytes from `df -P -B1`.</summary>
+public sealed record DiskUsage(long Size, long Used, long Available, string MountedOn)
+{
+    /// <summary>
+    /// Usage as kubelet's image GC sees it: what is not available to it counts as used (an ext4's reserved
+    /// blocks too), 100 * (size - available) / size. kubelet itself rounds up to an integer
+    /// (100 - available * 100 / capacity in integer arithmetic): see <see cref="KubeletPercent"/>.
+    /// </summary>
+    public double UsagePercent => 100.0 * (Size - Available) / Size;
+
+    /// <summary>The integer percentage kubelet compares with its image-gc-high/low-threshold.</summary>
+    public int KubeletPercent => 100 - (int)(Available * 100 / Size);
+
+    public static DiskUsage Of(string path)
+    {
+        var df = Shell.Run("df", ["-P", "-B1", "--", path]);
+        if (df.ExitCode != 0) throw new InvalidOperationException($"df {path} failed ({df.ExitCode}): {df.Output}");
+        return Parse(df.Stdout);
+    }
+
+    /// <summary>Reads df -P's second line: the numbers in the middle, so a device or mountpoint may hold spaces.</summary>
+    public static DiskUsage Parse(string output)
+    {
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        var fields = Regex.Match(line, @"^.*?\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s(.*)$").Groups;
+        long Bytes(int i) => long.Parse(fields[i].Value, CultureInfo.InvariantCulture);
+        return new DiskUsage(Bytes(1), Bytes(2), Bytes(3), fields[4].Value);
+    }
 }

@@ -14,6 +14,7 @@ public sealed class SshdNode : IDisposable
     private readonly List<string> _sshdOptions = [];
     private readonly List<string> _environment = [];
     private RunningProcess? _process;
+    private bool _binOnPath;
 
     public SshdNode(string name, string root, string clientPublicKey, string registryFile)
     {
@@ -124,6 +125,49 @@ public sealed class SshdNode : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// What `crictl imagefsinfo -o json` prints on this node: "new" (crictl >= 1.29, the default), "old"
+    /// (crictl &lt; 1.29's single FsInfo) or "unsupported" (a crictl without the command: exit 3).
+    /// </summary>
+    public SshdNode ImageFsInfo(string shape)
+    {
+        File.WriteAllText(State("imagefsinfo"), shape);
+        return this;
+    }
+
+    /// <summary>The mountpoint `crictl imagefsinfo` reports (default: the state dir), e.g. one with spaces or none at all.</summary>
+    public SshdNode ImageFsMountpoint(string path)
+    {
+        File.WriteAllText(State("imagefs-mountpoint"), path);
+        return this;
+    }
+
+    /// <summary>
+    /// Makes this node report another machine (uname -m), e.g. "aarch64", as a node of a mixed fleet would:
+    /// a `uname` stand-in in the node's bin directory, first on the PATH of every command the node runs
+    /// (sshd's SetEnv PATH reaches them; so before <see cref="Start"/>). Any other uname question gets the
+    /// real answer.
+    /// </summary>
+    public SshdNode Architecture(string machine)
+    {
+        if (_process is not null && !_binOnPath) throw new InvalidOperationException($"{Name}: Architecture must be set before Start (it changes PATH)");
+        var uname = Path.Combine(Directory.CreateDirectory(Path.Combine(Dir, "bin")).FullName, "uname");
+        File.WriteAllText(uname, $"""
+            #!/bin/sh
+            # {Name}'s uname (SshdNode.Architecture): {machine} as the machine, the real uname for the rest.
+            case "$*" in
+              -m) echo '{machine}' ;;
+              -sm|-ms|"-s -m"|"-m -s") echo 'Linux {machine}' ;;
+              *) exec /bin/uname "$@" ;;
+            esac
+
+            """);
+        File.SetUnixFileMode(uname, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        _binOnPath = true;
+        return this;
+    }
+
     /// <summary>Forgets the client's key, as a node whose authorized_keys was rewritten would.</summary>
     public void RevokeClientKey() => File.WriteAllText(AuthorizedKeys, "");
 
@@ -192,10 +236,19 @@ public sealed class SshdNode : IDisposable
             UsePAM no
             StrictModes no
             LogLevel VERBOSE
-            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={_registryFile} {string.Join(' ', _environment)}
+            SetEnv HOME={Dir} CRICTL_STATE={StateDir} CRICTL_REGISTRY={_registryFile} {string.Join(' ', _environment)}{PathSetting}
             {string.Join("\n", _sshdOptions)}
             """);
     }
+
+    /// <summary>
+    /// The node's bin directory first on PATH, when it has one. SetEnv replaces the PATH sshd gives a root
+    /// session rather than adding to it, so that PATH follows the node's own.
+    /// </summary>
+    private string PathSetting => _binOnPath ? $" PATH={Path.Combine(Dir, "bin")}:{DefaultSessionPath}" : "";
+
+    /// <summary>The PATH Debian's sshd gives a root session (its SUPERUSER_PATH), when SetEnv does not set one.</summary>
+    public const string DefaultSessionPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private bool AnswersSsh()
     {

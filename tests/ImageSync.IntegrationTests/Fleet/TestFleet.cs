@@ -91,6 +91,15 @@ public sealed class TestFleet : IDisposable
         return process.Wait(TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>
+    /// Runs a shell command on a node over real ssh with the fleet's key and known_hosts, as image-sync's
+    /// session does: the command goes through root's login shell (bash) with the environment sshd sets; the
+    /// ssh config and agent of whoever runs the tests play no part.
+    /// </summary>
+    public ProcessResult Ssh(SshdNode node, string command, TimeSpan? limit = null) =>
+        Shell.Run("ssh", ["-F", "/dev/null", "-i", ClientKey, "-o", "IdentitiesOnly=yes", "-p", node.Port.ToString(), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+            "-o", $"UserKnownHostsFile={KnownHosts}", "-o", "LogLevel=ERROR", "root@127.0.0.1", command], limit ?? TimeSpan.FromSeconds(60));
+
     /// <summary>Rewrites known_hosts, e.g. to leave it empty or to hash its entries.</summary>
     public void WriteKnownHosts(IEnumerable<string> lines) => File.WriteAllLines(KnownHosts, lines);
 
