@@ -96,13 +96,16 @@ public sealed class PullHistoryActor : ReceiveActor
 
 public static class PullHistoryRegistration
 {
-    /// <summary>Starts the history subscribed to pull outcomes from the first event on (as the log actor is).</summary>
+    /// <summary>Starts the history subscribed to pull outcomes from the first event on (as the log actor is), where runs find it.</summary>
+    public static IActorRef StartPullHistory(this ActorSystem system, PullHistory history, IPullHistoryStore? store, TimeProvider clock)
+    {
+        var actor = system.ActorOf(PullHistoryActor.Props(history, store, clock), "pull-history");
+        system.EventStream.Subscribe(actor, typeof(SyncEvents.PullSucceeded));
+        system.EventStream.Subscribe(actor, typeof(SyncEvents.PullFinished));
+        ActorRegistry.For(system).Register<PullHistoryActor>(actor);
+        return actor;
+    }
+
     public static AkkaConfigurationBuilder AddPullHistory(this AkkaConfigurationBuilder builder, PullHistory history, IPullHistoryStore? store, TimeProvider clock) =>
-        builder.WithActors((system, registry) =>
-        {
-            var actor = system.ActorOf(PullHistoryActor.Props(history, store, clock), "pull-history");
-            system.EventStream.Subscribe(actor, typeof(SyncEvents.PullSucceeded));
-            system.EventStream.Subscribe(actor, typeof(SyncEvents.PullFinished));
-            registry.Register<PullHistoryActor>(actor);
-        });
+        builder.WithActors((system, _) => system.StartPullHistory(history, store, clock));
 }

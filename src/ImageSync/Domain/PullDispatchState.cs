@@ -36,7 +36,8 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     {
         foreach (var skipped in plan.Skips) Settle(new PullOutcome(skipped.Pull, PullResult.Skipped, skipped.Reason, TimeSpan.Zero, 0), now);
         foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? Runnable(plan) : []) CopyInstead(planned, registryFailure: null, now);
-        FinishIfDone();
+        // A copy no node of its platform can serve is settled now, not waited for.
+        MoveOn(now);
     });
 
     private static IEnumerable<PlannedPull> Runnable(SyncPlan plan) => plan.Pulls.Where(p => plan.SkipReason(p) is null);

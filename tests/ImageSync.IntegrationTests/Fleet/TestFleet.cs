@@ -38,6 +38,9 @@ public sealed class TestFleet : IDisposable
 
     public string LockFile => Path.Combine(Root, "image-sync.lock");
 
+    /// <summary>What runs pulled where (state-file): the fleet's own, so no test sees another's history.</summary>
+    public string StateFile => Path.Combine(Root, "pulled-images.json");
+
     public string ConfigFile => Path.Combine(Root, "image-sync.conf");
 
     public SshdNode this[int number] => Nodes[number - 1];
@@ -75,6 +78,7 @@ public sealed class TestFleet : IDisposable
               transfer.mode = registry-only
               logs.dir = "{{LogDir}}"
               lock-file = "{{LockFile}}"
+              state-file = "{{StateFile}}"
               {{extraConfig}}
             }
             """);

@@ -141,17 +141,29 @@ public sealed class PullDispatchCopySpecs
     }
 
     [Fact]
-    public void Should_copy_only_from_a_source_of_the_targets_platform_and_say_so_when_none_is_left()
+    public void Should_copy_only_from_a_source_of_the_targets_platform()
     {
-        var pulls = new[] { Pull("arm1", sources: ["amd1", "arm2"]), Pull("arm3", sources: ["amd1"]) };
-        var state = State("peer-first", Platforms(("amd1", "amd64"), ("arm1", "arm64"), ("arm2", "arm64"), ("arm3", "arm64")), pulls);
+        var state = State("peer-first", Platforms(("amd1", "amd64"), ("arm1", "arm64"), ("arm2", "arm64")), Pull("arm1", sources: ["amd1", "arm2"]));
 
         var copy = state.NextAttempt(T0)!;
-        var stranded = state.AttemptEnded(copy.JobId, Failed(copy, "export on arm2: ctr: not found"), false, T0, sourceFailed: true).OfType<Settled>().Select(s => s.Outcome).ToList();
+        var settled = Assert.Single(state.AttemptEnded(copy.JobId, Failed(copy, "export on arm2: ctr: not found"), false, T0, sourceFailed: true).OfType<Settled>()).Outcome;
 
-        Assert.Equal(("arm1", "arm2"), (copy.Pull.Node.Value, copy.Source!.Value));
-        Assert.Contains(stranded, o => o.Pull.Node.Value == "arm3" && o.Reason == "copy failed: no source with linux/arm64");
-        Assert.Contains(stranded, o => o.Pull.Node.Value == "arm1" && o.Reason!.StartsWith("copy failed: export on arm2"));
+        Assert.Equal("arm2", copy.Source!.Value);
+        Assert.StartsWith("copy failed: export on arm2", settled.Reason);
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    [Fact]
+    public void Should_fail_a_copy_at_once_naming_the_platform_when_no_source_has_it()
+    {
+        var settings = TestData.Simulated("pull { canary = off, retries = 0 }\ntransfer { mode = peer-first, max-per-source = 1 }");
+        var plan = new SyncPlan([Pull("arm1", sources: ["amd1", "amd2"])]);
+        var state = new PullDispatchState(plan, Platforms(("amd1", "amd64"), ("amd2", "amd64"), ("arm1", "arm64")), settings.Pull, settings.Transfer,
+            settings.ShutdownGrace, T0, () => 0.5);
+
+        var settled = Assert.Single(state.Start(T0).OfType<Settled>()).Outcome;
+
+        Assert.Equal((PullResult.Failed, "copy failed: no source with linux/arm64"), (settled.Result, settled.Reason));
         Assert.Null(state.NextAttempt(T0));
     }
 

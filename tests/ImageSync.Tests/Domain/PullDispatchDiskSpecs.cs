@@ -14,7 +14,7 @@ public sealed class PullDispatchDiskSpecs
     [Fact]
     public void Should_settle_the_pulls_the_plan_skips_as_skipped_with_their_reason_at_the_start()
     {
-        var (state, decisions) = Start(available: 300, ("a", 100), ("b", 100));
+        var (state, decisions) = Start(available: 500, ("a", 100), ("b", 100));
 
         var skipped = Assert.Single(decisions.OfType<Settled>()).Outcome;
 
