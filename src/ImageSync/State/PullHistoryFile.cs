@@ -38,7 +38,8 @@ public sealed class PullHistoryFile(string path) : IPullHistoryStore
     {
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        // One fixed name: only the run holding the lock saves, and a save cut short by a kill is overwritten by the next.
+        var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(path)}.tmp");
         await using (var file = new FileStream(temp, new FileStreamOptions
                      {
                          Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.Asynchronous,

@@ -155,7 +155,7 @@ public sealed class PullHistorySpecs
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
         File.WriteAllBytes(dir.File("state.json"), history.Write());
-        File.WriteAllText(dir.File($".state.json.4242.tmp"), "{\"version\":1,\"no");
+        File.WriteAllText(dir.File(".state.json.tmp"), "{\"version\":1,\"no");
 
         var read = new PullHistoryFile(dir.File("state.json")).Load(out var warning);
 
