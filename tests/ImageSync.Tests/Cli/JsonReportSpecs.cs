@@ -35,6 +35,31 @@ public sealed class JsonReportSpecs
     }
 
     [Fact]
+    public void Should_write_each_nodes_facts_and_the_reason_of_a_skipped_pull()
+    {
+        var w1 = new NodeSpec(NodeName.Parse("w1"), "10.0.0.1", 22, "root");
+        var w2 = new NodeSpec(NodeName.Parse("w2"), "10.0.0.2", 22, "root");
+        var pull = new PlannedPull(w2.Name, TestData.Image("a:1"), 1234, [w1.Name]);
+        var facts = new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 1000, 700, 250), []);
+        var plan = new SyncPlan([pull]) { Skips = [new SkippedPull(pull, "disk: would reach 83 % of /var/lib/containerd (limit 80 %)")] };
+        var summary = new SyncSummary(SyncMode.Plan, new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromSeconds(1),
+            [NodeStatus.Ready(w1.Name, 1, [], new NodeFacts(null, null, ["no platform: `uname -sm` printed ''"])), NodeStatus.Ready(w2.Name, 0, [], facts)], plan, [], false);
+        using var buffer = new MemoryStream();
+
+        JsonReport.Write(buffer, summary, [w1, w2], 0);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        var nodes = document.RootElement.GetProperty("nodes");
+        Assert.Equal(JsonValueKind.Null, nodes[0].GetProperty("facts").GetProperty("platform").ValueKind);
+        Assert.Equal("no platform: `uname -sm` printed ''", nodes[0].GetProperty("facts").GetProperty("missing")[0].GetString());
+        var imageFs = nodes[1].GetProperty("facts").GetProperty("imageFs");
+        Assert.Equal(("linux/arm64", "/var/lib/containerd", 1000L, 250L, 75.0), (nodes[1].GetProperty("facts").GetProperty("platform").GetString(),
+            imageFs.GetProperty("mountedOn").GetString(), imageFs.GetProperty("sizeBytes").GetInt64(), imageFs.GetProperty("availableBytes").GetInt64(),
+            imageFs.GetProperty("usagePercent").GetDouble()));
+        Assert.Equal("disk: would reach 83 % of /var/lib/containerd (limit 80 %)", document.RootElement.GetProperty("plan")[0].GetProperty("skip").GetString());
+    }
+
+    [Fact]
     public void Should_write_the_problems_when_nothing_was_done()
     {
         using var buffer = new MemoryStream();

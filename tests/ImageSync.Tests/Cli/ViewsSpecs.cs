@@ -105,6 +105,20 @@ public sealed class ViewsSpecs
     }
 
     [Fact]
+    public void Should_show_why_the_disk_guard_skips_a_pull_when_planning()
+    {
+        var pull = new PlannedPull(W2.Name, TestData.Image("a:1"), 50 << 20, [W1.Name]);
+        var plan = new SyncPlan([pull]) { Skips = [new SkippedPull(pull, "disk: would reach 83 % of /var/lib/containerd (limit 80 %)")] };
+        var summary = Summary([NodeStatus.Ready(W1.Name, 1, []), NodeStatus.Ready(W2.Name, 0, [])], plan, []) with { Mode = SyncMode.Plan };
+        var console = new TestConsole().Width(240);
+
+        console.Write(Views.Plan(summary));
+
+        Assert.Contains(console.Lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("SKIPPED: disk: would reach 83 % of /var/lib/containerd (limit 80 %)"));
+        Assert.Contains(console.Lines, l => l.StartsWith("1 pulls (1 to be skipped: not enough disk), 50.0 MiB in all"));
+    }
+
+    [Fact]
     public void Should_mark_the_step_each_node_failed_at_when_checking()
     {
         var facts = new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 10L << 30, 8L << 30, 2L << 30), []);

@@ -69,6 +69,22 @@ public sealed class SyncMetricsSpecs
         Assert.Contains("image_sync_coordinator 0\n", await Scrape());
     }
 
+    [Fact]
+    public async Task Should_expose_each_nodes_image_filesystem_and_count_the_images_removed_from_it()
+    {
+        var facts = new NodeFacts(new Platform("linux", "amd64"), new ImageFilesystem("/x", "/var/lib/containerd", 1000, 700, 250), []);
+        _metrics.Record(new SyncEvents.NodeChecked(NodeStatus.Ready(NodeName.Parse("w1"), 1, [], facts)));
+        _metrics.Record(new SyncEvents.ImagesHeldBack(NodeName.Parse("w1"), 3, 5, Now));
+        _metrics.Record(new SyncEvents.ImagesHeldBack(NodeName.Parse("w1"), 0, 5, Now));
+
+        var scraped = await Scrape();
+
+        Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"size\"} 1000\n", scraped);
+        Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"used\"} 700\n", scraped);
+        Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"available\"} 250\n", scraped);
+        Assert.Contains("image_sync_images_removed_total{node=\"w1\"} 3\n", scraped);
+    }
+
     private static SyncEvents.SyncFinished Finished(SyncMode mode, bool unreachable)
     {
         var node = unreachable ? NodeStatus.Unreachable(NodeName.Parse("w1"), "connection refused", NodeStage.Connect) : NodeStatus.Ready(NodeName.Parse("w1"), 1, []);
