@@ -41,7 +41,7 @@ internal static class Harness
     }
 
     /// <summary>Benchmarks measure scheduling and transport, not the lock file.</summary>
-    private sealed class AlwaysOpen : IRunGate
+    internal sealed class AlwaysOpen : IRunGate
     {
         public static readonly AlwaysOpen Instance = new();
 

@@ -14,6 +14,9 @@ switch (which)
     case "planner":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<PlannerBench>();
         break;
+    case "disk":
+        await DiskBench.RunAsync();
+        break;
     case "footprint":
         FootprintBench.ExtraSyncs = args.Length > 1 ? int.Parse(args[1]) : 0;
         await FootprintBench.RunAsync();
