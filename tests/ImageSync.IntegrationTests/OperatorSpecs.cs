@@ -25,7 +25,7 @@ public sealed class OperatorSpecs : IDisposable
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Contains("3 pulls", plan.Stdout);
         Assert.Contains(Web, plan.Stdout);
-        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.CrictlCalls));
+        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.ImageCalls));
         Assert.Equal([Api], _fleet[2].Images);
         Assert.Empty(_fleet[3].Images);
         Assert.False(Directory.Exists(_fleet.LogDir), "plan wrote day files");
@@ -148,7 +148,7 @@ public sealed class OperatorSpecs : IDisposable
         using var report = JsonDocument.Parse(check.Stdout);
         Assert.All(report.RootElement.GetProperty("nodes").EnumerateArray(),
             n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
-        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.CrictlCalls));
+        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.ImageCalls));
     }
 
     [Fact]

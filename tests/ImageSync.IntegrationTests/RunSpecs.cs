@@ -49,9 +49,11 @@ public sealed class RunSpecs : IDisposable
         var run = _fleet.Run();
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Equal(["images -o json"], _fleet[1].CrictlCalls);
+        Assert.Equal(["images -o json"], _fleet[1].ImageCalls);
         // The second listing verifies that the pulled image is really there.
-        Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].CrictlCalls);
+        Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].ImageCalls);
+        // The node's facts ride with `echo ok`: one crictl call per node and run.
+        Assert.All(_fleet.Nodes, n => Assert.Equal(1, n.CrictlCalls.Count(c => c == "imagefsinfo -o json")));
     }
 
     [Fact]
@@ -117,8 +119,8 @@ public sealed class RunSpecs : IDisposable
         Assert.Contains("another image-sync run holds the lock", second.Output);
         Assert.Equal(0, first.Wait(TimeSpan.FromSeconds(60)).ExitCode);
         // Exactly the first run's commands: a listing on node-1, a listing, a pull and a verifying listing on the others.
-        Assert.Equal(["images -o json"], _fleet[1].CrictlCalls);
-        Assert.All(_fleet.Nodes.Skip(1), n => Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], n.CrictlCalls));
+        Assert.Equal(["images -o json"], _fleet[1].ImageCalls);
+        Assert.All(_fleet.Nodes.Skip(1), n => Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], n.ImageCalls));
         Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains("[ERR] another image-sync run holds the lock"));
     }
 

@@ -29,7 +29,7 @@ public sealed class SecuritySpecs : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.False(File.Exists(marker), "a command from an image reference ran");
-        Assert.All(_fleet.Nodes.Skip(1), n => Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], n.CrictlCalls));
+        Assert.All(_fleet.Nodes.Skip(1), n => Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], n.ImageCalls));
         var warning = Assert.Single(_fleet.DayFile("image-sync"), l => l.Contains("[WRN] NODE node-1 reported"));
         Assert.All(hostile, reference => Assert.Contains(reference, warning));
     }

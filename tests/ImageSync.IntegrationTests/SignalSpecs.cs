@@ -19,7 +19,7 @@ public sealed class SignalSpecs : IDisposable
         _fleet[2].PullLatency(TimeSpan.FromSeconds(60));
         _fleet.Start("shutdown-grace = 1s");
         using var run = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+        Assert.True(SpinWait.SpinUntil(() => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
 
         Shell.Require("kill", [$"-{signal}", run.Process.Id.ToString()]);
         var result = run.Wait(TimeSpan.FromSeconds(30));
@@ -41,7 +41,7 @@ public sealed class SignalSpecs : IDisposable
         _fleet.Start();
         using (var killed = _fleet.StartRun())
         {
-            Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+            Assert.True(SpinWait.SpinUntil(() => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
             Shell.Require("kill", ["-KILL", killed.Process.Id.ToString()]);
             Assert.Equal(137, killed.Wait(TimeSpan.FromSeconds(10)).ExitCode);
         }
@@ -97,7 +97,7 @@ public sealed class SignalSpecs : IDisposable
         Assert.Equal((1, 0), (refused.ExitCode, ran.ExitCode));
         Assert.True(stillRunning, "the refused run ended only after the other one");
         Assert.Contains("another image-sync run holds the lock", refused.Output);
-        Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].CrictlCalls);
+        Assert.Equal(["images -o json", $"pull {Api}", "images -o json"], _fleet[2].ImageCalls);
     }
 
     /// <summary>The lock is free again once the interrupted run is gone.</summary>

@@ -51,6 +51,9 @@ public sealed class SshdNode : IDisposable
     /// <summary>Every crictl invocation on this node, in order.</summary>
     public IReadOnlyList<string> CrictlCalls => File.Exists(State("calls.log")) ? File.ReadAllLines(State("calls.log")) : [];
 
+    /// <summary>The crictl calls that read or change images, in order: all but the facts read beside <c>echo ok</c> (at any point of the reading).</summary>
+    public IReadOnlyList<string> ImageCalls => CrictlCalls.Where(c => c != "imagefsinfo -o json").ToList();
+
     /// <summary>When each pull started on this node (the stand-in's clock, Unix time), in order.</summary>
     public IReadOnlyList<DateTimeOffset> PullStarts =>
         File.Exists(State("call-times.log"))
