@@ -14,6 +14,7 @@ public sealed class DiskGuardSpecs : IDisposable
 {
     private const long SmallDisk = 64 << 20;
     private readonly List<IDisposable> _owned = [];
+    private ContainerdFleet? _nodes;
     private TestFleet _fleet = null!;
     private TestRegistry _registry = null!;
     private List<Containerd> _containerd = null!;
@@ -69,7 +70,10 @@ public sealed class DiskGuardSpecs : IDisposable
     [Fact]
     public void Should_never_copy_to_an_arm64_node_from_an_x86_64_node()
     {
-        Start(nodes: 3, smallNode: false, extra: "", node => node.Name == "node-3" ? node.Architecture("aarch64") : node);
+        Start(nodes: 3, smallNode: false, extra: "", node =>
+        {
+            if (node.Name == "node-3") node.Architecture("aarch64");
+        });
         var app = $"{_registry.Host}/team/app:1";
         _containerd[0].Import(TestImages.Build(_fleet.Root, "app", 1 << 20).Archive(app));
 
@@ -128,20 +132,11 @@ public sealed class DiskGuardSpecs : IDisposable
         return images;
     }
 
-    private void Start(int nodes, bool smallNode, string extra, Func<SshdNode, SshdNode>? adjust = null)
+    private void Start(int nodes, bool smallNode, string extra, Action<SshdNode>? prepare = null)
     {
-        _fleet = Own(new TestFleet(nodes));
-        _registry = Own(new TestRegistry(_fleet.Root));
-        foreach (var node in _fleet.Nodes) adjust?.Invoke(node);
-        _containerd = [.. _fleet.Nodes.Select(node => Own(new Containerd(node, smallNode && node.Name == "node-3" ? SmallDisk : null)))];
-        _fleet.Start($"""
-            ssh.crictl = "{Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl")}"
-            ssh.command-timeout = 60s
-            images.include-prefixes = ["{_registry.Host}/"]
-            pull.timeout = 60s
-            transfer.mode = registry-then-peer
-            {extra}
-            """);
+        _nodes = Own(new ContainerdFleet(nodes, $"transfer.mode = registry-then-peer\n{extra}",
+            node => smallNode && node.Name == "node-3" ? SmallDisk : null, prepare));
+        (_fleet, _registry, _containerd) = (_nodes.Fleet, _nodes.Registry, [.. _nodes.Nodes]);
     }
 
     /// <summary>Runs a sync while reading the node's image filesystem as often as df allows; returns the report and the fullest it was.</summary>
@@ -163,7 +158,7 @@ public sealed class DiskGuardSpecs : IDisposable
         return (run, watcher.Result);
     }
 
-    private JsonElement RunJson() => JsonDocument.Parse(_fleet.Run("run", "--config", _fleet.ConfigFile, "--json").Stdout).RootElement;
+    private JsonElement RunJson() => _nodes!.Run();
 
     private static List<JsonElement> Outcomes(JsonElement run, string node) =>
         run.GetProperty("outcomes").EnumerateArray().Where(o => o.GetProperty("node").GetString() == node).ToList();

@@ -9,7 +9,7 @@ namespace ImageSync.IntegrationTests;
 /// </summary>
 public sealed class TransferSpecs : IDisposable
 {
-    private readonly List<IDisposable> _owned = [];
+    private ContainerdFleet? _nodes;
     private TestFleet _fleet = null!;
     private TestRegistry _registry = null!;
     private List<Containerd> _containerd = null!;
@@ -100,26 +100,11 @@ public sealed class TransferSpecs : IDisposable
 
     private void Start(int nodes, string mode, string extra = "")
     {
-        _fleet = Own(new TestFleet(nodes));
-        _registry = Own(new TestRegistry(_fleet.Root));
-        _containerd = [.. _fleet.Nodes.Select(node => Own(new Containerd(node)))];
-        _fleet.Start($"""
-            ssh.crictl = "{Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl")}"
-            ssh.command-timeout = 60s
-            images.include-prefixes = ["{_registry.Host}/"]
-            pull.timeout = 60s
-            transfer.mode = {mode}
-            {extra}
-            """);
+        _nodes = new ContainerdFleet(nodes, $"transfer.mode = {mode}\n{extra}");
+        (_fleet, _registry, _containerd) = (_nodes.Fleet, _nodes.Registry, [.. _nodes.Nodes]);
     }
 
-    /// <returns>The image's full reference.</returns>
-    private string SideLoad(TestImage image, string repository, int node)
-    {
-        var reference = $"{_registry.Host}/{repository}";
-        _containerd[node].Import(image.Archive(reference));
-        return reference;
-    }
+    private string SideLoad(TestImage image, string repository, int node) => _nodes!.SideLoad(image, repository, node);
 
     /// <summary>Deletes an image's layer from a node's content store: its record stays, an export of it fails.</summary>
     private static void RemoveLayer(Containerd node, string image)
@@ -145,23 +130,10 @@ public sealed class TransferSpecs : IDisposable
             }
         });
 
-    private JsonElement Run()
-    {
-        var result = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
-        return JsonDocument.Parse(result.Stdout).RootElement;
-    }
+    private JsonElement Run() => _nodes!.Run();
 
     private static Dictionary<string, JsonElement> Outcomes(JsonElement run) =>
         run.GetProperty("outcomes").EnumerateArray().ToDictionary(o => o.GetProperty("image").GetString()!);
 
-    private T Own<T>(T owned) where T : IDisposable
-    {
-        _owned.Add(owned);
-        return owned;
-    }
-
-    public void Dispose()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned)) owned.Dispose();
-    }
+    public void Dispose() => _nodes?.Dispose();
 }

@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace ImageSync.IntegrationTests.Fleet;
+
+/// <summary>
+/// A <see cref="TestFleet"/> whose nodes each run a real containerd (CRI plugin off; crictl played by
+/// tests/fleet/containerd-crictl), beside a real registry whose images the config includes. What the specs of
+/// copies and of node disks start from.
+/// </summary>
+public sealed class ContainerdFleet : IDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+
+    /// <param name="config">Config laid over the fleet's (transfer mode, disk guard, …).</param>
+    /// <param name="rootSize">The size of a node's own filesystem for its containerd root; null shares the machine's disk.</param>
+    /// <param name="prepare">Changes a node before its sshd starts (its environment, its PATH).</param>
+    public ContainerdFleet(int nodes, string config, Func<SshdNode, long?>? rootSize = null, Action<SshdNode>? prepare = null)
+    {
+        Fleet = Own(new TestFleet(nodes));
+        Registry = Own(new TestRegistry(Fleet.Root));
+        foreach (var node in Fleet.Nodes) prepare?.Invoke(node);
+        Nodes = [.. Fleet.Nodes.Select(node => Own(new Containerd(node, rootSize?.Invoke(node))))];
+        Fleet.Start($"""
+            ssh.crictl = "{Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl")}"
+            ssh.command-timeout = 60s
+            images.include-prefixes = ["{Registry.Host}/"]
+            pull.timeout = 60s
+            {config}
+            """);
+    }
+
+    public TestFleet Fleet { get; }
+
+    public TestRegistry Registry { get; }
+
+    /// <summary>Each node's containerd, in node order.</summary>
+    public IReadOnlyList<Containerd> Nodes { get; }
+
+    /// <summary>Side-loads an image onto one node, as `ctr import` or `kind load` would; returns its full reference.</summary>
+    public string SideLoad(TestImage image, string repository, int node)
+    {
+        var reference = $"{Registry.Host}/{repository}";
+        Nodes[node].Import(image.Archive(reference));
+        return reference;
+    }
+
+    /// <summary>A `run --json`, as cron would start it, and its report.</summary>
+    public JsonElement Run() => JsonDocument.Parse(Fleet.Run("run", "--config", Fleet.ConfigFile, "--json").Stdout).RootElement;
+
+    private T Own<T>(T owned) where T : IDisposable
+    {
+        _owned.Add(owned);
+        return owned;
+    }
+
+    public void Dispose()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned)) owned.Dispose();
+    }
+}
