@@ -153,7 +153,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     {
         if (facts.Missing.Count == 0) return null;
         var consequences = new List<string>();
-        if (facts.ImageFs is null && _settings.Pull.DiskGuard.Guards) consequences.Add("the disk guard is off for it");
+        if (facts.ImageFs is null && _settings.Pull.Disk.Guards) consequences.Add("the disk guard is off for it");
         if (facts.Platform is null && _settings.Transfer.Enabled) consequences.Add("no copies go to or from it");
         return consequences.Count == 0 ? null : $"{string.Join("; ", facts.Missing)}: {string.Join(", and ", consequences)}";
     }
@@ -180,12 +180,12 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     /// <summary>Asks the history what was removed since image-sync pulled it (a plan only looks), then plans without those.</summary>
     private void PlanAndPull()
     {
-        if (_history is null || _settings.Pull.DiskGuard.RemovedBackoff == TimeSpan.Zero)
+        if (_history is null || _settings.Pull.Disk.RemovedBackoff == TimeSpan.Zero)
         {
             Plan(PullHistoryEvents.Reckoned.Nothing);
             return;
         }
-        var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.DiskGuard);
+        var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
         _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: _ => PullHistoryEvents.Reckoned.Nothing);
         Become(Reckoning);
     }
@@ -209,7 +209,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
         var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
             (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image));
-        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.DiskGuard);
+        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)
         {

@@ -20,8 +20,6 @@ public sealed record DiskSettings(double MaxUsage, long MinFree, double GrowthFa
 {
     private const string Section = "image-sync.pull.disk";
 
-    public static readonly DiskSettings Off = new(1, 0, 1, DiskOrder.SmallestFirst, TimeSpan.Zero, TimeSpan.Zero);
-
     public bool Guards => MaxUsage < 1;
 
     /// <summary>How long an image removed for the <paramref name="removals"/>-th time is held back: doubling, capped.</summary>

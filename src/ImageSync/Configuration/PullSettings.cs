@@ -2,6 +2,7 @@ namespace ImageSync.Configuration;
 
 /// <param name="Canary">An image several nodes need is first pulled on one; a permanent failure there spares the others.</param>
 /// <param name="Verify">After a node's pulls, its images are read again to confirm every successful pull.</param>
+/// <param name="Disk">The disk guard and the backoff for images someone removed.</param>
 public sealed record PullSettings(
     TimeSpan Timeout,
     TimeSpan KillAfter,
@@ -10,13 +11,10 @@ public sealed record PullSettings(
     int MaxPerNode,
     int Retries,
     TimeSpan RetryBackoff,
-    bool Canary = true,
-    bool Verify = true,
-    DiskSettings? Disk = null)
+    bool Canary,
+    bool Verify,
+    DiskSettings Disk)
 {
-    /// <summary>The disk guard and removal backoff; off unless configured (specs build settings without them).</summary>
-    public DiskSettings DiskGuard => Disk ?? DiskSettings.Off;
-
     private const string Section = "image-sync.pull";
 
     /// <summary>When the local watchdog gives up on a pull whose channel never answered.</summary>

@@ -19,12 +19,10 @@ public static class DiskBudget
     public static SyncPlan Apply(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskSettings disk)
     {
         if (!disk.Guards) return plan;
-        var skipped = new List<SkippedPull>(plan.Skips);
-        var alreadySkipped = plan.Skips.Select(s => s.Pull).ToHashSet();
+        var skipped = new List<SkippedPull>();
         foreach (var node in plan.Pulls.GroupBy(p => p.Node))
         {
-            if (facts.GetValueOrDefault(node.Key)?.ImageFs is not { } imageFs) continue;
-            skipped.AddRange(Fit(node.Where(p => !alreadySkipped.Contains(p)), imageFs, 0, disk).Skipped);
+            if (facts.GetValueOrDefault(node.Key)?.ImageFs is { } imageFs) skipped.AddRange(Fit(node, imageFs, 0, disk).Skipped);
         }
         return plan with { Skips = skipped };
     }

@@ -16,7 +16,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
 {
     private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : Runnable(plan), pull.MaxPerNode, pull.Canary);
     private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
-    private readonly DiskWatch _disks = new(plan, facts, pull.DiskGuard);
+    private readonly DiskWatch _disks = new(plan, facts, pull.Disk);
     private readonly Dictionary<PlannedPull, PullResult> _registryResults = [];
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
@@ -50,8 +50,8 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     {
         if (_stopping || _disks.Read(node, imageFs) is not { } note) return;
         var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
-        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.DiskGuard));
-        var skipped = DiskBudget.Fit(pending, imageFs!, inFlight, pull.DiskGuard, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
+        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.Disk));
+        var skipped = DiskBudget.Fit(pending, imageFs!, inFlight, pull.Disk, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
         if (skipped.Count == 0) return;
         _queue.Drop(skipped.ContainsKey);
         _peers.Drop(skipped.ContainsKey);
