@@ -85,6 +85,45 @@ public sealed class DeployFilesSpecs
     }
 
     [Fact]
+    public void Should_start_the_single_run_from_the_timer_every_15_minutes_spread_and_caught_up_after_boot()
+    {
+        var timer = Unit(Path.Combine(Deploy, "image-sync.timer"));
+        var run = Unit(Path.Combine(Deploy, "image-sync-run.service"));
+
+        Assert.Equal("image-sync-run.service", timer["Timer.Unit"].Single());
+        Assert.Equal("*:0/15", timer["Timer.OnCalendar"].Single());
+        Assert.True(Durations.TryParse(timer["Timer.RandomizedDelaySec"].Single(), out var spread) && spread > TimeSpan.Zero, "no RandomizedDelaySec");
+        Assert.Equal("true", timer["Timer.Persistent"].Single());
+        Assert.Equal("timers.target", timer["Install.WantedBy"].Single());
+        Assert.Equal("oneshot", run["Service.Type"].Single());
+        Assert.Equal("/opt/image-sync/image-sync run --config /etc/image-sync/image-sync.conf", run["Service.ExecStart"].Single());
+    }
+
+    [Fact]
+    public void Should_give_the_timers_run_the_daemons_sandbox_user_and_lock()
+    {
+        var daemon = Sandbox(Unit(Path.Combine(Deploy, "image-sync.service")));
+        var run = Sandbox(Unit(Path.Combine(Deploy, "image-sync-run.service")));
+
+        Assert.Equal(daemon, run);
+    }
+
+    /// <summary>A unit's [Service] settings but those that say what it runs and how it ends, sorted.</summary>
+    private static List<string> Sandbox(Dictionary<string, List<string>> unit)
+    {
+        string[] own = ["Service.Type", "Service.ExecStart", "Service.ExecReload", "Service.Restart", "Service.RestartSec"];
+        return unit.Where(k => k.Key.StartsWith("Service.") && !own.Contains(k.Key)).SelectMany(k => k.Value.Select(v => $"{k.Key}={v}")).Order().ToList();
+    }
+
+    [Fact]
+    public void Should_point_every_unit_at_documentation_an_install_has()
+    {
+        var units = Directory.GetFiles(Deploy).Where(f => f.EndsWith(".service") || f.EndsWith(".timer"));
+
+        Assert.All(units, f => Assert.Equal("file:/opt/image-sync/README.md", Unit(f)["Unit.Documentation"].Single()));
+    }
+
+    [Fact]
     public void Should_give_cron_a_valid_line_for_the_single_run()
     {
         var line = File.ReadAllLines(Path.Combine(Deploy, "image-sync.cron")).Single(l => l.Length > 0 && !l.StartsWith('#') && !l.Contains('='));

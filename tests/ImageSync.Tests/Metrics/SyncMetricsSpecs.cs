@@ -48,6 +48,14 @@ public sealed class SyncMetricsSpecs
     }
 
     [Fact]
+    public async Task Should_name_the_version_of_the_version_file_in_the_build_info()
+    {
+        var version = File.ReadAllText(Path.Combine(Repository.Root, "VERSION")).Trim();
+
+        Assert.Contains($"image_sync_build_info{{version=\"{version}\",commit=\"{BuildInfo.Current.Commit}\"}} 1\n", await Scrape());
+    }
+
+    [Fact]
     public async Task Should_count_a_refused_sync_but_not_a_tick_skipped_after_another_replicas_sync()
     {
         _metrics.Record(new SyncEvents.SyncRefused("the last sync started at 03:00, less than 12m ago", SyncEvents.RefusalKind.RecentlySynced));
