@@ -37,6 +37,10 @@ public sealed partial class DockerfileSpecs
         Assert.Equal("image-sync", Single("USER"));
     }
 
+    /// <summary>The variables the image sets for the program (its ENV), as a pod of it starts with them.</summary>
+    public static Dictionary<string, string> Environment() =>
+        Single("ENV").Split(' ').Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+
     private static string Single(string instruction) => Final.Single(i => i.Instruction == instruction).Arguments;
 
     private static List<(string, string)> FinalStage()
