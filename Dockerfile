@@ -1,22 +1,42 @@
 # image-sync, framework-dependent on the .NET runtime image, running as an unprivileged user.
-#   docker build --build-arg COMMIT=$(git rev-parse HEAD) -t image-sync .
+#   docker build --build-arg VERSION=$(cat VERSION) --build-arg COMMIT=$(git rev-parse HEAD) -t image-sync:$(cat VERSION) .
+# VERSION is the one place the version is written; the build refuses a --build-arg VERSION that differs
+# from it, so the labels, --version and image_sync_build_info always agree.
 # Base images are pinned by digest (the 10.0 tags' multi-platform index, as published when this was written;
 # this machine cannot reach the registry to check a newer one): a rebuild gets the same bases. To move to a
 # newer patch: docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0 (and runtime:10.0), then
 # replace the digests.
 FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:e70cdb7f80b0348f5cb85f19a8f670fca061f033d57eed12fa003d58b0e06317 AS build
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props ./
+COPY VERSION Directory.Build.props Directory.Packages.props README.md CHANGELOG.md ./
 COPY hocon/ hocon/
 COPY src/ src/
+ARG VERSION
+RUN test "$VERSION" = "$(cat VERSION)" || { echo "--build-arg VERSION='$VERSION' is not VERSION's $(cat VERSION)" >&2; exit 1; }
 # The build context has no .git: the commit that --version prints comes in as an argument.
 ARG COMMIT=unknown
 RUN dotnet publish src/ImageSync.Cli -c Release -o /opt/image-sync -p:SourceRevisionId=$COMMIT
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0@sha256:a365ce6a50b09176855d085c69da3fc1204a48432e36087e9a208f6e5860e235
+ARG VERSION
+ARG COMMIT=unknown
+LABEL org.opencontainers.image.title="image-sync" \
+      org.opencontainers.image.description="Keeps container images in sync across Kubernetes worker nodes over SSH" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$COMMIT" \
+      org.opencontainers.image.documentation="/opt/image-sync/README.md" \
+      org.opencontainers.image.base.name="mcr.microsoft.com/dotnet/runtime:10.0"
 RUN useradd --system --uid 10001 --home-dir /var/lib/image-sync --shell /usr/sbin/nologin image-sync \
- && install -d -m 0750 -o image-sync /var/log/image-sync /var/lib/image-sync /etc/image-sync
+ && install -d -m 0750 -o image-sync /var/log/image-sync /var/lib/image-sync /etc/image-sync /run/image-sync
 COPY --from=build /opt/image-sync /opt/image-sync
+# The daemon's endpoint (/metrics, /healthz, /readyz) on every address, the replicas' cluster port, and the
+# lock in a directory of the image-sync user (/run/lock is root's in this base).
+ENV IMAGE_SYNC_METRICS=0.0.0.0:9464 \
+    IMAGE_SYNC_LOCK_FILE=/run/image-sync/image-sync.lock
+EXPOSE 9464 4053
 USER image-sync
+# The program asks its own /healthz: the runtime image has no curl, and no shell is needed.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["/opt/image-sync/image-sync", "probe", "--timeout", "5s", "http://127.0.0.1:9464/healthz"]
 ENTRYPOINT ["/opt/image-sync/image-sync"]
 CMD ["daemon", "--config", "/etc/image-sync/image-sync.conf"]

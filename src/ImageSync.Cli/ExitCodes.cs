@@ -12,6 +12,8 @@ public static class ExitCodes
 
     /// <summary>The daemon could not start a part of itself (a listener's address, the cluster port), or stopped without being asked.</summary>
     public const int DaemonFailed = 4;
+    /// <summary>`probe`: the endpoint did not answer 2xx (a container HEALTHCHECK's "unhealthy").</summary>
+    public const int Unhealthy = 1;
     public const int Interrupted = 130;
     public const int Terminated = 143;
 

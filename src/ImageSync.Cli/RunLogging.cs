@@ -40,12 +40,21 @@ internal static class RunLogging
             configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate, health);
         }
         var console = JournalPriorities.For(Environment.GetEnvironmentVariable);
-        if (consoleLines) configuration.WriteTo.Console(console);
-        // Without the lines, errors (a refused host key, an internal error) still reach the operator.
-        else configuration.WriteTo.Console(console, restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
+        configuration.WriteTo.Logger(lines =>
+        {
+            lines.Filter.ByExcluding(Serilog.Filters.Matching.WithProperty(RunLogOnlyProperty));
+            if (consoleLines) lines.WriteTo.Console(console);
+            // Without the lines, errors (a refused host key, an internal error) still reach the operator.
+            else lines.WriteTo.Console(console, restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Error, standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose);
+        });
         Log.Logger = configuration.CreateLogger();
         return health;
     }
+
+    private const string RunLogOnlyProperty = "RunLogOnly";
+
+    /// <summary>For a line its caller also words on stderr itself: it goes to the run log, never to the console.</summary>
+    public static ILogger RunLogOnly => Log.ForContext(RunLogOnlyProperty, true);
 
     /// <summary>Remoting's lines logged under a plain source name or by its endpoints' supervisors, which the overrides above miss.</summary>
     private static bool FromRemoting(Serilog.Events.LogEvent line) =>

@@ -180,6 +180,24 @@ public sealed class SecuritySpecs : IDisposable
         Assert.All(_fleet.Nodes, n => Assert.Equal(0, n.Logins));
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("run", "--quiet")]
+    [InlineData("run", "--json")]
+    public void Should_say_once_on_stderr_why_the_lock_file_cannot_be_created(params string[] command)
+    {
+        _fleet.Start($"lock-file = {_fleet.Root}/gone/image-sync.lock");
+
+        var run = _fleet.Run([.. command, "--config", _fleet.ConfigFile]);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = $"image-sync: cannot open the lock file {_fleet.Root}/gone/image-sync.lock: its directory {_fleet.Root}/gone does not exist (lock-file, IMAGE_SYNC_LOCK_FILE); nothing was done";
+        Assert.Equal([line], run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // Nowhere else on the console but in the JSON document asked for.
+        Assert.Equal(command.Contains("--json") ? 2 : 1, run.Output.Split("cannot open the lock file").Length - 1);
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.EndsWith(line["image-sync: ".Length..]));
+    }
+
     [Fact]
     public void Should_create_the_log_dir_and_files_for_owner_and_group_and_the_lock_for_the_owner_only()
     {

@@ -24,6 +24,23 @@ public sealed class SshKeySpecs
     }
 
     [Fact]
+    public void Should_sync_with_a_key_of_another_owner_its_group_can_read_as_a_secret_mounted_with_fs_group()
+    {
+        using var fleet = new TestFleet(nodes: 2).Serving(Api);
+        fleet[1].Holding(Api);
+        fleet.Start();
+        // The key is another user's (root's, in a pod), read through the group of the user the CLI runs as
+        // (root here, as test.sh runs, so chown may give it away).
+        Shell.Require("chown", [$"10001:{Shell.Run("id", ["-g"]).Stdout.Trim()}", fleet.ClientKey]);
+        File.SetUnixFileMode(fleet.ClientKey, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+
+        var run = fleet.Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal([Api], fleet[2].Images);
+    }
+
+    [Fact]
     public void Should_decrypt_the_key_with_the_passphrase_file_and_never_print_the_passphrase()
     {
         const string passphrase = "correct horse battery staple";

@@ -58,7 +58,7 @@ internal static class OneShotSync
             IRunGate gate = FileLockGate.Instance;
             if (writesDayFiles)
             {
-                if (SyncCoordinator.TryLock(FileLockGate.Instance, settings.LockFile, out var held) is { } refusal) return Refused(display, request, refusal, console);
+                if (SyncCoordinator.TryLock(FileLockGate.Instance, settings.LockFile, out var held) is { } refusal) return Refused(display, request, refusal);
                 gate = new HeldLockGate(held!);
             }
             // The first nodes' handshakes run while the actor system starts; the run's node actors take them over.
@@ -74,7 +74,7 @@ internal static class OneShotSync
                 HistoryStore = writesDayFiles ? store : null,
             };
             var (answer, signal) = await SyncAsync(request, parts, progress, console);
-            if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused, console);
+            if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
             if (display == Display.Quiet)
@@ -117,15 +117,14 @@ internal static class OneShotSync
     }
 
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
-    private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused, IAnsiConsole console)
+    private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused)
     {
         var exitCode = refused.Kind == SyncEvents.RefusalKind.LockHeld ? ExitCodes.LockHeld : ExitCodes.BadConfig;
         var why = $"{refused.Why}; nothing was done";
-        Log.Error("{Why}", why);
+        // One line for the operator, on stderr whatever the display; the run log keeps its own.
+        RunLogging.RunLogOnly.Error("{Why}", why);
         if (display == Display.Json) JsonReport.WriteError(Console.OpenStandardOutput(), request.Command, exitCode, why, []);
-        // A quiet run's error line already went to stderr with the log's errors.
-        else if (display is Display.Live or Display.Summary) console.WriteLine(why);
-        if (exitCode == ExitCodes.BadConfig) Console.Error.WriteLine($"image-sync: {why}");
+        Console.Error.WriteLine($"image-sync: {why}");
         return exitCode;
     }
 

@@ -140,7 +140,9 @@ internal static class Views
 
     /// <summary>Why the nodes a Kubernetes API lists are missing, when they are.</summary>
     private static string Discovery(SyncSummary summary) =>
-        summary.DiscoveryError is { } error ? $"NODE DISCOVERY FAILED, listed nodes only: {error}. " : "";
+        summary.DiscoveryError is not { } error ? ""
+        : summary.Nodes.Count == 0 ? $"NODE DISCOVERY FAILED, no node to sync: {error}. "
+        : $"NODE DISCOVERY FAILED, listed nodes only: {error}. ";
 
     private static IRenderable Mark(string result) => result switch
     {

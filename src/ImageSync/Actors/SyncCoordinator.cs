@@ -193,9 +193,10 @@ public sealed class SyncCoordinator : ReceiveActor
         {
             locked = gate.TryEnter(lockFile);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            return new SyncEvents.SyncRefused($"cannot open the lock file {lockFile}: {e.Message}", SyncEvents.RefusalKind.LockUnavailable);
+            return new SyncEvents.SyncRefused($"cannot open the lock file {lockFile}: {e.Message.TrimEnd('.')} (lock-file, IMAGE_SYNC_LOCK_FILE)",
+                SyncEvents.RefusalKind.LockUnavailable);
         }
         return locked is null ? new SyncEvents.SyncRefused($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld) : null;
     }

@@ -74,7 +74,8 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     {
         (_nodes, _discoveryError) = (listing.Nodes, listing.Error);
         foreach (var note in listing.Notes) _log.Info("{0}", note);
-        if (listing.Error is not null) _log.Error("NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
+        if (listing.Error is not null)
+            _log.Error(_nodes.Count == 0 ? "NODE DISCOVERY FAILED, no node to sync: {0}" : "NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
         Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _nodes, _request.Reason, _request.Mode));
         Become(Discovering);
         Stash.UnstashAll();

@@ -5,7 +5,6 @@ public interface IRunGate
 {
     /// <returns>A handle held for the sync, or null when another process holds the lock.</returns>
     /// <exception cref="IOException">The lock file cannot be created or opened.</exception>
-    /// <exception cref="UnauthorizedAccessException">No permission to open the lock file.</exception>
     IDisposable? TryEnter(string lockFile);
 }
 

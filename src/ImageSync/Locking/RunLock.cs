@@ -26,8 +26,7 @@ public sealed class RunLock : IDisposable
     public string Path => _file.Name;
 
     /// <returns>The held lock, or null when another process holds it.</returns>
-    /// <exception cref="IOException">The lock file cannot be created or opened (missing directory, read-only, …).</exception>
-    /// <exception cref="UnauthorizedAccessException">No permission to open the lock file.</exception>
+    /// <exception cref="IOException">The lock file cannot be created or opened; the message says why in the operator's terms.</exception>
     public static RunLock? TryAcquire(string path)
     {
         try
@@ -39,6 +38,16 @@ public sealed class RunLock : IDisposable
         catch (IOException e) when (e.HResult == LockHeldByAnother)
         {
             return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The usual case: /run/lock is 0755 root outside Debian, so an unprivileged user cannot create the file.
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            throw new IOException(File.Exists(path) ? $"user {Environment.UserName} may not open it" : $"user {Environment.UserName} may not create files in {directory}", e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new IOException($"its directory {System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))} does not exist", e);
         }
     }
 

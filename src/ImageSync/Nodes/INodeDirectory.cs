@@ -27,9 +27,10 @@ public sealed class ListedNodes(IReadOnlyList<NodeSpec> nodes) : INodeDirectory
 /// <summary>
 /// The listed nodes and those a source discovers. A node in both (same name, or same host and port) is
 /// synced once, as listed. When the source cannot be read, the listed nodes still sync and the listing
-/// carries the error.
+/// carries the error. No node at all is an error too, naming what the source was asked (<paramref name="query"/>):
+/// a selector that matches nothing must never pass for a fleet in sync.
 /// </summary>
-public sealed class CombinedNodes(IReadOnlyList<NodeSpec> listed, string source, INodeDirectory discovered) : INodeDirectory
+public sealed class CombinedNodes(IReadOnlyList<NodeSpec> listed, string source, string query, INodeDirectory discovered) : INodeDirectory
 {
     public async Task<NodeListing> ListAsync(CancellationToken cancellationToken)
     {
@@ -51,7 +52,8 @@ public sealed class CombinedNodes(IReadOnlyList<NodeSpec> listed, string source,
             else if (same.Host != node.Host || same.Port != node.Port || same.Name != node.Name)
                 notes.Add($"{source} node {node.Name} ({node.Host}:{node.Port}) is listed as {same.Name} ({same.Host}:{same.Port}); synced once, as listed");
         }
-        return new NodeListing(nodes, notes);
+        var none = nodes.Count == 0 ? $"{source}: found no node with {query}, and the config lists none: nothing to sync" : null;
+        return new NodeListing(nodes, notes, none);
     }
 }
 
@@ -64,5 +66,8 @@ public static class NodeDirectories
     // Apart, so that a run without discovery never loads the Kubernetes client's assemblies.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static CombinedNodes WithKubernetes(ImageSyncSettings settings) =>
-        new(settings.Nodes, "kubernetes", new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port));
+        new(settings.Nodes, "kubernetes", Query(settings.NodesFromKubernetes), new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port));
+
+    private static string Query(KubernetesSettings kubernetes) =>
+        kubernetes.LabelSelector.Length > 0 ? $"nodes-from.kubernetes.label-selector '{kubernetes.LabelSelector}'" : "no nodes-from.kubernetes.label-selector (every node)";
 }

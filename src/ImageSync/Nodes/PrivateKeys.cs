@@ -7,8 +7,8 @@ namespace ImageSync.Nodes;
 /// <summary>Loads the client key the way ssh would accept it, with errors that never include the passphrase.</summary>
 internal static class PrivateKeys
 {
-    private const UnixFileMode TooOpen = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    private const UnixFileMode Group = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+    private const UnixFileMode Others = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <exception cref="ConfigException">The key is missing, readable by others, or cannot be decrypted.</exception>
     public static PrivateKeyFile Load(SshSettings ssh, Func<string, string?> environment)
@@ -16,13 +16,7 @@ internal static class PrivateKeys
         const string key = "image-sync.ssh.key-file";
         var path = ssh.KeyFile;
         if (!File.Exists(path)) throw new ConfigException([$"{key}: private key '{path}' does not exist"]);
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & TooOpen) != 0)
-        {
-            throw new ConfigException([
-                $"{key}: permissions {Convert.ToString((int)mode, 8).PadLeft(4, '0')} for '{path}' are too open. "
-                + "It is required that your private key files are NOT accessible by others. Run: chmod 600 " + path]);
-        }
+        if (TooOpen(path, File.GetUnixFileMode(path), FileOwner.Of(path), FileOwner.RunningUser) is { } why) throw new ConfigException([$"{key}: {why}"]);
 
         var passphrase = Passphrase(ssh, environment);
         try
@@ -42,6 +36,25 @@ internal static class PrivateKeys
         {
             throw new ConfigException([$"{key}: cannot read '{path}': {e.Message}"]);
         }
+    }
+
+    /// <summary>
+    /// OpenSSH's rule, and the case it does not cover. A key of the running user must be its own alone (no
+    /// group or other bits), as ssh requires. A key owned by another user, root as Kubernetes mounts a Secret,
+    /// may be group-readable, which is how the pod's user reads it (fsGroup, defaultMode 0440), but never
+    /// group-writable nor open to others (ssh would not check it at all).
+    /// </summary>
+    /// <returns>Why the key may not be used, or null.</returns>
+    public static string? TooOpen(string path, UnixFileMode mode, uint owner, uint runningUser)
+    {
+        var octal = Convert.ToString((int)mode, 8).PadLeft(4, '0');
+        if (owner == runningUser)
+        {
+            return (mode & (Group | Others)) == 0 ? null
+                : $"permissions {octal} for '{path}' are too open. It is required that your private key files are NOT accessible by others. Run: chmod 600 {path}";
+        }
+        return (mode & (Others | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute)) == 0 ? null
+            : $"permissions {octal} for '{path}' (owned by uid {owner}, not by this user, uid {runningUser}) are too open: a key of another owner may be readable by its group at most, as a Kubernetes Secret with fsGroup and defaultMode 0440 is. Run: chmod 440 {path}";
     }
 
     private static string? Passphrase(SshSettings ssh, Func<string, string?> environment)

@@ -56,10 +56,26 @@ public sealed class KubernetesDiscoverySpecs : IDisposable
         Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains("[ERR] NODE DISCOVERY FAILED, syncing the listed nodes only: kubernetes: cannot reach"));
     }
 
-    private string Discovery(string kubeconfig, string listed) => $$"""
+    [Fact]
+    public async Task Should_exit_3_naming_the_selector_when_the_cluster_lists_no_node_and_none_is_listed()
+    {
+        await using var cluster = new FakeKubernetesApi("""{"kind":"NodeList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[]}""", requireClientCertificate: false);
+        _fleet.Start(Discovery(cluster.Kubeconfig(_fleet.Root, clientCertificate: false), listed: "", selector: "!node-role.kubernetes.io/control-plane"));
+
+        var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        using var report = JsonDocument.Parse(run.Stdout);
+        const string Error = "kubernetes: found no node with nodes-from.kubernetes.label-selector '!node-role.kubernetes.io/control-plane', and the config lists none: nothing to sync";
+        Assert.Equal(Error, report.RootElement.GetProperty("discoveryError").GetString());
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"[ERR] NODE DISCOVERY FAILED, no node to sync: {Error}"));
+        Assert.StartsWith("/api/v1/nodes?labelSelector=%21node-role.kubernetes.io%2Fcontrol-plane", Assert.Single(cluster.Requests).Path);
+    }
+
+    private string Discovery(string kubeconfig, string listed, string selector = "node-role.kubernetes.io/worker") => $$"""
         nodes = [ {{listed}} ]
         ssh.port = {{_fleet[1].Port}}
-        nodes-from.kubernetes { enabled = on, kubeconfig = "{{kubeconfig}}", context = "image-sync@test", label-selector = "node-role.kubernetes.io/worker", timeout = 5s }
+        nodes-from.kubernetes { enabled = on, kubeconfig = "{{kubeconfig}}", context = "image-sync@test", label-selector = "{{selector}}", timeout = 5s }
         """;
 
     public void Dispose() => _fleet.Dispose();

@@ -18,7 +18,7 @@ public sealed class NodeDiscoverySpecs : VirtualTimeTestKit
         _nodes.Node("w1", "api:1");
         _nodes.Node("k1");
         var cluster = new Cluster(Spec("k1", "10.0.1.1"));
-        var coordinator = Coordinator(new CombinedNodes(TestData.Simulated("", "w1").Nodes, "kubernetes", cluster));
+        var coordinator = Coordinator(new CombinedNodes(TestData.Simulated("", "w1").Nodes, "kubernetes", Query, cluster));
 
         coordinator.Tell(new SyncCommands.StartSync("first"));
         var first = ExpectMsg<SyncEvents.SyncFinished>().Summary;
@@ -40,7 +40,7 @@ public sealed class NodeDiscoverySpecs : VirtualTimeTestKit
         _nodes.Node("w1", "api:1");
         _nodes.Node("w2");
         var cluster = new Cluster { Failure = "cannot reach https://10.0.0.1:6443: Connection refused" };
-        var coordinator = Coordinator(new CombinedNodes(TestData.Simulated("", "w1", "w2").Nodes, "kubernetes", cluster));
+        var coordinator = Coordinator(new CombinedNodes(TestData.Simulated("", "w1", "w2").Nodes, "kubernetes", Query, cluster));
 
         coordinator.Tell(new SyncCommands.StartSync("cron"));
         var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
@@ -51,18 +51,33 @@ public sealed class NodeDiscoverySpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_fail_the_sync_naming_the_selector_when_neither_the_cluster_nor_the_config_has_a_node()
+    {
+        var coordinator = Coordinator(new CombinedNodes([], "kubernetes", Query, new Cluster()));
+
+        coordinator.Tell(new SyncCommands.StartSync("cron"));
+        var summary = ExpectMsg<SyncEvents.SyncFinished>().Summary;
+
+        Assert.Empty(summary.Nodes);
+        Assert.Equal($"kubernetes: found no node with {Query}, and the config lists none: nothing to sync", summary.DiscoveryError);
+        Assert.True(summary.HasFailures, "a sync of no node is a failure, never a fleet in sync");
+    }
+
+    [Fact]
     public void Should_keep_a_node_both_listed_and_discovered_once_as_listed_and_note_a_name_at_another_address()
     {
         var listed = TestData.Simulated("", "w1", "w2").Nodes;
         var cluster = new Cluster(Spec("w1", "10.9.9.9"), listed[1] with { Name = NodeName.Parse("k8s-w2") }, Spec("k3", "10.0.1.3"));
 
-        var listing = new CombinedNodes(listed, "kubernetes", cluster).ListAsync(CancellationToken.None).Result;
+        var listing = new CombinedNodes(listed, "kubernetes", Query, cluster).ListAsync(CancellationToken.None).Result;
 
         Assert.Equal(["w1", "w2", "k3"], listing.Nodes.Select(n => n.Name.Value));
         Assert.Equal(2, listing.Notes.Count);
         Assert.StartsWith("kubernetes node w1 (10.9.9.9:22) is listed as w1 (simulated:22)", listing.Notes[0]);
         Assert.Null(listing.Error);
     }
+
+    private const string Query = "nodes-from.kubernetes.label-selector '!node-role.kubernetes.io/control-plane'";
 
     private IActorRef Coordinator(INodeDirectory directory) =>
         Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1"), _nodes, directory)), new OpenGate(), TimeProvider.System));

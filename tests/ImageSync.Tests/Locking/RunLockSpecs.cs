@@ -19,6 +19,16 @@ public sealed class RunLockSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_name_the_missing_directory_when_the_lock_file_cannot_be_created()
+    {
+        var path = Path.Combine(_dir.File("gone"), "image-sync.lock");
+
+        var refused = Assert.Throws<IOException>(() => RunLock.TryAcquire(path));
+
+        Assert.Equal($"its directory {_dir.File("gone")} does not exist", refused.Message);
+    }
+
+    [Fact]
     public void Should_be_free_again_when_the_holder_lets_go()
     {
         var path = _dir.File("image-sync.lock");

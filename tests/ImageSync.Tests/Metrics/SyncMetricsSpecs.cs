@@ -33,6 +33,29 @@ public sealed class SyncMetricsSpecs
     }
 
     [Fact]
+    public async Task Should_not_stamp_the_last_success_when_a_run_found_no_node()
+    {
+        var empty = new SyncSummary(SyncMode.Run, Now, TimeSpan.FromSeconds(1), [], SyncPlan.Empty, [], false)
+        {
+            DiscoveryError = "kubernetes: found no node with nodes-from.kubernetes.label-selector 'pool=none', and the config lists none: nothing to sync",
+        };
+
+        _metrics.Record(new SyncEvents.SyncFinished(empty));
+
+        var scraped = await Scrape();
+        Assert.Contains("image_sync_last_success_timestamp_seconds 0\n", scraped);
+        Assert.Contains("image_sync_syncs_total{result=\"failures\"} 1\n", scraped);
+    }
+
+    [Fact]
+    public async Task Should_name_the_version_of_the_version_file_in_the_build_info()
+    {
+        var version = File.ReadAllText(Path.Combine(Repository.Root, "VERSION")).Trim();
+
+        Assert.Contains($"image_sync_build_info{{version=\"{version}\",commit=\"{BuildInfo.Current.Commit}\"}} 1\n", await Scrape());
+    }
+
+    [Fact]
     public async Task Should_count_a_refused_sync_but_not_a_tick_skipped_after_another_replicas_sync()
     {
         _metrics.Record(new SyncEvents.SyncRefused("the last sync started at 03:00, less than 12m ago", SyncEvents.RefusalKind.RecentlySynced));
