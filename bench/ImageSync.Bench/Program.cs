@@ -14,6 +14,9 @@ switch (which)
     case "planner":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<PlannerBench>();
         break;
+    case "fleet-size":
+        FleetSizeBench.Run(repetitions: 3, args.Length > 1 ? args[1..].Select(int.Parse).ToList() : [1000, 5000]);
+        break;
     case "disk":
         await DiskBench.RunAsync();
         break;
@@ -40,7 +43,7 @@ switch (which)
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
         return 2;
 }
 return 0;

@@ -62,9 +62,10 @@ internal static class Views
     public static IRenderable Plan(SyncSummary summary)
     {
         var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size");
+        var byNode = summary.Plan.Pulls.ToLookup(p => p.Node);
         foreach (var status in summary.Nodes)
         {
-            var pulls = summary.Plan.For(status.Node).ToList();
+            var pulls = byNode[status.Node].ToList();
             nodes.AddRow(
                 Plain(status.Node.Value),
                 status.Reachable ? new Markup("[green]yes[/]") : new Text($"NO: {status.Reason}", new Style(Color.Red)),
@@ -78,7 +79,7 @@ internal static class Views
             foreach (var pull in summary.Plan.Pulls)
             {
                 pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)),
-                    Plain(string.Join(", ", pull.Sources)),
+                    Plain(Capped.Join(pull.Sources, Capped.InCell)),
                     summary.Plan.SkipReason(pull) is { } skip ? new Text($"SKIPPED: {skip}", new Style(Color.Yellow)) : Plain(summary.Route(pull)));
             }
             parts.Add(pulls);

@@ -33,7 +33,10 @@ public sealed record ImageSyncSettings(
         var transport = reader.Choice<TransportKind>("image-sync.transport");
         var ssh = SshSettings.Create(reader, home);
         var kubernetes = KubernetesSettings.Create(reader, home);
-        var nodes = NodeList.Read(reader, transport, ssh, mayBeEmpty: kubernetes.Enabled);
+        var generated = GeneratedFleet.Create(reader);
+        var simulatedNodes = transport == TransportKind.Simulated ? generated.Nodes : 0;
+        var nodes = NodeList.Read(reader, transport, ssh, mayBeEmpty: kubernetes.Enabled || simulatedNodes > 0);
+        if (simulatedNodes > 0) AddGenerated(reader, nodes, generated with { Nodes = simulatedNodes }, ssh);
         return new ImageSyncSettings(
             transport,
             nodes,
@@ -48,6 +51,17 @@ public sealed record ImageSyncSettings(
             reader.Duration("image-sync.shutdown-grace", TimeSpan.Zero, TimeSpan.FromHours(1)),
             DaemonSettings.Create(reader),
             ClusterSettings.Create(reader),
-            SimulatedFleetSettings.Create(reader, nodes));
+            SimulatedFleetSettings.Create(reader, nodes, generated with { Nodes = simulatedNodes }));
+    }
+
+    private static void AddGenerated(ConfigReader reader, List<NodeSpec> nodes, GeneratedFleet generated, SshSettings ssh)
+    {
+        var listed = nodes.Select(n => n.Name).ToHashSet();
+        foreach (var spec in generated.Specs(ssh))
+        {
+            if (listed.Contains(spec.Name))
+                reader.Problem("image-sync.nodes", reader.Node("image-sync.nodes"), $"'{spec.Name}' is listed and generated (simulated.generate): name listed nodes otherwise");
+            else nodes.Add(spec);
+        }
     }
 }

@@ -6,8 +6,13 @@ public sealed record TagDrift(ImageRef Tag, IReadOnlyDictionary<NodeName, string
 {
     public override string ToString() => $"{Tag}: {DescribeDigests()}";
 
-    /// <summary>Each node with the start of its digest, e.g. <c>worker-1 sha256:4bcff63911fc…</c>.</summary>
-    public string DescribeDigests() => string.Join(", ", Digests.OrderBy(d => d.Key).Select(d => $"{d.Key} {ShortDigest(d.Value)}"));
+    /// <summary>
+    /// Each digest with the start of it and the nodes that hold it, e.g. <c>sha256:4bcff63911fc… on worker-1, worker-2 +97 more</c>:
+    /// as long for a thousand nodes as for two.
+    /// </summary>
+    public string DescribeDigests() =>
+        string.Join("; ", Digests.GroupBy(d => d.Value).OrderBy(g => g.Key)
+            .Select(g => $"{ShortDigest(g.Key)} on {Reporting.Capped.Join(g.Select(d => d.Key).Order().ToList(), Reporting.Capped.InCell)}"));
 
     private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 }

@@ -38,8 +38,6 @@ public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<Ta
     /// <summary>Why a planned pull will not be tried; null when it will be.</summary>
     public string? SkipReason(PlannedPull pull) => _skipReasons.GetValueOrDefault(pull);
 
-    public IEnumerable<PlannedPull> For(NodeName node) => Pulls.Where(p => p.Node == node);
-
     /// <summary>What the planned pulls weigh, by the sizes the source nodes report.</summary>
     public long TotalBytes => Pulls.Sum(p => p.SizeBytes);
 }

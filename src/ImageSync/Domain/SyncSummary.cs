@@ -79,19 +79,24 @@ public sealed record SyncSummary(
     /// <summary>A pull that did not succeed, a node that could not be synced or found: exit code 3 territory.</summary>
     public bool HasFailures => Fault is not null || DiscoveryError is not null || Outcomes.Any(o => !o.IsSuccess) || UnreachableNodes > 0;
 
-    public IReadOnlyList<NodeTally> PerNode() =>
-        Nodes.OrderBy(n => n.Node).Select(n =>
+    public IReadOnlyList<NodeTally> PerNode()
+    {
+        // Grouped once: a fleet of thousands of nodes must not cost nodes x pulls.
+        var outcomes = Outcomes.ToLookup(o => o.Pull.Node);
+        var planned = Plan.Pulls.ToLookup(p => p.Node);
+        return Nodes.OrderBy(n => n.Node).Select(n =>
         {
-            var mine = Outcomes.Where(o => o.Pull.Node == n.Node).ToList();
+            var mine = outcomes[n.Node].ToList();
             return new NodeTally(
                 n.Node,
                 n.Reachable,
-                Plan.For(n.Node).Count(),
+                planned[n.Node].Count(),
                 mine.Count(o => o.Result == PullResult.Success),
                 mine.Count(o => o.Result is PullResult.Failed or PullResult.Timeout),
                 mine.Count(o => o.Result == PullResult.Skipped),
                 mine.Count == 0 ? TimeSpan.Zero : mine.Max(o => o.FinishedAfter));
         }).ToList();
+    }
 
     private int Count(PullResult result) => Outcomes.Count(o => o.Result == result);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using ImageSync.Actors;
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Reporting;
 using Serilog;
 using Serilog.Events;
 
@@ -42,14 +43,13 @@ public sealed class DayFileJournal : ISyncJournal
         {
             case SyncEvents.SyncStarted started:
                 Run(LogEventLevel.Information, "SYNC STARTED: {NodeCount} nodes ({Nodes}), reason: {Reason}",
-                    started.Nodes.Count, string.Join(", ", started.Nodes.Select(n => n.Name)), started.Reason);
+                    started.Nodes.Count, Capped.Join(started.Nodes.Select(n => n.Name).ToList(), Capped.InLine), started.Reason);
                 break;
             case SyncEvents.NodeChecked node:
                 RecordNode(node);
                 break;
             case SyncEvents.PlanMade plan:
-                Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{PerNode}", plan.Plan.Pulls.Count,
-                    string.Concat(plan.Plan.Pulls.GroupBy(p => p.Node).Select(g => $"; {g.Key}: {g.Count()}")));
+                RecordPlan(plan.Plan);
                 foreach (var drift in plan.Plan.Drifts)
                     Run(LogEventLevel.Warning, "DRIFT {Tag} points to different images on different nodes: {Digests}", drift.Tag, drift.DescribeDigests());
                 break;
@@ -82,6 +82,16 @@ public sealed class DayFileJournal : ISyncJournal
                 Run(LogEventLevel.Error, "{Why}; nothing was done", refused.Why);
                 break;
         }
+    }
+
+    /// <summary>The totals, and the nodes with the most pulls (not every node: the line must not grow with the fleet).</summary>
+    private void RecordPlan(SyncPlan plan)
+    {
+        var byNode = plan.Pulls.GroupBy(p => p.Node).Select(g => (Node: g.Key, Pulls: g.Count())).OrderByDescending(n => n.Pulls).ThenBy(n => n.Node).ToList();
+        var skipped = plan.Skips.Count == 0 ? "" : $" ({plan.Skips.Count} to be skipped: not enough disk)";
+        var most = byNode.Count == 0 ? "" : "; most: " + Capped.Join(byNode.Select(n => $"{n.Node}: {n.Pulls}").ToList(), Capped.InLine);
+        Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{Skipped} on {NodeCount} nodes, {Size}{Most}", plan.Pulls.Count, skipped, byNode.Count,
+            Sizes.ShowMebibytes(plan.TotalBytes), most);
     }
 
     public void PruneExpired()

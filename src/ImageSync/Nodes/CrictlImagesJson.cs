@@ -15,8 +15,10 @@ public static class CrictlImagesJson
 
     /// <exception cref="MalformedInventoryException">The document is not valid JSON or not of crictl's shape.</exception>
     /// <exception cref="NodeException">The node lists more than <paramref name="maxImages"/> images.</exception>
-    public static NodeInventory Parse(NodeName node, ReadOnlyMemory<byte> json, int maxImages = int.MaxValue)
+    /// <param name="interner">Shares what other nodes list too; null shares nothing (one document alone).</param>
+    public static NodeInventory Parse(NodeName node, ReadOnlyMemory<byte> json, int maxImages = int.MaxValue, ImageInterner? interner = null)
     {
+        interner ??= new ImageInterner();
         JsonDocument document;
         try
         {
@@ -42,36 +44,36 @@ public static class CrictlImagesJson
             var index = 0;
             foreach (var image in images.EnumerateArray())
             {
-                result.Add(ReadImage(node, image, index++, rejected));
+                result.Add(ReadImage(node, image, index++, rejected, interner));
             }
             return new NodeInventory(node, result, rejected);
         }
     }
 
-    private static NodeImage ReadImage(NodeName node, JsonElement image, int index, List<string> rejected)
+    private static NodeImage ReadImage(NodeName node, JsonElement image, int index, List<string> rejected, ImageInterner interner)
     {
         if (image.ValueKind != JsonValueKind.Object) throw new MalformedInventoryException(node, $"images[{index}] is not an object");
-        var id = OptionalString(node, image, "id", index) ?? "";
-        var tags = References(node, image, "repoTags", index, rejected);
-        var digests = References(node, image, "repoDigests", index, rejected);
-        return new NodeImage(id, tags, digests, Size(node, image, index));
+        var id = interner.String(OptionalString(node, image, "id", index) ?? "");
+        var tags = References(node, image, "repoTags", index, rejected, interner);
+        var digests = References(node, image, "repoDigests", index, rejected, interner);
+        return interner.Image(new NodeImage(id, tags, digests, Size(node, image, index)));
     }
 
-    private static List<ImageRef> References(NodeName node, JsonElement image, string field, int index, List<string> rejected)
+    private static ImageRef[] References(NodeName node, JsonElement image, string field, int index, List<string> rejected, ImageInterner interner)
     {
-        var found = new List<ImageRef>();
-        if (!image.TryGetProperty(field, out var array) || array.ValueKind == JsonValueKind.Null) return found;
+        if (!image.TryGetProperty(field, out var array) || array.ValueKind == JsonValueKind.Null) return [];
         if (array.ValueKind != JsonValueKind.Array) throw new MalformedInventoryException(node, $"images[{index}].{field} is not an array");
+        var found = new List<ImageRef>(array.GetArrayLength());
         foreach (var entry in array.EnumerateArray())
         {
             if (entry.ValueKind != JsonValueKind.String) throw new MalformedInventoryException(node, $"images[{index}].{field} holds a non-string");
             var text = entry.GetString()!;
             // crictl lists untagged images as "<none>:<none>" on some runtimes: not an image to sync, not an attack.
             if (text == "<none>:<none>" || text == "<none>@<none>") continue;
-            if (ImageRef.TryParse(text, out var reference, out _)) found.Add(reference);
+            if (interner.Reference(text) is { } reference) found.Add(reference);
             else rejected.Add(text);
         }
-        return found;
+        return [.. found];
     }
 
     private static long Size(NodeName node, JsonElement image, int index)

@@ -12,7 +12,7 @@ namespace ImageSync.Nodes;
 /// MaxSessions is reached) is asked for again after a pause instead of failing the command.
 /// </summary>
 internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits,
-    BlockingCallThreads threads) : INodeSession
+    BlockingCallThreads threads, ImageInterner interner) : INodeSession
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
@@ -52,7 +52,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         var result = await RunLimitedAsync(commands.ListImages, limits.MaxBytes, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
             throw new NodeException(node, $"`{commands.ListImages}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
-        return CrictlImagesJson.Parse(node, result.OutputBytes, limits.MaxImages);
+        return CrictlImagesJson.Parse(node, result.OutputBytes, limits.MaxImages, interner);
     }
 
     public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)

@@ -32,6 +32,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly KnownHosts _knownHosts;
     private readonly Action<string> _warn;
     private readonly InventoryLimits _limits;
+    private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
 
     private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
@@ -87,7 +88,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         try
         {
             await connecting.WaitAsync(deadline.Token).ConfigureAwait(false);
-            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads);
+            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads, _interner);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

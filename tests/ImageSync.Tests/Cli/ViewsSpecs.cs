@@ -100,8 +100,23 @@ public sealed class ViewsSpecs
         var lines = _console.Lines;
         Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB"]));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("50.0 MiB") && l.Contains("w1"));
-        Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("w1 sha256:aaaa") && l.Contains("w2 sha256:bbbb"));
+        Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("sha256:aaaaaaaaaaaa… on w1; sha256:bbbbbbbbbbbb… on w2"));
         Assert.Contains(lines, l => l.StartsWith("1 pulls, 50.0 MiB in all; 0 of 2 nodes unreachable"));
+    }
+
+    [Fact]
+    public void Should_name_two_sources_and_count_the_others_when_a_thousand_nodes_hold_an_image()
+    {
+        var sources = Enumerable.Range(1, 999).Select(i => NodeName.Parse($"w{i:D5}")).ToList();
+        var pull = new PlannedPull(NodeName.Parse("w01000"), TestData.Image("a:1"), 1 << 20, sources);
+        var summary = Summary([NodeStatus.Ready(W1.Name, 1, [])], new SyncPlan([pull]), []) with { Mode = SyncMode.Plan };
+        var console = new TestConsole().Width(160);
+
+        console.Write(Views.Plan(summary));
+
+        var row = Assert.Single(console.Lines, l => l.Contains("registry.example.com/team/a:1"));
+        Assert.Contains("w00001, w00002 +997 more", row);
+        Assert.DoesNotContain("w00003", string.Join("\n", console.Lines));
     }
 
     [Fact]

@@ -156,5 +156,5 @@ public sealed class SyncPlannerSpecs
         new(NodeName.Parse(node), tags.Select(t => new NodeImage("id-" + t, [ImageRef.Parse(t)], [], 100)).ToList(), []);
 
     private static List<string> Pulls(SyncPlan plan, string node) =>
-        plan.For(NodeName.Parse(node)).Select(p => p.Image.ToString().Replace("registry.example.com/", "")).ToList();
+        plan.Pulls.Where(p => p.Node == NodeName.Parse(node)).Select(p => p.Image.ToString().Replace("registry.example.com/", "")).ToList();
 }

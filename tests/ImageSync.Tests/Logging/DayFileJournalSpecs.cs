@@ -106,6 +106,25 @@ public sealed class DayFileJournalSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_keep_the_start_and_plan_lines_short_when_the_fleet_has_a_thousand_nodes()
+    {
+        var nodes = Enumerable.Range(1, 1000).Select(i => new NodeSpec(NodeName.Parse($"w{i:D5}"), "h", 22, "root")).ToList();
+        var pulls = nodes.Select((n, i) => new PlannedPull(n.Name, TestData.Image($"app{i % 7}:1"), 1 << 20, [])).Append(new PlannedPull(nodes[41].Name, TestData.Image("extra:1"), 1 << 20, [])).ToList();
+        var drift = new TagDrift(TestData.Image("moved:1"), nodes.ToDictionary(n => n.Name, n => "sha256:" + new string(n.Name.Value[^1] == '1' ? 'a' : 'b', 64)));
+
+        _journal.Record(new SyncEvents.SyncStarted(BeforeMidnight, nodes, "daemon tick"));
+        _journal.Record(new SyncEvents.PlanMade(new SyncPlan(pulls, [drift])));
+        Flush();
+
+        var log = Lines("image-sync-2026-11-26.log");
+        Assert.Contains(log, l => l.EndsWith("SYNC STARTED: 1000 nodes (w00001, w00002, w00003, w00004, w00005 +995 more), reason: daemon tick"));
+        Assert.Contains(log, l => l.EndsWith("PLAN: 1001 pulls on 1000 nodes, 1001.0 MiB; most: w00042: 2, w00001: 1, w00002: 1, w00003: 1, w00004: 1 +995 more"));
+        var driftLine = Assert.Single(log, l => l.Contains("DRIFT"));
+        Assert.Contains("sha256:aaaaaaaaaaaa… on w00001, w00011 +98 more; sha256:bbbbbbbbbbbb… on w00002, w00003 +898 more", driftLine);
+        Assert.All(log, l => Assert.True(l.Length < 400, $"a line of {l.Length} characters: {l[..80]}…"));
+    }
+
+    [Fact]
     public void Should_log_a_skipped_tick_by_why_it_was_skipped_and_a_refused_run_as_an_error()
     {
         _journal.Record(new SyncEvents.SyncRefused("a sync is already running", SyncEvents.RefusalKind.AlreadyRunning));

@@ -33,6 +33,47 @@ public sealed record SimulatedGc(double HighThreshold = 0, double LowThreshold =
     public static readonly SimulatedGc Off = new();
 }
 
+/// <summary>
+/// A simulated fleet made up from a few numbers (<c>simulated.generate</c>), for fleets of thousands of nodes that a
+/// config file could not list: nodes <c>w00001</c>, <c>w00002</c>, …, each holding every image of the catalog
+/// (<c>registry.example.com/team/app0001:1</c>, …) but <paramref name="MissingPerNode"/> picked at random.
+/// The images are shared objects, so the fleet's own data stays small beside what a sync holds.
+/// </summary>
+public sealed record GeneratedFleet(int Nodes, int Images, int MissingPerNode, long ImageSize, int Seed)
+{
+    private const string Section = "image-sync.simulated.generate";
+
+    public const string Prefix = "registry.example.com/team/";
+
+    public static NodeName NameOf(int index) => NodeName.Parse($"w{index + 1:D5}");
+
+    public IEnumerable<NodeSpec> Specs(SshSettings ssh) =>
+        Enumerable.Range(0, Nodes).Select(i => new NodeSpec(NameOf(i), "simulated", ssh.Port, ssh.User));
+
+    /// <summary>Each generated node's images: the catalog less its missing ones, the same for the same seed.</summary>
+    public IEnumerable<(NodeName Node, SimulatedNodeSettings Settings)> NodeSettings(TimeSpan pullLatency)
+    {
+        var catalog = Enumerable.Range(0, Images)
+            .Select(k => ImageRef.Parse($"{Prefix}app{k + 1:D4}:1"))
+            .Select(image => new SimulatedImage(image, ImageSize, SimulatedFleet.SimulatedNode.DigestOf(new SimulatedImage(image, 0, null))))
+            .ToArray();
+        var dice = new Random(Seed);
+        for (var i = 0; i < Nodes; i++)
+        {
+            var missing = new HashSet<int>();
+            while (missing.Count < Math.Min(MissingPerNode, Images)) missing.Add(dice.Next(Images));
+            yield return (NameOf(i), SimulatedNodeSettings.Empty with { Images = [.. catalog.Where((_, k) => !missing.Contains(k))], PullLatency = pullLatency });
+        }
+    }
+
+    internal static GeneratedFleet Create(ConfigReader reader) => new(
+        reader.Int($"{Section}.nodes", 0, 100_000),
+        reader.Int($"{Section}.images", 1, 100_000),
+        reader.Int($"{Section}.missing-per-node", 0, 100_000),
+        reader.Size($"{Section}.image-size", 0, 1L << 40),
+        reader.Int($"{Section}.seed", int.MinValue, int.MaxValue));
+}
+
 /// <param name="Seed">Seeds the fleet's dice (flaky pulls), so a simulated run can be replayed.</param>
 /// <param name="TransferRate">Bytes per second of a node-to-node copy.</param>
 /// <param name="DiskGrowth">How many bytes of the image filesystem an image takes per byte of its reported size (layers and their unpacked copy).</param>
@@ -43,11 +84,11 @@ public sealed record SimulatedFleetSettings(IReadOnlyDictionary<NodeName, Simula
 
     public SimulatedGc ImageGc => Gc ?? SimulatedGc.Off;
 
-    /// <summary>Reads <c>image-sync.simulated</c>: each node's value shaped as <c>image-sync-shapes.simulated-node</c>.</summary>
-    internal static SimulatedFleetSettings Create(ConfigReader reader, IReadOnlyList<NodeSpec> nodes)
+    /// <summary>Reads <c>image-sync.simulated</c>: each node's value shaped as <c>image-sync-shapes.simulated-node</c>, and the generated nodes.</summary>
+    internal static SimulatedFleetSettings Create(ConfigReader reader, IReadOnlyList<NodeSpec> nodes, GeneratedFleet generated)
     {
         var defaultLatency = reader.Duration($"{Section}.pull-latency", TimeSpan.Zero, TimeSpan.FromHours(1));
-        var fleet = new Dictionary<NodeName, SimulatedNodeSettings>();
+        var fleet = generated.NodeSettings(defaultLatency).ToDictionary(n => n.Node, n => n.Settings);
         var rate = reader.Size($"{Section}.transfer-rate", 1, 1L << 40);
         var seed = reader.Int($"{Section}.seed", int.MinValue, int.MaxValue);
         var growth = reader.DoubleOf($"{Section}.disk-growth", reader.Node($"{Section}.disk-growth"), 1, 10);

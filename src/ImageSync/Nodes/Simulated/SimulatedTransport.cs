@@ -7,6 +7,7 @@ namespace ImageSync.Nodes;
 public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? limits = null) : INodeTransport
 {
     private readonly InventoryLimits _limits = limits ?? InventoryLimits.Default;
+    private readonly ImageInterner _interner = new();
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
@@ -24,12 +25,12 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
                 await Hang(cancellationToken);
                 break;
         }
-        return new Session(fleet, simulated, _limits);
+        return new Session(fleet, simulated, _limits, _interner);
     }
 
     private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
 
-    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits) : INodeSession
+    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits, ImageInterner interner) : INodeSession
     {
         public NodeName Node => node.Name;
 
@@ -68,7 +69,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
             var json = node.CrictlImagesJson();
             if (json.Length > limits.MaxBytes)
                 throw new NodeException(node.Name, $"`crictl images -o json` printed more than {Sizes.Show(limits.MaxBytes)}; its output was refused");
-            var inventory = CrictlImagesJson.Parse(node.Name, json, limits.MaxImages);
+            var inventory = CrictlImagesJson.Parse(node.Name, json, limits.MaxImages, interner);
             if (node.Settings.Faults.UnreachableAfterInventory) node.Gone = true;
             return inventory;
         }
