@@ -60,6 +60,20 @@ public sealed class JsonReportSpecs
     }
 
     [Fact]
+    public void Should_list_every_source_of_a_pull_that_the_plan_table_shortens()
+    {
+        var sources = Enumerable.Range(1, 999).Select(i => NodeName.Parse($"w{i:D5}")).ToList();
+        var pull = new PlannedPull(NodeName.Parse("w01000"), TestData.Image("a:1"), 1, sources);
+        var summary = new SyncSummary(SyncMode.Plan, DateTimeOffset.UnixEpoch, TimeSpan.Zero, [], new SyncPlan([pull]), [], false);
+        using var buffer = new MemoryStream();
+
+        JsonReport.Write(buffer, summary, [], 0);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        Assert.Equal(sources.Select(s => s.Value), document.RootElement.GetProperty("plan")[0].GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
     public void Should_write_the_problems_when_nothing_was_done()
     {
         using var buffer = new MemoryStream();
