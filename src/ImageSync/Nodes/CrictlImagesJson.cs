@@ -12,41 +12,128 @@ namespace ImageSync.Nodes;
 public static class CrictlImagesJson
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
+    private const int FirstBuffer = 64 * 1024;
 
     /// <exception cref="MalformedInventoryException">The document is not valid JSON or not of crictl's shape.</exception>
     /// <exception cref="NodeException">The node lists more than <paramref name="maxImages"/> images.</exception>
     /// <param name="interner">Shares what other nodes list too; null shares nothing (one document alone).</param>
     public static NodeInventory Parse(NodeName node, ReadOnlyMemory<byte> json, int maxImages = int.MaxValue, ImageInterner? interner = null)
     {
-        interner ??= new ImageInterner();
-        JsonDocument document;
+        using var stream = new MemoryStream(json.ToArray(), writable: false);
+        return Read(node, stream, maxImages, interner);
+    }
+
+    /// <summary>
+    /// Reads the document as it arrives: each image is made as soon as its object has streamed in, so what is held is
+    /// the images made so far and at most one image's worth of unread text, never the whole document.
+    /// </summary>
+    /// <exception cref="MalformedInventoryException">The document is not valid JSON or not of crictl's shape.</exception>
+    /// <exception cref="NodeException">The node lists more than <paramref name="maxImages"/> images.</exception>
+    public static NodeInventory Read(NodeName node, Stream json, int maxImages = int.MaxValue, ImageInterner? interner = null)
+    {
+        var document = new Streamed(node, maxImages, interner ?? new ImageInterner());
+        var buffer = new byte[FirstBuffer];
+        var (filled, final) = (0, false);
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = Options.MaxDepth });
         try
         {
-            document = JsonDocument.Parse(json, Options);
+            while (true)
+            {
+                var data = buffer.AsSpan(0, filled);
+                var reader = new Utf8JsonReader(data, final, state);
+                var consumed = 0L;
+                while (document.Step(ref reader, data)) (consumed, state) = (reader.BytesConsumed, reader.CurrentState);
+                if (document.Ended) return document.Inventory;
+                if (final) throw new MalformedInventoryException(node, "not valid JSON (the document ends early)");
+                // Keep what no whole step could use yet, and read on; grow when one image is bigger than the buffer.
+                buffer.AsSpan((int)consumed, filled - (int)consumed).CopyTo(buffer);
+                filled -= (int)consumed;
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                var read = json.Read(buffer, filled, buffer.Length - filled);
+                filled += read;
+                final = read == 0;
+            }
         }
         catch (JsonException e)
         {
             throw new MalformedInventoryException(node, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
+    }
 
-        using (document)
+    /// <summary>Where a streamed document is: before its top object, among its fields, at or in its images, or past its end.</summary>
+    private sealed class Streamed(NodeName node, int maxImages, ImageInterner interner)
+    {
+        private readonly List<NodeImage> _images = [];
+        private readonly List<string> _rejected = [];
+        private Part _part = Part.Top;
+
+        private enum Part
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new MalformedInventoryException(node, "expected a JSON object at the top");
-            if (!root.TryGetProperty("images", out var images) || images.ValueKind == JsonValueKind.Null)
-                return NodeInventory.Empty(node);
-            if (images.ValueKind != JsonValueKind.Array) throw new MalformedInventoryException(node, "\"images\" is not an array");
-            if (images.GetArrayLength() > maxImages)
-                throw new NodeException(node, $"crictl lists {images.GetArrayLength()} images, more than images.max-inventory-images ({maxImages})");
+            Top,
+            Fields,
+            ImagesValue,
+            Images,
+            End,
+        }
 
-            var rejected = new List<string>();
-            var result = new List<NodeImage>(images.GetArrayLength());
-            var index = 0;
-            foreach (var image in images.EnumerateArray())
+        public bool Ended { get; private set; }
+
+        public NodeInventory Inventory => new(node, _images, _rejected);
+
+        /// <summary>
+        /// One whole step (a token, a skipped value, an image); false when the reader holds too little for it (it is
+        /// then taken again, from where it started, once more text arrived) or the document has ended.
+        /// </summary>
+        public bool Step(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+        {
+            if (_part == Part.End)
             {
-                result.Add(ReadImage(node, image, index++, rejected, interner));
+                // Only white space may follow; the reader throws on anything else.
+                Ended = !reader.Read() && reader.IsFinalBlock;
+                return false;
             }
-            return new NodeInventory(node, result, rejected);
+            if (!reader.Read()) return false;
+            switch (_part)
+            {
+                case Part.Top when reader.TokenType != JsonTokenType.StartObject:
+                    throw new MalformedInventoryException(node, "expected a JSON object at the top");
+                case Part.Top:
+                    _part = Part.Fields;
+                    return true;
+                case Part.Fields when reader.TokenType == JsonTokenType.EndObject:
+                    _part = Part.End;
+                    return true;
+                case Part.Fields when reader.ValueTextEquals("images"u8):
+                    _part = Part.ImagesValue;
+                    return true;
+                case Part.Fields:
+                    return reader.TrySkip();
+                case Part.ImagesValue when reader.TokenType == JsonTokenType.Null:
+                    _part = Part.Fields;
+                    return true;
+                case Part.ImagesValue when reader.TokenType == JsonTokenType.StartArray:
+                    _part = Part.Images;
+                    return true;
+                case Part.ImagesValue:
+                    throw new MalformedInventoryException(node, "\"images\" is not an array");
+                case Part.Images when reader.TokenType == JsonTokenType.EndArray:
+                    _part = Part.Fields;
+                    return true;
+                default:
+                    return ReadImage(ref reader, data);
+            }
+        }
+
+        /// <summary>One element of <c>images</c>, made once all of it has arrived.</summary>
+        private bool ReadImage(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+        {
+            var start = (int)reader.TokenStartIndex;
+            if (!reader.TrySkip()) return false;
+            if (_images.Count == maxImages)
+                throw new NodeException(node, $"crictl lists more images than images.max-inventory-images ({maxImages})");
+            using var element = JsonDocument.Parse(data[start..(int)reader.BytesConsumed].ToArray(), Options);
+            _images.Add(CrictlImagesJson.ReadImage(node, element.RootElement, _images.Count, _rejected, interner));
+            return true;
         }
     }
 

@@ -46,8 +46,8 @@ internal sealed class SshImageCopy(SshNodeSession source, SshNodeSession target,
             toImport.Dispose();
             return new CopyExit(0, $"export on {source.Node}: {e.Message}", SourceFailed: true);
         }
-        var importErrors = source.Threads.Run(() => SshNodeSession.ReadTail(import.ExtendedOutputStream));
-        var exportErrors = source.Threads.Run(() => SshNodeSession.ReadTail(export.ExtendedOutputStream));
+        var importErrors = source.Threads.Run(() => CommandOutput.ReadTail(import.ExtendedOutputStream));
+        var exportErrors = source.Threads.Run(() => CommandOutput.ReadTail(export.ExtendedOutputStream));
         var relayed = Relay(export.OutputStream, toImport, credits, out var broken);
         // The end of the archive (or of what came): the import finishes or fails on what it got.
         Close(toImport);

@@ -16,7 +16,6 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
-    private const int ErrorTailBytes = 4 * 1024;
     // A refused channel is asked for again when one of ours closes, or after this long at the latest.
     private static readonly TimeSpan LongestChannelWait = TimeSpan.FromMilliseconds(500);
     private TaskCompletionSource _channelClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,8 +30,8 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
 
     public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken)
     {
-        var result = await RunLimitedAsync(commands.CheckAndFacts, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
-        var output = result.Output;
+        var result = await RunLimitedAsync(commands.CheckAndFacts, SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
+        var output = Encoding.UTF8.GetString(result.Output);
         var firstLine = output.Split('\n', 2)[0].Trim();
         if (result.ExitCode != 0 || firstLine != "ok")
             throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
@@ -42,22 +41,36 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken)
     {
         var command = RemoteCommands.ImageFs(path);
-        var result = await RunLimitedAsync(command, SmallOutputLimit, cancellationToken).ConfigureAwait(false);
+        var result = await RunLimitedAsync(command, SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0) throw new NodeException(node, $"`{command}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
-        return DfOutput.Parse(result.Output, path, out var problem) ?? throw new NodeException(node, problem!);
+        return DfOutput.Parse(Encoding.UTF8.GetString(result.Output), path, out var problem) ?? throw new NodeException(node, problem!);
     }
 
+    /// <summary>Parsed as it streams in; crictl's exit code speaks first, then what was wrong with its document.</summary>
     public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
     {
-        var result = await RunLimitedAsync(commands.ListImages, limits.MaxBytes, cancellationToken).ConfigureAwait(false);
+        var result = await RunLimitedAsync(commands.ListImages, limits.MaxBytes, ReadInventory, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
             throw new NodeException(node, $"`{commands.ListImages}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
-        return CrictlImagesJson.Parse(node, result.OutputBytes, limits.MaxImages, interner);
+        return result.Output.Inventory ?? throw result.Output.Problem!;
+    }
+
+    private (NodeInventory? Inventory, NodeException? Problem) ReadInventory(Stream output)
+    {
+        try
+        {
+            return (CrictlImagesJson.Read(node, output, limits.MaxImages, interner), null);
+        }
+        catch (NodeException problem)
+        {
+            CommandOutput.Drain(output);
+            return (null, problem);
+        }
     }
 
     public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(commands.Pull(image, timeout), SmallOutputLimit, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(commands.Pull(image, timeout), SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
         return new PullExit(result.ExitCode, result.LastErrorLine);
     }
 
@@ -67,13 +80,13 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
             : throw new ArgumentException($"{target.Node} is not an SSH node", nameof(target));
 
     /// <summary>Runs a command that should answer quickly; one that does not within command-timeout fails the node.</summary>
-    private async Task<CommandResult> RunLimitedAsync(string command, long outputLimit, CancellationToken cancellationToken)
+    private async Task<CommandResult<T>> RunLimitedAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(commandTimeout);
         try
         {
-            return await RunAsync(command, outputLimit, deadline.Token).ConfigureAwait(false);
+            return await RunAsync(command, outputLimit, read, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -85,14 +98,14 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     /// Waiting for a channel counts against the command's own time, so a refused one is asked for again as soon
     /// as a channel frees up: a growing back-off would leave a waiter idle while slots stand free.
     /// </summary>
-    private async Task<CommandResult> RunAsync(string command, long outputLimit, CancellationToken cancellationToken)
+    private async Task<CommandResult<T>> RunAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
     {
         while (true)
         {
             var closed = Volatile.Read(ref _channelClosed).Task;
             try
             {
-                return await RunOnceAsync(command, outputLimit, cancellationToken).ConfigureAwait(false);
+                return await RunOnceAsync(command, outputLimit, read, cancellationToken).ConfigureAwait(false);
             }
             catch (SshException e) when (IsChannelRefused(e))
             {
@@ -105,7 +118,8 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     private void ChannelClosed() =>
         Interlocked.Exchange(ref _channelClosed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    private async Task<CommandResult> RunOnceAsync(string command, long outputLimit, CancellationToken cancellationToken)
+    /// <param name="read">Reads the command's output, bounded by <paramref name="outputLimit"/>, to its end, on one of our threads.</param>
+    private async Task<CommandResult<T>> RunOnceAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var ssh = client.CreateCommand(command);
@@ -117,12 +131,12 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
             using var cancel = cancellationToken.Register(() => threads.Forget(() => ssh.CancelAsync()));
             var overflowed = false;
             // SSH.NET's output streams only block to read; a reader holds one of our threads until the command ends.
-            var output = threads.Run(() => ReadBounded(ssh.OutputStream, outputLimit, () =>
+            var output = threads.Run(() => read(new CommandOutput.Limited(ssh.OutputStream, outputLimit, () =>
             {
                 overflowed = true;
                 threads.Forget(() => ssh.CancelAsync());
-            }));
-            var errors = threads.Run(() => ReadTail(ssh.ExtendedOutputStream));
+            })));
+            var errors = threads.Run(() => CommandOutput.ReadTail(ssh.ExtendedOutputStream));
             try
             {
                 await execution.ConfigureAwait(false);
@@ -133,7 +147,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
             }
             // A command ended by a signal has no exit status; report it like a shell would (128 + signal).
             var exitCode = ssh.ExitStatus ?? 128 + SignalNumber(ssh.ExitSignal);
-            return new CommandResult(exitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
+            return new CommandResult<T>(exitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false));
         }
         catch (Exception e) when (e is SshConnectionException or ObjectDisposedException or InvalidOperationException
                                       || (e is SshException && !IsChannelRefused(e)))
@@ -151,46 +165,6 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         }
     }
 
-    /// <summary>Reads all output, keeping at most <paramref name="limit"/> bytes; past that, tells <paramref name="overflow"/> once and drains the rest.</summary>
-    private static byte[] ReadBounded(Stream stream, long limit, Action overflow)
-    {
-        using var kept = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        var refused = false;
-        int read;
-        while ((read = stream.Read(buffer)) > 0)
-        {
-            if (refused) continue;
-            if (kept.Length + read > limit)
-            {
-                refused = true;
-                overflow();
-                continue;
-            }
-            kept.Write(buffer, 0, read);
-        }
-        return refused ? [] : kept.ToArray();
-    }
-
-    /// <summary>Reads all of stderr but keeps only its end: the last line is what explains a failure.</summary>
-    internal static string ReadTail(Stream stream)
-    {
-        const int keep = ErrorTailBytes;
-        using var tail = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = stream.Read(buffer)) > 0)
-        {
-            tail.Write(buffer, 0, read);
-            if (tail.Length <= 2 * keep) continue;
-            var last = tail.ToArray()[^keep..];
-            tail.SetLength(0);
-            tail.Write(last);
-        }
-        var bytes = tail.ToArray();
-        return Encoding.UTF8.GetString(bytes, Math.Max(0, bytes.Length - keep), Math.Min(bytes.Length, keep));
-    }
-
     private static bool IsChannelRefused(Exception e) => e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal);
 
     private static int SignalNumber(string? signal) => signal switch
@@ -202,7 +176,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         _ => 0,
     };
 
-    private static string ErrorSuffix(CommandResult result) =>
+    private static string ErrorSuffix<T>(CommandResult<T> result) =>
         result.LastErrorLine.Length == 0 ? "" : $": {result.LastErrorLine}";
 
     private static string Quote(string text) => text.Length == 0 ? "nothing" : $"'{(text.Length > 80 ? text[..80] + "…" : text)}'";
@@ -214,10 +188,8 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         return ValueTask.CompletedTask;
     }
 
-    private sealed record CommandResult(int ExitCode, byte[] OutputBytes, string Error)
+    private sealed record CommandResult<T>(int ExitCode, T Output, string Error)
     {
-        public string Output => Encoding.UTF8.GetString(OutputBytes);
-
         public string LastErrorLine { get; } =
             Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
     }

@@ -82,7 +82,7 @@ public sealed class CrictlImagesJsonSpecs
         Assert.Equal(2, CrictlImagesJson.Parse(Node, json, maxImages: 2).Images.Count);
         var refused = Assert.Throws<NodeException>(() => CrictlImagesJson.Parse(Node, json, maxImages: 1));
         Assert.Equal(Node, refused.Node);
-        Assert.Contains("crictl lists 2 images, more than images.max-inventory-images (1)", refused.Message);
+        Assert.Contains("crictl lists more images than images.max-inventory-images (1)", refused.Message);
     }
 
     [Fact]
@@ -123,6 +123,29 @@ public sealed class CrictlImagesJsonSpecs
         var json = "{\"images\":[{\"uid\":" + new string('[', 100) + new string(']', 100) + "}]}";
 
         Assert.Throws<MalformedInventoryException>(() => Parse(json));
+    }
+
+    [Fact]
+    public void Should_read_the_same_inventory_when_the_document_streams_in_a_few_bytes_at_a_time()
+    {
+        var images = string.Join(",", Enumerable.Range(0, 2000).Select(i =>
+            $"{{\"id\":\"sha256:{i:D64}\",\"repoTags\":[\"registry.example.com/team/app{i}:1\"],\"repoDigests\":[],\"size\":\"{i}\",\"uid\":{{\"value\":\"0\"}},\"spec\":null}}"));
+        var json = Encoding.UTF8.GetBytes($"{{\"images\":[{images}],\"extra\":{{\"a\":[1,2,3]}}}}\n");
+
+        using var trickle = new Trickle(json, chunk: 7);
+        var streamed = CrictlImagesJson.Read(Node, trickle);
+
+        Assert.True(json.Length > 256 * 1024, "the document must be larger than the reader's first buffer");
+        Assert.Equal(2000, streamed.Images.Count);
+        Assert.Equal(Parse(Encoding.UTF8.GetString(json)).Images.Select(i => (i.Id, i.Tags[0].ToString(), i.SizeBytes)),
+            streamed.Images.Select(i => (i.Id, i.Tags[0].ToString(), i.SizeBytes)));
+        Assert.Equal(json.Length, trickle.Position);
+    }
+
+    /// <summary>A stream that hands out at most a few bytes per read, as a slow channel does.</summary>
+    private sealed class Trickle(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
     }
 
     private static NodeInventory Parse(string json) => CrictlImagesJson.Parse(Node, Encoding.UTF8.GetBytes(json));
