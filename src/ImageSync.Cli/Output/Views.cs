@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Reporting;
 using Spectre.Console;
@@ -153,7 +154,7 @@ internal static class Views
         : bytes >= 1L << 10 ? $"{bytes / (double)(1L << 10):0.0} KiB"
         : $"{bytes} B";
 
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+    private static string Seconds(TimeSpan span) => Durations.Elapsed(span);
 
     private static Text Plain(string text) => new(text);
 

@@ -86,7 +86,8 @@ public sealed class KubernetesManifestsSpecs : IDisposable
             Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
             Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
             var writable = container.VolumeMounts.Where(m => m.ReadOnlyProperty != true).Select(m => m.MountPath).ToList();
-            Assert.Equal([settings.Logs.Dir, Path.GetDirectoryName(settings.LockFile)!], writable);
+            Assert.False(settings.Logs.DayFiles, "a pod's log is its console");
+            Assert.Equal([Path.GetDirectoryName(settings.LockFile)!], writable);
             Assert.NotNull(container.Resources.Requests);
             Assert.NotNull(container.Resources.Limits);
         }
