@@ -11,7 +11,7 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
 {
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TOptions options, CancellationToken cancellationToken)
     {
-        UsageException.RefuseLeftovers(context);
+        UsageException.RefuseLeftovers(context, options);
         try
         {
             var path = options.ConfigPath(Environment.GetEnvironmentVariable);

@@ -91,13 +91,8 @@ internal static class OneShotSync
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
 
-    /// <summary>Standard error as a console for tables, as wide as standard output gets in a pipe.</summary>
-    private static IAnsiConsole ErrorConsole(TextWriter errors)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) });
-        console.Profile.Width = 200;
-        return console;
-    }
+    /// <summary>Standard error as a console for tables, shaped as standard output is (its tables end their lines: nothing waits in it).</summary>
+    private static IAnsiConsole ErrorConsole(TextWriter errors) => Consoles.For(errors, Console.IsErrorRedirected, Environment.GetEnvironmentVariable);
 
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
     private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused)

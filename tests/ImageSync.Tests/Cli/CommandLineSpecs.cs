@@ -47,6 +47,26 @@ public sealed partial class CommandLineSpecs
         Assert.Contains($"    {command} ", await Run("--help"));
     }
 
+    [Theory]
+    [InlineData("run", "--quite", "--quiet")]
+    [InlineData("plan", "--jsn", "--json")]
+    [InlineData("check", "--confg", "--config")]
+    public async Task Should_suggest_the_option_meant_when_one_is_misspelt(string command, string typed, string meant)
+    {
+        var exitCode = await ImageSyncApp.RunAsync([command, "--config", Missing, typed], new TestConsole(), _errors);
+
+        Assert.Equal(ExitCodes.BadConfig, exitCode);
+        Assert.StartsWith($"image-sync: {command} does not take '{typed}', did you mean '{meant}'? (see image-sync {command} --help)", _errors.ToString());
+    }
+
+    [Fact]
+    public async Task Should_suggest_nothing_for_an_option_like_none_of_the_commands()
+    {
+        await ImageSyncApp.RunAsync(["run", "--config", Missing, "--bogus"], new TestConsole(), _errors);
+
+        Assert.StartsWith("image-sync: run does not take '--bogus' (see image-sync run --help)", _errors.ToString());
+    }
+
     [Fact]
     public async Task Should_parse_a_sync_command_line_with_the_config_in_any_spelling()
     {
