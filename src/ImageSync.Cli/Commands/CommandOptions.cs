@@ -11,7 +11,7 @@ public class ConfigOptions : CommandSettings
     public const string PathVariable = "IMAGE_SYNC_CONFIG";
 
     [CommandOption("-c|--config <FILE>")]
-    [Description($"HOCON config laid over the built-in defaults (hocon/image-sync.conf); default: ${PathVariable}, else {DefaultPath}")]
+    [Description($"HOCON config laid over the built-in defaults (image-sync config prints them); default: ${PathVariable}, else {DefaultPath}")]
     public string? Config { get; init; }
 
     /// <exception cref="ConfigException">No file was named and the default one does not exist.</exception>

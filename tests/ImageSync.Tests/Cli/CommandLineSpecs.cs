@@ -12,7 +12,7 @@ public sealed partial class CommandLineSpecs
     private const string Missing = "/nonexistent/image-sync.conf";
     private readonly StringWriter _errors = new();
 
-    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "import-config" };
+    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "config", "import-config" };
 
     [Theory]
     [MemberData(nameof(Commands))]
