@@ -37,6 +37,10 @@ public sealed class RunOptions : ReportOptions
     [CommandOption("-q|--quiet")]
     [Description("for cron: print nothing when the run ends with exit 0 (every node in sync); otherwise only the summary, on stderr")]
     public bool Quiet { get; init; }
+
+    [CommandOption("--metrics-file <FILE>")]
+    [Description("write this run's image_sync_ metrics to FILE for node_exporter's textfile collector (e.g. /var/lib/node_exporter/textfile/image-sync.prom), atomically")]
+    public string? MetricsFile { get; init; }
 }
 
 public sealed class ImportConfigOptions : CommandSettings

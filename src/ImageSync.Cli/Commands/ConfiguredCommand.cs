@@ -34,7 +34,7 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
 internal sealed class RunCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<RunOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(RunOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet), settings, console, Errors);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet, options.MetricsFile), settings, console, Errors);
 }
 
 internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)

@@ -8,6 +8,7 @@ using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
+using ImageSync.Metrics;
 using ImageSync.Nodes;
 using ImageSync.Reporting;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,8 @@ namespace ImageSync.Cli.Commands;
 /// <summary>What a one-shot command asks for: run pulls, or only plan them, or only check the nodes.</summary>
 /// <param name="Json">Print one JSON document on stdout, and nothing else there.</param>
 /// <param name="Quiet">A run for cron: print nothing when it ends with exit 0, only the summary on stderr otherwise.</param>
-public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet)
+/// <param name="MetricsFile">Where a run writes its metrics for node_exporter's textfile collector, if anywhere.</param>
+public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet, string? MetricsFile = null)
 {
     public string Command => Mode.ToString().ToLowerInvariant();
 }
@@ -69,6 +71,7 @@ internal static class OneShotSync
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
+            if (request.MetricsFile is { } metricsFile) await WriteMetricsAsync(metricsFile, summary);
             if (display == Display.Quiet)
             {
                 // Cron mails whatever a job prints: silence means every node is in sync.
@@ -80,6 +83,19 @@ internal static class OneShotSync
         finally
         {
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>A metrics file that cannot be written is said on stderr; the run's exit code stays the sync's.</summary>
+    private static async Task WriteMetricsAsync(string path, SyncSummary summary)
+    {
+        try
+        {
+            await MetricsFile.WriteAsync(path, summary, TimeProvider.System, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Error("cannot write the metrics file {Path}: {Error}", path, e.Message);
         }
     }
 
