@@ -38,6 +38,9 @@ public static class ImageSyncApp
             .WithDescription("Validate the config, then per node: host key, login, `echo ok`, crictl's image list; change nothing. Exit codes: 0 every node passed, 2 bad config or usage, 3 a node failed");
         config.AddCommand<DaemonCommand>("daemon")
             .WithDescription("Sync at start and every daemon.interval until SIGTERM/SIGINT (a running sync gets shutdown-grace); SIGHUP reloads the config between syncs. Exit codes: 0 stopped by a signal, 2 bad config or usage, 4 a part could not start (metrics address, cluster port) or it stopped without a signal");
+        config.AddCommand<ConfigCommand>("config")
+            .WithDescription("Print every setting in effect, defaults included, each with where its value came from (default, FILE:LINE, environment VAR); change nothing. Exit codes: 0 printed, 2 bad config or usage")
+            .WithExample("config", "-c", ConfigOptions.DefaultPath);
         config.AddCommand<ProbeCommand>("probe")
             .WithDescription("Ask the daemon's /healthz or /readyz (daemon.metrics) and exit with its verdict, for a container HEALTHCHECK with no shell or curl. Exit codes: 0 a 2xx answer, 1 any other answer or none, 2 usage")
             .WithExample("probe", "http://127.0.0.1:9464/healthz");

@@ -12,7 +12,7 @@ namespace ImageSync.Cli;
 /// </summary>
 internal sealed class JournalPriorities(ITextFormatter inner) : ITextFormatter
 {
-    private const string PlainTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
+    private const string PlainTemplate = Logging.Timestamps.Token + " {Level:u3} {Message:lj}{NewLine}{Exception}";
     private const string JournalTemplate = "{Level:u3} {Message:lj}{NewLine}{Exception}";
 
     /// <summary>The console's format for this process: with priorities when its output goes to the journal.</summary>

@@ -1,6 +1,8 @@
 using ImageSync.Cli;
-using Spectre.Console;
+using ImageSync.Cli.Output;
 
-// A pipe or a cron mail has no width; tables there are read whole, not wrapped to 80 columns.
-if (Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 200;
-return await ImageSyncApp.RunAsync(args, AnsiConsole.Console, Console.Error);
+var console = Consoles.For(Console.Out, Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
+var exitCode = await ImageSyncApp.RunAsync(args, console, Console.Error);
+// The plain text of a pipe is written a line at a time: the last one goes out now.
+console.Profile.Out.Writer.Flush();
+return exitCode;

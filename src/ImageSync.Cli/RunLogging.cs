@@ -10,7 +10,7 @@ namespace ImageSync.Cli;
 /// <summary>Serilog for a run: the run log day file, and plain lines on the console for cron mails and terminals.</summary>
 internal static class RunLogging
 {
-    private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string FileTemplate = Timestamps.Token + " [{Level:u3}] {Message:lj}{NewLine}{Exception}";
 
     /// <param name="dayFiles">Write the run log day file (only `run` does; `plan` and `check` change nothing).</param>
     /// <param name="consoleLines">Echo the run log as plain lines on stdout (cron mails, pipes).</param>
@@ -20,14 +20,14 @@ internal static class RunLogging
     {
         var health = new DayFileHealth(logs.Dir);
         var configuration = new LoggerConfiguration()
-            .MinimumLevel.Information()
+            .MinimumLevel.Is(logs.Level)
             .MinimumLevel.Override("Akka", Serilog.Events.LogEventLevel.Warning)
             // A replica lost is worded once by ReplicaMembership; remoting and the cluster would add a handful of
             // warnings and errors with stack traces for each peer that goes away, a normal event for a cluster.
             .MinimumLevel.Override("Akka.Cluster", Serilog.Events.LogEventLevel.Error)
             .MinimumLevel.Override("Akka.Remote", Serilog.Events.LogEventLevel.Fatal)
             .Filter.ByExcluding(FromRemoting);
-        if (dayFiles)
+        if (dayFiles && logs.DayFiles)
         {
             try
             {
@@ -39,7 +39,7 @@ internal static class RunLogging
             }
             configuration.WriteTo.DayFile(logs.Dir, DayFiles.RunLog, FileTemplate, health);
         }
-        var console = JournalPriorities.For(Environment.GetEnvironmentVariable);
+        var console = ConsoleFormat(logs.Format);
         configuration.WriteTo.Logger(lines =>
         {
             lines.Filter.ByExcluding(Serilog.Filters.Matching.WithProperty(RunLogOnlyProperty));
@@ -53,6 +53,10 @@ internal static class RunLogging
 
     private const string RunLogOnlyProperty = "RunLogOnly";
 
+    /// <summary>JSON for a log shipper (one object a line: @t in ISO 8601, @l, @m, and the properties), else text lines.</summary>
+    private static Serilog.Formatting.ITextFormatter ConsoleFormat(LogFormat format) =>
+        format == LogFormat.Json ? new Serilog.Formatting.Compact.RenderedCompactJsonFormatter() : JournalPriorities.For(Environment.GetEnvironmentVariable);
+
     /// <summary>For a line its caller also words on stderr itself: it goes to the run log, never to the console.</summary>
     public static ILogger RunLogOnly => Log.ForContext(RunLogOnlyProperty, true);
 
@@ -65,7 +69,7 @@ internal static class RunLogging
 
     /// <summary>The day files' journal; the lines it and the run log could not write are reported once per sync on stderr.</summary>
     public static ISyncJournal Journal(LogSettings logs, DayFileHealth health) =>
-        new HealthReportingJournal(new DayFileJournal(Log.Logger, logs.Dir, logs.RetentionDays, TimeProvider.System, health), health, ReportOnStderr);
+        new HealthReportingJournal(new DayFileJournal(Log.Logger, logs.DayFiles ? logs.Dir : null, logs.RetentionDays, TimeProvider.System, health), health, ReportOnStderr);
 
     // Not through Log.Logger: its run log is what cannot be written.
     private static readonly Lazy<ILogger> Stderr = new(() => new LoggerConfiguration()

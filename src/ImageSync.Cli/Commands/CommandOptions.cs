@@ -11,7 +11,7 @@ public class ConfigOptions : CommandSettings
     public const string PathVariable = "IMAGE_SYNC_CONFIG";
 
     [CommandOption("-c|--config <FILE>")]
-    [Description($"HOCON config laid over the built-in defaults (hocon/image-sync.conf); default: ${PathVariable}, else {DefaultPath}")]
+    [Description($"HOCON config laid over the built-in defaults (image-sync config prints them); default: ${PathVariable}, else {DefaultPath}")]
     public string? Config { get; init; }
 
     /// <exception cref="ConfigException">No file was named and the default one does not exist.</exception>
@@ -37,6 +37,10 @@ public sealed class RunOptions : ReportOptions
     [CommandOption("-q|--quiet")]
     [Description("for cron: print nothing when the run ends with exit 0 (every node in sync); otherwise only the summary, on stderr")]
     public bool Quiet { get; init; }
+
+    [CommandOption("--metrics-file <FILE>")]
+    [Description("write this run's image_sync_ metrics to FILE for node_exporter's textfile collector (e.g. /var/lib/node_exporter/textfile/image-sync.prom), atomically")]
+    public string? MetricsFile { get; init; }
 }
 
 public sealed class ImportConfigOptions : CommandSettings

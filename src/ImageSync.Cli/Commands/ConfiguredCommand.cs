@@ -11,7 +11,7 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
 {
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TOptions options, CancellationToken cancellationToken)
     {
-        UsageException.RefuseLeftovers(context);
+        UsageException.RefuseLeftovers(context, options);
         try
         {
             var path = options.ConfigPath(Environment.GetEnvironmentVariable);
@@ -34,7 +34,7 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
 internal sealed class RunCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<RunOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(RunOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet), settings, console, Errors);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet, options.MetricsFile), settings, console, Errors);
 }
 
 internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)

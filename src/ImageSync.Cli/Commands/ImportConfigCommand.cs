@@ -11,7 +11,7 @@ internal sealed class ImportConfigCommand(TextWriter errors) : Command<ImportCon
 
     public override int Execute(CommandContext context, ImportConfigOptions options, CancellationToken cancellationToken)
     {
-        UsageException.RefuseLeftovers(context);
+        UsageException.RefuseLeftovers(context, options);
         return Convert(options.OldConfig, Console.Out, errors);
     }
 

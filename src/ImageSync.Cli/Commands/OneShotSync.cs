@@ -8,6 +8,7 @@ using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
+using ImageSync.Metrics;
 using ImageSync.Nodes;
 using ImageSync.Reporting;
 using ImageSync.State;
@@ -21,7 +22,8 @@ namespace ImageSync.Cli.Commands;
 /// <summary>What a one-shot command asks for: run pulls, or only plan them, or only check the nodes.</summary>
 /// <param name="Json">Print one JSON document on stdout, and nothing else there.</param>
 /// <param name="Quiet">A run for cron: print nothing when it ends with exit 0, only the summary on stderr otherwise.</param>
-public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet)
+/// <param name="MetricsFile">Where a run writes its metrics for node_exporter's textfile collector, if anywhere.</param>
+public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet, string? MetricsFile = null)
 {
     public string Command => Mode.ToString().ToLowerInvariant();
 }
@@ -77,6 +79,7 @@ internal static class OneShotSync
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
             var exitCode = ExitCodes.For(summary, signal);
+            if (request.MetricsFile is { } metricsFile) await WriteMetricsAsync(metricsFile, summary);
             if (display == Display.Quiet)
             {
                 // Cron mails whatever a job prints: silence means every node is in sync.
@@ -100,6 +103,19 @@ internal static class OneShotSync
         return history;
     }
 
+    /// <summary>A metrics file that cannot be written is said on stderr; the run's exit code stays the sync's.</summary>
+    private static async Task WriteMetricsAsync(string path, SyncSummary summary)
+    {
+        try
+        {
+            await MetricsFile.WriteAsync(path, summary, TimeProvider.System, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Error("cannot write the metrics file {Path}: {Error}", path, e.Message);
+        }
+    }
+
     /// <summary>A live view on a terminal; plain lines for cron and pipes; a plan's or check's table; JSON only, or silence for cron, when asked.</summary>
     private static Display Choose(OneShot request, IAnsiConsole console) =>
         request.Json ? Display.Json
@@ -108,13 +124,8 @@ internal static class OneShotSync
         : console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected ? Display.Live
         : Display.Lines;
 
-    /// <summary>Standard error as a console for tables, as wide as standard output gets in a pipe.</summary>
-    private static IAnsiConsole ErrorConsole(TextWriter errors)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) });
-        console.Profile.Width = 200;
-        return console;
-    }
+    /// <summary>Standard error as a console for tables, shaped as standard output is (its tables end their lines: nothing waits in it).</summary>
+    private static IAnsiConsole ErrorConsole(TextWriter errors) => Consoles.For(errors, Console.IsErrorRedirected, Environment.GetEnvironmentVariable);
 
     /// <summary>Nothing was done: another process holds the lock (exit 1), or the lock file cannot be used (exit 2).</summary>
     private static int Refused(Display display, OneShot request, SyncEvents.SyncRefused refused)

@@ -25,7 +25,7 @@ internal sealed class ProbeCommand(TextWriter errors) : AsyncCommand<ProbeOption
 
     public override Task<int> ExecuteAsync(CommandContext context, ProbeOptions options, CancellationToken cancellationToken)
     {
-        UsageException.RefuseLeftovers(context);
+        UsageException.RefuseLeftovers(context, options);
         if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp)
             throw new UsageException($"probe: '{options.Url}' is not an http:// URL");
         if (!Durations.TryParse(options.Timeout, out var timeout) || timeout <= TimeSpan.Zero)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Reporting;
 using Spectre.Console;
@@ -31,8 +32,8 @@ internal static class Views
                 Plain(row.Failed.ToString(CultureInfo.InvariantCulture)),
                 Plain(row.Skipped.ToString(CultureInfo.InvariantCulture)));
         }
-        var inFlight = new Table().Border(TableBorder.Simple).Title($"in flight ({progress.InFlight.Count})")
-            .AddColumns("node", "image", "attempt", "elapsed");
+        var inFlight = Unbroken(new Table().Border(TableBorder.Simple).Title($"in flight ({progress.InFlight.Count})")
+            .AddColumns("node", "image", "attempt", "elapsed"), column: 1);
         foreach (var pull in progress.InFlight)
             inFlight.AddRow(Plain(pull.Pull.Node.Value), Plain(pull.Pull.Image.ToString()), Plain(pull.Attempt.ToString(CultureInfo.InvariantCulture)), Plain(Seconds(pull.Elapsed)));
         return new Rows(nodes, inFlight);
@@ -75,7 +76,7 @@ internal static class Views
         var parts = new List<IRenderable> { nodes };
         if (summary.Plan.Pulls.Count > 0)
         {
-            var pulls = new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "held by", "from");
+            var pulls = Unbroken(new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "held by", "from"), column: 1);
             foreach (var pull in summary.Plan.Pulls)
             {
                 pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)),
@@ -120,7 +121,7 @@ internal static class Views
     {
         var failed = summary.Outcomes.Where(o => !o.IsSuccess).OrderBy(o => o.Pull.Node).ThenBy(o => o.Pull.Image).ToList();
         if (failed.Count == 0) return null;
-        var table = new Table().Border(TableBorder.Simple).AddColumns("node", "image", "result", "attempts", "reason");
+        var table = Unbroken(new Table().Border(TableBorder.Simple).AddColumns("node", "image", "result", "attempts", "reason"), column: 1);
         foreach (var outcome in failed)
             table.AddRow(Plain(outcome.Pull.Node.Value), Plain(outcome.Pull.Image.ToString()), Plain(outcome.Word), Number(outcome.Attempts), Plain(outcome.Reason ?? ""));
         return table;
@@ -128,7 +129,7 @@ internal static class Views
 
     private static IRenderable Drift(IReadOnlyList<TagDrift> drifts)
     {
-        var table = new Table().Border(TableBorder.Simple).Title("drift: one tag, different images").AddColumns("tag", "digests by node");
+        var table = Unbroken(new Table().Border(TableBorder.Simple).Title("drift: one tag, different images").AddColumns("tag", "digests by node"), column: 0);
         foreach (var drift in drifts) table.AddRow(Plain(drift.Tag.ToString()), Plain(drift.DescribeDigests()));
         return table;
     }
@@ -164,7 +165,14 @@ internal static class Views
         : bytes >= 1L << 10 ? $"{bytes / (double)(1L << 10):0.0} KiB"
         : $"{bytes} B";
 
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+    private static string Seconds(TimeSpan span) => Durations.Elapsed(span);
+
+    /// <summary>An image name is copied from a table into a command: its column is never wrapped, the others give way.</summary>
+    private static Table Unbroken(Table table, int column)
+    {
+        table.Columns[column].NoWrap = true;
+        return table;
+    }
 
     private static Text Plain(string text) => new(text);
 

@@ -21,6 +21,7 @@ public sealed class PullHistoryActor : ReceiveActor
     private readonly List<IActorRef> _awaitingFlush = [];
     private bool _saving;
     private bool _changed;
+    private bool _warned;
 
     public PullHistoryActor(PullHistory history, IPullHistoryStore? store, TimeProvider clock)
     {
@@ -44,7 +45,9 @@ public sealed class PullHistoryActor : ReceiveActor
         Receive<Saved>(saved =>
         {
             _saving = false;
-            if (saved.Error is not null) _log.Warning("could not save the state file: {0}", saved.Error);
+            // Once: a state file that cannot be written stays so for the rest of the run.
+            if (saved.Error is not null && !_warned) _log.Warning("could not save the state file (images removed since may be pulled again next run): {0}", saved.Error);
+            _warned |= saved.Error is not null;
             SaveIfChanged();
         });
     }

@@ -4,6 +4,7 @@ using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
+using ImageSync.Logging;
 
 namespace ImageSync.Actors;
 
@@ -135,7 +136,7 @@ public sealed class SyncCoordinator : ReceiveActor
         // Measured on the monotonic clock: a wall clock stepped back (NTP, a VM restore) must not suppress syncs.
         if (_latest is { } last && _clock.GetElapsedTime(last.Timestamp) < trigger.Spacing)
         {
-            Refuse($"the last sync started at {last.StartedAt:yyyy-MM-dd HH:mm:ss}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
+            Refuse($"the last sync started at {Timestamps.Show(last.StartedAt)}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
             return;
         }
         Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false);
@@ -236,7 +237,7 @@ public sealed class SyncCoordinator : ReceiveActor
     /// <param name="Held">What the run holds until it ends: its setup (transport), and the lock file for a run.</param>
     private sealed record Run(IActorRef Actor, IActorRef Requester, SyncCommands.StartSync Request, DateTimeOffset StartedAt, long Timestamp, IReadOnlyList<IDisposable> Held)
     {
-        public string AlreadyRunning() => $"a sync is already running (started {StartedAt:yyyy-MM-dd HH:mm:ss} for: {Request.Reason})";
+        public string AlreadyRunning() => $"a sync is already running (started {Timestamps.Show(StartedAt)} for: {Request.Reason})";
     }
 }
 

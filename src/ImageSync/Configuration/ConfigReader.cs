@@ -172,7 +172,7 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
         {
             if (allowed.Contains(key)) continue;
             var full = path.Length == 0 ? key : $"{path}.{key}";
-            var suggestion = Suggest(key, allowed);
+            var suggestion = Spelling.Suggest(key, allowed);
             Problem(full, value, suggestion is null
                 ? $"unknown key (known here: {string.Join(", ", allowed)})"
                 : $"unknown key, did you mean '{suggestion}'?");
@@ -204,30 +204,6 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
     /// <summary>A DNS name or a dotted IPv4 address: labels of letters, digits and inner hyphens.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostNamePattern();
-
-    private static string? Suggest(string key, IEnumerable<string> allowed) =>
-        allowed.Select(a => (Name: a, Distance: EditDistance(key, a)))
-            .Where(c => c.Distance <= Math.Max(2, key.Length / 3))
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Name)
-            .FirstOrDefault();
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            previous = current;
-        }
-        return previous[b.Length];
-    }
 
     private static string KebabCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));

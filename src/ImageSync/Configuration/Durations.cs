@@ -27,6 +27,10 @@ public static partial class Durations
         return true;
     }
 
+    /// <summary>A measured time (a pull, a sync, a retry's wait), always in seconds with one decimal: <c>12.7s</c>.</summary>
+    public static string Elapsed(TimeSpan value) => value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+
+    /// <summary>A configured duration, as a config file would write it: <c>10m</c>, <c>500ms</c>.</summary>
     public static string Show(TimeSpan value) =>
         value.TotalDays >= 1 && value.TotalDays % 1 == 0 ? $"{value.TotalDays}d"
         : value.TotalHours >= 1 && value.TotalHours % 1 == 0 ? $"{value.TotalHours}h"

@@ -211,6 +211,7 @@ public sealed class HoconParser
         var text = new StringBuilder();
         var anyPiece = false;
         var allUnsetOptional = true;
+        string? variable = null;
         var pendingSpace = "";
         while (!AtEnd && !IsScalarEnd())
         {
@@ -222,8 +223,8 @@ public sealed class HoconParser
             }
             else if (Current == '$')
             {
-                var value = ParseSubstitution();
-                if (value is not null) allUnsetOptional = false;
+                var (name, value) = ParseSubstitution();
+                if (value is not null) (allUnsetOptional, variable) = (false, name);
                 text.Append(value);
             }
             else
@@ -237,7 +238,7 @@ public sealed class HoconParser
             pendingSpace = _text[spaceStart.._pos];
         }
         if (!anyPiece) throw AtEnd ? Error("expected a value") : Error($"unexpected '{Current}' where a value should start");
-        return allUnsetOptional ? null : new HoconScalar(text.ToString(), start);
+        return allUnsetOptional ? null : new HoconScalar(text.ToString(), start) { Variable = variable };
     }
 
     private bool IsScalarEnd() => Current is '\n' or ',' or '}' or ']' or '{' or '[' || AtComment() || Current == '\r';
@@ -258,7 +259,7 @@ public sealed class HoconParser
         return _text[start.._pos];
     }
 
-    private string? ParseSubstitution()
+    private (string Name, string? Value) ParseSubstitution()
     {
         var start = Here;
         Advance();
@@ -274,7 +275,7 @@ public sealed class HoconParser
         Advance();
         var value = _environment(name);
         if (value is null && !optional) throw new HoconException(start, $"environment variable {name} is not set (write ${{?{name}}} to make it optional)");
-        return value;
+        return (name, value);
     }
 
     private bool IsTripleQuote() => string.CompareOrdinal(_text, _pos, "\"\"\"", 0, 3) == 0;

@@ -25,6 +25,9 @@ public sealed class HoconScalar(string text, SourcePosition position) : HoconNod
 {
     public string Text { get; } = text;
 
+    /// <summary>The environment variable the value came from (<c>${VAR}</c>), for <c>image-sync config</c> to name.</summary>
+    public string? Variable { get; init; }
+
     public override string Kind => "a value";
 }
 

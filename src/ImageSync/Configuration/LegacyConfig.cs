@@ -49,7 +49,7 @@ public static partial class LegacyConfig
     {
         var hocon = new StringBuilder()
             .AppendLine($"# Converted from {source} by `image-sync import-config`.")
-            .AppendLine("# What is not set here keeps image-sync's default (hocon/image-sync.conf): host keys are checked")
+            .AppendLine("# What is not set here keeps image-sync's default (image-sync config prints them all): host keys are checked")
             .AppendLine("# against ~/.ssh/known_hosts (ssh.host-key-checking = strict), pulls are retried (pull.retries).")
             .AppendLine("image-sync {");
         WriteNodes(settings, hocon, problems);

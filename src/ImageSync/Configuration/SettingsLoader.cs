@@ -22,10 +22,23 @@ public static class SettingsLoader
     public static ImageSyncSettings Load(string path, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        HoconObject user;
+        return Bind(ParseFile(path, environment), environment);
+    }
+
+    /// <summary>Every setting the file and the environment leave in effect, each with where its value came from.</summary>
+    /// <exception cref="ConfigException">The file is missing, unreadable, malformed or invalid.</exception>
+    public static IReadOnlyList<EffectiveSetting> Effective(string path, Func<string, string?> environment)
+    {
+        var user = ParseFile(path, environment);
+        Bind(user, environment);
+        return EffectiveSetting.Of(user.WithFallback(HoconParser.Parse(ReferenceText(), ReferenceName, environment)), ConfigReader.Root, ReferenceName);
+    }
+
+    private static HoconObject ParseFile(string path, Func<string, string?> environment)
+    {
         try
         {
-            user = HoconParser.ParseFile(path, environment);
+            return HoconParser.ParseFile(path, environment);
         }
         catch (HoconException e)
         {
@@ -35,7 +48,6 @@ public static class SettingsLoader
         {
             throw new ConfigException([$"cannot read config file '{path}': {e.Message}"]);
         }
-        return Bind(user, environment);
     }
 
     /// <exception cref="ConfigException">The text is malformed or invalid.</exception>

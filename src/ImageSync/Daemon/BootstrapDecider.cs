@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using ImageSync.Configuration;
 
 namespace ImageSync.Daemon;
 
@@ -39,7 +40,7 @@ public static class BootstrapDecider
             return new Decision.JoinExisting(cluster);
         var alive = answered.Keys.Append(self).Distinct().ToList();
         if (alive.Count < required) return new Decision.Wait($"{alive.Count} of the {required} replicas needed to form a cluster answer");
-        if (stableFor < stableMargin) return new Decision.Wait($"the replicas that answer changed {stableFor.TotalSeconds:0.0}s ago");
+        if (stableFor < stableMargin) return new Decision.Wait($"the replicas that answer changed {Durations.Elapsed(stableFor)} ago");
         var lowest = alive.Concat(heardOf ?? []).OrderBy(a => a, Member.AddressOrdering).First();
         return lowest.Equals(self) ? new Decision.FormCluster() : new Decision.Wait($"{lowest} forms the cluster");
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using ImageSync.Actors;
 using ImageSync.Configuration;
@@ -16,26 +15,30 @@ namespace ImageSync.Logging;
 /// </summary>
 public sealed class DayFileJournal : ISyncJournal
 {
-    private const string OutcomeTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Message:l}{NewLine}";
+    private const string OutcomeTemplate = Timestamps.Token + " {Message:l}{NewLine}";
 
     private readonly ILogger _runLog;
     private readonly Serilog.Core.Logger _successLog;
     private readonly Serilog.Core.Logger _failedLog;
-    private readonly string _dir;
+    private readonly string? _dir;
     private readonly int _retentionDays;
     private readonly TimeProvider _clock;
 
     /// <param name="runLog">The logger whose sinks include the run log day file.</param>
+    /// <param name="dir">The day files' directory; null when they are off (logs.day-files): the run's lines go to <paramref name="runLog"/> only.</param>
     /// <param name="health">Counts the outcome lines that could not be written.</param>
-    public DayFileJournal(ILogger runLog, string dir, int retentionDays, TimeProvider clock, DayFileHealth? health = null)
+    public DayFileJournal(ILogger runLog, string? dir, int retentionDays, TimeProvider clock, DayFileHealth? health = null)
     {
         _runLog = runLog;
         _dir = dir;
         _retentionDays = retentionDays;
         _clock = clock;
-        _successLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.SuccessLog, OutcomeTemplate, health).CreateLogger();
-        _failedLog = new LoggerConfiguration().WriteTo.DayFile(dir, DayFiles.FailedLog, OutcomeTemplate, health).CreateLogger();
+        _successLog = OutcomeLog(dir, DayFiles.SuccessLog, health);
+        _failedLog = OutcomeLog(dir, DayFiles.FailedLog, health);
     }
+
+    private static Serilog.Core.Logger OutcomeLog(string? dir, string stem, DayFileHealth? health) =>
+        dir is null ? new LoggerConfiguration().CreateLogger() : new LoggerConfiguration().WriteTo.DayFile(dir, stem, OutcomeTemplate, health).CreateLogger();
 
     public void Record(SyncEvents.ISyncEvent syncEvent)
     {
@@ -64,11 +67,11 @@ public sealed class DayFileJournal : ISyncJournal
                 break;
             case SyncEvents.PullRetrying retry:
                 Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
-                    Durations.Show(TimeSpan.FromMilliseconds(Math.Round(retry.Delay.TotalMilliseconds))), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
+                    Durations.Elapsed(retry.Delay), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
             case SyncEvents.ImagesHeldBack held:
                 Run(LogEventLevel.Warning, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",
-                    held.Node, held.HeldBack, held.Removed, held.NotBefore.ToLocalTime().ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
+                    held.Node, held.HeldBack, held.Removed, Timestamps.Show(held.NotBefore.ToLocalTime()));
                 break;
             case SyncEvents.NodeWarning warning:
                 Run(LogEventLevel.Warning, "NODE {Node}: {Warning}", warning.Node, Printable(warning.Warning));
@@ -96,6 +99,7 @@ public sealed class DayFileJournal : ISyncJournal
 
     public void PruneExpired()
     {
+        if (_dir is null) return;
         var today = DateOnly.FromDateTime(_clock.GetLocalNow().DateTime);
         try
         {
@@ -141,19 +145,19 @@ public sealed class DayFileJournal : ISyncJournal
             if (outcome.Copy is not null)
                 Run(LogEventLevel.Information, "{Word} {Node} {Image} ({How})", outcome.Word, pull.Node, pull.Image, CopyDetails(outcome));
             else
-                Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds}s)", outcome.Word, pull.Node, pull.Image, seconds);
+                Run(LogEventLevel.Information, "{Word} {Node} {Image} ({Seconds})", outcome.Word, pull.Node, pull.Image, seconds);
             return;
         }
         var attempts = outcome.Attempts == 1 ? "1 attempt" : $"{outcome.Attempts} attempts";
         var reason = Printable(outcome.Reason ?? "no reason given") + (outcome.Result == PullResult.Skipped ? "" : $" (after {attempts})");
         Write(_failedLog, LogEventLevel.Information, "{Word} {Node} {Image} {Reason}", outcome.Word, pull.Node, pull.Image, reason);
-        Run(LogEventLevel.Warning, "{Word} {Node} {Image} ({Seconds}s): {Reason}", outcome.Word, pull.Node, pull.Image, seconds, reason);
+        Run(LogEventLevel.Warning, "{Word} {Node} {Image} ({Seconds}): {Reason}", outcome.Word, pull.Node, pull.Image, seconds, reason);
     }
 
     private static string CopyDetails(PullOutcome outcome) =>
-        $"from {outcome.Copy!.Source} by transfer, {Sizes.ShowMebibytes(outcome.Copy.Bytes)}, {Seconds(outcome)} s";
+        $"from {outcome.Copy!.Source} by transfer, {Sizes.ShowMebibytes(outcome.Copy.Bytes)}, {Seconds(outcome)}";
 
-    private static string Seconds(PullOutcome outcome) => outcome.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Seconds(PullOutcome outcome) => Durations.Elapsed(outcome.Duration);
 
     private void RecordSummary(SyncSummary summary)
     {
@@ -163,10 +167,10 @@ public sealed class DayFileJournal : ISyncJournal
         foreach (var row in summary.PerNode())
             Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}",
                 row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped);
-        var seconds = summary.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        if (summary.Fault is not null) Run(LogEventLevel.Error, "SYNC ABORTED after {Seconds}s: {Fault}", seconds, summary.Fault);
-        else if (summary.Interrupted) Run(LogEventLevel.Warning, "SYNC INTERRUPTED after {Seconds}s", seconds);
-        else Run(LogEventLevel.Information, "SYNC COMPLETE in {Seconds}s", seconds);
+        var seconds = Durations.Elapsed(summary.Duration);
+        if (summary.Fault is not null) Run(LogEventLevel.Error, "SYNC ABORTED after {Seconds}: {Fault}", seconds, summary.Fault);
+        else if (summary.Interrupted) Run(LogEventLevel.Warning, "SYNC INTERRUPTED after {Seconds}", seconds);
+        else Run(LogEventLevel.Information, "SYNC COMPLETE in {Seconds}", seconds);
     }
 
     private void Run(LogEventLevel level, string template, params object[] values) => Write(_runLog, level, template, values);

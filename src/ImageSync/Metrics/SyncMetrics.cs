@@ -28,12 +28,13 @@ public sealed class SyncMetrics
     private long _lastAttemptTimestamp;
 
     /// <param name="logs">Counts the day-file lines that could not be written; null when none are written.</param>
-    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock, DayFileHealth? logs = null)
+    /// <param name="processMetrics">Add the process_ and dotnet_ series of this process (not in a cron run's metrics file).</param>
+    public SyncMetrics(CoordinatorPresence presence, TimeProvider clock, DayFileHealth? logs = null, bool processMetrics = true)
     {
         _clock = clock;
         _lastAttemptTimestamp = clock.GetTimestamp();
         Registry = Prometheus.Metrics.NewCustomRegistry();
-        DotNetStats.Register(Registry);
+        if (processMetrics) DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _syncs = factory.CreateCounter("image_sync_syncs_total", "Syncs by result: ok, failures (a pull failed or a node was unreachable), interrupted, aborted, refused.", "result");
         _syncSeconds = factory.CreateHistogram("image_sync_sync_duration_seconds", "How long syncs took, from start to summary, by result.",
@@ -41,7 +42,7 @@ public sealed class SyncMetrics
         _pulls = factory.CreateCounter("image_sync_pulls_total", "Pull outcomes by node and result (success, timeout, failed, skipped).", "node", "result");
         _pullSeconds = factory.CreateHistogram("image_sync_pull_duration_seconds", "How long pulls took (the last attempt), by result.",
             new HistogramConfiguration { LabelNames = ["result"], Buckets = Histogram.ExponentialBuckets(0.25, 2, 14) });
-        _missing = factory.CreateGauge("image_sync_images_missing", "Matching images each node lacked at the last plan.", "node");
+        _missing = factory.CreateGauge("image_sync_images_missing", "Matching images each node still lacked when the last sync ended (planned and not pulled).", "node");
         _reachable = factory.CreateGauge("image_sync_node_reachable", "1 when the node was reachable at the last sync, 0 when not.", "node");
         _imageFs = factory.CreateGauge("image_sync_node_image_fs_bytes", "Each node's image filesystem at the last sync (df of crictl's image filesystem), by kind: size, used, available.", "node", "kind");
         _removed = factory.CreateCounter("image_sync_images_removed_total", "Images image-sync pulled that were removed from the node since (kubelet's image GC, an operator).", "node");
@@ -86,10 +87,6 @@ public sealed class SyncMetrics
             case SyncEvents.ImagesHeldBack held:
                 _removed.WithLabels(held.Node.Value).Inc(held.Removed);
                 break;
-            case SyncEvents.PlanMade plan:
-                foreach (var series in _missing.GetAllLabelValues().ToList()) _missing.WithLabels(series).Set(0);
-                foreach (var node in plan.Plan.Pulls.GroupBy(p => p.Node)) _missing.WithLabels(node.Key.Value).Set(node.Count());
-                break;
             case SyncEvents.PullFinished pull:
                 var result = pull.Outcome.Word.ToLowerInvariant();
                 _pulls.WithLabels(pull.Outcome.Pull.Node.Value, result).Inc();
@@ -100,6 +97,7 @@ public sealed class SyncMetrics
                 _syncs.WithLabels(summary).Inc();
                 _syncSeconds.WithLabels(summary).Observe(finished.Summary.Duration.TotalSeconds);
                 if (summary == "ok") _lastSuccess.Set(UnixNow());
+                StillMissing(finished.Summary);
                 break;
             // Another replica's tick after a sync is not a sync that could not run.
             case SyncEvents.SyncRefused { Kind: not SyncEvents.RefusalKind.RecentlySynced }:
@@ -113,6 +111,40 @@ public sealed class SyncMetrics
         _imageFs.WithLabels(node.Value, "size").Set(imageFs.SizeBytes);
         _imageFs.WithLabels(node.Value, "used").Set(imageFs.UsedBytes);
         _imageFs.WithLabels(node.Value, "available").Set(imageFs.AvailableBytes);
+    }
+
+    /// <summary>
+    /// A cron run's metrics (<c>run --metrics-file</c>): its summary read as the daemon reads the events of a sync,
+    /// so that both write the same series.
+    /// </summary>
+    public void Record(SyncSummary summary)
+    {
+        Record(new SyncEvents.SyncStarted(summary.StartedAt, summary.Specs ?? [], "run", summary.Mode));
+        foreach (var node in summary.Nodes) Record(new SyncEvents.NodeChecked(node));
+        foreach (var outcome in summary.Outcomes) Record(new SyncEvents.PullFinished(outcome));
+        Record(new SyncEvents.SyncFinished(summary));
+    }
+
+    /// <summary>A clean sync of an earlier process (the previous cron run's metrics file), unless this one is later.</summary>
+    public void RememberLastSuccess(double unixSeconds) => _lastSuccess.IncTo(unixSeconds);
+
+    /// <summary>
+    /// What each node of the fleet still lacks once the sync is over; the series of a node no longer in the
+    /// fleet are deleted (unless discovery failed: its nodes did not leave, they were not listed).
+    /// </summary>
+    private void StillMissing(SyncSummary summary)
+    {
+        var pulled = summary.Outcomes.Where(o => o.IsSuccess).Select(o => (o.Pull.Node, o.Pull.Image)).ToHashSet();
+        var fleet = summary.Nodes.Select(n => n.Node.Value).ToHashSet();
+        foreach (var node in summary.Nodes.Where(n => n.Reachable))
+            _missing.WithLabels(node.Node.Value).Set(summary.Plan.Pulls.Count(p => p.Node == node.Node && !pulled.Contains((p.Node, p.Image))));
+        // What an unreachable node lacks is not known.
+        foreach (var node in summary.Nodes.Where(n => !n.Reachable)) _missing.RemoveLabelled(node.Node.Value);
+        if (summary.DiscoveryError is not null) return;
+        foreach (var gauge in new[] { _missing, _reachable, _imageFs })
+            foreach (var gone in gauge.GetAllLabelValues().Where(labels => !fleet.Contains(labels[0])).ToList()) gauge.RemoveLabelled(gone);
+        foreach (var counter in new[] { _pulls, _removed })
+            foreach (var gone in counter.GetAllLabelValues().Where(labels => !fleet.Contains(labels[0])).ToList()) counter.RemoveLabelled(gone);
     }
 
     private double UnixNow() => _clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;

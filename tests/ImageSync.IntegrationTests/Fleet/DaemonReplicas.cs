@@ -174,7 +174,7 @@ public sealed partial class Replica : IDisposable
             var path = Path.Combine(LogDir, $"image-sync-{DateTime.Now:yyyy-MM-dd}.log");
             if (!File.Exists(path)) return [];
             return [.. File.ReadAllLines(path).Select(l => LogLine().Match(l)).Where(m => m.Success)
-                .Select(m => (DateTimeOffset.ParseExact(m.Groups["at"].Value, "yyyy-MM-dd HH:mm:ss.fff zzz", CultureInfo.InvariantCulture), m.Groups["text"].Value))];
+                .Select(m => (DateTimeOffset.ParseExact(m.Groups["at"].Value, "yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture), m.Groups["text"].Value))];
         }
     }
 
@@ -202,7 +202,7 @@ public sealed partial class Replica : IDisposable
 
     public void Dispose() => _process?.Dispose();
 
-    [GeneratedRegex(@"^(?<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d) \[\w+\] (?<text>.*)$")]
+    [GeneratedRegex(@"^(?<at>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) \[\w+\] (?<text>.*)$")]
     private static partial Regex LogLine();
 
     [GeneratedRegex(@"^SYNC (COMPLETE|INTERRUPTED|ABORTED)")]

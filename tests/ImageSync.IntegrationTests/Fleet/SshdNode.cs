@@ -262,7 +262,8 @@ public sealed class SshdNode : IDisposable
             var banner = new byte[4];
             return client.GetStream().ReadAtLeast(banner, 4, throwOnEndOfStream: false) == 4 && banner.AsSpan().SequenceEqual("SSH-"u8);
         }
-        catch (SocketException)
+        // A connection reset while sshd (re)starts on the port is "not yet", as a refused one is.
+        catch (Exception e) when (e is SocketException or IOException)
         {
             return false;
         }

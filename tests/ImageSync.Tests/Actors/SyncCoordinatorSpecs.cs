@@ -183,7 +183,7 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         coordinator.Tell(new SyncCommands.TriggerSync("replica 3", Spacing));
 
         Assert.Equal(SyncEvents.RefusalKind.RecentlySynced, refused.Kind);
-        Assert.Equal($"the last sync started at {start:yyyy-MM-dd HH:mm:ss}, less than 12m ago", refused.Why);
+        Assert.Equal($"the last sync started at {start:yyyy-MM-ddTHH:mm:ss.fffzzz}, less than 12m ago", refused.Why);
         Assert.Equal("replica 3", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
     }
 

@@ -12,7 +12,7 @@ public sealed partial class CommandLineSpecs
     private const string Missing = "/nonexistent/image-sync.conf";
     private readonly StringWriter _errors = new();
 
-    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "import-config" };
+    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "config", "import-config" };
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -45,6 +45,26 @@ public sealed partial class CommandLineSpecs
     {
         Assert.Equal(await Run(command, "--help"), await Run("help", command));
         Assert.Contains($"    {command} ", await Run("--help"));
+    }
+
+    [Theory]
+    [InlineData("run", "--quite", "--quiet")]
+    [InlineData("plan", "--jsn", "--json")]
+    [InlineData("check", "--confg", "--config")]
+    public async Task Should_suggest_the_option_meant_when_one_is_misspelt(string command, string typed, string meant)
+    {
+        var exitCode = await ImageSyncApp.RunAsync([command, "--config", Missing, typed], new TestConsole(), _errors);
+
+        Assert.Equal(ExitCodes.BadConfig, exitCode);
+        Assert.StartsWith($"image-sync: {command} does not take '{typed}', did you mean '{meant}'? (see image-sync {command} --help)", _errors.ToString());
+    }
+
+    [Fact]
+    public async Task Should_suggest_nothing_for_an_option_like_none_of_the_commands()
+    {
+        await ImageSyncApp.RunAsync(["run", "--config", Missing, "--bogus"], new TestConsole(), _errors);
+
+        Assert.StartsWith("image-sync: run does not take '--bogus' (see image-sync run --help)", _errors.ToString());
     }
 
     [Fact]

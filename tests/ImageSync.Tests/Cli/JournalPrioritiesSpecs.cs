@@ -21,11 +21,11 @@ public sealed class JournalPrioritiesSpecs
     }
 
     [Fact]
-    public void Should_write_plain_timestamped_lines_elsewhere()
+    public void Should_write_plain_lines_stamped_in_iso_8601_with_the_offset_elsewhere()
     {
         var line = Format(JournalPriorities.For(_ => null), LogEventLevel.Error);
 
-        Assert.Matches(@"^\d\d:\d\d:\d\d ERR SYNC COMPLETE", line);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d ERR SYNC COMPLETE", line);
     }
 
     private static string Format(Serilog.Formatting.ITextFormatter formatter, LogEventLevel level)

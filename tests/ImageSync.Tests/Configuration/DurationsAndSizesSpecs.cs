@@ -27,6 +27,16 @@ public sealed class DurationsAndSizesSpecs
     public void Should_refuse_a_duration_without_a_known_unit(string text) => Assert.False(Durations.TryParse(text, out _));
 
     [Theory]
+    [InlineData(300, "0.3s")]
+    [InlineData(12_740, "12.7s")]
+    [InlineData(5_200, "5.2s")]
+    [InlineData(185_000, "185.0s")]
+    public void Should_show_a_measured_time_in_seconds_with_one_decimal_whatever_its_length(double milliseconds, string shown)
+    {
+        Assert.Equal(shown, Durations.Elapsed(TimeSpan.FromMilliseconds(milliseconds)));
+    }
+
+    [Theory]
     [InlineData("1024", 1024)]
     [InlineData("512KiB", 512L << 10)]
     [InlineData("64MiB", 64L << 20)]

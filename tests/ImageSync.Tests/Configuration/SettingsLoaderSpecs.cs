@@ -33,6 +33,7 @@ public sealed class SettingsLoaderSpecs
         Assert.Equal(2, settings.Pull.MaxPerNode);
         Assert.Equal("/var/log/image-sync", settings.Logs.Dir);
         Assert.Equal(30, settings.Logs.RetentionDays);
+        Assert.Equal((LogFormat.Text, Serilog.Events.LogEventLevel.Information, true), (settings.Logs.Format, settings.Logs.Level, settings.Logs.DayFiles));
         Assert.Equal("/var/lock/image-sync.lock", settings.LockFile);
         Assert.Equal(TimeSpan.FromMinutes(15), settings.Daemon.Interval);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.ShutdownGrace);
@@ -48,6 +49,25 @@ public sealed class SettingsLoaderSpecs
         Assert.Equal("deploy", settings.Nodes[0].User);
         Assert.Equal("ops", settings.Nodes[1].User);
         Assert.Equal("/srv/logs", settings.Logs.Dir);
+    }
+
+    [Fact]
+    public void Should_take_the_log_options_from_the_environment_for_a_container()
+    {
+        var environment = new Dictionary<string, string> { ["IMAGE_SYNC_LOG_FORMAT"] = "json", ["IMAGE_SYNC_LOG_LEVEL"] = "warning", ["IMAGE_SYNC_LOG_DAY_FILES"] = "off" };
+
+        var logs = SettingsLoader.Parse(Minimal, environment: environment.GetValueOrDefault).Logs;
+
+        Assert.Equal((LogFormat.Json, Serilog.Events.LogEventLevel.Warning, false), (logs.Format, logs.Level, logs.DayFiles));
+    }
+
+    [Fact]
+    public void Should_name_the_accepted_log_formats_and_levels_when_one_is_wrong()
+    {
+        var refused = Assert.Throws<ConfigException>(() => SettingsLoader.Parse(Minimal + "\nimage-sync.logs { format = logfmt, level = chatty }", environment: Environment));
+
+        Assert.Contains(refused.Problems, p => p.StartsWith("image-sync.logs.format") && p.EndsWith("'logfmt' is not one of: text, json"));
+        Assert.Contains(refused.Problems, p => p.StartsWith("image-sync.logs.level") && p.EndsWith("'chatty' is not one of: verbose, debug, information, warning, error, fatal"));
     }
 
     [Fact]

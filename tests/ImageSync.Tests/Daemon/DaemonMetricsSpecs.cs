@@ -45,7 +45,9 @@ public sealed class DaemonMetricsSpecs
         Assert.Contains("process_cpu_seconds_total ", metrics);
         Assert.Contains("dotnet_total_memory_bytes ", metrics);
         Assert.DoesNotContain("outcome=", metrics);
-        Assert.Contains("image_sync_images_missing{node=\"w2\"} 2", metrics);
+        // w2 lacked a:1 and b:1, pulled a:1: b:1 is what it still lacks.
+        Assert.Contains("image_sync_images_missing{node=\"w2\"} 1", metrics);
+        Assert.Contains("image_sync_images_missing{node=\"w1\"} 0", metrics);
         Assert.Contains("image_sync_node_reachable{node=\"w1\"} 1", metrics);
         Assert.Contains("image_sync_node_reachable{node=\"w3\"} 0", metrics);
         Assert.Contains("image_sync_coordinator 1", metrics);

@@ -55,7 +55,7 @@ public sealed class DeployFilesSpecs
         var tmpfiles = File.ReadAllLines(Path.Combine(Deploy, "image-sync.tmpfiles")).Single(l => l.Length > 0 && !l.StartsWith('#'));
 
         Assert.Contains($"IMAGE_SYNC_LOCK_FILE={LockUnderSystemd}", cron);
-        Assert.Equal(["d", Path.GetDirectoryName(LockUnderSystemd), "0750", "image-sync", "image-sync", "-"], tmpfiles.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["d", Path.GetDirectoryName(LockUnderSystemd)!, "0750", "image-sync", "image-sync", "-"], tmpfiles.Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ImageSync.Configuration;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
@@ -86,7 +85,8 @@ public sealed class KubernetesManifestsSpecs : IDisposable
             Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
             Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
             var writable = container.VolumeMounts.Where(m => m.ReadOnlyProperty != true).Select(m => m.MountPath).ToList();
-            Assert.Equal([settings.Logs.Dir, Path.GetDirectoryName(settings.LockFile)!], writable);
+            Assert.False(settings.Logs.DayFiles, "a pod's log is its console");
+            Assert.Equal([Path.GetDirectoryName(settings.LockFile)!], writable);
             Assert.NotNull(container.Resources.Requests);
             Assert.NotNull(container.Resources.Limits);
         }
@@ -162,15 +162,8 @@ public sealed class KubernetesManifestsSpecs : IDisposable
 
     private static List<object> Render(string directory)
     {
-        using var kubectl = Process.Start(new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(Repository.Root, directory)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var yaml = kubectl.StandardOutput.ReadToEnd();
-        var errors = kubectl.StandardError.ReadToEnd();
-        kubectl.WaitForExit();
-        Assert.True(kubectl.ExitCode == 0, $"kubectl kustomize {directory}: {errors}");
+        var (exitCode, yaml, errors) = Tool.Run("kubectl", Repository.Root, "kustomize", directory);
+        Assert.True(exitCode == 0, $"kubectl kustomize {directory}: {errors}");
         return KubernetesYaml.LoadAllFromString(yaml, strict: true);
     }
 

@@ -38,6 +38,20 @@ public sealed class DayFileJournalSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_write_the_run_lines_only_to_the_run_logger_and_no_outcome_file_when_day_files_are_off()
+    {
+        using var journal = new DayFileJournal(_runLog, null, 30, _clock);
+
+        journal.Record(new SyncEvents.PullFinished(Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null)));
+        journal.Record(new SyncEvents.PullFinished(Outcome("worker-2", "registry.example.com/team/b:1", PullResult.Failed, "NotFound: gone")));
+        Flush();
+
+        Assert.Equal(["image-sync-2026-11-26.log"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
+        Assert.Equal(["2026-11-26 23:59:59 [INF] SUCCESS worker-1 registry.example.com/team/a:1 (1.0s)",
+            "2026-11-26 23:59:59 [WRN] FAILED worker-2 registry.example.com/team/b:1 (1.0s): NotFound: gone (after 1 attempt)"], Lines("image-sync-2026-11-26.log"));
+    }
+
+    [Fact]
     public void Should_write_a_held_success_as_it_ends_and_only_a_disagreeing_verification_after_it()
     {
         var kept = Outcome("worker-1", "registry.example.com/team/a:1", PullResult.Success, null);

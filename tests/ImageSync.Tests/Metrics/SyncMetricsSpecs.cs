@@ -56,6 +56,44 @@ public sealed class SyncMetricsSpecs
     }
 
     [Fact]
+    public async Task Should_count_what_each_node_still_lacks_when_the_sync_ends()
+    {
+        var (w1, w2) = (NodeName.Parse("w1"), NodeName.Parse("w2"));
+        var a = TestData.Pull("w2", "a:1");
+        var b = TestData.Pull("w2", "b:1");
+        var summary = new SyncSummary(SyncMode.Run, Now, TimeSpan.FromSeconds(1), [NodeStatus.Ready(w1, 2, []), NodeStatus.Ready(w2, 0, [])], new SyncPlan([a, b]),
+            [new PullOutcome(a, PullResult.Success, null, TimeSpan.FromSeconds(1)), new PullOutcome(b, PullResult.Failed, "NotFound", TimeSpan.FromSeconds(1))], false);
+
+        _metrics.Record(new SyncEvents.SyncFinished(summary));
+
+        // w2 lacked a:1 and b:1 and got a:1.
+        Assert.Equal(["image_sync_images_missing{node=\"w1\"} 0", "image_sync_images_missing{node=\"w2\"} 1"],
+            (await Scrape()).Split('\n').Where(l => l.StartsWith("image_sync_images_missing{")).Order());
+    }
+
+    [Fact]
+    public async Task Should_delete_the_series_of_a_node_that_left_the_fleet()
+    {
+        _metrics.Record(RunOf("w1", "w2"));
+
+        _metrics.Record(RunOf("w1"));
+
+        var scraped = await Scrape();
+        Assert.Contains("image_sync_node_reachable{node=\"w1\"} 1\n", scraped);
+        Assert.DoesNotContain("node=\"w2\"", scraped);
+    }
+
+    [Fact]
+    public async Task Should_keep_the_series_of_the_discovered_nodes_when_discovery_failed()
+    {
+        _metrics.Record(RunOf("w1", "k1"));
+
+        _metrics.Record(RunOf("w1") with { DiscoveryError = "kubernetes: cannot reach https://10.0.0.1:6443" });
+
+        Assert.Contains("image_sync_node_reachable{node=\"k1\"} 1\n", await Scrape());
+    }
+
+    [Fact]
     public async Task Should_count_a_refused_sync_but_not_a_tick_skipped_after_another_replicas_sync()
     {
         _metrics.Record(new SyncEvents.SyncRefused("the last sync started at 03:00, less than 12m ago", SyncEvents.RefusalKind.RecentlySynced));
@@ -106,6 +144,14 @@ public sealed class SyncMetricsSpecs
         Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"used\"} 700\n", scraped);
         Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"available\"} 250\n", scraped);
         Assert.Contains("image_sync_images_removed_total{node=\"w1\"} 3\n", scraped);
+    }
+
+    /// <summary>A run's summary of the nodes named, each reachable, with one pull done on the first.</summary>
+    private static SyncSummary RunOf(params string[] nodes)
+    {
+        var pull = TestData.Pull(nodes[0], "a:1");
+        return new SyncSummary(SyncMode.Run, Now, TimeSpan.FromSeconds(1), nodes.Select(n => NodeStatus.Ready(NodeName.Parse(n), 1, [])).ToList(), new SyncPlan([pull]),
+            [new PullOutcome(pull, PullResult.Success, null, TimeSpan.FromSeconds(1))], false);
     }
 
     private static SyncEvents.SyncFinished Finished(SyncMode mode, bool unreachable)
