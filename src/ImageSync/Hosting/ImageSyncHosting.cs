@@ -100,7 +100,7 @@ public static class ImageSyncHosting
         var settings = parts.Setup.Current.Settings;
         var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: settings.Cluster.Enabled);
         builder.AddSyncEventListener("metrics", daemon.Metrics.Record);
-        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator);
+        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
         else builder.AddSyncCoordinator(coordinator);
         return builder.AddDaemonScheduler(parts.Setup);
     }

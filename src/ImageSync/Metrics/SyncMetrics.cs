@@ -24,6 +24,9 @@ public sealed class SyncMetrics
     private readonly Counter _removed;
     private readonly Gauge _lastSuccess;
     private readonly Gauge _lastAttempt;
+    private readonly Gauge _lastResult;
+    private readonly object _reportGate = new();
+    private double _lastReported;
     private readonly TimeProvider _clock;
     private long _lastAttemptTimestamp;
 
@@ -48,6 +51,7 @@ public sealed class SyncMetrics
         _removed = factory.CreateCounter("image_sync_images_removed_total", "Images image-sync pulled that were removed from the node since (kubelet's image GC, an operator).", "node");
         _lastSuccess = factory.CreateGauge("image_sync_last_success_timestamp_seconds", "Unix time of the last sync that ended with every node in sync.");
         _lastAttempt = factory.CreateGauge("image_sync_last_attempt_timestamp_seconds", "Unix time a sync last started, whatever became of it.");
+        _lastResult = factory.CreateGauge("image_sync_last_result", "1 for how the last sync in the cluster ended: ok, failures, interrupted or aborted.", "result");
         var build = factory.CreateGauge("image_sync_build_info", "Always 1; the version and commit of the running build are its labels.", "version", "commit");
         build.WithLabels(BuildInfo.Current.Version, BuildInfo.Current.Commit).Set(1);
         var coordinator = factory.CreateGauge("image_sync_coordinator", "1 while this replica runs the sync coordinator (the cluster singleton).");
@@ -77,12 +81,12 @@ public sealed class SyncMetrics
         switch (syncEvent)
         {
             case SyncEvents.SyncStarted { Mode: SyncMode.Run }:
-                _lastAttempt.Set(UnixNow());
+                _lastAttempt.IncTo(UnixNow());
                 Interlocked.Exchange(ref _lastAttemptTimestamp, _clock.GetTimestamp());
                 break;
             case SyncEvents.NodeChecked node:
                 _reachable.WithLabels(node.Status.Node.Value).Set(node.Status.Reachable ? 1 : 0);
-                if (node.Status.Facts?.ImageFs is { } imageFs) RecordImageFs(node.Status.Node, imageFs);
+                if (node.Status.Facts?.ImageFs is { } imageFs) RecordImageFs(node.Status.Node.Value, imageFs.SizeBytes, imageFs.UsedBytes, imageFs.AvailableBytes);
                 break;
             case SyncEvents.ImagesHeldBack held:
                 _removed.WithLabels(held.Node.Value).Inc(held.Removed);
@@ -93,11 +97,10 @@ public sealed class SyncMetrics
                 if (pull.Outcome.Result != PullResult.Skipped) _pullSeconds.WithLabels(result).Observe(pull.Outcome.Duration.TotalSeconds);
                 break;
             case SyncEvents.SyncFinished { Summary.Mode: SyncMode.Run } finished:
-                var summary = ResultOf(finished.Summary);
-                _syncs.WithLabels(summary).Inc();
-                _syncSeconds.WithLabels(summary).Observe(finished.Summary.Duration.TotalSeconds);
-                if (summary == "ok") _lastSuccess.Set(UnixNow());
-                StillMissing(finished.Summary);
+                var report = ReportOf(finished.Summary);
+                _syncs.WithLabels(report.Result).Inc();
+                _syncSeconds.WithLabels(report.Result).Observe(finished.Summary.Duration.TotalSeconds);
+                Apply(report);
                 break;
             // Another replica's tick after a sync is not a sync that could not run.
             case SyncEvents.SyncRefused { Kind: not SyncEvents.RefusalKind.RecentlySynced }:
@@ -106,11 +109,11 @@ public sealed class SyncMetrics
         }
     }
 
-    private void RecordImageFs(NodeName node, ImageFilesystem imageFs)
+    private void RecordImageFs(string node, long size, long used, long available)
     {
-        _imageFs.WithLabels(node.Value, "size").Set(imageFs.SizeBytes);
-        _imageFs.WithLabels(node.Value, "used").Set(imageFs.UsedBytes);
-        _imageFs.WithLabels(node.Value, "available").Set(imageFs.AvailableBytes);
+        _imageFs.WithLabels(node, "size").Set(size);
+        _imageFs.WithLabels(node, "used").Set(used);
+        _imageFs.WithLabels(node, "available").Set(available);
     }
 
     /// <summary>
@@ -129,18 +132,44 @@ public sealed class SyncMetrics
     public void RememberLastSuccess(double unixSeconds) => _lastSuccess.IncTo(unixSeconds);
 
     /// <summary>
-    /// What each node of the fleet still lacks once the sync is over; the series of a node no longer in the
-    /// fleet are deleted (unless discovery failed: its nodes did not leave, they were not listed).
+    /// The gauges a finished sync leaves: when it started and (if clean) ended, how, and what each node of the fleet
+    /// still lacks once it is over. Grouped once: a fleet of thousands of nodes must not cost nodes x pulls.
     /// </summary>
-    private void StillMissing(SyncSummary summary)
+    public FleetReport ReportOf(SyncSummary summary)
     {
+        var result = ResultOf(summary);
         var pulled = summary.Outcomes.Where(o => o.IsSuccess).Select(o => (o.Pull.Node, o.Pull.Image)).ToHashSet();
-        var fleet = summary.Nodes.Select(n => n.Node.Value).ToHashSet();
-        foreach (var node in summary.Nodes.Where(n => n.Reachable))
-            _missing.WithLabels(node.Node.Value).Set(summary.Plan.Pulls.Count(p => p.Node == node.Node && !pulled.Contains((p.Node, p.Image))));
-        // What an unreachable node lacks is not known.
-        foreach (var node in summary.Nodes.Where(n => !n.Reachable)) _missing.RemoveLabelled(node.Node.Value);
-        if (summary.DiscoveryError is not null) return;
+        var missing = summary.Plan.Pulls.Where(p => !pulled.Contains((p.Node, p.Image))).ToLookup(p => p.Node);
+        var nodes = summary.Nodes.Select(n => new FleetReport.NodeGauges(n.Node.Value, n.Reachable, n.Reachable ? missing[n.Node].Count() : null,
+            n.Facts?.ImageFs is { } fs ? [fs.SizeBytes, fs.UsedBytes, fs.AvailableBytes] : null)).ToArray();
+        return new FleetReport(summary.StartedAt.ToUnixTimeMilliseconds() / 1000.0, result == "ok" ? UnixNow() : null, result, nodes, summary.DiscoveryError is null);
+    }
+
+    /// <summary>
+    /// Sets the gauges from a sync that ended here or on another replica. Times only move forward, so a report that
+    /// arrives late changes nothing it should not. The series of a node no longer in the fleet are deleted (unless
+    /// discovery failed: its nodes did not leave, they were not listed); what an unreachable node lacks is not known.
+    /// </summary>
+    public void Apply(FleetReport report)
+    {
+        lock (_reportGate)
+        {
+            if (report.AttemptUnix < _lastReported) return;
+            _lastReported = report.AttemptUnix;
+        }
+        _lastAttempt.IncTo(report.AttemptUnix);
+        if (report.SuccessUnix is { } success) _lastSuccess.IncTo(success);
+        foreach (var other in _lastResult.GetAllLabelValues().Where(l => l[0] != report.Result).ToList()) _lastResult.RemoveLabelled(other);
+        _lastResult.WithLabels(report.Result).Set(1);
+        foreach (var node in report.Nodes)
+        {
+            _reachable.WithLabels(node.Node).Set(node.Reachable ? 1 : 0);
+            if (node.Missing is { } count) _missing.WithLabels(node.Node).Set(count);
+            else _missing.RemoveLabelled(node.Node);
+            if (node.ImageFs is [var size, var used, var available]) RecordImageFs(node.Node, size, used, available);
+        }
+        if (!report.WholeFleet) return;
+        var fleet = report.Nodes.Select(n => n.Node).ToHashSet();
         foreach (var gauge in new[] { _missing, _reachable, _imageFs })
             foreach (var gone in gauge.GetAllLabelValues().Where(labels => !fleet.Contains(labels[0])).ToList()) gauge.RemoveLabelled(gone);
         foreach (var counter in new[] { _pulls, _removed })

@@ -154,6 +154,24 @@ public sealed class SyncMetricsSpecs
             [new PullOutcome(pull, PullResult.Success, null, TimeSpan.FromSeconds(1))], false);
     }
 
+    [Fact]
+    public async Task Should_apply_another_replicas_report_and_ignore_one_older_than_what_it_shows()
+    {
+        var newer = new FleetReport(2000, 2010, "ok", [new FleetReport.NodeGauges("w1", true, 0, [100, 40, 60])], WholeFleet: true);
+        var older = new FleetReport(1000, null, "failures", [new FleetReport.NodeGauges("w1", false, null, null)], WholeFleet: true);
+
+        _metrics.Apply(newer);
+        _metrics.Apply(older);
+
+        var scraped = await Scrape();
+        Assert.Contains("image_sync_last_attempt_timestamp_seconds 2000\n", scraped);
+        Assert.Contains("image_sync_last_success_timestamp_seconds 2010\n", scraped);
+        Assert.Contains("image_sync_last_result{result=\"ok\"} 1\n", scraped);
+        Assert.DoesNotContain("result=\"failures\"", scraped);
+        Assert.Contains("image_sync_node_reachable{node=\"w1\"} 1\n", scraped);
+        Assert.Contains("image_sync_node_image_fs_bytes{node=\"w1\",kind=\"available\"} 60\n", scraped);
+    }
+
     private static SyncEvents.SyncFinished Finished(SyncMode mode, bool unreachable)
     {
         var node = unreachable ? NodeStatus.Unreachable(NodeName.Parse("w1"), "connection refused", NodeStage.Connect) : NodeStatus.Ready(NodeName.Parse("w1"), 1, []);

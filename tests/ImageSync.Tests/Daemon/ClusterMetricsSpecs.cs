@@ -1,0 +1,55 @@
+using System.Text;
+using ImageSync.Metrics;
+using ImageSync.Nodes;
+using ImageSync.Tests.Support;
+
+namespace ImageSync.Tests.Daemon;
+
+/// <summary>Three daemon replicas in one process forming one cluster: the gauges a sync leaves reach every replica, not only the coordinator's.</summary>
+public sealed class ClusterMetricsSpecs : IAsyncLifetime
+{
+    private readonly List<DaemonReplica> _replicas = [];
+
+    public Task InitializeAsync()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => DaemonReplica.FreePort()).ToList();
+        var settings = TestData.Simulated("""
+            daemon.interval = 1h
+            simulated {
+              pull-latency = 50ms
+              nodes { w1 { images = [ { ref = "registry.example.com/team/a:1" } ] } }
+            }
+            """);
+        var fleet = new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name)));
+        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+        {
+            var replica = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}").ToList() } };
+            _replicas.Add(new DaemonReplica($"replica-{i + 1}", replica, fleet, new SyncTimeline()));
+        }
+        return Task.WhenAll(_replicas.Select(r => r.StartAsync()));
+    }
+
+    [Fact]
+    public void Should_show_the_clusters_last_sync_on_every_replica_when_one_replica_ran_it()
+    {
+        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Scrape(r).Contains("image_sync_last_result{result=\"ok\"} 1\n")), TimeSpan.FromSeconds(60)),
+            "not every replica shows the cluster's last sync: " + string.Join("; ", _replicas.Select(r => $"{r.Name} coordinator={r.Presence.IsHere}: "
+                + string.Join(" ", Scrape(r).Split('\n').Where(l => l.StartsWith("image_sync_last") || l.StartsWith("image_sync_syncs_total"))))));
+
+        Assert.Single(_replicas, r => r.Presence.IsHere);
+        Assert.All(_replicas, r =>
+        {
+            var scraped = Scrape(r);
+            Assert.DoesNotContain("image_sync_last_success_timestamp_seconds 0\n", scraped);
+            Assert.Contains("image_sync_node_reachable{node=\"w2\"} 1\n", scraped);
+            Assert.Contains("image_sync_images_missing{node=\"w2\"} 0\n", scraped);
+        });
+    }
+
+    private static string Scrape(DaemonReplica replica) => Encoding.UTF8.GetString(replica.Metrics.ScrapeAsync(CancellationToken.None).Result.Body);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var replica in _replicas) await replica.DisposeAsync();
+    }
+}
