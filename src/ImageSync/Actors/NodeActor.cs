@@ -51,22 +51,28 @@ public sealed class NodeActor : ReceiveActor
 
     private void WaitingForTurn()
     {
-        _stage = NodeStage.Connect;
         Receive<NodeCommands.Connect>(_ =>
         {
             _holdsTurn = true;
-            SetReceiveTimeout(_watchdog);
-            _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: error => new ConnectFailed(error));
-            Become(Connecting);
+            Connect();
         });
-        IgnoreStaleReads();
+    }
+
+    private void Connect()
+    {
+        _stage = NodeStage.Connect;
+        SetReceiveTimeout(_watchdog);
+        _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: error => new ConnectFailed(error));
+        Become(Connecting);
     }
 
     private void Connecting()
     {
         Receive<Connected>(connected =>
         {
-            EndTurn();
+            // A kept connection is this sync's connect until it has answered: reading it holds the turn, which
+            // bounds the reads (and the threads they block) at ssh.max-connecting, as handshakes are.
+            if (!connected.Session.Reused) EndTurn();
             Read(connected.Session);
         });
         WhileDiscovering();
@@ -111,8 +117,8 @@ public sealed class NodeActor : ReceiveActor
 
     /// <summary>
     /// A connection kept from an earlier sync that fails its first read may simply have died since (sshd
-    /// restarted, the link cut, the host reinstalled): it is closed, and the node connected afresh once, in a
-    /// turn of its own and with the same host-key checks, so that it ends exactly as a fresh connection would.
+    /// restarted, the link cut, the host reinstalled): it is closed, and the node connected afresh once, in the
+    /// turn it still holds and with the same host-key checks, so that it ends exactly as a fresh connection would.
     /// </summary>
     private bool ReconnectedAfresh()
     {
@@ -120,9 +126,7 @@ public sealed class NodeActor : ReceiveActor
         // A read failed on it, so it is closed, not kept.
         stale.DisposeAsync();
         _session = null;
-        SetReceiveTimeout(null);
-        Context.Parent.Tell(new NodeEvents.WantsToConnect(_node.Name));
-        Become(WaitingForTurn);
+        Connect();
         return true;
     }
 
@@ -137,6 +141,7 @@ public sealed class NodeActor : ReceiveActor
             return;
         }
         if (_inventory is null) return;
+        EndTurn();
         SetReceiveTimeout(null);
         Context.Parent.Tell(new NodeEvents.Ready(_node.Name, _inventory, _session!, _facts!));
         // The session lives as long as this actor: the run stops it when the run ends.
