@@ -30,6 +30,10 @@ switch (which)
     case "connect":
         ConnectBench.Run(nodes: args.Length > 1 ? int.Parse(args[1]) : 100, repetitions: 3);
         break;
+    case "daemon-warm":
+        DaemonWarmBench.Run(nodes: args.Length > 1 ? int.Parse(args[1]) : 100, syncs: args.Length > 2 ? int.Parse(args[2]) : 5,
+            interval: args.Length > 3 ? int.Parse(args[3]) : 40);
+        break;
     case "transfer":
         TransferBench.Run(repetitions: args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
@@ -43,7 +47,7 @@ switch (which)
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | daemon-warm [nodes] [syncs] [interval-seconds] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
         return 2;
 }
 return 0;

@@ -26,7 +26,9 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         var logHealth = RunLogging.Configure(settings.Logs, dayFiles: true, consoleLines: true);
         try
         {
-            using var setup = new ReloadableSetup(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
+            // Declared first, so disposed last: shutdown closes every kept connection once the syncs have given theirs back.
+            using var kept = new KeptConnections(settings.Ssh.MaxOpenConnections);
+            using var setup = new ReloadableSetup(Setup(settings, kept));
             using var journal = RunLogging.Journal(settings.Logs, logHealth);
             var presence = new CoordinatorPresence();
             var parts = new ImageSyncParts(setup, FileLockGate.Instance, TimeProvider.System)
@@ -47,7 +49,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                Reload(configPath, setup);
+                Reload(configPath, setup, kept);
             });
             using var stop = new StopRequests();
             Log.Information("image-sync daemon starting: {Nodes} listed nodes{Discovered}, a sync every {Interval}{Cluster}", settings.Nodes.Count,
@@ -110,14 +112,22 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         }
     }
 
-    /// <summary>Reads the config again; the next sync uses it. A config that does not load changes nothing.</summary>
-    private static void Reload(string path, ReloadableSetup setup)
+    /// <summary>A daemon's syncs connect through its kept connections (<c>ssh.keep-connections</c>).</summary>
+    private static SyncSetup Setup(ImageSyncSettings settings, KeptConnections kept) =>
+        new(settings, kept.Serving(RunLogging.Transport(settings), settings), NodeDirectories.Create(settings));
+
+    /// <summary>
+    /// Reads the config again; the next sync uses it, and the connections kept to nodes it no longer lists (or
+    /// lists with other SSH settings) are closed. A config that does not load changes nothing.
+    /// </summary>
+    private static void Reload(string path, ReloadableSetup setup, KeptConnections kept)
     {
         try
         {
             var settings = SettingsLoader.Load(path);
             var current = setup.Current.Settings;
-            setup.Replace(new SyncSetup(settings, RunLogging.Transport(settings), NodeDirectories.Create(settings)));
+            setup.Replace(Setup(settings, kept));
+            kept.Retain(settings);
             Log.Information("config reloaded from {Path}: {Nodes} nodes; the next sync uses it", path, settings.Nodes.Count);
             if (NeedsRestart(current, settings))
                 Log.Warning("config reload: changes to logs, cluster and daemon.metrics take effect only after a restart");

@@ -9,8 +9,9 @@ namespace ImageSync.Actors;
 /// One worker node for the length of a run: waits for its turn to connect (the run bounds the handshakes
 /// in flight), connects, checks it (<c>echo ok</c>), reads its images, and reports
 /// <see cref="NodeEvents.Ready"/> or <see cref="NodeEvents.Unavailable"/> with the reason; then keeps the
-/// node's session open for the pulls and closes it when the run ends. A node that stops answering at any
-/// step is given up on when the watchdog fires, so one frozen node cannot hold up a run.
+/// node's session open for the pulls and closes it when the run ends (a kept connection is given back then,
+/// see <see cref="KeptConnections"/>). A node that stops answering at any step is given up on when the
+/// watchdog fires, so one frozen node cannot hold up a run.
 /// </summary>
 public sealed class NodeActor : ReceiveActor
 {
@@ -50,52 +51,86 @@ public sealed class NodeActor : ReceiveActor
 
     private void WaitingForTurn()
     {
-        _stage = NodeStage.Connect;
         Receive<NodeCommands.Connect>(_ =>
         {
             _holdsTurn = true;
-            SetReceiveTimeout(_watchdog);
-            _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: Failure);
-            Become(Connecting);
+            Connect();
         });
+    }
+
+    private void Connect()
+    {
+        _stage = NodeStage.Connect;
+        SetReceiveTimeout(_watchdog);
+        _transport.ConnectAsync(_node, _cancel.Token).PipeTo(Self, success: session => new Connected(session), failure: error => new ConnectFailed(error));
+        Become(Connecting);
     }
 
     private void Connecting()
     {
         Receive<Connected>(connected =>
         {
-            EndTurn();
-            _session = connected.Session;
-            // `echo ok` and `crictl images` only read: both at once cost one round trip, not two.
-            _session.CheckAsync(_cancel.Token).PipeTo(Self, success: facts => new Checked(facts), failure: Failure);
-            _session.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(inventory), failure: error => new ListFailed(error));
-            Become(Reading);
+            // A kept connection is this sync's connect until it has answered: reading it holds the turn, which
+            // bounds the reads (and the threads they block) at ssh.max-connecting, as handshakes are.
+            if (!connected.Session.Reused) EndTurn();
+            Read(connected.Session);
         });
         WhileDiscovering();
+    }
+
+    /// <summary>`echo ok` and `crictl images` only read: both at once cost one round trip, not two.</summary>
+    private void Read(INodeSession session)
+    {
+        (_session, _facts, _inventory, _listFailure) = (session, null, null, null);
+        session.CheckAsync(_cancel.Token).PipeTo(Self, success: facts => new Checked(session, facts), failure: error => new CheckFailed(session, error));
+        session.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(session, inventory), failure: error => new ListFailed(session, error));
+        Become(Reading);
     }
 
     /// <summary>Until <c>echo ok</c> has answered, its failure is the node's reason: it comes first, as in the bash tool.</summary>
     private void Reading()
     {
         _stage = NodeStage.Check;
-        Receive<Checked>(checkedNode =>
+        Receive<Checked>(IsCurrent, checkedNode =>
         {
             _facts = checkedNode.Facts;
             _stage = NodeStage.Inventory;
             ReportOnceRead();
         });
-        Receive<Listed>(listed =>
+        Receive<Listed>(IsCurrent, listed =>
         {
             _inventory = listed.Inventory;
             ReportOnceRead();
         });
-        Receive<ListFailed>(failed =>
+        Receive<ListFailed>(IsCurrent, failed =>
         {
+            if (ReconnectedAfresh()) return;
             _listFailure = failed.Error;
             ReportOnceRead();
         });
+        Receive<CheckFailed>(IsCurrent, failed =>
+        {
+            if (!ReconnectedAfresh()) GiveUp(NodeException.ReasonOf(failed.Error), _stage);
+        });
         WhileDiscovering();
     }
+
+    /// <summary>
+    /// A connection kept from an earlier sync that fails its first read may simply have died since (sshd
+    /// restarted, the link cut, the host reinstalled): it is closed, and the node connected afresh once, in the
+    /// turn it still holds and with the same host-key checks, so that it ends exactly as a fresh connection would.
+    /// </summary>
+    private bool ReconnectedAfresh()
+    {
+        if (_session is not { Reused: true } stale) return false;
+        // A read failed on it, so it is closed, not kept.
+        stale.DisposeAsync();
+        _session = null;
+        Connect();
+        return true;
+    }
+
+    private bool IsCurrent(SessionRead read) => ReferenceEquals(read.Session, _session);
 
     private void ReportOnceRead()
     {
@@ -106,6 +141,7 @@ public sealed class NodeActor : ReceiveActor
             return;
         }
         if (_inventory is null) return;
+        EndTurn();
         SetReceiveTimeout(null);
         Context.Parent.Tell(new NodeEvents.Ready(_node.Name, _inventory, _session!, _facts!));
         // The session lives as long as this actor: the run stops it when the run ends.
@@ -114,9 +150,13 @@ public sealed class NodeActor : ReceiveActor
 
     private void WhileDiscovering()
     {
-        Receive<StepFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error), StageOf(failed.Error)));
+        Receive<ConnectFailed>(failed => GiveUp(NodeException.ReasonOf(failed.Error), StageOf(failed.Error)));
         Receive<ReceiveTimeout>(_ => GiveUp($"no answer within {Durations.Show(_watchdog)} (connect and inventory watchdog)", _stage));
+        IgnoreStaleReads();
     }
+
+    /// <summary>The other answer of a kept connection given up on comes after the node moved on.</summary>
+    private void IgnoreStaleReads() => Receive<SessionRead>(_ => { });
 
     /// <summary>A refusal while connecting says which part of the handshake refused.</summary>
     private NodeStage StageOf(Exception error) => error switch
@@ -145,8 +185,6 @@ public sealed class NodeActor : ReceiveActor
         Context.Parent.Tell(new NodeEvents.DoneConnecting(_node.Name));
     }
 
-    private static object Failure(Exception error) => new StepFailed(error);
-
     protected override void PostStop()
     {
         _cancel.Cancel();
@@ -155,11 +193,16 @@ public sealed class NodeActor : ReceiveActor
 
     private sealed record Connected(INodeSession Session);
 
-    private sealed record Checked(NodeFacts Facts);
+    private sealed record ConnectFailed(Exception Error);
 
-    private sealed record Listed(NodeInventory Inventory);
+    /// <summary>An answer read on a session: only the node's current session counts.</summary>
+    private abstract record SessionRead(INodeSession Session);
 
-    private sealed record ListFailed(Exception Error);
+    private sealed record Checked(INodeSession Session, NodeFacts Facts) : SessionRead(Session);
 
-    private sealed record StepFailed(Exception Error);
+    private sealed record Listed(INodeSession Session, NodeInventory Inventory) : SessionRead(Session);
+
+    private sealed record ListFailed(INodeSession Session, Exception Error) : SessionRead(Session);
+
+    private sealed record CheckFailed(INodeSession Session, Exception Error) : SessionRead(Session);
 }

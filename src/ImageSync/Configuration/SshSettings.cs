@@ -11,6 +11,8 @@ public enum HostKeyChecking
 
 /// <param name="User">The login of a node that names none.</param>
 /// <param name="Port">The port of a node that names none.</param>
+/// <param name="KeepConnections">A daemon keeps each node's connection open from one sync to the next (a single run never does).</param>
+/// <param name="MaxOpenConnections">The most connections a daemon keeps open between syncs; the least recently used is closed first.</param>
 public sealed partial record SshSettings(
     string KeyFile,
     string KeyPassphraseFile,
@@ -25,7 +27,9 @@ public sealed partial record SshSettings(
     IReadOnlyList<string> KexAlgorithms,
     int MaxConnecting,
     string User,
-    int Port)
+    int Port,
+    bool KeepConnections,
+    int MaxOpenConnections)
 {
     private const string Section = "image-sync.ssh";
 
@@ -54,7 +58,9 @@ public sealed partial record SshSettings(
             reader.StringList($"{Section}.kex-algorithms"),
             reader.Int($"{Section}.max-connecting", 1, 1024),
             reader.String($"{Section}.user"),
-            reader.Int($"{Section}.port", 1, 65_535));
+            reader.Int($"{Section}.port", 1, 65_535),
+            reader.Switch($"{Section}.keep-connections"),
+            reader.Int($"{Section}.max-open-connections", 1, 100_000));
     }
 
     /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>

@@ -18,6 +18,9 @@ public interface INodeSession : IAsyncDisposable
 {
     NodeName Node { get; }
 
+    /// <summary>The connection was kept open from an earlier sync (<see cref="KeptConnections"/>): it may have died since.</summary>
+    bool Reused => false;
+
     /// <summary>Runs <c>echo ok</c>, and in the same round trip reads the node's platform and image filesystem.</summary>
     /// <returns>What the node told of itself; facts it could not tell are named in <see cref="NodeFacts.Missing"/>.</returns>
     /// <exception cref="NodeException">The node did not answer "ok".</exception>

@@ -180,6 +180,16 @@ public sealed class SshdNode : IDisposable
         foreach (var pid in ProcessTree(_process!.Process.Id)) Shell.Run("kill", ["-KILL", pid.ToString()]);
     }
 
+    /// <summary>Kills sshd with its sessions and starts it again on the same port, as a restarted sshd (or a rebooted node) would.</summary>
+    public void Restart()
+    {
+        var killed = _process!;
+        Kill();
+        if (!SpinWait.SpinUntil(() => killed.HasExited, TimeSpan.FromSeconds(10))) throw new TimeoutException($"sshd for {Name} outlived SIGKILL");
+        killed.Dispose();
+        Start();
+    }
+
     /// <summary>Stops sshd and every process it started (sessions, crictl) with SIGSTOP: the node is frozen, not gone.</summary>
     public void Freeze()
     {

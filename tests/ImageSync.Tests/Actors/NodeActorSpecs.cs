@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Domain;
+using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
@@ -121,7 +122,61 @@ public sealed class NodeActorSpecs : VirtualTimeTestKit
         ExpectMsg<NodeEvents.Unavailable>();
     }
 
+    [Fact]
+    public async Task Should_connect_afresh_once_within_its_turn_when_a_kept_connection_died_since_the_last_sync()
+    {
+        var transport = await KeptDeadConnectionAsync("w1");
+        var fresh = _nodes.Node("w1", "api:1");
+        var node = ChildActorOf(Props("w1", transport));
+
+        node.Tell(NodeCommands.Connect.Instance);
+
+        ExpectMsg<NodeEvents.DoneConnecting>();
+        var ready = ExpectMsg<NodeEvents.Ready>();
+        Assert.False(ready.Session.Reused, "the node should be read through a fresh connection");
+        Assert.Single(ready.Inventory.Images);
+        Assert.Equal(2, _nodes.ConnectAttempts);
+        Assert.False(fresh.Closed);
+    }
+
+    [Fact]
+    public async Task Should_report_what_a_fresh_connect_says_when_a_kept_connection_died_and_the_node_now_refuses()
+    {
+        var transport = await KeptDeadConnectionAsync("w1");
+        _nodes.Refusing("w1", "host key verification failed: the key of [10.0.0.1]:22 has CHANGED");
+
+        StartNodeActorWithTurn(Props("w1", transport));
+
+        var gone = ExpectMsg<NodeEvents.Unavailable>();
+        Assert.Equal("host key verification failed: the key of [10.0.0.1]:22 has CHANGED", gone.Reason);
+        Assert.Equal(NodeStage.Connect, gone.FailedAt);
+    }
+
+    [Fact]
+    public void Should_report_unavailable_without_connecting_again_when_a_fresh_connection_fails_its_read()
+    {
+        _nodes.Node("w1", "api:1").ConnectionLost = true;
+
+        StartNodeActor("w1");
+
+        Assert.StartsWith("connection lost while running `echo ok`", ExpectMsg<NodeEvents.Unavailable>().Reason);
+        Assert.Equal(1, _nodes.ConnectAttempts);
+    }
+
+    /// <summary>A daemon's transport that kept the node's connection from an earlier sync, which has died since.</summary>
+    private async Task<INodeTransport> KeptDeadConnectionAsync(string name)
+    {
+        var kept = new KeptConnections(maxOpen: 10);
+        var transport = kept.Serving(_nodes, TestData.Ssh());
+        var earlier = _nodes.Node(name, "api:1");
+        await (await transport.ConnectAsync(Spec(name), default)).DisposeAsync();
+        earlier.ConnectionLost = true;
+        return transport;
+    }
+
     private IActorRef StartNodeActor(string node) => StartNodeActorWithTurn(Props(node));
 
-    private Props Props(string node) => NodeActor.Props(new NodeSpec(NodeName.Parse(node), "10.0.0.1", 22, "root"), _nodes, Watchdog);
+    private Props Props(string node, INodeTransport? transport = null) => NodeActor.Props(Spec(node), transport ?? _nodes, Watchdog);
+
+    private static NodeSpec Spec(string node) => new(NodeName.Parse(node), "10.0.0.1", 22, "root");
 }

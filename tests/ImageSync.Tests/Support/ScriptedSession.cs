@@ -37,7 +37,16 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     /// <summary>What the node tells of itself with <c>echo ok</c>: linux/amd64 with no image filesystem, unless a spec says otherwise.</summary>
     public NodeFacts Facts { get; set; } = new(new Platform("linux", "amd64"), null, []);
 
-    public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Facts);
+    /// <summary>The connection died (sshd restarted, the link cut): every read fails as SSH.NET's would.</summary>
+    public bool ConnectionLost { get; set; }
+
+    /// <summary>Its connection was closed (disposed), not kept.</summary>
+    public bool Closed { get; private set; }
+
+    public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) =>
+        ConnectionLost ? Task.FromException<NodeFacts>(Lost("echo ok")) : Task.FromResult(Facts);
+
+    private NodeException Lost(string command) => new(node, $"{PullFailure.ConnectionLost} while running `{command}`: Client not connected.");
 
     public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
         Facts.ImageFs is { } imageFs ? Task.FromResult(imageFs) : Task.FromException<ImageFilesystem>(new NodeException(node, "df failed"));
@@ -47,6 +56,7 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
 
     public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
     {
+        if (ConnectionLost) return Task.FromException<NodeInventory>(Lost("crictl images -o json"));
         lock (Inventory)
             return Task.FromResult(new NodeInventory(node, Inventory.Select(i => new NodeImage(i.ToString(), [i], [], 1)).ToList(), []));
     }
@@ -95,7 +105,11 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
         throw new NotSupportedException("scripted nodes do not copy images");
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Closed = true;
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Counts pulls that run at once, remembers the most, and the order they started in.</summary>

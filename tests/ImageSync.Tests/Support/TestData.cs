@@ -22,6 +22,14 @@ public static class TestData
             }
             """, "spec.conf", name => name == "HOME" ? "/root" : null);
 
+    /// <summary>Settings of SSH nodes, as a daemon reads them (specs never reach them): node <c>wN</c> at <c>wN.example</c>.</summary>
+    public static ImageSyncSettings Ssh(string extra = "", params string[] nodes) =>
+        Simulated($$"""
+            transport = ssh
+            nodes = [ {{string.Join(", ", (nodes.Length == 0 ? ["w1", "w2", "w3"] : nodes).Select(n => $"{{ name = {n}, host = {n}.example }}"))}} ]
+            {{extra}}
+            """);
+
     public static PullSettings Pull(int maxParallel = 4, int maxPerNode = 2, string timeout = "10s") =>
         Dispatching(maxParallel, maxPerNode, timeout).Pull;
 
