@@ -3,10 +3,10 @@ using ImageSync.Configuration;
 namespace ImageSync.Domain;
 
 /// <summary>
-/// The disk guard during a run: per guarded node, its image filesystem as last read and the estimated growth
-/// of the pulls that succeeded since. A success asks for a fresh read (one at a time per node); a read that
-/// shows more growth than twice the estimate (the estimate was off by more than itself: a size reported
-/// wrong) says so, and what has not started yet is fitted again to what is available now.
+/// The disk guard during a run: per guarded node, its image filesystem at the start and the estimated growth
+/// of the pulls that succeeded since. A success asks for a fresh read (one at a time per node); what has not
+/// started yet is then fitted again to what is available now, with the estimates scaled up by as much as the
+/// pulls so far outgrew theirs, so a size reported wrong cannot fill the disk. More than twice is said in the skips.
 /// </summary>
 internal sealed class DiskWatch
 {
@@ -23,28 +23,35 @@ internal sealed class DiskWatch
                 .ToDictionary(node => node, node => new Watched(facts[node].ImageFs!));
     }
 
-    /// <summary>A pull put its image on the node: the path to read the disk again at, unless the node is not guarded or a read is under way.</summary>
-    public string? Grew(PlannedPull pull)
+    /// <summary>A pull put its image on the node: its estimate counts towards what the next read should show.</summary>
+    public void Grew(PlannedPull pull)
     {
-        if (!_nodes.TryGetValue(pull.Node, out var watched)) return null;
-        watched.Estimated += DiskBudget.Estimate(pull, _disk);
-        if (watched.Reading) return null;
+        if (_nodes.TryGetValue(pull.Node, out var watched)) watched.Estimated += DiskBudget.Estimate(pull, _disk);
+    }
+
+    /// <summary>The path to read the node's disk at now, unless it is not guarded or a read is under way.</summary>
+    public string? BeginRead(NodeName node)
+    {
+        if (!_nodes.TryGetValue(node, out var watched) || watched.Reading) return null;
         watched.Reading = true;
         return watched.Baseline.Path;
     }
 
-    /// <summary>The read came back (null: it failed). Returns why the node's waiting pulls must be fitted again, or null when the estimate holds.</summary>
-    public string? Read(NodeName node, ImageFilesystem? fresh)
+    /// <summary>
+    /// The read came back (null: it failed). Returns how much more than estimated the pulls so far took (at least 1),
+    /// and a note when that is more than twice; null when the node is not guarded or the read failed.
+    /// </summary>
+    /// <param name="inFlight">The estimates of the pulls still running: part of their growth may show already.</param>
+    public (double Scale, string Note)? Read(NodeName node, ImageFilesystem? fresh, long inFlight)
     {
         if (!_nodes.TryGetValue(node, out var watched)) return null;
         watched.Reading = false;
         if (fresh is null) return null;
         var actual = watched.Baseline.AvailableBytes - fresh.AvailableBytes;
-        if (actual <= 2 * watched.Estimated) return null;
-        var note = $" (read again: the pulls so far took {Sizes.ShowMebibytes(actual)}, estimated {Sizes.ShowMebibytes(watched.Estimated)})";
-        watched.Baseline = fresh;
-        watched.Estimated = 0;
-        return note;
+        var estimated = watched.Estimated + inFlight;
+        var scale = estimated <= 0 ? 1 : Math.Max(1, (double)actual / estimated);
+        var note = actual > 2 * estimated ? $" (read again: the pulls so far took {Sizes.ShowMebibytes(actual)}, estimated {Sizes.ShowMebibytes(estimated)})" : "";
+        return (scale, note);
     }
 
     private sealed class Watched(ImageFilesystem baseline)

@@ -44,7 +44,8 @@ public sealed record ImageFilesystem(string Path, string MountedOn, long SizeByt
     /// <summary>The usage once <paramref name="growthBytes"/> more are written.</summary>
     public double UsageAfter(long growthBytes) => SizeBytes <= 0 ? 1 : (SizeBytes - AvailableBytes + growthBytes) / (double)SizeBytes;
 
-    public static string Percent(double fraction) => Math.Ceiling(fraction * 100).ToString("0", CultureInfo.InvariantCulture) + " %";
+    // Rounded first: 0.07 * 100 is 7.000000000000001, which must not show as 8 %.
+    public static string Percent(double fraction) => Math.Ceiling(Math.Round(fraction * 100, 6)).ToString("0", CultureInfo.InvariantCulture) + " %";
 }
 
 /// <summary>What a node told about itself beside its images, read with <c>echo ok</c> in the same round trip.</summary>

@@ -43,15 +43,17 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     private static IEnumerable<PlannedPull> Runnable(SyncPlan plan) => plan.Pulls.Where(p => plan.SkipReason(p) is null);
 
     /// <summary>
-    /// A node's image filesystem read again after a pull. When the pulls so far grew it by more than twice their
-    /// estimate (a size reported wrong), what has not started yet is fitted again to what is available now.
+    /// A node's image filesystem read again after a pull: what has not started yet is fitted again to what is available
+    /// now, its estimates scaled up by as much as the pulls so far outgrew theirs.
     /// </summary>
     public IReadOnlyList<IPullDecision> DiskRead(NodeName node, ImageFilesystem? imageFs, TimeSpan now) => Decide(() =>
     {
-        if (_stopping || _disks.Read(node, imageFs) is not { } note) return;
-        var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
         var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.Disk));
-        var skipped = DiskBudget.Fit(pending, imageFs!, inFlight, pull.Disk, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
+        if (_stopping || _disks.Read(node, imageFs, inFlight) is not { } read) return;
+        var (scale, note) = read;
+        var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
+        var scaled = pull.Disk with { GrowthFactor = pull.Disk.GrowthFactor * scale };
+        var skipped = DiskBudget.Fit(pending, imageFs!, (long)(inFlight * scale), scaled, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
         if (skipped.Count == 0) return;
         _queue.Drop(skipped.ContainsKey);
         _peers.Drop(skipped.ContainsKey);
@@ -149,7 +151,8 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     {
         if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
         var node = outcome.Pull.Node;
-        if (_disks.Grew(outcome.Pull) is { } path && !_stopping && HasPending(node)) _decisions.Add(new PullDecisions.ReadDisk(node, path));
+        _disks.Grew(outcome.Pull);
+        if (!_stopping && HasPending(node) && _disks.BeginRead(node) is { } path) _decisions.Add(new PullDecisions.ReadDisk(node, path));
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
         if ((pull.Verify || outcome.Copy is not null) && !_stopping)
         {

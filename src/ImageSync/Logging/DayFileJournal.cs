@@ -70,7 +70,8 @@ public sealed class DayFileJournal : ISyncJournal
                     Durations.Elapsed(retry.Delay), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
             case SyncEvents.ImagesHeldBack held:
-                Run(LogEventLevel.Warning, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",
+                // Said every sync while the backoff lasts; a warning only when this sync found new removals.
+                Run(held.Removed > 0 ? LogEventLevel.Warning : LogEventLevel.Information, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",
                     held.Node, held.HeldBack, held.Removed, Timestamps.Show(held.NotBefore.ToLocalTime()));
                 break;
             case SyncEvents.NodeWarning warning:

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace ImageSync.Nodes;
@@ -10,13 +9,15 @@ namespace ImageSync.Nodes;
 /// </summary>
 public static class ImageFsInfoJson
 {
-    /// <param name="UsedBytes">What crictl counts as used by images; null when it does not say.</param>
-    public sealed record ImageFs(string Mountpoint, long? UsedBytes);
+    public sealed record ImageFs(string Mountpoint);
 
     /// <returns>The image filesystem, or null with <paramref name="problem"/> saying why not.</returns>
-    public static ImageFs? Parse(string json, out string? problem)
+    public static ImageFs? Parse(string output, out string? problem)
     {
         problem = null;
+        // stderr comes along (2>&1): crictl's warnings (WARN[0000] … default endpoints), sudo's, before the document.
+        var start = output.StartsWith('{') ? 0 : output.IndexOf("\n{", StringComparison.Ordinal) + 1;
+        var json = output[start..];
         try
         {
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
@@ -37,7 +38,7 @@ public static class ImageFsInfoJson
                 problem = "crictl imagefsinfo names no image filesystem mountpoint";
                 return null;
             }
-            return new ImageFs(path, UsedBytesOf(filesystem));
+            return new ImageFs(path);
         }
         catch (JsonException e)
         {
@@ -46,16 +47,4 @@ public static class ImageFsInfoJson
         }
     }
 
-    /// <summary><c>usedBytes.value</c>: a decimal string in crictl's JSON (a uint64 in protobuf's JSON mapping), sometimes a number.</summary>
-    private static long? UsedBytesOf(JsonElement filesystem)
-    {
-        if (!filesystem.TryGetProperty("usedBytes", out var used) || used.ValueKind != JsonValueKind.Object || !used.TryGetProperty("value", out var value))
-            return null;
-        return value.ValueKind switch
-        {
-            JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) => bytes,
-            JsonValueKind.Number when value.TryGetInt64(out var bytes) && bytes >= 0 => bytes,
-            _ => null,
-        };
-    }
 }

@@ -22,14 +22,15 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter,
     /// <summary>
     /// <c>echo ok</c>, then the node's facts in the same round trip: <c>uname -sm</c>, crictl's image filesystem and
     /// df of it (its mountpoint cut out of crictl's JSON with the shell's own expansions), each after a
-    /// <see cref="NodeFactsOutput.Marker"/> line. Facts that fail do not fail the check: it ends with true.
+    /// <see cref="NodeFactsOutput.Marker"/> line. Facts that fail do not fail the check: it ends with true; a CRI socket
+    /// that hangs costs crictl its 10 s, not the check its command-timeout.
     /// </summary>
     public string CheckAndFacts
     {
         get
         {
             const string m = NodeFactsOutput.Marker;
-            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; f=$({_prefix}{crictl} imagefsinfo -o json 2>&1); "
+            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; f=$({_prefix}timeout 10 {crictl} imagefsinfo -o json 2>&1); "
                 + $"echo \"{m} imagefsinfo $?\"; printf '%s\\n' \"$f\"; case $f in *'\"mountpoint\"'*) "
                 + "p=${f#*'\"mountpoint\"'}; p=${p#*'\"'}; p=${p%%'\"'*}; "
                 + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\";; esac; true";

@@ -41,6 +41,22 @@ public sealed class PullDispatchDiskSpecs
     }
 
     [Fact]
+    public void Should_scale_what_waits_by_how_much_the_pulls_outgrew_their_estimate_even_when_less_than_twice()
+    {
+        var (state, _) = Start(available: 900, ("a", 50), ("b", 100), ("c", 100));
+        var first = state.NextAttempt(T0)!;
+        state.AttemptEnded(first.JobId, Success(first), false, T0);
+
+        // b, estimated at 200 MiB, took 380 (1.9x): 320 MiB are left under 80 %; a now counts 190, c 380. Unscaled, both
+        // would fit (100 + 200) and the node would end at 98 %.
+        var skipped = Assert.Single(state.DiskRead(W1, ImageFs(available: 520), T0).OfType<Settled>()).Outcome;
+
+        Assert.Equal((PullResult.Skipped, "team/c:1"), (skipped.Result, skipped.Pull.Image.ToString()[21..]));
+        Assert.Equal("disk: would reach 105 % of /var/lib/containerd (limit 80 %)", skipped.Reason);
+        Assert.Equal("team/a:1", state.NextAttempt(T0)!.Pull.Image.ToString()[21..]);
+    }
+
+    [Fact]
     public void Should_skip_nothing_when_the_fresh_df_agrees_with_the_estimate()
     {
         var (state, _) = Start(available: 900, ("a", 10), ("b", 100), ("c", 100));

@@ -67,7 +67,7 @@ public sealed class NodeFactsOutputSpecs
         var imageFs = ImageFsInfoJson.Parse(NewShape, out var problem);
 
         Assert.Null(problem);
-        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 1234567), imageFs);
+        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs"), imageFs);
     }
 
     [Fact]
@@ -76,8 +76,24 @@ public sealed class NodeFactsOutputSpecs
         var imageFs = ImageFsInfoJson.Parse(OldShape, out var problem);
 
         Assert.Null(problem);
-        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containers/storage/overlay-images", 2048), imageFs);
+        Assert.Equal(new ImageFsInfoJson.ImageFs("/var/lib/containers/storage/overlay-images"), imageFs);
     }
+
+    [Fact]
+    public void Should_read_past_the_warnings_crictl_prints_on_stderr_before_its_document()
+    {
+        var output = "WARN[0000] image connect using default endpoints: [unix:///run/containerd/containerd.sock]. As the default settings are now deprecated, you should set the endpoint instead.\n"
+            + "sudo: unable to resolve host worker-1: Name or service not known\n" + NewShape;
+
+        Assert.Equal("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", ImageFsInfoJson.Parse(output, out _)!.Mountpoint);
+    }
+
+    [Theory]
+    [InlineData(0.07, "7 %")]
+    [InlineData(0.8, "80 %")]
+    [InlineData(0.801, "81 %")]
+    public void Should_show_a_share_as_a_whole_percentage_rounded_up(double fraction, string shown) =>
+        Assert.Equal(shown, ImageFilesystem.Percent(fraction));
 
     [Theory]
     [InlineData("not json", "no valid JSON")]
