@@ -187,7 +187,11 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             return;
         }
         var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
-        _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: _ => PullHistoryEvents.Reckoned.Nothing);
+        _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: error =>
+        {
+            _log.Warning("what image-sync pulled before could not be read ({0}): removed images are not held back this sync", error.GetBaseException().Message);
+            return PullHistoryEvents.Reckoned.Nothing;
+        });
         Become(Reckoning);
     }
 

@@ -26,14 +26,12 @@ public static partial class DfOutput
             if (size is > 0 && used is not null && available is not null)
                 return new ImageFilesystem(mountpoint, match.Groups["mount"].Value, size.Value, used.Value, available.Value);
         }
-        problem = $"df printed no usable line for '{mountpoint}': '{Shorten(lines.LastOrDefault() ?? "")}'";
+        problem = $"df printed no usable line for '{mountpoint}': '{NodeText.Shorten(lines.LastOrDefault() ?? "")}'";
         return null;
     }
 
     private static long? Number(Match match, string group) =>
         long.TryParse(match.Groups[group].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
-
-    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "…" : text;
 
     [GeneratedRegex(@"^(?<device>.+?)\s+(?<size>[0-9]+)\s+(?<used>[0-9]+)\s+(?<available>[0-9]+)\s+(?<capacity>[0-9]+%|-)\s+(?<mount>/.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex LinePattern();

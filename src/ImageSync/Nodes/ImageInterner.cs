@@ -28,9 +28,12 @@ public sealed class ImageInterner(int capacity = 500_000)
     /// <summary>The shared image equal to this one (same id, size, tags and digests, in order).</summary>
     public NodeImage Image(NodeImage image) => Bounded(_images).GetOrAdd(image, image);
 
+    private long _lookups;
+
     private ConcurrentDictionary<TKey, TValue> Bounded<TKey, TValue>(ConcurrentDictionary<TKey, TValue> entries) where TKey : notnull
     {
-        if (entries.Count >= capacity) entries.Clear();
+        // Count takes every lock of the dictionary: looked at now and then, not on every lookup.
+        if (Interlocked.Increment(ref _lookups) % 1024 == 0 && entries.Count >= capacity) entries.Clear();
         return entries;
     }
 

@@ -40,7 +40,7 @@ public sealed class KubernetesNodes(KubernetesSettings settings, string user, in
         }
         catch (HttpOperationException e)
         {
-            throw new NodeDiscoveryException($"{server} answered {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}: {Shorten(e.Response.Content)}", e);
+            throw new NodeDiscoveryException($"{server} answered {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}: {NodeText.Shorten(e.Response.Content, 200)}", e);
         }
         catch (HttpRequestException e)
         {
@@ -70,7 +70,7 @@ public sealed class KubernetesNodes(KubernetesSettings settings, string user, in
                 : !ConfigReader.IsHost(address) ? $"its {settings.AddressType} '{address}' is not a host name or IP address"
                 : null;
             if (leftOut is null) nodes.Add(new NodeSpec(nodeName!, address!, port, user));
-            else notes.Add($"kubernetes node '{Shorten(name)}' left out: {leftOut}");
+            else notes.Add($"kubernetes node '{NodeText.Shorten(name, 200)}' left out: {leftOut}");
         }
         return new NodeListing(nodes, notes);
     }
@@ -88,10 +88,4 @@ public sealed class KubernetesNodes(KubernetesSettings settings, string user, in
     private string Describe() =>
         (settings.Kubeconfig.Length > 0 ? settings.Kubeconfig : "($KUBECONFIG or ~/.kube/config)")
         + (settings.Context.Length > 0 ? $", context {settings.Context}" : "");
-
-    private static string Shorten(string? text)
-    {
-        var line = (text ?? "").ReplaceLineEndings(" ").Trim();
-        return line.Length > 200 ? line[..200] + "…" : line;
-    }
 }

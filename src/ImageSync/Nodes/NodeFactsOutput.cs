@@ -17,7 +17,7 @@ public static class NodeFactsOutput
         var missing = new List<string>();
         var uname = sections.GetValueOrDefault("uname")?.Text.Trim() ?? "";
         var platform = Platform.FromUname(uname);
-        if (platform is null) missing.Add($"no platform: `uname -sm` printed '{Shorten(uname)}'");
+        if (platform is null) missing.Add($"no platform: `uname -sm` printed '{NodeText.Shorten(uname)}'");
         return new NodeFacts(platform, ImageFsOf(sections, missing), missing);
     }
 
@@ -30,7 +30,7 @@ public static class NodeFactsOutput
         }
         if (info.ExitCode != 0)
         {
-            missing.Add($"no image filesystem: crictl imagefsinfo exited with code {info.ExitCode}: {Shorten(LastLine(info.Text))}");
+            missing.Add($"no image filesystem: crictl imagefsinfo exited with code {info.ExitCode}: {NodeText.Shorten(LastLine(info.Text))}");
             return null;
         }
         if (ImageFsInfoJson.Parse(info.Text, out var problem) is not { } imageFs)
@@ -42,7 +42,7 @@ public static class NodeFactsOutput
         var dfExit = sections.GetValueOrDefault("df-exit")?.ExitCode;
         if (df is null || dfExit != 0)
         {
-            missing.Add($"no image filesystem size: `df -P -B1 {imageFs.Mountpoint}` failed: {Shorten(LastLine(df?.Text ?? ""))}");
+            missing.Add($"no image filesystem size: `df -P -B1 {imageFs.Mountpoint}` failed: {NodeText.Shorten(LastLine(df?.Text ?? ""))}");
             return null;
         }
         var filesystem = DfOutput.Parse(df.Text, imageFs.Mountpoint, out problem);
@@ -75,8 +75,6 @@ public static class NodeFactsOutput
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "nothing";
-
-    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "…" : text;
 
     private sealed record Section(int? ExitCode, string Text);
 }

@@ -55,7 +55,7 @@ public sealed class ImageInternerSpecs
         var interner = new ImageInterner(capacity: 10);
         var first = interner.Reference("registry.example.com/team/app0:1");
 
-        for (var i = 1; i <= 20; i++) interner.Reference($"registry.example.com/team/app{i}:1");
+        for (var i = 1; i <= 3000; i++) interner.Reference($"registry.example.com/team/app{i}:1");
 
         Assert.NotSame(first, interner.Reference("registry.example.com/team/app0:1"));
     }

@@ -44,13 +44,12 @@ public sealed class SimulatedFleet
     /// <summary>Deletes an image from a node, as an operator's <c>crictl rmi</c> would.</summary>
     public void Remove(NodeName node, ImageRef image) => Node(node).Remove(image);
 
-    /// <summary>
-    /// What the node's <c>uname -sm</c>, crictl imagefsinfo and df tell, the image GC having run first when the disk
-    /// is above its high threshold (kubelet's GC runs on its own schedule; here, between syncs).
-    /// </summary>
+    /// <summary>A sync reaches the node: kubelet's image GC runs first when the disk is above its high threshold (its own schedule; here, between syncs).</summary>
+    internal void Connected(SimulatedNode node) => node.CollectGarbage(_gc);
+
+    /// <summary>What the node's <c>uname -sm</c>, crictl imagefsinfo and df tell.</summary>
     internal NodeFacts Facts(SimulatedNode node)
     {
-        node.CollectGarbage(_gc);
         var platform = Platform.FromUname($"Linux {node.Settings.Machine}");
         var imageFs = node.ImageFs();
         return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : []);

@@ -25,6 +25,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
                 await Hang(cancellationToken);
                 break;
         }
+        fleet.Connected(simulated);
         return new Session(fleet, simulated, _limits, _interner);
     }
 
