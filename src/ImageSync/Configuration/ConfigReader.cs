@@ -25,6 +25,10 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
 
     public HoconNode? Node(string key) => root.Find(key);
 
+    /// <summary>Whether the value is the reference config's own, neither set by a config file nor taken from an environment variable.</summary>
+    public bool IsDefault(string key) =>
+        Node(key) is HoconScalar { Variable: null } scalar && scalar.Position.File == SettingsLoader.ReferenceName;
+
     public string String(string key) => StringOf(key, Node(key)) ?? "";
 
     public string? StringOf(string key, HoconNode? node)

@@ -13,6 +13,8 @@ public enum HostKeyChecking
 /// <param name="Port">The port of a node that names none.</param>
 /// <param name="KeepConnections">A daemon keeps each node's connection open from one sync to the next (a single run never does).</param>
 /// <param name="MaxOpenConnections">The most connections a daemon keeps open between syncs; the least recently used is closed first.</param>
+/// <param name="Agent">Offer the keys of the ssh-agent at SSH_AUTH_SOCK as well as the key file.</param>
+/// <param name="KeyFileIsDefault">The key file is the reference default, not set by a config or IMAGE_SYNC_SSH_KEY_FILE.</param>
 public sealed partial record SshSettings(
     string KeyFile,
     string KeyPassphraseFile,
@@ -29,7 +31,9 @@ public sealed partial record SshSettings(
     string User,
     int Port,
     bool KeepConnections,
-    int MaxOpenConnections)
+    int MaxOpenConnections,
+    bool Agent,
+    bool KeyFileIsDefault)
 {
     private const string Section = "image-sync.ssh";
 
@@ -43,9 +47,14 @@ public sealed partial record SshSettings(
         var passphraseEnv = reader.String($"{Section}.key-passphrase-env");
         if (passphraseEnv.Length > 0 && !EnvNamePattern().IsMatch(passphraseEnv))
             reader.Problem($"{Section}.key-passphrase-env", reader.Node($"{Section}.key-passphrase-env"), $"'{passphraseEnv}' is not an environment variable name");
+        var agent = reader.Switch($"{Section}.agent");
+        var keyFile = reader.Path($"{Section}.key-file", home, allowEmpty: true);
+        // "" is how a config says "no key file", which only the agent's keys can stand in for.
+        if (keyFile.Length == 0 && !agent && reader.Node($"{Section}.key-file") is HoconScalar empty)
+            reader.Problem($"{Section}.key-file", empty, "must not be empty: name the private key, or set ssh.agent = on to use only the agent's keys");
 
         return new SshSettings(
-            reader.Path($"{Section}.key-file", home),
+            keyFile,
             reader.Path($"{Section}.key-passphrase-file", home, allowEmpty: true),
             passphraseEnv,
             reader.Path($"{Section}.known-hosts-file", home),
@@ -60,7 +69,9 @@ public sealed partial record SshSettings(
             reader.String($"{Section}.user"),
             reader.Int($"{Section}.port", 1, 65_535),
             reader.Switch($"{Section}.keep-connections"),
-            reader.Int($"{Section}.max-open-connections", 1, 100_000));
+            reader.Int($"{Section}.max-open-connections", 1, 100_000),
+            agent,
+            reader.IsDefault($"{Section}.key-file"));
     }
 
     /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>

@@ -28,25 +28,25 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
 
     private readonly SshSettings _ssh;
     private readonly RemoteCommands _commands;
-    private readonly PrivateKeyFile _key;
+    private readonly ClientKeys _keys;
     private readonly KnownHosts _knownHosts;
     private readonly Action<string> _warn;
     private readonly InventoryLimits _limits;
     private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
 
-    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, PrivateKeyFile key, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
+    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, ClientKeys keys, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
     {
         _limits = limits;
         _ssh = ssh;
         _commands = commands;
-        _key = key;
+        _keys = keys;
         _knownHosts = knownHosts;
         _warn = warn;
     }
 
     /// <param name="warn">Told of host keys that were accepted without a match (accept-new, off).</param>
-    /// <exception cref="ConfigException">The key cannot be used (missing, too open, wrong passphrase), or a key exchange is unknown.</exception>
+    /// <exception cref="ConfigException">The key cannot be used (missing, too open, wrong passphrase), the agent asked for cannot, or a key exchange is unknown.</exception>
     public static SshNodeTransport Create(ImageSyncSettings settings, Func<string, string?> environment, Action<string> warn)
     {
         var ssh = settings.Ssh;
@@ -56,14 +56,15 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             throw new ConfigException([$"image-sync.ssh.kex-algorithms: {string.Join(", ", unknown)} not supported; "
                 + $"choose from {string.Join(", ", KeyExchanges)}"]);
         }
-        var key = PrivateKeys.Load(ssh, environment);
+        var keys = ClientKeys.Load(ssh, environment);
         var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter, settings.Transfer);
-        return new SshNodeTransport(ssh, commands, key, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
+        return new SshNodeTransport(ssh, commands, keys, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
     }
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
-        var info = new ConnectionInfo(node.Host, node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, _key))
+        var keys = await _keys.ForConnectionAsync(node.Name, cancellationToken).ConfigureAwait(false);
+        var info = new ConnectionInfo(node.Host, node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, keys))
         {
             Timeout = _ssh.ConnectTimeout,
         };
@@ -94,7 +95,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         {
             _threads.Forget(client.Dispose);
             if (refusal is not null) throw new HostKeyRejectedException(node.Name, refusal);
-            if (e is SshAuthenticationException) throw new AuthenticationFailedException(node.Name, Describe(node, e));
+            if (e is SshAuthenticationException or SshAgentException) throw new AuthenticationFailedException(node.Name, Describe(node, e));
             throw new NodeException(node.Name, Describe(node, e));
         }
         catch
@@ -173,11 +174,12 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } => $"connection refused by {node.Host}:{node.Port} (is sshd running?)",
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain } => $"host name {node.Host} not found",
         SocketException s => $"cannot connect to {node.Host}:{node.Port}: {s.Message}",
-        SshAuthenticationException => $"authentication failed for user '{node.User}' with key {_ssh.KeyFile}",
+        SshAuthenticationException => $"authentication failed for user '{node.User}' with {_keys.Description}",
+        SshAgentException agent => $"authentication failed for user '{node.User}': {agent.Message}",
         SshOperationTimeoutException or OperationCanceledException => $"no SSH session with {node.Host}:{node.Port} within {Durations.Show(_ssh.ConnectTimeout)} (connect-timeout)",
         SshConnectionException c => $"SSH connection to {node.Host}:{node.Port} failed: {c.Message}",
         _ => $"cannot connect to {node.Host}:{node.Port}: {e.Message}",
     };
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => _keys.Dispose();
 }

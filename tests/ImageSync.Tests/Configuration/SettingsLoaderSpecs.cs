@@ -232,4 +232,36 @@ public sealed class SettingsLoaderSpecs
         Assert.Equal(new KubernetesSettings(true, "/home/ops/.kube/admin.conf", "", "node-role.kubernetes.io/worker", "InternalIP", true, true, TimeSpan.FromSeconds(10)),
             settings.NodesFromKubernetes);
     }
+
+    [Fact]
+    public void Should_leave_the_agent_off_and_know_the_key_file_as_the_default()
+    {
+        var ssh = SettingsLoader.Parse(Minimal, environment: Environment).Ssh;
+
+        Assert.False(ssh.Agent);
+        Assert.True(ssh.KeyFileIsDefault);
+    }
+
+    [Theory]
+    [InlineData("ssh.key-file = /keys/id_ed25519", null)]
+    [InlineData("", "/keys/id_ed25519")]
+    public void Should_treat_a_key_file_set_in_a_file_or_by_IMAGE_SYNC_SSH_KEY_FILE_as_explicit(string line, string? variable)
+    {
+        var environment = new Dictionary<string, string> { ["HOME"] = "/home/tester" };
+        if (variable is not null) environment["IMAGE_SYNC_SSH_KEY_FILE"] = variable;
+
+        var ssh = SettingsLoader.Parse(Minimal + $"\nimage-sync {{ {line} }}", environment: environment.GetValueOrDefault).Ssh;
+
+        Assert.Equal("/keys/id_ed25519", ssh.KeyFile);
+        Assert.False(ssh.KeyFileIsDefault);
+    }
+
+    [Fact]
+    public void Should_accept_no_key_file_when_the_agent_is_on()
+    {
+        var ssh = SettingsLoader.Parse(Minimal + "\nimage-sync.ssh { agent = on, key-file = \"\" }", environment: Environment).Ssh;
+
+        Assert.True(ssh.Agent);
+        Assert.Equal("", ssh.KeyFile);
+    }
 }
