@@ -84,6 +84,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Finish([]);
             return;
         }
+        _transport.SyncStarting();
         var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
         // Turns go in the listed order, so the first nodes are the ones a CLI run connected ahead.
         foreach (var node in _nodes)

@@ -59,7 +59,7 @@ public static partial class LegacyConfig
         ["IdentityFile"] = ("ssh.key-file", ValueKind.Text),
     };
 
-    private static readonly Dictionary<string, string> SshFlags = new() { ["-p"] = "Port", ["-l"] = "User", ["-i"] = "IdentityFile" };
+    private static readonly Dictionary<string, string> SshFlags = new() { ["-p"] = "Port", ["-l"] = "User", ["-i"] = "IdentityFile", ["-J"] = "ProxyJump" };
 
     private static bool IsExtra(string key) => Carried.ContainsKey(key) || Skipped.ContainsKey(key) || key is "SSH_OPTS" or "SSH_OPTIONS";
 
@@ -78,7 +78,7 @@ public static partial class LegacyConfig
         }
     }
 
-    /// <summary>The ssh options image-sync has a setting for (-o Name=value, -p, -l, -i); every other one is named.</summary>
+    /// <summary>The ssh options image-sync has a setting for (-o Name=value, -p, -l, -i, -J); every other one is named.</summary>
     private static void WriteSshOptions(Assignment setting, StringBuilder hocon, List<string> problems, List<string> warnings)
     {
         var words = new Queue<string>(setting.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
@@ -93,6 +93,10 @@ public static partial class LegacyConfig
                 warnings.Add($"line {setting.Line}: {setting.Key}: '{word}' is not carried over (image-sync has no such setting)");
             else if (option.Equals("StrictHostKeyChecking", StringComparison.OrdinalIgnoreCase))
                 hocon.AppendLine(Line("ssh.host-key-checking", HostKeyChecking(value!, setting, warnings), setting));
+            else if (option.Equals("ProxyJump", StringComparison.OrdinalIgnoreCase))
+            {
+                if (Jump(value!, setting, problems) is { } jump) hocon.AppendLine(Line("ssh.jump", jump, setting));
+            }
             else if (option.Equals("BatchMode", StringComparison.OrdinalIgnoreCase))
                 continue; // image-sync never prompts.
             else if (SshOptions.TryGetValue(option, out var target))
@@ -109,6 +113,18 @@ public static partial class LegacyConfig
         var equals = text.IndexOf('=');
         if (equals >= 0) return (text[..equals], text[(equals + 1)..]);
         return (text, words.TryDequeue(out var next) ? next : "");
+    }
+
+    /// <summary>ssh's "user@host:port,user@host:port" as an ssh.jump list; "none" is no bastion, as image-sync's default.</summary>
+    /// <returns>The list as HOCON, or null when there is nothing to write (none, or a problem noted).</returns>
+    private static string? Jump(string value, Assignment setting, List<string> problems)
+    {
+        if (value.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        var hops = value.Split(',');
+        var bad = hops.Select(hop => NodeAddress.TryParse(hop, out _, out var error) ? null : $"'{hop}': {error}").OfType<string>().ToList();
+        if (bad.Count == 0) return $"[{string.Join(", ", hops.Select(Quote))}]";
+        problems.AddRange(bad.Select(why => $"line {setting.Line}: {setting.Key}: ProxyJump {why} (image-sync takes user@host:port bastions)"));
+        return null;
     }
 
     private static string HostKeyChecking(string value, Assignment setting, List<string> warnings)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ImageSync.Domain;
 
 namespace ImageSync.Configuration;
 
@@ -13,6 +14,7 @@ public enum HostKeyChecking
 /// <param name="Port">The port of a node that names none.</param>
 /// <param name="KeepConnections">A daemon keeps each node's connection open from one sync to the next (a single run never does).</param>
 /// <param name="MaxOpenConnections">The most connections a daemon keeps open between syncs; the least recently used is closed first.</param>
+/// <param name="Jump">The bastions of a node that names none of its own.</param>
 /// <param name="Agent">Offer the keys of the ssh-agent at SSH_AUTH_SOCK as well as the key file.</param>
 /// <param name="KeyFileIsDefault">The key file is the reference default, not set by a config or IMAGE_SYNC_SSH_KEY_FILE.</param>
 public sealed partial record SshSettings(
@@ -32,6 +34,7 @@ public sealed partial record SshSettings(
     int Port,
     bool KeepConnections,
     int MaxOpenConnections,
+    JumpChain Jump,
     bool Agent,
     bool KeyFileIsDefault)
 {
@@ -70,6 +73,7 @@ public sealed partial record SshSettings(
             reader.Int($"{Section}.port", 1, 65_535),
             reader.Switch($"{Section}.keep-connections"),
             reader.Int($"{Section}.max-open-connections", 1, 100_000),
+            JumpSetting.Read(reader, $"{Section}.jump", reader.Node($"{Section}.jump"), reader.String($"{Section}.user")),
             agent,
             reader.IsDefault($"{Section}.key-file"));
     }

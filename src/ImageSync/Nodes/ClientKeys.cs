@@ -1,5 +1,4 @@
 using ImageSync.Configuration;
-using ImageSync.Domain;
 using Renci.SshNet;
 
 namespace ImageSync.Nodes;
@@ -51,22 +50,14 @@ internal sealed class ClientKeys : IDisposable
     public static bool UsesKeyFile(SshSettings ssh, Func<string, bool> exists) =>
         ssh.KeyFile.Length > 0 && (!ssh.Agent || !ssh.KeyFileIsDefault || exists(ssh.KeyFile));
 
-    /// <exception cref="AuthenticationFailedException">The agent cannot be reached now, or it and the key file together offer no key.</exception>
-    public async Task<IPrivateKeySource[]> ForConnectionAsync(NodeName node, CancellationToken cancellationToken)
+    /// <exception cref="SshAgentException">The agent cannot be reached now, or it and the key file together offer no key.</exception>
+    public async Task<IPrivateKeySource[]> ForConnectionAsync(CancellationToken cancellationToken)
     {
         if (_agent is null) return [_file!];
-        IReadOnlyList<AgentIdentity> identities;
-        try
-        {
-            identities = await _agent.ListIdentitiesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SshAgentException e)
-        {
-            throw new AuthenticationFailedException(node, e.Message);
-        }
+        var identities = await _agent.ListIdentitiesAsync(cancellationToken).ConfigureAwait(false);
         var agentKeys = identities.Select(identity => AgentKeySource.For(_agent, identity, cancellationToken)).OfType<IPrivateKeySource>();
         IPrivateKeySource[] keys = _file is null ? [.. agentKeys] : [_file, .. agentKeys];
-        if (keys.Length == 0) throw new AuthenticationFailedException(node, $"{NoUsableKey(_agent, identities)} and no key file is set");
+        if (keys.Length == 0) throw new SshAgentException($"{NoUsableKey(_agent, identities)} and no key file is set");
         return keys;
     }
 

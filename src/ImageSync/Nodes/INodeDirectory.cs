@@ -66,7 +66,7 @@ public static class NodeDirectories
     // Apart, so that a run without discovery never loads the Kubernetes client's assemblies.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static CombinedNodes WithKubernetes(ImageSyncSettings settings) =>
-        new(settings.Nodes, "kubernetes", Query(settings.NodesFromKubernetes), new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port));
+        new(settings.Nodes, "kubernetes", Query(settings.NodesFromKubernetes), new KubernetesNodes(settings.NodesFromKubernetes, settings.Ssh.User, settings.Ssh.Port, settings.Ssh.Jump));
 
     private static string Query(KubernetesSettings kubernetes) =>
         kubernetes.LabelSelector.Length > 0 ? $"nodes-from.kubernetes.label-selector '{kubernetes.LabelSelector}'" : "no nodes-from.kubernetes.label-selector (every node)";

@@ -8,6 +8,14 @@ public interface INodeTransport
     /// <summary>Connects, verifies the node's identity and authenticates.</summary>
     /// <exception cref="NodeException">The node cannot be reached or refused us; the message says why.</exception>
     Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A sync of a long-lived transport (a daemon's) starts: a bastion found down in the last sync is tried
+    /// again, once, in this one. A transport made for one run needs nothing.
+    /// </summary>
+    void SyncStarting()
+    {
+    }
 }
 
 /// <summary>

@@ -156,6 +156,8 @@ public sealed class KeptConnections(int maxOpen) : IDisposable
             return new KeptSession(pool, key, fresh, reused: false);
         }
 
+        public void SyncStarting() => inner.SyncStarting();
+
         /// <summary>The key and known_hosts go; the connections stay with the pool.</summary>
         public void Dispose() => (inner as IDisposable)?.Dispose();
     }

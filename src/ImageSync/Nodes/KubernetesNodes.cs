@@ -9,11 +9,11 @@ namespace ImageSync.Nodes;
 
 /// <summary>
 /// The worker nodes a Kubernetes API lists (<c>GET /api/v1/nodes</c>, with the label selector): each node by
-/// its own name, reached at its address of the configured type, with the ssh section's user and port. Not
+/// its own name, reached at its address of the configured type, with the ssh section's user, port and jump. Not
 /// Ready and cordoned nodes are left out when the settings say so, and named in the listing's notes. The
 /// kubeconfig is read again for every listing, so a rotated token or certificate is picked up.
 /// </summary>
-public sealed class KubernetesNodes(KubernetesSettings settings, string user, int port) : INodeDirectory
+public sealed class KubernetesNodes(KubernetesSettings settings, string user, int port, JumpChain jump) : INodeDirectory
 {
     /// <exception cref="NodeDiscoveryException">The kubeconfig does not load, or the API cannot be reached, refuses or times out.</exception>
     public async Task<NodeListing> ListAsync(CancellationToken cancellationToken)
@@ -69,7 +69,7 @@ public sealed class KubernetesNodes(KubernetesSettings settings, string user, in
                 : address is null ? $"it has no {settings.AddressType} address"
                 : !ConfigReader.IsHost(address) ? $"its {settings.AddressType} '{address}' is not a host name or IP address"
                 : null;
-            if (leftOut is null) nodes.Add(new NodeSpec(nodeName!, address!, port, user));
+            if (leftOut is null) nodes.Add(new NodeSpec(nodeName!, address!, port, user) { Jump = jump });
             else notes.Add($"kubernetes node '{NodeText.Shorten(name, 200)}' left out: {leftOut}");
         }
         return new NodeListing(nodes, notes);

@@ -7,12 +7,12 @@ using Renci.SshNet.Common;
 namespace ImageSync.Nodes;
 
 /// <summary>
-/// One node's SSH connection; every command runs on its own channel. Output is read as it arrives and
+/// One node's SSH connection (through its tunnel when it has bastions, closed after it); every command runs on its own channel. Output is read as it arrives and
 /// bounded, so a node that prints without end cannot exhaust memory; a channel the server refuses (its
 /// MaxSessions is reached) is asked for again after a pause instead of failing the command.
 /// </summary>
 internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits,
-    BlockingCallThreads threads, ImageInterner interner) : INodeSession
+    BlockingCallThreads threads, ImageInterner interner, IDisposable? tunnel = null) : INodeSession
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
@@ -184,7 +184,11 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     public ValueTask DisposeAsync()
     {
         // Disconnecting waits for the server's goodbye; a frozen node must not hold up whoever disposes.
-        threads.Forget(client.Dispose);
+        threads.Forget(() =>
+        {
+            client.Dispose();
+            tunnel?.Dispose();
+        });
         return ValueTask.CompletedTask;
     }
 

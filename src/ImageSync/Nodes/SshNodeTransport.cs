@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using ImageSync.Configuration;
 using ImageSync.Domain;
@@ -8,7 +9,7 @@ namespace ImageSync.Nodes;
 
 /// <summary>
 /// Real nodes over SSH (SSH.NET). The private key and known_hosts are read once; each node gets one
-/// connection whose channels carry every command of the run in parallel.
+/// connection whose channels carry every command of the run in parallel, through its bastions (<see cref="Bastions"/>) if it has any.
 /// </summary>
 public sealed class SshNodeTransport : INodeTransport, IDisposable
 {
@@ -34,6 +35,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly InventoryLimits _limits;
     private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
+    private readonly Bastions _bastions;
 
     private SshNodeTransport(SshSettings ssh, RemoteCommands commands, ClientKeys keys, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
     {
@@ -43,6 +45,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         _keys = keys;
         _knownHosts = knownHosts;
         _warn = warn;
+        _bastions = new Bastions(OpenClientAsync, _threads);
     }
 
     /// <param name="warn">Told of host keys that were accepted without a match (accept-new, off).</param>
@@ -63,8 +66,47 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
-        var keys = await _keys.ForConnectionAsync(node.Name, cancellationToken).ConfigureAwait(false);
-        var info = new ConnectionInfo(node.Host, node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, keys))
+        var tunnel = node.Jump.IsDirect ? null : await _bastions.OpenTunnelAsync(node, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var client = await OpenClientAsync(SshTarget.Of(node), tunnel?.Entrance, cancellationToken).ConfigureAwait(false);
+            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads, _interner, tunnel);
+        }
+        catch (SshConnectFailure failure)
+        {
+            tunnel?.Dispose();
+            throw failure.RefusedBy switch
+            {
+                SshConnectFailure.Refusal.HostKey => new HostKeyRejectedException(node.Name, failure.Message),
+                SshConnectFailure.Refusal.Authentication => new AuthenticationFailedException(node.Name, failure.Message),
+                // Through a bastion, the node's connection often only saw its tunnel close: the bastion is named.
+                _ => new NodeException(node.Name, tunnel?.Unreached(failure.Message) ?? failure.Message),
+            };
+        }
+        catch
+        {
+            tunnel?.Dispose();
+            throw;
+        }
+    }
+
+    public void SyncStarting() => _bastions.ForgetFailures();
+
+    /// <summary>Connects, checks the host key against the target's own name and logs in.</summary>
+    /// <param name="entrance">Where to connect instead of the target's address: a tunnel through its bastion.</param>
+    /// <exception cref="SshConnectFailure">Not connected; the reason names the target.</exception>
+    private async Task<SshClient> OpenClientAsync(SshTarget node, IPEndPoint? entrance, CancellationToken cancellationToken)
+    {
+        IPrivateKeySource[] keys;
+        try
+        {
+            keys = await _keys.ForConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshAgentException e)
+        {
+            throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, e.Message);
+        }
+        var info = new ConnectionInfo(entrance?.Address.ToString() ?? node.Host, entrance?.Port ?? node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, keys))
         {
             Timeout = _ssh.ConnectTimeout,
         };
@@ -89,14 +131,14 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         try
         {
             await connecting.WaitAsync(deadline.Token).ConfigureAwait(false);
-            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads, _interner);
+            return client;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             _threads.Forget(client.Dispose);
-            if (refusal is not null) throw new HostKeyRejectedException(node.Name, refusal);
-            if (e is SshAuthenticationException or SshAgentException) throw new AuthenticationFailedException(node.Name, Describe(node, e));
-            throw new NodeException(node.Name, Describe(node, e));
+            if (refusal is not null) throw new SshConnectFailure(SshConnectFailure.Refusal.HostKey, refusal);
+            if (e is SshAuthenticationException or SshAgentException) throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, Describe(node, e));
+            throw new SshConnectFailure(SshConnectFailure.Refusal.None, Describe(node, e));
         }
         catch
         {
@@ -106,7 +148,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     }
 
     /// <returns>Why the key is refused, or null when it is trusted.</returns>
-    private string? CheckHostKey(NodeSpec node, HostKeyEventArgs offered)
+    private string? CheckHostKey(SshTarget node, HostKeyEventArgs offered)
     {
         var fingerprint = KnownHosts.Fingerprint(offered.HostKey);
         var verdict = _knownHosts.Verify(node.Host, node.Port, offered.HostKey);
@@ -137,7 +179,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     }
 
     /// <summary>As OpenSSH does, ask for a key type the file knows for this host, so a host with several keys is not refused.</summary>
-    private void OfferOnlyKnownKeyTypes(ConnectionInfo info, NodeSpec node)
+    private void OfferOnlyKnownKeyTypes(ConnectionInfo info, SshTarget node)
     {
         if (_ssh.HostKeyChecking == HostKeyChecking.Off) return;
         var wanted = _knownHosts.KeyTypesFor(node.Host, node.Port)
@@ -169,7 +211,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         foreach (var (name, cipher) in ciphers) info.Encryptions.Add(name, cipher);
     }
 
-    private string Describe(NodeSpec node, Exception e) => e switch
+    private string Describe(SshTarget node, Exception e) => e switch
     {
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } => $"connection refused by {node.Host}:{node.Port} (is sshd running?)",
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain } => $"host name {node.Host} not found",
@@ -181,5 +223,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         _ => $"cannot connect to {node.Host}:{node.Port}: {e.Message}",
     };
 
-    public void Dispose() => _keys.Dispose();
+    public void Dispose()
+    {
+        _bastions.Dispose();
+        _keys.Dispose();
+    }
 }

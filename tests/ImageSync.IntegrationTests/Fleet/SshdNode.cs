@@ -15,6 +15,7 @@ public sealed class SshdNode : IDisposable
     private readonly List<string> _environment = [];
     private RunningProcess? _process;
     private bool _binOnPath;
+    private PrivateNetwork? _network;
 
     public SshdNode(string name, string root, string clientPublicKey, string registryFile)
     {
@@ -34,6 +35,9 @@ public sealed class SshdNode : IDisposable
     public string StateDir { get; }
 
     public int Port { get; }
+
+    /// <summary>The address sshd listens on: 127.0.0.1, of the tests' host or of its <see cref="PrivateNetwork"/>.</summary>
+    public string ListenAddress { get; private set; } = "127.0.0.1";
 
     public string HostKey => Path.Combine(Dir, "ssh_host_ed25519_key");
 
@@ -74,7 +78,7 @@ public sealed class SshdNode : IDisposable
     /// <summary>Replaces what this node holds.</summary>
     public void Reset(IEnumerable<string> images) => File.WriteAllLines(State("images"), images.Select(TestFleet.RegistryLine));
 
-    public string KnownHostsLine => $"[127.0.0.1]:{Port} {string.Join(' ', File.ReadAllText(HostKey + ".pub").Split(' ').Take(2))}";
+    public string KnownHostsLine => $"[{ListenAddress}]:{Port} {string.Join(' ', File.ReadAllText(HostKey + ".pub").Split(' ').Take(2))}";
 
     public SshdNode Holding(params string[] images)
     {
@@ -222,12 +226,25 @@ public sealed class SshdNode : IDisposable
         return this;
     }
 
+    /// <summary>Runs sshd inside the network (before <see cref="Start"/>), on its loopback or on its gateway address.</summary>
+    public SshdNode Inside(PrivateNetwork network, bool onGateway = false)
+    {
+        _network = network;
+        ListenAddress = onGateway ? network.Gateway : "127.0.0.1";
+        return this;
+    }
+
+    /// <summary>How many connections sshd saw (logins or not), from its log.</summary>
+    public int Connections => File.Exists(SshdLog) ? File.ReadLines(SshdLog).Count(l => l.Contains("Connection from")) : 0;
+
     public void Start()
     {
         WriteSshdConfig();
         Directory.CreateDirectory("/run/sshd");
-        _process = Shell.Start(Sshd, ["-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", SshdLog]);
-        if (!SpinWait.SpinUntil(() => _process.HasExited || AnswersSsh(), TimeSpan.FromSeconds(10)))
+        string[] sshd = [Sshd, "-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", SshdLog];
+        // ip netns exec execs sshd itself, so the process is sshd's as without it.
+        _process = _network is null ? Shell.Start(sshd[0], sshd[1..]) : Shell.Start("ip", ["netns", "exec", _network.Name, .. sshd]);
+        if (!SpinWait.SpinUntil(() => _process.HasExited || (_network is null ? AnswersSsh() : LogsListening()), TimeSpan.FromSeconds(10)))
             throw new TimeoutException($"sshd for {Name} is not answering on port {Port}");
         if (_process.HasExited) throw new InvalidOperationException($"sshd for {Name} exited: {File.ReadAllText(SshdLog)}");
     }
@@ -238,7 +255,7 @@ public sealed class SshdNode : IDisposable
         // the tests must not depend on (or disturb) the login files of whoever runs them.
         File.WriteAllText(Path.Combine(Dir, "sshd_config"), $"""
             Port {Port}
-            ListenAddress 127.0.0.1
+            ListenAddress {ListenAddress}
             HostKey {HostKey}
             PidFile {Dir}/sshd.pid
             AuthorizedKeysFile {AuthorizedKeys}
@@ -262,6 +279,9 @@ public sealed class SshdNode : IDisposable
 
     /// <summary>The PATH Debian's sshd gives a root session (its SUPERUSER_PATH), when SetEnv does not set one.</summary>
     public const string DefaultSessionPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Inside a private network the tests cannot connect to sshd: they read that it listens.</summary>
+    private bool LogsListening() => File.Exists(SshdLog) && File.ReadLines(SshdLog).Any(l => l.Contains("Server listening on"));
 
     private bool AnswersSsh()
     {

@@ -1,4 +1,5 @@
 using ImageSync.Configuration;
+using ImageSync.Domain;
 using ImageSync.Nodes;
 
 namespace ImageSync.IntegrationTests.Kubernetes;
@@ -14,7 +15,7 @@ public sealed class KubernetesNodesSpecs : IDisposable
         await using var api = new FakeKubernetesApi(FakeKubernetesApi.RecordedNodes, requireClientCertificate: true);
         var settings = Settings(api.Kubeconfig(_dir, clientCertificate: true)) with { LabelSelector = "node-role.kubernetes.io/worker" };
 
-        var listing = await new KubernetesNodes(settings, "ops", 2222).ListAsync(CancellationToken.None);
+        var listing = await new KubernetesNodes(settings, "ops", 2222, JumpChain.Direct).ListAsync(CancellationToken.None);
 
         Assert.Equal(["cp-1 (ops@10.0.0.10:2222)", "worker-1 (ops@10.0.0.11:2222)", "worker-2 (ops@10.0.0.12:2222)"], listing.Nodes.Select(n => n.ToString()));
         Assert.Equal(["kubernetes node 'worker-3' left out: not Ready", "kubernetes node 'worker-4' left out: cordoned (unschedulable)"], listing.Notes);
@@ -29,7 +30,7 @@ public sealed class KubernetesNodesSpecs : IDisposable
         await using var api = new FakeKubernetesApi(FakeKubernetesApi.RecordedNodes, requireClientCertificate: false);
         var settings = Settings(api.Kubeconfig(_dir, clientCertificate: false, context: "prod")) with { Context = "prod" };
 
-        var listing = await new KubernetesNodes(settings, "root", 22).ListAsync(CancellationToken.None);
+        var listing = await new KubernetesNodes(settings, "root", 22, JumpChain.Direct).ListAsync(CancellationToken.None);
 
         Assert.Equal(3, listing.Nodes.Count);
         Assert.Equal($"Bearer {FakeKubernetesApi.Token}", Assert.Single(api.Requests).Authorization);
@@ -41,7 +42,7 @@ public sealed class KubernetesNodesSpecs : IDisposable
         await using var api = new FakeKubernetesApi(FakeKubernetesApi.RecordedNodes, requireClientCertificate: false);
         var settings = Settings(api.Kubeconfig(_dir, clientCertificate: false)) with { AddressType = "ExternalIP", SkipNotReady = false, SkipCordoned = false };
 
-        var listing = await new KubernetesNodes(settings, "root", 22).ListAsync(CancellationToken.None);
+        var listing = await new KubernetesNodes(settings, "root", 22, JumpChain.Direct).ListAsync(CancellationToken.None);
 
         Assert.Equal("worker-2 (root@203.0.113.12:22)", Assert.Single(listing.Nodes).ToString());
         Assert.Equal(4, listing.Notes.Count(n => n.EndsWith("it has no ExternalIP address", StringComparison.Ordinal)));
@@ -70,7 +71,7 @@ public sealed class KubernetesNodesSpecs : IDisposable
         };
         if (situation == "refused") await api.DisposeAsync();
 
-        var refused = await Assert.ThrowsAsync<NodeDiscoveryException>(() => new KubernetesNodes(Settings(kubeconfig) with { Context = "image-sync@test" }, "root", 22).ListAsync(CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<NodeDiscoveryException>(() => new KubernetesNodes(Settings(kubeconfig) with { Context = "image-sync@test" }, "root", 22, JumpChain.Direct).ListAsync(CancellationToken.None));
 
         Assert.True(refused.Message.Contains(why, StringComparison.Ordinal), refused.Message);
     }

@@ -144,6 +144,44 @@ public sealed class LegacyConfigSpecs
         Assert.Equal([2222, 2223, 22], settings.Nodes.Select(n => n.Port));
     }
 
+    [Theory]
+    [InlineData("-o ProxyJump=ops@bastion.example.com:2222")]
+    [InlineData("-oProxyJump=ops@bastion.example.com:2222")]
+    [InlineData("-o ProxyJump ops@bastion.example.com:2222")]
+    [InlineData("-J ops@bastion.example.com:2222")]
+    public void Should_carry_over_a_bastion_into_ssh_jump_when_the_old_ssh_options_name_one(string options)
+    {
+        var settings = Load(Minimal + $"SSH_OPTS=\"{options}\"\n", out var conversion);
+
+        Assert.All(settings.Nodes, n => Assert.Equal("ops@bastion.example.com:2222", n.Jump.ToString()));
+        Assert.Empty(conversion.Warnings);
+    }
+
+    [Fact]
+    public void Should_carry_over_a_chain_of_bastions_in_its_order_when_proxy_jump_lists_several()
+    {
+        var settings = Load(Minimal + "SSH_OPTS='-J ops@b1,b2:2222 -l deploy'\n", out _);
+
+        Assert.All(settings.Nodes, n => Assert.Equal("ops@b1:22,deploy@b2:2222", n.Jump.ToString()));
+    }
+
+    [Fact]
+    public void Should_reach_nodes_directly_when_proxy_jump_is_none()
+    {
+        var settings = Load(Minimal + "SSH_OPTS='-o ProxyJump=none'\n", out var conversion);
+
+        Assert.All(settings.Nodes, n => Assert.True(n.Jump.IsDirect));
+        Assert.Empty(conversion.Warnings);
+    }
+
+    [Fact]
+    public void Should_name_the_bastion_it_cannot_read_when_proxy_jump_holds_a_uri()
+    {
+        var conversion = LegacyConfig.Convert(Minimal + "SSH_OPTS='-J ssh://ops@b1:22'\n", "old.conf");
+
+        Assert.Equal(["line 4: SSH_OPTS: ProxyJump 'ssh://ops@b1:22': 'ssh://ops' is not a valid login name (image-sync takes user@host:port bastions)"], conversion.Problems);
+    }
+
     [Fact]
     public void Should_carry_over_the_variables_such_configs_often_have_and_name_those_it_skips()
     {

@@ -8,8 +8,6 @@ namespace ImageSync.Tests.Nodes;
 /// <summary>Which keys a connection offers: the key file, the agent's, or both; and what is wrong when there are none.</summary>
 public sealed class ClientKeysSpecs
 {
-    private static readonly NodeName Node = NodeName.Parse("worker-1");
-
     [Theory]
     [InlineData(false, true, "/keys/id", false, true)]
     [InlineData(true, true, "/keys/id", false, false)]
@@ -54,7 +52,7 @@ public sealed class ClientKeysSpecs
         using var agent = FakeAgent.Answering(SshAgentClient.IdentitiesAnswer, identities);
         using var keys = ClientKeys.Load(Ssh("agent = on, key-file = \"\""), Socket(agent));
 
-        var offered = await keys.ForConnectionAsync(Node, CancellationToken.None);
+        var offered = await keys.ForConnectionAsync(CancellationToken.None);
 
         Assert.Equal([["ssh-ed25519"], ["rsa-sha2-512", "rsa-sha2-256"]], offered.Select(k => k.HostKeyAlgorithms.Select(a => a.Name)));
         Assert.Equal(2, agent.Requests.Count);
@@ -68,9 +66,9 @@ public sealed class ClientKeysSpecs
         using var keys = ClientKeys.Load(Ssh("agent = on, key-file = \"\""), Socket(agent));
         agent.Dispose();
 
-        var error = await Assert.ThrowsAsync<AuthenticationFailedException>(() => keys.ForConnectionAsync(Node, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SshAgentException>(() => keys.ForConnectionAsync(CancellationToken.None));
 
-        Assert.StartsWith($"cannot reach the ssh-agent at SSH_AUTH_SOCK={agent.SocketPath}: no such socket", error.Reason);
+        Assert.StartsWith($"cannot reach the ssh-agent at SSH_AUTH_SOCK={agent.SocketPath}: no such socket", error.Message);
     }
 
     [Fact]
@@ -80,9 +78,9 @@ public sealed class ClientKeysSpecs
         using var agent = new FakeAgent(_ => FakeAgent.Frame(SshAgentClient.IdentitiesAnswer, answers.Dequeue()));
         using var keys = ClientKeys.Load(Ssh("agent = on, key-file = \"\""), Socket(agent));
 
-        var error = await Assert.ThrowsAsync<AuthenticationFailedException>(() => keys.ForConnectionAsync(Node, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SshAgentException>(() => keys.ForConnectionAsync(CancellationToken.None));
 
-        Assert.Equal($"the ssh-agent at SSH_AUTH_SOCK={agent.SocketPath} holds no keys and no key file is set", error.Reason);
+        Assert.Equal($"the ssh-agent at SSH_AUTH_SOCK={agent.SocketPath} holds no keys and no key file is set", error.Message);
     }
 
     private static SshSettings Ssh(string ssh) => SettingsLoader.Parse($$"""

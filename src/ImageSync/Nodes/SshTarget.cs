@@ -1,0 +1,25 @@
+using ImageSync.Domain;
+
+namespace ImageSync.Nodes;
+
+/// <summary>Whom an SSH connection is for: a node, or a bastion in front of nodes. <paramref name="Name"/> is how messages name it.</summary>
+internal sealed record SshTarget(string Name, string Host, int Port, string User)
+{
+    public static SshTarget Of(NodeSpec node) => new(node.Name.Value, node.Host, node.Port, node.User);
+
+    public static SshTarget Of(JumpHost bastion) => new($"bastion {bastion}", bastion.Host, bastion.Port, bastion.User);
+}
+
+/// <summary>An SSH connection was not made; <see cref="Exception.Message"/> says why, for operators.</summary>
+internal sealed class SshConnectFailure(SshConnectFailure.Refusal refusal, string reason) : Exception(reason)
+{
+    public enum Refusal
+    {
+        None,
+        HostKey,
+        Authentication,
+    }
+
+    /// <summary>What refused us, if the server did: its host key was not trusted, or it did not take our key.</summary>
+    public Refusal RefusedBy { get; } = refusal;
+}
