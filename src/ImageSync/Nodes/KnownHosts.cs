@@ -11,15 +11,20 @@ public enum HostKeyStatus
     Unknown,
     Changed,
     Revoked,
+    /// <summary>A host certificate whose authority no <c>@cert-authority</c> line for the host names.</summary>
+    UntrustedAuthority,
+    /// <summary>A host certificate from a trusted authority that fails one of its own checks.</summary>
+    InvalidCertificate,
 }
 
-/// <param name="KnownFingerprints">SHA256 fingerprints the file holds for the host, for the error message.</param>
-public sealed record HostKeyVerdict(HostKeyStatus Status, IReadOnlyList<string> KnownFingerprints);
+/// <param name="KnownFingerprints">SHA256 fingerprints the file holds for the host (of its CAs for a certificate), for the error message.</param>
+/// <param name="Problem">What is wrong with a refused certificate, to follow "the host certificate …".</param>
+public sealed record HostKeyVerdict(HostKeyStatus Status, IReadOnlyList<string> KnownFingerprints, string Problem = "");
 
 /// <summary>
 /// An OpenSSH known_hosts file: plain host patterns (with <c>*</c>, <c>?</c> and <c>!</c>), <c>[host]:port</c>
-/// for other ports, hashed <c>|1|salt|hash</c> entries, several keys per host and <c>@revoked</c>. Lines it
-/// cannot read are skipped, as OpenSSH does.
+/// for other ports, hashed <c>|1|salt|hash</c> entries, several keys per host, <c>@revoked</c> and
+/// <c>@cert-authority</c>. Lines it cannot read are skipped, as OpenSSH does.
 /// </summary>
 public sealed class KnownHosts
 {
@@ -50,19 +55,51 @@ public sealed class KnownHosts
 
     public HostKeyVerdict Verify(string host, int port, byte[] offeredKey)
     {
-        List<Entry> matching;
-        lock (_gate) matching = _entries.Where(e => e.Matches(host, port)).ToList();
-        var known = matching.Where(e => !e.Revoked).Select(e => Fingerprint(e.Key)).Distinct().ToList();
-        if (matching.Any(e => e.Revoked && e.Key.AsSpan().SequenceEqual(offeredKey))) return new(HostKeyStatus.Revoked, known);
-        if (matching.Any(e => !e.Revoked && e.Key.AsSpan().SequenceEqual(offeredKey))) return new(HostKeyStatus.Trusted, known);
+        var matching = Matching(host, port);
+        var known = Fingerprints(matching, Marker.None);
+        if (IsRevoked(matching, offeredKey)) return new(HostKeyStatus.Revoked, known);
+        if (matching.Any(e => e.Marker == Marker.None && e.Holds(offeredKey))) return new(HostKeyStatus.Trusted, known);
         return new(known.Count > 0 ? HostKeyStatus.Changed : HostKeyStatus.Unknown, known);
     }
 
-    /// <summary>Key types the file holds for a host, so the client asks the server for one of those.</summary>
-    public IReadOnlySet<string> KeyTypesFor(string host, int port)
+    /// <summary>
+    /// A host certificate is trusted when a <c>@cert-authority</c> line for the host names the key that signed
+    /// it, neither that key nor the certified one is <c>@revoked</c>, and the certificate passes its own checks.
+    /// </summary>
+    public HostKeyVerdict VerifyCertificate(string host, int port, HostCertificate certificate, DateTimeOffset now)
     {
-        lock (_gate) return _entries.Where(e => !e.Revoked && e.Matches(host, port)).Select(e => e.KeyType).ToHashSet();
+        var matching = Matching(host, port);
+        var authorities = Fingerprints(matching, Marker.CertAuthority);
+        var authority = Fingerprint(certificate.AuthorityKey);
+        if (IsRevoked(matching, certificate.AuthorityKey))
+            return new(HostKeyStatus.Revoked, authorities, $"is signed by CA {authority}, which is marked @revoked");
+        if (IsRevoked(matching, certificate.CertifiedKey))
+            return new(HostKeyStatus.Revoked, authorities, $"certifies the key {Fingerprint(certificate.CertifiedKey)}, which is marked @revoked");
+        if (!matching.Any(e => e.Marker == Marker.CertAuthority && e.Holds(certificate.AuthorityKey)))
+            return new(HostKeyStatus.UntrustedAuthority, authorities,
+                $"is signed by CA {authority}, which no @cert-authority line for {LookupName(host, port)} names"
+                + (authorities.Count > 0 ? $" (those name {string.Join(", ", authorities)})" : ""));
+        return certificate.Problem(host, now) is { } problem
+            ? new(HostKeyStatus.InvalidCertificate, authorities, problem)
+            : new(HostKeyStatus.Trusted, authorities);
     }
+
+    /// <summary>Whether a <c>@cert-authority</c> line covers the host, so the client asks it for a certificate.</summary>
+    public bool HasAuthorityFor(string host, int port) => Matching(host, port).Any(e => e.Marker == Marker.CertAuthority);
+
+    /// <summary>Key types the file holds for a host, so the client asks the server for one of those.</summary>
+    public IReadOnlySet<string> KeyTypesFor(string host, int port) =>
+        Matching(host, port).Where(e => e.Marker == Marker.None).Select(e => e.KeyType).ToHashSet();
+
+    private List<Entry> Matching(string host, int port)
+    {
+        lock (_gate) return _entries.Where(e => e.Matches(host, port)).ToList();
+    }
+
+    private static List<string> Fingerprints(List<Entry> entries, Marker marker) =>
+        entries.Where(e => e.Marker == marker).Select(e => Fingerprint(e.Key)).Distinct().ToList();
+
+    private static bool IsRevoked(List<Entry> entries, byte[] key) => entries.Any(e => e.Marker == Marker.Revoked && e.Holds(key));
 
     /// <summary>
     /// Adds a host's key to the file (accept-new): the file is rewritten beside itself and renamed into
@@ -70,7 +107,7 @@ public sealed class KnownHosts
     /// </summary>
     public void Append(string path, string host, int port, byte[] key)
     {
-        var entry = new Entry(false, LookupName(host, port), KeyTypeOf(key), key);
+        var entry = new Entry(Marker.None, LookupName(host, port), KeyTypeOf(key), key);
         var line = $"{entry.Patterns} {entry.KeyType} {Convert.ToBase64String(key)}\n";
         lock (_gate)
         {
@@ -89,18 +126,22 @@ public sealed class KnownHosts
         var line = raw.Trim();
         if (line.Length == 0 || line.StartsWith('#')) return null;
         var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        var revoked = false;
+        var marker = Marker.None;
         if (fields[0].StartsWith('@'))
         {
-            // @cert-authority lines vouch for certificates, which image-sync does not use.
-            if (fields[0] != "@revoked") return null;
-            revoked = true;
+            marker = fields[0] switch
+            {
+                "@revoked" => Marker.Revoked,
+                "@cert-authority" => Marker.CertAuthority,
+                _ => Marker.Unknown,
+            };
+            if (marker == Marker.Unknown) return null;
             fields = fields[1..];
         }
         if (fields.Length < 3) return null;
         try
         {
-            return new Entry(revoked, fields[0], fields[1], Convert.FromBase64String(fields[2]));
+            return new Entry(marker, fields[0], fields[1], Convert.FromBase64String(fields[2]));
         }
         catch (FormatException)
         {
@@ -108,8 +149,18 @@ public sealed class KnownHosts
         }
     }
 
-    private sealed record Entry(bool Revoked, string Patterns, string KeyType, byte[] Key)
+    private enum Marker
     {
+        None,
+        Revoked,
+        CertAuthority,
+        Unknown,
+    }
+
+    private sealed record Entry(Marker Marker, string Patterns, string KeyType, byte[] Key)
+    {
+        public bool Holds(byte[] key) => Key.AsSpan().SequenceEqual(key);
+
         public bool Matches(string host, int port)
         {
             var name = LookupName(host, port).ToLowerInvariant();

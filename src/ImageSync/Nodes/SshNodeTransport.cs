@@ -110,15 +110,17 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         {
             Timeout = _ssh.ConnectTimeout,
         };
-        OfferOnlyKnownKeyTypes(info, node);
+        OfferOnlyTrustableHostKeys(info, node);
         OfferOnlyChosenKeyExchanges(info);
         PreferAesGcm(info);
 
+        var presentedCertificate = CapturePresentedCertificate(info);
         var client = new SshClient(info);
         string? refusal = null;
         client.HostKeyReceived += (_, e) =>
         {
-            refusal = CheckHostKey(node, e);
+            // The event carries the certified key, not the certificate: the check needs the certificate's own bytes.
+            refusal = presentedCertificate() is { } certificate ? CheckCertificate(node, certificate) : CheckHostKey(node, e);
             e.CanTrust = refusal is null;
         };
         if (_ssh.KeepAlive > TimeSpan.Zero) client.KeepAliveInterval = _ssh.KeepAlive;
@@ -136,6 +138,8 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             _threads.Forget(client.Dispose);
+            // SSH.NET refuses an expired or badly signed certificate before it asks us: say which and why.
+            if (refusal is null && presentedCertificate() is { } certificate) refusal = CheckCertificate(node, certificate);
             if (refusal is not null) throw new SshConnectFailure(SshConnectFailure.Refusal.HostKey, refusal);
             if (e is SshAuthenticationException or SshAgentException) throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, Describe(node, e));
             throw new SshConnectFailure(SshConnectFailure.Refusal.None, Describe(node, e));
@@ -178,16 +182,64 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         }
     }
 
-    /// <summary>As OpenSSH does, ask for a key type the file knows for this host, so a host with several keys is not refused.</summary>
-    private void OfferOnlyKnownKeyTypes(ConnectionInfo info, SshTarget node)
+    /// <returns>Why the certificate is refused, or null when it is trusted.</returns>
+    private string? CheckCertificate(SshTarget node, byte[] presented)
     {
-        if (_ssh.HostKeyChecking == HostKeyChecking.Off) return;
-        var wanted = _knownHosts.KeyTypesFor(node.Host, node.Port)
-            .SelectMany(type => AlgorithmsByKeyType.GetValueOrDefault(type, []))
-            .ToHashSet();
-        if (wanted.Count == 0) return;
-        foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(a => !wanted.Contains(a)).ToList())
-            info.HostKeyAlgorithms.Remove(algorithm);
+        var name = KnownHosts.LookupName(node.Host, node.Port);
+        HostCertificate certificate;
+        try
+        {
+            certificate = HostCertificate.Read(presented);
+        }
+        catch (FormatException e)
+        {
+            return $"host key verification failed: {name} presented {e.Message}";
+        }
+        var verdict = _knownHosts.VerifyCertificate(node.Host, node.Port, certificate, DateTimeOffset.UtcNow);
+        var refusal = $"host key verification failed: the host certificate \"{certificate.KeyId}\" of {name} {verdict.Problem} (in {_ssh.KnownHostsFile})";
+        if (verdict.Status == HostKeyStatus.Revoked) return refusal;
+        if (_ssh.HostKeyChecking == HostKeyChecking.Off)
+        {
+            _warn($"{node.Name}: host certificate NOT checked (host-key-checking = off), signed by {KnownHosts.Fingerprint(certificate.AuthorityKey)}");
+            return null;
+        }
+        // Unlike an unknown key, a certificate that fails is never taken on first use: accept-new adds keys, not CAs.
+        return verdict.Status == HostKeyStatus.Trusted ? null : refusal;
+    }
+
+    /// <summary>
+    /// As OpenSSH does, ask for a key type the file knows for this host, so a host with several keys is not
+    /// refused, and for a certificate first when a <c>@cert-authority</c> line covers the host; never for a
+    /// certificate otherwise, so a node that has one still shows the plain key known_hosts lists (or accept-new adds).
+    /// </summary>
+    private void OfferOnlyTrustableHostKeys(ConnectionInfo info, SshTarget node)
+    {
+        var checking = _ssh.HostKeyChecking != HostKeyChecking.Off;
+        var certificates = checking && _knownHosts.HasAuthorityFor(node.Host, node.Port);
+        var plain = checking
+            ? _knownHosts.KeyTypesFor(node.Host, node.Port).SelectMany(type => AlgorithmsByKeyType.GetValueOrDefault(type, [])).ToHashSet()
+            : [];
+        foreach (var algorithm in info.HostKeyAlgorithms.Keys.ToList())
+        {
+            var offered = HostCertificate.IsCertificateType(algorithm) ? certificates : plain.Count == 0 || plain.Contains(algorithm);
+            if (!offered) info.HostKeyAlgorithms.Remove(algorithm);
+        }
+    }
+
+    /// <returns>The certificate the node presented during the key exchange, if it presented one.</returns>
+    private static Func<byte[]?> CapturePresentedCertificate(ConnectionInfo info)
+    {
+        byte[]? presented = null;
+        foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(HostCertificate.IsCertificateType).ToList())
+        {
+            var create = info.HostKeyAlgorithms[algorithm];
+            info.HostKeyAlgorithms[algorithm] = data =>
+            {
+                presented = data;
+                return create(data);
+            };
+        }
+        return () => presented;
     }
 
     /// <summary>SSH.NET proposes its methods in dictionary order; the server takes the first one it also knows.</summary>

@@ -210,6 +210,16 @@ public sealed class SshdNode : IDisposable
         Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", Name + "-new", "-f", HostKey]);
     }
 
+    /// <summary>
+    /// Has sshd present a certificate of its host key (before <see cref="Start"/>), signed by the CA key at
+    /// <paramref name="caKey"/> with ssh-keygen's own signing options, e.g. "-h", "-n", "node-1,127.0.0.1".
+    /// </summary>
+    public SshdNode PresentingCertificate(string caKey, params string[] signing)
+    {
+        Shell.Require("ssh-keygen", ["-q", "-s", caKey, "-I", Name, .. signing, HostKey + ".pub"]);
+        return WithSshd($"HostCertificate {HostKey}-cert.pub");
+    }
+
     public string HostKeyFingerprint() => Shell.Run("ssh-keygen", ["-l", "-E", "sha256", "-f", HostKey + ".pub"]).Stdout.Split(' ')[1];
 
     /// <summary>Sets a variable in the environment of every command the node runs (before <see cref="Start"/>).</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ImageSync.Nodes;
+using static ImageSync.Tests.Support.HostCertificateFixtures;
 
 namespace ImageSync.Tests.Nodes;
 
@@ -120,6 +121,84 @@ public sealed class KnownHostsSpecs
         Assert.Equal("ssh-rsa", KnownHosts.KeyTypeOf(RsaKey));
         Assert.Equal("", KnownHosts.KeyTypeOf([0, 0]));
     }
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 3, 7, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Should_trust_a_certificate_signed_by_the_authority_of_a_cert_authority_line()
+    {
+        var known = KnownHosts.Parse($"@cert-authority [127.0.0.1]:*,*.nodes.example ssh-ed25519 {Ca} ops CA\n");
+
+        var verdict = known.VerifyCertificate("127.0.0.1", 2201, Certificate(ForNode1), Now);
+
+        Assert.Equal(HostKeyStatus.Trusted, verdict.Status);
+        Assert.Equal([KnownHosts.Fingerprint(Blob(Ca))], verdict.KnownFingerprints);
+    }
+
+    [Fact]
+    public void Should_match_the_host_patterns_of_a_cert_authority_line_hashed_too()
+    {
+        var salt = RandomNumberGenerator.GetBytes(20);
+        var hash = HMACSHA1.HashData(salt, Encoding.ASCII.GetBytes("node1"));
+        var known = KnownHosts.Parse($"@cert-authority |1|{B64(salt)}|{B64(hash)} ssh-ed25519 {Ca}");
+
+        Assert.True(known.HasAuthorityFor("node1", 22));
+        Assert.False(known.HasAuthorityFor("node2", 22));
+        Assert.Equal(HostKeyStatus.Trusted, known.VerifyCertificate("node1", 22, Certificate(ForNode1), Now).Status);
+        Assert.Equal(HostKeyStatus.UntrustedAuthority, known.VerifyCertificate("node2", 22, Certificate(ForAnyHost), Now).Status);
+    }
+
+    [Fact]
+    public void Should_refuse_a_certificate_of_an_authority_no_line_names_for_the_host()
+    {
+        var known = KnownHosts.Parse($"@cert-authority node1 ecdsa-sha2-nistp256 {OtherCa}\n@cert-authority other ssh-ed25519 {Ca}");
+
+        var verdict = known.VerifyCertificate("node1", 22, Certificate(ForNode1), Now);
+
+        Assert.Equal(HostKeyStatus.UntrustedAuthority, verdict.Status);
+        Assert.Equal($"is signed by CA {KnownHosts.Fingerprint(Blob(Ca))}, which no @cert-authority line for node1 names (those name {KnownHosts.Fingerprint(Blob(OtherCa))})", verdict.Problem);
+    }
+
+    [Fact]
+    public void Should_let_revoked_win_over_cert_authority_for_the_authority_and_the_certified_key()
+    {
+        var authorities = $"@cert-authority * ssh-ed25519 {Ca}\n";
+
+        var caRevoked = KnownHosts.Parse(authorities + $"@revoked * ssh-ed25519 {Ca}").VerifyCertificate("node1", 22, Certificate(ForNode1), Now);
+        var keyRevoked = KnownHosts.Parse(authorities + $"@revoked * ssh-ed25519 {HostKey}").VerifyCertificate("node1", 22, Certificate(ForNode1), Now);
+
+        Assert.Equal(HostKeyStatus.Revoked, caRevoked.Status);
+        Assert.Contains("is signed by CA SHA256:", caRevoked.Problem);
+        Assert.Equal(HostKeyStatus.Revoked, keyRevoked.Status);
+        Assert.Contains($"certifies the key {KnownHosts.Fingerprint(Blob(HostKey))}, which is marked @revoked", keyRevoked.Problem);
+    }
+
+    [Theory]
+    [InlineData(ForNode2, "is for node2, not node1")]
+    [InlineData(Expired, "expired at")]
+    [InlineData(UserCertificate, "user certificate")]
+    public void Should_pass_on_what_is_wrong_with_a_certificate_of_a_trusted_authority(string certificate, string problem)
+    {
+        var known = KnownHosts.Parse($"@cert-authority * ssh-ed25519 {Ca}");
+
+        var verdict = known.VerifyCertificate("node1", 22, Certificate(certificate), Now);
+
+        Assert.Equal(HostKeyStatus.InvalidCertificate, verdict.Status);
+        Assert.Contains(problem, verdict.Problem);
+    }
+
+    [Fact]
+    public void Should_keep_authority_keys_apart_from_host_keys()
+    {
+        var known = KnownHosts.Parse($"@cert-authority * ssh-rsa {RsaCa}\nnode1 ssh-ed25519 {HostKey}");
+
+        Assert.Equal(HostKeyStatus.Unknown, known.Verify("node2", 22, Blob(RsaCa)).Status);
+        Assert.Equal(new HashSet<string> { "ssh-ed25519" }, known.KeyTypesFor("node1", 22));
+        Assert.Empty(known.KeyTypesFor("node2", 22));
+        Assert.True(known.HasAuthorityFor("node2", 22));
+    }
+
+    private static HostCertificate Certificate(string base64) => HostCertificate.Read(Blob(base64));
 
     /// <summary>An SSH public key blob: a length-prefixed key type, then key material.</summary>
     private static byte[] FakeKey(string type, byte seed)
