@@ -111,6 +111,26 @@ public sealed class BastionSpecs : IDisposable
         Assert.All(_fleet.Nodes, node => Assert.Equal([Api, Web], node.Images));
     }
 
+    [Fact]
+    public void Should_log_in_to_the_bastion_with_its_own_key_and_to_the_nodes_with_theirs()
+    {
+        var bastionKey = Path.Combine(_fleet.Root, "bastion_key");
+        Shell.Require("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", bastionKey]);
+        var bastion = Bastion("bastion", onGateway: true);
+        File.WriteAllText(bastion.AuthorizedKeys, File.ReadAllText(bastionKey + ".pub"));
+        var jump = $"ssh.jump = \"root@{_network.Gateway}:{bastion.Port}\"";
+        Start($"{jump}\nssh.jump-key-file = \"{bastionKey}\"");
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.All(_fleet.Nodes, node => Assert.Equal([Api, Web], node.Images));
+        File.WriteAllText(_fleet.ConfigFile, File.ReadAllText(_fleet.ConfigFile).Replace($"ssh.jump-key-file = \"{bastionKey}\"", ""));
+        var withNodesKey = _fleet.Run();
+        Assert.True(withNodesKey.ExitCode == 3, withNodesKey.Output);
+        Assert.Contains($"via bastion root@{_network.Gateway}:{bastion.Port}: authentication failed for user 'root' with key {_fleet.ClientKey}", withNodesKey.Output);
+    }
+
     private SshdNode Bastion(string name, bool onGateway)
     {
         var bastion = new SshdNode(name, _fleet.Root, File.ReadAllText(_fleet.ClientKey + ".pub"), _fleet.Registry).Inside(_network, onGateway);

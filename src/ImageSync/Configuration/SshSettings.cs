@@ -17,6 +17,7 @@ public enum HostKeyChecking
 /// <param name="Jump">The bastions of a node that names none of its own.</param>
 /// <param name="Agent">Offer the keys of the ssh-agent at SSH_AUTH_SOCK as well as the key file.</param>
 /// <param name="KeyFileIsDefault">The key file is the reference default, not set by a config or IMAGE_SYNC_SSH_KEY_FILE.</param>
+/// <param name="JumpKeyFile">The key bastions log in with; empty: the nodes' keys.</param>
 public sealed partial record SshSettings(
     string KeyFile,
     string KeyPassphraseFile,
@@ -36,7 +37,8 @@ public sealed partial record SshSettings(
     int MaxOpenConnections,
     JumpChain Jump,
     bool Agent,
-    bool KeyFileIsDefault)
+    bool KeyFileIsDefault,
+    string JumpKeyFile)
 {
     private const string Section = "image-sync.ssh";
 
@@ -75,7 +77,8 @@ public sealed partial record SshSettings(
             reader.Int($"{Section}.max-open-connections", 1, 100_000),
             JumpSetting.Read(reader, $"{Section}.jump", reader.Node($"{Section}.jump"), reader.String($"{Section}.user")),
             agent,
-            reader.IsDefault($"{Section}.key-file"));
+            reader.IsDefault($"{Section}.key-file"),
+            reader.Path($"{Section}.jump-key-file", home, allowEmpty: true));
     }
 
     /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>

@@ -26,9 +26,16 @@ internal sealed class ClientKeys : IDisposable
 
     /// <summary>Loads the key file and, with the agent on, checks that the agent answers and holds a key when it is the only source.</summary>
     /// <exception cref="ConfigException">The key file cannot be used, or the agent is unset, unreachable or holds no usable key.</exception>
-    public static ClientKeys Load(SshSettings ssh, Func<string, string?> environment)
+    public static ClientKeys Load(SshSettings ssh, Func<string, string?> environment) => Load(ssh, environment, "image-sync.ssh.key-file");
+
+    /// <summary>The keys bastions log in with: <c>ssh.jump-key-file</c>, checked as the key file is, then the agent's.</summary>
+    /// <exception cref="ConfigException">As <see cref="Load(SshSettings, Func{string, string?})"/>, naming ssh.jump-key-file.</exception>
+    public static ClientKeys LoadForBastions(SshSettings ssh, Func<string, string?> environment) =>
+        Load(ssh with { KeyFile = ssh.JumpKeyFile, KeyFileIsDefault = false }, environment, "image-sync.ssh.jump-key-file");
+
+    private static ClientKeys Load(SshSettings ssh, Func<string, string?> environment, string keySetting)
     {
-        var file = UsesKeyFile(ssh, File.Exists) ? PrivateKeys.Load(ssh, environment) : null;
+        var file = UsesKeyFile(ssh, File.Exists) ? PrivateKeys.Load(ssh, environment, keySetting) : null;
         if (!ssh.Agent) return new ClientKeys(file, null, $"key {ssh.KeyFile}");
         try
         {

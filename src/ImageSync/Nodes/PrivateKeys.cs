@@ -10,10 +10,10 @@ internal static class PrivateKeys
     private const UnixFileMode Group = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
     private const UnixFileMode Others = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
+    /// <param name="key">The setting that named the key file, for the messages.</param>
     /// <exception cref="ConfigException">The key is missing, readable by others, or cannot be decrypted.</exception>
-    public static PrivateKeyFile Load(SshSettings ssh, Func<string, string?> environment)
+    public static PrivateKeyFile Load(SshSettings ssh, Func<string, string?> environment, string key)
     {
-        const string key = "image-sync.ssh.key-file";
         var path = ssh.KeyFile;
         if (!File.Exists(path)) throw new ConfigException([$"{key}: private key '{path}' does not exist"]);
         if (TooOpen(path, File.GetUnixFileMode(path), FileOwner.Of(path), FileOwner.RunningUser) is { } why) throw new ConfigException([$"{key}: {why}"]);

@@ -30,6 +30,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly SshSettings _ssh;
     private readonly RemoteCommands _commands;
     private readonly ClientKeys _keys;
+    private readonly ClientKeys _bastionKeys;
     private readonly KnownHosts _knownHosts;
     private readonly Action<string> _warn;
     private readonly InventoryLimits _limits;
@@ -37,12 +38,13 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
     private readonly Bastions _bastions;
 
-    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, ClientKeys keys, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
+    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, ClientKeys keys, ClientKeys bastionKeys, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
     {
         _limits = limits;
         _ssh = ssh;
         _commands = commands;
         _keys = keys;
+        _bastionKeys = bastionKeys;
         _knownHosts = knownHosts;
         _warn = warn;
         _bastions = new Bastions(OpenClientAsync, _threads);
@@ -60,8 +62,18 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
                 + $"choose from {string.Join(", ", KeyExchanges)}"]);
         }
         var keys = ClientKeys.Load(ssh, environment);
+        ClientKeys bastionKeys;
+        try
+        {
+            bastionKeys = ssh.JumpKeyFile.Length == 0 ? keys : ClientKeys.LoadForBastions(ssh, environment);
+        }
+        catch
+        {
+            keys.Dispose();
+            throw;
+        }
         var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter, settings.Transfer);
-        return new SshNodeTransport(ssh, commands, keys, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
+        return new SshNodeTransport(ssh, commands, keys, bastionKeys, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
     }
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
@@ -100,7 +112,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         IPrivateKeySource[] keys;
         try
         {
-            keys = await _keys.ForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            keys = await KeysFor(node).ForConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SshAgentException e)
         {
@@ -268,16 +280,19 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } => $"connection refused by {node.Host}:{node.Port} (is sshd running?)",
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain } => $"host name {node.Host} not found",
         SocketException s => $"cannot connect to {node.Host}:{node.Port}: {s.Message}",
-        SshAuthenticationException => $"authentication failed for user '{node.User}' with {_keys.Description}",
+        SshAuthenticationException => $"authentication failed for user '{node.User}' with {KeysFor(node).Description}",
         SshAgentException agent => $"authentication failed for user '{node.User}': {agent.Message}",
         SshOperationTimeoutException or OperationCanceledException => $"no SSH session with {node.Host}:{node.Port} within {Durations.Show(_ssh.ConnectTimeout)} (connect-timeout)",
         SshConnectionException c => $"SSH connection to {node.Host}:{node.Port} failed: {c.Message}",
         _ => $"cannot connect to {node.Host}:{node.Port}: {e.Message}",
     };
 
+    private ClientKeys KeysFor(SshTarget target) => target.IsBastion ? _bastionKeys : _keys;
+
     public void Dispose()
     {
         _bastions.Dispose();
+        if (_bastionKeys != _keys) _bastionKeys.Dispose();
         _keys.Dispose();
     }
 }

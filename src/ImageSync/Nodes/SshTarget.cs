@@ -3,11 +3,11 @@ using ImageSync.Domain;
 namespace ImageSync.Nodes;
 
 /// <summary>Whom an SSH connection is for: a node, or a bastion in front of nodes. <paramref name="Name"/> is how messages name it.</summary>
-internal sealed record SshTarget(string Name, string Host, int Port, string User)
+internal sealed record SshTarget(string Name, string Host, int Port, string User, bool IsBastion)
 {
-    public static SshTarget Of(NodeSpec node) => new(node.Name.Value, node.Host, node.Port, node.User);
+    public static SshTarget Of(NodeSpec node) => new(node.Name.Value, node.Host, node.Port, node.User, IsBastion: false);
 
-    public static SshTarget Of(JumpHost bastion) => new($"bastion {bastion}", bastion.Host, bastion.Port, bastion.User);
+    public static SshTarget Of(JumpHost bastion) => new($"bastion {bastion}", bastion.Host, bastion.Port, bastion.User, IsBastion: true);
 }
 
 /// <summary>An SSH connection was not made; <see cref="Exception.Message"/> says why, for operators.</summary>

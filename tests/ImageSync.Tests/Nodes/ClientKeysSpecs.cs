@@ -34,6 +34,17 @@ public sealed class ClientKeysSpecs
     }
 
     [Fact]
+    public void Should_check_the_bastions_own_key_file_and_name_its_setting()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
+        var ssh = Ssh($"jump-key-file = \"{missing}\"");
+
+        var error = Assert.Throws<ConfigException>(() => ClientKeys.LoadForBastions(ssh, _ => null));
+
+        Assert.Equal([$"image-sync.ssh.jump-key-file: private key '{missing}' does not exist"], error.Problems);
+    }
+
+    [Fact]
     public void Should_name_the_key_types_when_the_agent_holds_none_it_can_offer_and_there_is_no_key_file()
     {
         using var agent = FakeAgent.Answering(SshAgentClient.IdentitiesAnswer, FakeAgent.Identities((FakeAgent.PublicKey("ssh-dss"), "old")));
