@@ -60,6 +60,22 @@ public sealed class HostCertificateSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_say_a_node_covered_by_a_cert_authority_line_presented_no_certificate()
+    {
+        _fleet[1].PresentingCertificate(_ca, "-h");
+        _fleet[2].PresentingCertificate(_ca, "-h");
+        _fleet.Start();
+        _fleet.WriteKnownHosts([_authorityLine]);
+
+        var run = _fleet.Run();
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        Assert.Contains($"[127.0.0.1]:{_fleet[3].Port} presented a plain key ({_fleet[3].HostKeyFingerprint()}), no host certificate, though a @cert-authority line",
+            Assert.Single(_fleet.DayFile("image-sync"), l => l.Contains("NODE node-3 UNREACHABLE")));
+        Assert.Equal([Api], _fleet[2].Images);
+    }
+
+    [Fact]
     public void Should_refuse_every_node_of_a_revoked_authority_although_its_cert_authority_line_stays()
     {
         foreach (var node in _fleet.Nodes) node.PresentingCertificate(_ca, "-h", "-n", "127.0.0.1");

@@ -185,6 +185,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
                 _knownHosts.Append(_ssh.KnownHostsFile, node.Host, node.Port, offered.HostKey);
                 _warn($"{node.Name}: added {name} {offered.HostKeyName} {fingerprint} to {_ssh.KnownHostsFile} (accept-new)");
                 return null;
+            case HostKeyStatus.Unknown when _knownHosts.HasAuthorityFor(node.Host, node.Port):
+                return $"host key verification failed: {name} presented a plain key ({fingerprint}), no host certificate, though a "
+                    + $"@cert-authority line in {_ssh.KnownHostsFile} covers it: give its sshd a HostCertificate, or add the key (ssh-keyscan)";
             case HostKeyStatus.Unknown:
                 return $"host key verification failed: no entry for {name} in {_ssh.KnownHostsFile} (offered {fingerprint}); "
                     + "add it (ssh-keyscan) or set ssh.host-key-checking = accept-new";
