@@ -76,9 +76,9 @@ public sealed class HostCertificate
     {
         var signature = _certificate.Signature;
         var signed = _blob.AsSpan(0, _blob.Length - 4 - signature.Length).ToArray();
-        var format = Encoding.ASCII.GetString(new FrameReader(signature, 0, Malformed).Bytes());
         try
         {
+            var format = Encoding.ASCII.GetString(new FrameReader(signature, 0, Malformed).Bytes());
             var key = new SshKeyData(AuthorityKey);
             var verifier = key.Name switch
             {

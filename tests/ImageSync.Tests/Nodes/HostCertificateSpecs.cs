@@ -76,6 +76,15 @@ public sealed class HostCertificateSpecs
         Assert.StartsWith("is not signed by the key of CA", HostCertificate.Read(blob).Problem("node1", Now));
     }
 
+    [Fact]
+    public void Should_refuse_a_certificate_whose_signature_cannot_be_read()
+    {
+        // An ed25519 signature is the last field: 4 + (4 + 11 "ssh-ed25519") + (4 + 64) bytes. Here, a string cut short.
+        byte[] blob = [.. Blob(ForNode1)[..^87], 0, 0, 0, 4, 0, 0, 0, 99];
+
+        Assert.StartsWith("is not signed by the key of CA", HostCertificate.Read(blob).Problem("node1", Now));
+    }
+
     [Theory]
     [InlineData(ForNode1, HostKey)]
     [InlineData(OfEcdsaHostKey, EcdsaHostKey)]
