@@ -133,6 +133,7 @@ public static class ImageSyncHosting
                     AcceptableHeartbeatPause = failover.AcceptableHeartbeatPause,
                 },
             })
+            .WithCustomSerializer("image-sync-replicas", ReplicaMessageSerializer.Types, system => new ReplicaMessageSerializer(system))
             .AddReplicaMembership(cluster, presence)
             .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
                 new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);

@@ -1,0 +1,67 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using ImageSync.Actors;
+using ImageSync.Daemon;
+using ImageSync.Metrics;
+
+namespace ImageSync.Hosting;
+
+/// <summary>
+/// The messages replicas send each other: a daemon's trigger to the coordinator and its answer, the membership
+/// probes, the fleet report. Each travels as JSON of its own fields under a fixed name: the cluster port never
+/// carries a .NET type name, so a peer cannot make this replica build a type of its choosing.
+/// </summary>
+public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    /// <summary>Akka.NET keeps the identifiers up to 100 for itself.</summary>
+    public const int Id = 7_301;
+
+    private static readonly (string Manifest, Type Type)[] Messages =
+    [
+        ("trigger-sync", typeof(SyncCommands.TriggerSync)),
+        ("sync-accepted", typeof(SyncEvents.SyncAccepted)),
+        ("sync-refused", typeof(SyncEvents.SyncRefused)),
+        ("are-you-in-a-cluster", typeof(MembershipQueries.AreYouInACluster)),
+        ("membership-answer", typeof(MembershipQueries.Answer)),
+        ("is-member", typeof(MembershipQueries.IsMember)),
+        ("member-answer", typeof(MembershipQueries.MemberAnswer)),
+        ("fleet-report", typeof(FleetReport)),
+    ];
+
+    private static readonly Dictionary<Type, string> ManifestOf = Messages.ToDictionary(m => m.Type, m => m.Manifest);
+    private static readonly Dictionary<string, Type> TypeOf = Messages.ToDictionary(m => m.Manifest, m => m.Type);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The types bound to this serializer: every message that crosses from one replica to another.</summary>
+    public static IReadOnlyList<Type> Types { get; } = [.. Messages.Select(m => m.Type)];
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) =>
+        ManifestOf.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new ArgumentException($"{o.GetType()} is not a message replicas exchange", nameof(o));
+
+    public override byte[] ToBinary(object obj)
+    {
+        Manifest(obj);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+    }
+
+    /// <exception cref="SerializationException">The name is not one of the messages, or the JSON is not that message.</exception>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!TypeOf.TryGetValue(manifest, out var type))
+            throw new SerializationException($"a replica sent '{manifest}', which this version of image-sync does not know (replicas of different versions?)");
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"a replica sent an empty '{manifest}'");
+        }
+        catch (JsonException e)
+        {
+            throw new SerializationException($"a replica sent a '{manifest}' this version cannot read: {e.Message}", e);
+        }
+    }
+}
