@@ -51,6 +51,11 @@ internal static class WantedImageList
     private static NodeSelection? Selection(ConfigReader reader, string key, HoconNode node, IReadOnlyList<NodeSpec> listed, bool discovered)
     {
         if (node is HoconList list) return Names(reader, key, list, listed, discovered);
+        if (node is HoconObject)
+        {
+            reader.Problem(key, node, "expected all, a list of node names or a label selector string, found an object (write a selector as nodes = \"pool=gpu\")");
+            return null;
+        }
         var text = reader.StringOf(key, node);
         if (text is null) return null;
         if (text == "all") return NodeSelection.All;
