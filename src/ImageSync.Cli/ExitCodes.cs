@@ -17,9 +17,14 @@ public static class ExitCodes
     public const int Interrupted = 130;
     public const int Terminated = 143;
 
+    /// <summary>`plan --exit-code`: the nodes were read and a `run` would pull something; apart from every other code, so CI can tell.</summary>
+    public const int PullsPending = 10;
+
     /// <param name="signal">The code of the signal that stopped the run, if one did.</param>
-    public static int For(SyncSummary summary, int? signal) =>
+    /// <param name="pendingIsExit">`plan --exit-code`: a plan with pulls that would be tried (not skipped) is <see cref="PullsPending"/>, unless it failed.</param>
+    public static int For(SyncSummary summary, int? signal, bool pendingIsExit = false) =>
         summary.Interrupted ? signal ?? Interrupted
         : summary.HasFailures ? Failures
+        : pendingIsExit && summary.Plan.Pulls.Any(p => summary.Plan.SkipReason(p) is null) ? PullsPending
         : Ok;
 }

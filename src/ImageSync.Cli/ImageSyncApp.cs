@@ -30,10 +30,16 @@ public static class ImageSyncApp
         config.SetExceptionHandler((error, _) => UsageError(errors, error.Message));
         config.AddCommand<RunCommand>("run")
             .WithDescription($"Sync the nodes once and exit (cron): every node pulls the matching images another node has; takes the lock file, writes the day files. Exit codes: {SyncExitCodes}")
-            .WithExample("run", "-c", ConfigOptions.DefaultPath);
+            .WithExample("run", "-c", ConfigOptions.DefaultPath)
+            .WithExample("run", "--image", "registry.example.com/team/api:2.0", "--node", "worker-7");
         config.AddCommand<PlanCommand>("plan")
-            .WithDescription("Show what `run` would pull where, with sizes and drift; change nothing. Exit codes: 0 planned, 2 bad config or usage, 3 a node was unreachable")
-            .WithExample("plan", "--json");
+            .WithDescription("Show what `run` would pull where, with sizes and drift; change nothing. Exit codes: 0 planned, 2 bad config or usage, 3 a node was unreachable, "
+                + "10 pulls are pending (only with --exit-code)")
+            .WithExample("plan", "--json")
+            .WithExample("plan", "--exit-code", "--node", "worker-7");
+        config.AddCommand<ValidateCommand>("validate")
+            .WithDescription("Check the config, the key file and known_hosts without contacting any node (CI, config management's validate= hooks). Exit codes: 0 valid, 2 bad config or usage")
+            .WithExample("validate", "-c", "/etc/image-sync/image-sync.conf.new");
         config.AddCommand<CheckCommand>("check")
             .WithDescription("Validate the config, then per node: host key, login, `echo ok`, crictl's image list; change nothing. Exit codes: 0 every node passed, 2 bad config or usage, 3 a node failed");
         config.AddCommand<DaemonCommand>("daemon")

@@ -34,13 +34,13 @@ internal abstract class ConfiguredCommand<TOptions>(TextWriter errors) : AsyncCo
 internal sealed class RunCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<RunOptions>(errors)
 {
     protected override Task<int> ExecuteAsync(RunOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet, options.MetricsFile), settings, console, Errors);
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Run, options.Json, options.Quiet, options.MetricsFile) { Scope = options.Scope(settings) }, settings, console, Errors);
 }
 
-internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
+internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<PlanOptions>(errors)
 {
-    protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Plan, options.Json, Quiet: false), settings, console, Errors);
+    protected override Task<int> ExecuteAsync(PlanOptions options, string configPath, ImageSyncSettings settings) =>
+        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Plan, options.Json, Quiet: false) { Scope = options.Scope(settings), PendingExit = options.ExitCode }, settings, console, Errors);
 }
 
 internal sealed class CheckCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)

@@ -25,6 +25,12 @@ namespace ImageSync.Cli.Commands;
 /// <param name="MetricsFile">Where a run writes its metrics for node_exporter's textfile collector, if anywhere.</param>
 public sealed record OneShot(SyncMode Mode, bool Json, bool Quiet, string? MetricsFile = null)
 {
+    /// <summary>The nodes and images the run or plan is limited to (<c>--node</c>, <c>--image</c>).</summary>
+    public RunScope Scope { get; init; } = RunScope.Everything;
+
+    /// <summary><c>plan --exit-code</c>: pending pulls are exit 10.</summary>
+    public bool PendingExit { get; init; }
+
     public string Command => Mode.ToString().ToLowerInvariant();
 }
 
@@ -78,7 +84,7 @@ internal static class OneShotSync
             var (answer, signal) = await SyncAsync(request, parts, progress, console);
             if (answer is SyncEvents.SyncRefused refused) return Refused(display, request, refused);
             var summary = ((SyncEvents.SyncFinished)answer).Summary;
-            var exitCode = ExitCodes.For(summary, signal);
+            var exitCode = ExitCodes.For(summary, signal, request.PendingExit);
             if (request.MetricsFile is { } metricsFile) await WriteMetricsAsync(metricsFile, summary);
             if (display == Display.Quiet)
             {
@@ -154,7 +160,7 @@ internal static class OneShotSync
             coordinator.Tell(new SyncCommands.StopSync(why));
         });
 
-        var answer = coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync(request.Command, request.Mode), Timeout.InfiniteTimeSpan);
+        var answer = coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.StartSync(request.Command, request.Mode, request.Scope), Timeout.InfiniteTimeSpan);
         if (progress is not null) await ShowLiveAsync(console, progress, answer);
         var ended = await answer;
 

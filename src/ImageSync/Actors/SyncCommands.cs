@@ -7,7 +7,8 @@ public static class SyncCommands
 {
     /// <summary>Start a sync. The reply is <see cref="SyncEvents.SyncRefused"/> at once, or <see cref="SyncEvents.SyncFinished"/> when done.</summary>
     /// <param name="Mode">Run pulls; or only plan them (nothing changes on the nodes); or only check the nodes.</param>
-    public sealed record StartSync(string Reason, SyncMode Mode = SyncMode.Run);
+    /// <param name="Scope">The nodes and images this sync is limited to (<c>--node</c>, <c>--image</c>); null for all of them.</param>
+    public sealed record StartSync(string Reason, SyncMode Mode = SyncMode.Run, RunScope? Scope = null);
 
     /// <summary>
     /// Start a sync without waiting for it (the daemon's timer). The reply is <see cref="SyncEvents.SyncAccepted"/>

@@ -74,6 +74,10 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     {
         (_nodes, _discoveryError) = (listing.Nodes, listing.Error);
         foreach (var note in listing.Notes) _log.Info("{0}", note);
+        if (_request.Scope is { IsEverything: false } scope) _log.Info("SYNC SCOPE: {0}", scope);
+        // The CLI checks --node against the listed nodes; those a Kubernetes API lists are known only now.
+        foreach (var missing in (_request.Scope?.Nodes ?? []).Where(name => _nodes.All(n => n.Name != name)))
+            _log.Warning("--node {0}: no such node in this sync, nothing is pulled onto it", missing);
         if (listing.Error is not null)
             _log.Error(_nodes.Count == 0 ? "NODE DISCOVERY FAILED, no node to sync: {0}" : "NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
         Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _nodes, _request.Reason, _request.Mode));
@@ -213,8 +217,9 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         var heldBack = reckoned.Nodes.ToDictionary(n => n.Node, n => n.HeldBack);
         foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
+        var scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);
         var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
-            (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image));
+            (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image), scope);
         _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)

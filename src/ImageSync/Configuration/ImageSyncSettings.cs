@@ -42,7 +42,7 @@ public sealed record ImageSyncSettings(
             nodes,
             kubernetes,
             ssh,
-            ImageSettings.Create(reader),
+            ImageSettings.Create(reader, nodes, kubernetes.Enabled),
             PullSettings.Create(reader),
             TransferSettings.Create(reader),
             LogSettings.Create(reader, home),

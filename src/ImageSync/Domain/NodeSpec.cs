@@ -6,5 +6,8 @@ public sealed record NodeSpec(NodeName Name, string Host, int Port, string User)
     /// <summary>The bastions in front of the node (<c>ssh.jump</c>, or the node's own <c>jump</c>).</summary>
     public JumpChain Jump { get; init; } = JumpChain.Direct;
 
+    /// <summary>Its Kubernetes labels, when a Kubernetes API listed it; <c>images.wanted</c> selectors match them.</summary>
+    public NodeLabels Labels { get; init; } = NodeLabels.None;
+
     public override string ToString() => $"{Name} ({User}@{Host}:{Port}{(Jump.IsDirect ? "" : $" via {Jump}")})";
 }

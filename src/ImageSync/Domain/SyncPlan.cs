@@ -46,12 +46,16 @@ public static class SyncPlanner
 {
     /// <summary>
     /// For each reachable node, the matching tagged references that some other reachable node holds and it
-    /// lacks; with <paramref name="includeUntagged"/>, also untagged images, by <c>repo@digest</c>. Pure:
-    /// the same inventories always give the same plan.
+    /// lacks; with <paramref name="includeUntagged"/>, also untagged images, by <c>repo@digest</c>; and the
+    /// declared images of <paramref name="scope"/> its node wants and lacks, held by another node or not (matching
+    /// the filter or not). The scope's limits then keep only the nodes and images they name. Pure: the same
+    /// inventories always give the same plan.
     /// </summary>
     /// <param name="heldBack">Pulls not to plan at all (images someone removed after image-sync pulled them, in their backoff).</param>
-    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false, Func<NodeName, ImageRef, bool>? heldBack = null)
+    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false, Func<NodeName, ImageRef, bool>? heldBack = null,
+        PlanScope? scope = null)
     {
+        scope ??= PlanScope.Union;
         var nodes = reachable.OrderBy(i => i.Node).ToList();
         var held = new HashSet<ImageRef>[nodes.Count];
         // Built in node order, so every image's list of sources is sorted, and shared by all of its pulls.
@@ -63,56 +67,64 @@ public static class SyncPlanner
             {
                 foreach (var tag in image.Tags)
                 {
-                    if (filter.Matches(tag)) Add(nodes[i].Node, tag, image, held[i], offered);
+                    var union = filter.Matches(tag);
+                    if (union || scope.Wanted.ContainsKey(tag)) Add(nodes[i].Node, tag, image, union, held[i], offered);
                 }
-                if (!includeUntagged) continue;
                 foreach (var digest in image.Digests)
                 {
-                    if (!filter.Matches(digest)) continue;
-                    // Every digest a node holds counts as held, so an image is never pulled again by digest;
-                    // only untagged images are offered by digest.
-                    if (image.Tags.Count == 0) Add(nodes[i].Node, digest, image, held[i], offered);
-                    else held[i].Add(digest);
+                    // Only untagged images are offered to the union by digest; a declared digest is offered by whoever holds it.
+                    var union = includeUntagged && image.Tags.Count == 0 && filter.Matches(digest);
+                    if (union || scope.Wanted.ContainsKey(digest)) Add(nodes[i].Node, digest, image, union, held[i], offered);
+                    // Every digest a node holds counts as held, so an image is never pulled again by digest.
+                    else if (includeUntagged && filter.Matches(digest)) held[i].Add(digest);
                 }
             }
         }
 
-        var images = offered.Keys.ToArray();
+        var images = offered.Keys.Union(scope.Wanted.Keys).ToArray();
         Array.Sort(images);
         var pulls = new List<PlannedPull>();
         for (var i = 0; i < nodes.Count; i++)
         {
+            var node = nodes[i].Node;
             foreach (var image in images)
             {
-                if (held[i].Contains(image) || heldBack?.Invoke(nodes[i].Node, image) == true) continue;
-                var offer = offered[image];
-                pulls.Add(new PlannedPull(nodes[i].Node, image, offer.Size, offer.Sources, offer.ImageId));
+                var offer = offered.GetValueOrDefault(image);
+                if (offer?.Union != true && !scope.Wants(node, image)) continue;
+                if (held[i].Contains(image) || !scope.Allows(node, image) || heldBack?.Invoke(node, image) == true) continue;
+                // An image no reachable node holds has no known size and no source: the registry is its only way.
+                pulls.Add(offer is null ? new PlannedPull(node, image, 0, []) : new PlannedPull(node, image, offer.Size, offer.Sources, offer.ImageId));
             }
         }
         return new SyncPlan(pulls, DriftFinder.Find(nodes, filter));
     }
 
-    private static void Add(NodeName node, ImageRef image, NodeImage held, HashSet<ImageRef> holding, Dictionary<ImageRef, Offer> offered)
+    /// <param name="union">The image takes part in the union (it matches the filter), not only as a declared one.</param>
+    private static void Add(NodeName node, ImageRef image, NodeImage held, bool union, HashSet<ImageRef> holding, Dictionary<ImageRef, Offer> offered)
     {
         if (!holding.Add(image)) return;
-        if (offered.TryGetValue(image, out var offer)) offer.Add(node, held.Id);
-        else offered[image] = new Offer(held.SizeBytes, node, held.Id);
+        if (offered.TryGetValue(image, out var offer)) offer.Add(node, held.Id, union);
+        else offered[image] = new Offer(held.SizeBytes, node, held.Id, union);
     }
 
     /// <summary>An image some nodes hold, and whether they hold the same image (the same id) under its name.</summary>
-    private sealed class Offer(long size, NodeName first, string imageId)
+    private sealed class Offer(long size, NodeName first, string imageId, bool union)
     {
         private bool _disagree;
 
         public long Size { get; } = size;
 
+        /// <summary>Every node lacking it should pull it; otherwise only the nodes that declare it.</summary>
+        public bool Union { get; private set; } = union;
+
         public List<NodeName> Sources { get; } = [first];
 
         public string? ImageId => _disagree ? null : imageId;
 
-        public void Add(NodeName node, string other)
+        public void Add(NodeName node, string other, bool union)
         {
             Sources.Add(node);
+            Union |= union;
             _disagree |= other != imageId;
         }
     }

@@ -9,7 +9,7 @@ namespace ImageSync.Nodes;
 
 /// <summary>
 /// The worker nodes a Kubernetes API lists (<c>GET /api/v1/nodes</c>, with the label selector): each node by
-/// its own name, reached at its address of the configured type, with the ssh section's user, port and jump. Not
+/// its own name and labels, reached at its address of the configured type, with the ssh section's user, port and jump. Not
 /// Ready and cordoned nodes are left out when the settings say so, and named in the listing's notes. The
 /// kubeconfig is read again for every listing, so a rotated token or certificate is picked up.
 /// </summary>
@@ -69,11 +69,15 @@ public sealed class KubernetesNodes(KubernetesSettings settings, string user, in
                 : address is null ? $"it has no {settings.AddressType} address"
                 : !ConfigReader.IsHost(address) ? $"its {settings.AddressType} '{address}' is not a host name or IP address"
                 : null;
-            if (leftOut is null) nodes.Add(new NodeSpec(nodeName!, address!, port, user) { Jump = jump });
+            if (leftOut is null) nodes.Add(new NodeSpec(nodeName!, address!, port, user) { Jump = jump, Labels = Labels(node) });
             else notes.Add($"kubernetes node '{NodeText.Shorten(name, 200)}' left out: {leftOut}");
         }
         return new NodeListing(nodes, notes);
     }
+
+    // Kept for images.wanted's label selectors.
+    private static NodeLabels Labels(V1Node node) =>
+        node.Metadata?.Labels is { Count: > 0 } labels ? new NodeLabels(labels) : NodeLabels.None;
 
     private static bool IsReady(V1Node node) =>
         node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";

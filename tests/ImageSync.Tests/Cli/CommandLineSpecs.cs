@@ -12,18 +12,21 @@ public sealed partial class CommandLineSpecs
     private const string Missing = "/nonexistent/image-sync.conf";
     private readonly StringWriter _errors = new();
 
-    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "config", "import-config" };
+    public static TheoryData<string> Commands => new() { "run", "plan", "check", "daemon", "config", "validate", "import-config" };
 
     [Theory]
     [MemberData(nameof(Commands))]
     public async Task Should_accept_every_option_its_help_shows_and_refuse_every_other(string command)
     {
         var help = (await Tester().RunAsync([command, "--help"])).Output;
-        var shown = OptionPattern().Matches(help).Select(m => m.Value).Where(o => o != "--help").ToHashSet();
+        var options = OptionPattern().Matches(help).Where(m => m.Groups[1].Value != "--help")
+            .GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.Any(m => m.Groups[2].Success));
+        var shown = options.Keys.ToHashSet();
 
-        foreach (var option in shown)
+        foreach (var (option, takesValue) in options)
         {
-            var args = option == "--config" ? new[] { command, "--config", Missing } : [command, "--config", Missing, option];
+            string[] value = takesValue ? ["x"] : [];
+            var args = option == "--config" ? new[] { command, "--config", Missing } : [command, "--config", Missing, option, .. value];
             var accepted = await Tester().RunAsync(args);
             Assert.Equal(ExitCodes.BadConfig, accepted.ExitCode);
             Assert.IsAssignableFrom<ConfigOptions>(accepted.Settings);
@@ -72,7 +75,7 @@ public sealed partial class CommandLineSpecs
     {
         foreach (var args in new[] { new[] { "plan", "--json", "--config", "/etc/x.conf" }, ["plan", "--json", "-c", "/etc/x.conf"], ["plan", "--json", "--config=/etc/x.conf"] })
         {
-            var parsed = Assert.IsType<ReportOptions>((await Tester().RunAsync(args)).Settings);
+            var parsed = Assert.IsType<PlanOptions>((await Tester().RunAsync(args)).Settings);
 
             Assert.Equal(("/etc/x.conf", true), (parsed.Config, parsed.Json));
         }
@@ -152,6 +155,7 @@ public sealed partial class CommandLineSpecs
         return console.Output;
     }
 
-    [GeneratedRegex(@"--[a-z]+")]
+    /// <summary>An option in a command's help, and whether a value follows it.</summary>
+    [GeneratedRegex(@"(--[a-z][a-z-]*)( <)?")]
     private static partial Regex OptionPattern();
 }

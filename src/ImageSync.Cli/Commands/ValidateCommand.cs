@@ -1,0 +1,57 @@
+using ImageSync.Configuration;
+using ImageSync.Nodes;
+
+namespace ImageSync.Cli.Commands;
+
+/// <summary>
+/// <c>image-sync validate</c>: the config as a run would load it, and the files it names that a run reads before
+/// connecting (the key file, the ssh-agent with <c>ssh.agent = on</c>, known_hosts), without contacting any node:
+/// for CI and for config management's <c>validate=</c> hooks. Exit 0 and one line, or 2 and every problem.
+/// </summary>
+internal sealed class ValidateCommand(TextWriter errors) : ConfiguredCommand<ConfigOptions>(errors)
+{
+    protected override async Task<int> ExecuteAsync(ConfigOptions options, string configPath, ImageSyncSettings settings)
+    {
+        await Console.Out.WriteLineAsync(Validate(settings, Environment.GetEnvironmentVariable));
+        return ExitCodes.Ok;
+    }
+
+    /// <returns>"config OK: …", what the config holds.</returns>
+    /// <exception cref="ConfigException">The key file, the agent or known_hosts cannot be used.</exception>
+    public static string Validate(ImageSyncSettings settings, Func<string, string?> environment)
+    {
+        if (settings.Transport == TransportKind.Ssh) CheckSsh(settings, environment);
+        var nodes = $"{settings.Nodes.Count} nodes" + (settings.NodesFromKubernetes.Enabled ? " and those nodes-from.kubernetes lists (not asked)" : "");
+        var ssh = settings.Transport == TransportKind.Ssh
+            ? $", key {(settings.Ssh.Agent ? $"{settings.Ssh.KeyFile} and ssh-agent" : settings.Ssh.KeyFile)}, known_hosts {settings.Ssh.KnownHostsFile} ({Show(settings.Ssh.HostKeyChecking)})"
+            : ", simulated transport";
+        return $"config OK: {nodes}, {settings.Images.Wanted.Count} wanted images{ssh}; no node was contacted";
+    }
+
+    private static void CheckSsh(ImageSyncSettings settings, Func<string, string?> environment)
+    {
+        var knownHosts = settings.Ssh.KnownHostsFile;
+        if (!File.Exists(knownHosts) && settings.Ssh.HostKeyChecking == HostKeyChecking.Strict)
+        {
+            throw new ConfigException([$"image-sync.ssh.known-hosts-file: '{knownHosts}' does not exist, so with host-key-checking = strict every node would be refused "
+                + "(add their keys with ssh-keyscan, or use accept-new to trust each on first use)"]);
+        }
+        try
+        {
+            KnownHosts.Load(knownHosts);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([$"image-sync.ssh.known-hosts-file: cannot read '{knownHosts}': {e.Message}"]);
+        }
+        // Loads the key file (and asks the agent for its keys) exactly as a run does before its first connection.
+        using var transport = NodeTransports.Create(settings, environment, _ => { }) as IDisposable;
+    }
+
+    private static string Show(HostKeyChecking checking) => checking switch
+    {
+        HostKeyChecking.AcceptNew => "accept-new",
+        HostKeyChecking.Off => "off",
+        _ => "strict",
+    };
+}
