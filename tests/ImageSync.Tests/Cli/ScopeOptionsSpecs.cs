@@ -22,15 +22,16 @@ public sealed class ScopeOptionsSpecs : IDisposable
         {
             var parsed = Assert.IsAssignableFrom<ScopeOptions>((await Tester().RunAsync([command, "-c", Missing, "--node", "w1", "--image", Api, "--node", "w3", "--image", "busybox"])).Settings);
 
-            Assert.Equal((new[] { "w1", "w3" }, new[] { Api, "busybox" }), (parsed.Nodes, parsed.Images));
+            Assert.Equal(["w1", "w3"], parsed.Nodes);
+            Assert.Equal([Api, "busybox"], parsed.Images);
         }
     }
 
     [Fact]
     public async Task Should_take_exit_code_on_plan_only()
     {
+        var run = await ImageSyncApp.RunAsync(["run", "--config", Missing, "--exit-code"], new Spectre.Console.Testing.TestConsole(), _errors);
         var plan = Assert.IsType<PlanOptions>((await Tester().RunAsync(["plan", "-c", Missing, "--exit-code"])).Settings);
-        var run = await ImageSyncApp.RunAsync(["run", "-c", Missing, "--exit-code"], new Spectre.Console.Testing.TestConsole(), _errors);
 
         Assert.True(plan.ExitCode);
         Assert.Equal(ExitCodes.BadConfig, run);
