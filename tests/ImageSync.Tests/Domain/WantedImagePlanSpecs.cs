@@ -22,6 +22,25 @@ public sealed class WantedImagePlanSpecs
     }
 
     [Fact]
+    public void Should_hold_a_declared_image_of_unknown_size_back_from_a_node_whose_disk_is_already_at_the_limit()
+    {
+        const long MiB = 1 << 20;
+        var plan = Plan([Inventory("w1"), Inventory("w2")], Nodes("w1", "w2"), [Wanted(Api)]);
+        var guard = new ImageSync.Configuration.DiskSettings(0.8, 0, 2.0, ImageSync.Configuration.DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
+        var facts = new Dictionary<NodeName, NodeFacts>
+        {
+            [NodeName.Parse("w1")] = new(new Platform("linux", "amd64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 1000 * MiB, 400 * MiB, 600 * MiB), []),
+            [NodeName.Parse("w2")] = new(new Platform("linux", "amd64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 1000 * MiB, 850 * MiB, 150 * MiB), []),
+        };
+
+        var guarded = DiskBudget.Apply(plan, facts, guard);
+
+        var skip = Assert.Single(guarded.Skips);
+        Assert.Equal("w2 " + Api, skip.Pull.ToString());
+        Assert.StartsWith("disk: would reach 85 % of /var/lib/containerd", skip.Reason);
+    }
+
+    [Fact]
     public void Should_plan_a_declared_image_only_onto_the_nodes_lacking_it_with_those_holding_it_as_sources()
     {
         var nodes = Nodes("w1", "w2", "w3");
