@@ -87,9 +87,7 @@ public static class ImageSyncHosting
     {
         if (parts.Logging is { } logging) builder.ConfigureLoggers(loggers => logging(loggers));
         // Signals are image-sync's: a stop lets the running sync wrap up first; Akka must not tear itself down on one.
-        // Akka's start-up and shutdown logger writes "[INFO]…" lines to stdout, where --json promises one document.
         builder.AddHocon("""
-            akka.stdout-loglevel = OFF
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             akka.log-dead-letters = off
             akka.log-dead-letters-during-shutdown = off
