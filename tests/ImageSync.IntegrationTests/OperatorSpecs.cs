@@ -42,7 +42,7 @@ public sealed class OperatorSpecs : IDisposable
         var plan = _fleet.Run("plan", "--config", _fleet.ConfigFile, "--json");
 
         Assert.True(plan.ExitCode == 3, plan.Output);
-        using var report = JsonDocument.Parse(plan.Stdout);
+        using var report = plan.JsonReport();
         var planned = Assert.Single(report.RootElement.GetProperty("plan").EnumerateArray());
         Assert.Equal(("node-2", Api), (planned.GetProperty("node").GetString(), planned.GetProperty("image").GetString()));
         Assert.Equal(1, report.RootElement.GetProperty("totals").GetProperty("unreachable").GetInt32());
@@ -60,7 +60,7 @@ public sealed class OperatorSpecs : IDisposable
         var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.Equal(3, run.ExitCode);
-        using var report = JsonDocument.Parse(run.Stdout);
+        using var report = run.JsonReport();
         var root = report.RootElement;
         Assert.Equal("run", root.GetProperty("command").GetString());
         Assert.Equal(3, root.GetProperty("exitCode").GetInt32());
@@ -124,7 +124,7 @@ public sealed class OperatorSpecs : IDisposable
         var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
 
         Assert.Equal(3, check.ExitCode);
-        using var report = JsonDocument.Parse(check.Stdout);
+        using var report = check.JsonReport();
         var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToList();
         Assert.All(nodes.Take(2), n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
         var checks = nodes[2].GetProperty("checks");
@@ -145,7 +145,7 @@ public sealed class OperatorSpecs : IDisposable
         var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
 
         Assert.True(check.ExitCode == 0, check.Output);
-        using var report = JsonDocument.Parse(check.Stdout);
+        using var report = check.JsonReport();
         Assert.All(report.RootElement.GetProperty("nodes").EnumerateArray(),
             n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
         Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.ImageCalls));
@@ -163,7 +163,7 @@ public sealed class OperatorSpecs : IDisposable
         var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
 
         Assert.Equal(3, check.ExitCode);
-        using var report = JsonDocument.Parse(check.Stdout);
+        using var report = check.JsonReport();
         var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("name").GetString()!);
         Assert.Equal(("ok", "failed"), (nodes["node-2"].GetProperty("checks").GetProperty("check").GetString(), nodes["node-2"].GetProperty("checks").GetProperty("inventory").GetString()));
         Assert.Contains("malformed crictl images output", nodes["node-2"].GetProperty("reason").GetString());
@@ -233,7 +233,7 @@ public sealed class OperatorSpecs : IDisposable
         var json = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.Equal(0, plan.ExitCode);
-        using var report = JsonDocument.Parse(plan.Stdout);
+        using var report = plan.JsonReport();
         var drift = Assert.Single(report.RootElement.GetProperty("drift").EnumerateArray());
         Assert.Equal(Api, drift.GetProperty("image").GetString());
         Assert.Equal("sha256:" + new string('b', 64), drift.GetProperty("digests").GetProperty("node-2").GetString());
@@ -242,7 +242,7 @@ public sealed class OperatorSpecs : IDisposable
         Assert.Contains("drift", run.Stdout);
         // Drift is reported, not a failure: no node lacks the tag, so nothing is pulled.
         Assert.Equal((0, 0), (run.ExitCode, json.ExitCode));
-        using var runReport = JsonDocument.Parse(json.Stdout);
+        using var runReport = json.JsonReport();
         Assert.Equal(Api, Assert.Single(runReport.RootElement.GetProperty("drift").EnumerateArray()).GetProperty("image").GetString());
         Assert.Equal(1, runReport.RootElement.GetProperty("totals").GetProperty("drifted").GetInt32());
         Assert.All(_fleet.Nodes, n => Assert.DoesNotContain(n.CrictlCalls, c => c.StartsWith("pull")));

@@ -56,6 +56,9 @@ internal static class OneShotSync
     public static async Task<int> ExecuteAsync(OneShot request, ImageSyncSettings settings, IAnsiConsole console, TextWriter errors)
     {
         var display = Choose(request, console);
+        // Stdout carries the one JSON document, written to the raw stream: whatever a library prints through
+        // Console.Out (Akka's own logger writes "[INFO]…" lines there before and after its loggers run) goes to stderr.
+        if (display == Display.Json) Console.SetOut(Console.Error);
         var writesDayFiles = request.Mode == SyncMode.Run;
         var logHealth = RunLogging.Configure(settings.Logs, writesDayFiles, consoleLines: display == Display.Lines);
         try

@@ -45,7 +45,7 @@ public sealed class ContainerdFleet : IDisposable
     }
 
     /// <summary>A `run --json`, as cron would start it, and its report.</summary>
-    public JsonElement Run() => JsonDocument.Parse(Fleet.Run("run", "--config", Fleet.ConfigFile, "--json").Stdout).RootElement;
+    public JsonElement Run() => Fleet.Run("run", "--config", Fleet.ConfigFile, "--json").JsonReport().RootElement;
 
     private T Own<T>(T owned) where T : IDisposable
     {

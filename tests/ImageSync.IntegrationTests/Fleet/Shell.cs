@@ -1,10 +1,24 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace ImageSync.IntegrationTests.Fleet;
 
 public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
 {
     public string Output => Stdout + Stderr;
+
+    /// <summary>Stdout as the one JSON document `--json` promises; if it is not, the failure shows what was printed.</summary>
+    public JsonDocument JsonReport()
+    {
+        try
+        {
+            return JsonDocument.Parse(Stdout);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"stdout is not one JSON document ({e.Message}); exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}");
+        }
+    }
 }
 
 /// <summary>A started program whose output is read as it comes, so a chatty one never blocks on a full pipe.</summary>

@@ -22,7 +22,7 @@ public sealed class KubernetesDiscoverySpecs : IDisposable
         var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        using var report = JsonDocument.Parse(run.Stdout);
+        using var report = run.JsonReport();
         var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().Select(n => $"{n.GetProperty("name").GetString()} {n.GetProperty("port").GetInt32()}").ToList();
         // worker-1 is both listed and discovered: once, as listed (node-2's sshd). cp-1 and worker-2 are both at
         // 127.0.0.1 on the ssh section's port (node-1's sshd): once, as cp-1. worker-3 is NotReady, worker-4 cordoned.
@@ -50,7 +50,7 @@ public sealed class KubernetesDiscoverySpecs : IDisposable
         var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.True(run.ExitCode == 3, run.Output);
-        using var report = JsonDocument.Parse(run.Stdout);
+        using var report = run.JsonReport();
         Assert.StartsWith("kubernetes: cannot reach https://127.0.0.1:1", report.RootElement.GetProperty("discoveryError").GetString());
         Assert.Equal([Api], _fleet[2].Images);
         Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains("[ERR] NODE DISCOVERY FAILED, syncing the listed nodes only: kubernetes: cannot reach"));
@@ -65,7 +65,7 @@ public sealed class KubernetesDiscoverySpecs : IDisposable
         var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
 
         Assert.True(run.ExitCode == 3, run.Output);
-        using var report = JsonDocument.Parse(run.Stdout);
+        using var report = run.JsonReport();
         const string Error = "kubernetes: found no node with nodes-from.kubernetes.label-selector '!node-role.kubernetes.io/control-plane', and the config lists none: nothing to sync";
         Assert.Equal(Error, report.RootElement.GetProperty("discoveryError").GetString());
         Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"[ERR] NODE DISCOVERY FAILED, no node to sync: {Error}"));
