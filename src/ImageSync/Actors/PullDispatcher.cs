@@ -37,7 +37,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
             _idleWorkers.Enqueue(Sender);
             Carry([]);
         });
-        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed)));
+        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed, done.ReplicaLost)));
         Receive<RetryDue>(due => Carry(_state.RetryDue(due.Pull, Now)));
         Receive<Verified>(verified =>
         {

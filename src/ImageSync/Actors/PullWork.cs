@@ -29,7 +29,8 @@ public static class PullWork
     /// <summary>A job's one outcome.</summary>
     /// <param name="NodeStoppedAnswering">The watchdog fired on a pull: the node's channel never answered, so the node is frozen or cut off.</param>
     /// <param name="SourceFailed">A copy failed on its source's side: another source may do.</param>
-    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false);
+    /// <param name="ReplicaLost">The replica that held the node's session was lost during the job: the remote command may still run.</param>
+    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false, bool ReplicaLost = false);
 
     /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
     public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Sharded;
 
 namespace ImageSync.Actors;
 
@@ -52,7 +53,7 @@ public sealed class PullWorker : ReceiveActor
     {
         Receive<PullExited>(m => m.JobId == _job!.Id, m => Finish(Classify(m.Exit)));
         Receive<Copied>(m => m.JobId == _job!.Id, CopyEnded);
-        Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error))));
+        Receive<PullBroke>(m => m.JobId == _job!.Id, m => Finish((PullResult.Failed, NodeException.ReasonOf(m.Error)), replicaLost: IsReplicaLost(m.Error)));
         Receive<ReceiveTimeout>(_ => NoAnswer());
         IgnoreLateResults();
     }
@@ -114,11 +115,12 @@ public sealed class PullWorker : ReceiveActor
         IgnoreLateResults();
     }
 
-    private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false, bool sourceFailed = false, PeerCopy? copy = null)
+    private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false, bool sourceFailed = false, PeerCopy? copy = null,
+        bool replicaLost = false)
     {
         _cancel!.Cancel();
         var outcome = new PullOutcome(_job!.Pull, ending.Result, ending.Reason, Now - _startedAt, Copy: copy);
-        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering, sourceFailed));
+        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering, sourceFailed, replicaLost));
         var jobId = _job.Id;
         _job = null;
         if (nodeStoppedAnswering || sourceFailed && ending.Result == PullResult.Timeout)
@@ -129,6 +131,9 @@ public sealed class PullWorker : ReceiveActor
         }
         AskForWork();
     }
+
+    private static bool IsReplicaLost(Exception error) =>
+        error is ReplicaLostException || error is AggregateException { InnerExceptions: [ReplicaLostException] };
 
     private void AskForWork()
     {

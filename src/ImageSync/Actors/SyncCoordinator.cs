@@ -5,6 +5,7 @@ using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
 using ImageSync.Logging;
+using ImageSync.Nodes;
 
 namespace ImageSync.Actors;
 
@@ -22,6 +23,7 @@ public sealed class SyncCoordinator : ReceiveActor
     private readonly CoordinatorPresence? _presence;
     private static readonly TimeSpan ConfirmationLimit = TimeSpan.FromSeconds(5);
     private readonly bool _asSingleton;
+    private readonly Func<IActorRef, ActorSystem, INodeTransport>? _nodesOnReplicas;
     private IActorRef? _membership;
     private long _runs;
     private Run? _latest;
@@ -32,8 +34,14 @@ public sealed class SyncCoordinator : ReceiveActor
     /// ran), and starts a sync only once its replica's <see cref="ReplicaMembership"/> confirmed with a majority of
     /// the replicas that this one is still a member.
     /// </param>
-    public SyncCoordinator(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false)
+    /// <param name="nodesOnReplicas">
+    /// The nodes' sessions live on the replicas that own them (<see cref="NodeEntity"/>): given this coordinator, the
+    /// transport that reaches them (from its actor system's registry). Null: the runs connect from this process.
+    /// </param>
+    public SyncCoordinator(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false,
+        Func<IActorRef, ActorSystem, INodeTransport>? nodesOnReplicas = null)
     {
+        _nodesOnReplicas = nodesOnReplicas;
         _setup = setup;
         _gate = gate;
         _clock = clock;
@@ -42,8 +50,9 @@ public sealed class SyncCoordinator : ReceiveActor
         Idle();
     }
 
-    public static Props Props(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false) =>
-        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, asSingleton));
+    public static Props Props(ReloadableSetup setup, IRunGate gate, TimeProvider clock, CoordinatorPresence? presence = null, bool asSingleton = false,
+        Func<IActorRef, ActorSystem, INodeTransport>? nodesOnReplicas = null) =>
+        Akka.Actor.Props.Create(() => new SyncCoordinator(setup, gate, clock, presence, asSingleton, nodesOnReplicas));
 
     protected override void PreStart()
     {
@@ -177,7 +186,8 @@ public sealed class SyncCoordinator : ReceiveActor
         }
 
         var startedAt = _clock.GetLocalNow();
-        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, setup.Transport, setup.Nodes, request, startedAt), $"run-{++_runs}");
+        var transport = _nodesOnReplicas?.Invoke(Self, Context.System) ?? setup.Transport;
+        var actor = Context.ActorOf(SyncRun.Props(setup.Settings, transport, setup.Nodes, request, startedAt), $"run-{++_runs}");
         Context.Watch(actor);
         if (!waitsForSummary) requester.Tell(new SyncEvents.SyncAccepted(request.Reason));
         var run = new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, _clock.GetTimestamp(), locked is null ? [held] : [held, locked]);

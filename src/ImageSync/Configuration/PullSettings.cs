@@ -3,6 +3,7 @@ namespace ImageSync.Configuration;
 /// <param name="Canary">An image several nodes need is first pulled on one; a permanent failure there spares the others.</param>
 /// <param name="Verify">After a node's pulls, its images are read again to confirm every successful pull.</param>
 /// <param name="Disk">The disk guard and the backoff for images someone removed.</param>
+/// <param name="ShardNodes">In a cluster, each node's session and pulls live on the replica that owns the node (<c>NodeEntity</c>).</param>
 public sealed record PullSettings(
     TimeSpan Timeout,
     TimeSpan KillAfter,
@@ -13,7 +14,8 @@ public sealed record PullSettings(
     TimeSpan RetryBackoff,
     bool Canary,
     bool Verify,
-    DiskSettings Disk)
+    DiskSettings Disk,
+    bool ShardNodes = true)
 {
     private const string Section = "image-sync.pull";
 
@@ -35,5 +37,6 @@ public sealed record PullSettings(
         reader.Duration($"{Section}.retry-backoff", TimeSpan.Zero, TimeSpan.FromHours(1)),
         reader.Switch($"{Section}.canary"),
         reader.Switch($"{Section}.verify"),
-        DiskSettings.Create(reader));
+        DiskSettings.Create(reader),
+        reader.Switch($"{Section}.shard-nodes"));
 }

@@ -21,6 +21,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
+    private readonly HashSet<PlannedPull> _rerunAfterLoss = [];
     private readonly HeldSuccesses _held = new();
     private readonly List<PullOutcome> _outcomes = [];
     private readonly List<IPullDecision> _decisions = [];
@@ -78,7 +79,9 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <summary>An attempt ended. A late or repeated report of an attempt already settled changes nothing.</summary>
     /// <param name="nodeStoppedAnswering">The local watchdog fired on a pull: the node is frozen or cut off and gets nothing more.</param>
     /// <param name="sourceFailed">A copy failed on its source's side: another source may do.</param>
-    public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now, bool sourceFailed = false) => Decide(() =>
+    /// <param name="replicaLost">The replica that ran it (in a cluster, the node's owner) was lost before it answered.</param>
+    public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now, bool sourceFailed = false,
+        bool replicaLost = false) => Decide(() =>
     {
         if (!_inFlight.Remove(jobId, out var ended)) return;
         var attempt = ended.Attempt;
@@ -86,6 +89,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         _queue.Done(attempt.Pull);
         if (attempt.Source is { } source) _peers.Ended(attempt.Pull, source, counted.IsSuccess);
         _decisions.Add(new PullDecisions.AttemptRecorded(attempt.Pull, attempt.Number, counted.Result));
+        if (replicaLost && RerunAfterItsRemoteTimeout(ended, counted, now)) return;
         if (counted.IsSuccess) Succeeded(counted, now);
         else if (attempt.Source is not null) CopyFailed(counted, sourceFailed, now);
         else Failed(counted, nodeStoppedAnswering, now);
@@ -145,6 +149,23 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         foreach (var (attempt, startedAt) in _inFlight.Values.OrderBy(f => f.Attempt.JobId))
             Settle(new PullOutcome(attempt.Pull, PullResult.Failed, reason, now - startedAt, attempt.Number), now);
         _inFlight.Clear();
+    }
+
+    /// <summary>
+    /// A registry pull whose replica was lost may still run on the node, under its remote timeout: it is run once
+    /// more, on the node's new owner, only once that timeout (and its kill-after) is over, so the node never pulls
+    /// the image twice at once. A second loss, or a copy, ends as any failure does.
+    /// </summary>
+    private bool RerunAfterItsRemoteTimeout(InFlight lost, PullOutcome outcome, TimeSpan now)
+    {
+        var pulled = lost.Attempt.Pull;
+        if (_stopping || lost.Attempt.Source is not null || !_rerunAfterLoss.Add(pulled)) return false;
+        var remoteEnd = lost.StartedAt + pull.Timeout + pull.KillAfter;
+        _awaitingRetry.Add(pulled);
+        var next = lost.Attempt.Number + 1;
+        _decisions.Add(new PullDecisions.RetryLater(pulled, next, Math.Max(next, pull.Retries + 1), remoteEnd > now ? remoteEnd - now : TimeSpan.Zero,
+            outcome.Reason ?? ""));
+        return true;
     }
 
     private void Succeeded(PullOutcome outcome, TimeSpan now)

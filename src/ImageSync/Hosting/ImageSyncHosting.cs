@@ -10,6 +10,7 @@ using ImageSync.Daemon;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
+using ImageSync.Nodes.Sharded;
 using ImageSync.State;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -98,10 +99,16 @@ public static class ImageSyncHosting
         if (parts.Daemon is not { } daemon) return builder.AddSyncCoordinator(SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock));
 
         var settings = parts.Setup.Current.Settings;
-        var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: settings.Cluster.Enabled);
         builder.AddSyncEventListener("metrics", daemon.Metrics.Record);
-        if (settings.Cluster.Enabled) builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
-        else builder.AddSyncCoordinator(coordinator);
+        if (!settings.Cluster.Enabled) builder.AddSyncCoordinator(SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence));
+        else
+        {
+            var sharded = settings.Pull.ShardNodes;
+            var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: true,
+                sharded ? (holder, system) => new ShardedTransport(ActorRegistry.For(system).Get<NodeEntity>(), holder) : null);
+            builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
+            if (sharded) builder.AddNodeEntities(parts.Setup);
+        }
         return builder.AddDaemonScheduler(parts.Setup);
     }
 

@@ -11,7 +11,7 @@ namespace ImageSync.Hosting;
 
 /// <summary>
 /// The messages replicas send each other: a daemon's trigger to the coordinator and its answer, the membership
-/// probes, the fleet report. Each travels as JSON of its own fields under a fixed name: the cluster port never
+/// probes, the fleet report, the calls to the nodes' entities and their answers. Each travels as JSON of its own fields under a fixed name: the cluster port never
 /// carries a .NET type name, so a peer cannot make this replica build a type of its choosing.
 /// </summary>
 public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -29,12 +29,31 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         ("is-member", typeof(MembershipQueries.IsMember)),
         ("member-answer", typeof(MembershipQueries.MemberAnswer)),
         ("fleet-report", typeof(FleetReport)),
+        ("node-open", typeof(NodeEntityCommands.Open)),
+        ("node-check", typeof(NodeEntityCommands.Check)),
+        ("node-read-image-fs", typeof(NodeEntityCommands.ReadImageFs)),
+        ("node-list-images", typeof(NodeEntityCommands.ListImages)),
+        ("node-pull", typeof(NodeEntityCommands.Pull)),
+        ("node-copy", typeof(NodeEntityCommands.Copy)),
+        ("node-cancel", typeof(NodeEntityCommands.Cancel)),
+        ("node-close", typeof(NodeEntityCommands.Close)),
+        ("node-opened", typeof(NodeEntityEvents.Opened)),
+        ("node-checked", typeof(NodeEntityEvents.Checked)),
+        ("node-image-fs", typeof(NodeEntityEvents.ImageFsRead)),
+        ("node-images", typeof(NodeEntityEvents.Listed)),
+        ("node-pulled", typeof(NodeEntityEvents.Pulled)),
+        ("node-copied", typeof(NodeEntityEvents.Copied)),
+        ("node-failed", typeof(NodeEntityEvents.Failed)),
     ];
 
     private static readonly Dictionary<Type, string> ManifestOf = Messages.ToDictionary(m => m.Type, m => m.Manifest);
     private static readonly Dictionary<string, Type> TypeOf = Messages.ToDictionary(m => m.Manifest, m => m.Type);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    // Names and image references travel as the strings they parse from, and are checked again on arrival.
+    private readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(), new WireFormats.NodeNames(), new WireFormats.ImageRefs(), new WireFormats.NodeSpecs(), new WireFormats.ActorRefs(system) },
+    };
 
     /// <summary>The types bound to this serializer: every message that crosses from one replica to another.</summary>
     public static IReadOnlyList<Type> Types { get; } = [.. Messages.Select(m => m.Type)];
@@ -47,7 +66,7 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
     public override byte[] ToBinary(object obj)
     {
         Manifest(obj);
-        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
     }
 
     /// <exception cref="SerializationException">The name is not one of the messages, or the JSON is not that message.</exception>
@@ -57,9 +76,9 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
             throw new SerializationException($"a replica sent '{manifest}', which this version of image-sync does not know (replicas of different versions?)");
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"a replica sent an empty '{manifest}'");
+            return JsonSerializer.Deserialize(bytes, type, _json) ?? throw new SerializationException($"a replica sent an empty '{manifest}'");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
             throw new SerializationException($"a replica sent a '{manifest}' this version cannot read: {e.Message}", e);
         }

@@ -9,6 +9,7 @@ namespace ImageSync.Tests.Domain;
 public sealed class PullDispatchStateSpecs
 {
     private const string Transient = "Unavailable: EOF";
+    private const string ReplicaLost = "the replica holding its session was lost (or its shard moved to another replica) during the call";
     private const string Permanent = "NotFound: failed to pull and unpack image: not found";
     private static readonly TimeSpan T0 = TimeSpan.FromSeconds(100);
 
@@ -51,6 +52,37 @@ public sealed class PullDispatchStateSpecs
 
         Assert.Equal((2, 3, TimeSpan.FromSeconds(5), Transient), (retry.NextAttempt, retry.MaxAttempts, retry.Delay, retry.Reason));
         Assert.Equal((first.Pull, 2), (second.Pull, second.Number));
+    }
+
+    [Fact]
+    public void Should_run_a_pull_whose_replica_was_lost_once_more_only_after_its_remote_timeout_and_kill_after()
+    {
+        var state = State(Pulls(("w1", "a:1", 1)), "retries = 0, timeout = 30s, kill-after = 5s");
+        var lost = state.NextAttempt(T0)!;
+
+        var decisions = state.AttemptEnded(lost.JobId, Failed(lost, ReplicaLost), false, T0 + TimeSpan.FromSeconds(10), replicaLost: true);
+
+        var rerun = Assert.Single(decisions.OfType<RetryLater>());
+        Assert.Empty(decisions.OfType<Settled>());
+        // Started at T0, its remote `timeout 30s` with 5 s kill-after is over at T0 + 35 s: 25 s after the loss was learnt.
+        Assert.Equal((2, TimeSpan.FromSeconds(25), ReplicaLost), (rerun.NextAttempt, rerun.Delay, rerun.Reason));
+        Assert.Null(state.NextAttempt(T0 + TimeSpan.FromSeconds(10)));
+        state.RetryDue(rerun.Pull, T0 + TimeSpan.FromSeconds(35));
+        Assert.Equal((lost.Pull, 2), (state.NextAttempt(T0 + TimeSpan.FromSeconds(35))!.Pull, 2));
+    }
+
+    [Fact]
+    public void Should_fail_a_pull_whose_replica_was_lost_a_second_time_with_the_reason()
+    {
+        var state = State(Pulls(("w1", "a:1", 1)), "retries = 0, timeout = 30s, kill-after = 5s");
+        var first = state.NextAttempt(T0)!;
+        var rerun = Assert.Single(state.AttemptEnded(first.JobId, Failed(first, ReplicaLost), false, T0, replicaLost: true).OfType<RetryLater>());
+        state.RetryDue(rerun.Pull, T0 + rerun.Delay);
+        var second = state.NextAttempt(T0 + rerun.Delay)!;
+
+        var settled = Assert.Single(state.AttemptEnded(second.JobId, Failed(second, ReplicaLost), false, T0 + rerun.Delay, replicaLost: true).OfType<Settled>()).Outcome;
+
+        Assert.Equal((PullResult.Failed, ReplicaLost, 2), (settled.Result, settled.Reason, settled.Attempts));
     }
 
     [Fact]

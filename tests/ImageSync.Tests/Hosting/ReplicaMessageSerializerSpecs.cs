@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Serialization;
 using ImageSync.Actors;
 using ImageSync.Daemon;
+using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
@@ -26,7 +27,24 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         new MembershipQueries.IsMember("akka.tcp://image-sync@10.0.0.6:4053", 42),
         new MembershipQueries.MemberAnswer(42, true),
         new FleetReport(1_764_745_200.5, null, "failures", [new("w1", true, 2, [100, 60, 40]), new("w2", false, null, null)], WholeFleet: true),
+        new NodeEntityCommands.Check(W1, 7),
+        new NodeEntityCommands.ReadImageFs(W1, 7, "/var/lib/containerd"),
+        new NodeEntityCommands.ListImages(W1, 7),
+        new NodeEntityCommands.Pull(W1, 7, Image, TimeSpan.FromMinutes(10)),
+        new NodeEntityCommands.Copy(NodeName.Parse("w2"), 8, Image, new NodeSpec(W1, "10.0.0.5", 22, "root") { Jump = new JumpChain([new JumpHost("ops", "bastion", 2222)]) },
+            new CopyLimits(TimeSpan.FromMinutes(3), 1_000_000)),
+        new NodeEntityCommands.Cancel(W1, 7),
+        new NodeEntityCommands.Close(W1, 6),
+        new NodeEntityEvents.Checked(7, new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40), ["crictl imagefsinfo"])),
+        new NodeEntityEvents.ImageFsRead(7, new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40)),
+        new NodeEntityEvents.Listed(7, new NodeInventory(W1, [new NodeImage("sha256:0123", [Image], [ImageRef.Parse("registry.example.com/team/a@sha256:" + new string('a', 64))], 52_428_800)], ["Not A Ref"])),
+        new NodeEntityEvents.Pulled(7, new PullExit(124, "")),
+        new NodeEntityEvents.Copied(8, new CopyExit(1_024, "copy from w1: ctr: not found", SourceFailed: true)),
+        new NodeEntityEvents.Failed(7, NodeEntityEvents.NodeFailure.HostKey, "its host key is not the one known_hosts holds"),
     ];
+
+    private static readonly NodeName W1 = NodeName.Parse("w1");
+    private static readonly ImageRef Image = ImageRef.Parse("registry.example.com/team/a:1");
 
     public Task InitializeAsync()
     {
@@ -50,6 +68,34 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         Assert.IsType(message.GetType(), back);
         Assert.Equal(Json(message), Json(back));
         Assert.DoesNotContain("ImageSync", Encoding.UTF8.GetString(bytes) + manifest);
+    }
+
+    [Fact]
+    public void Should_carry_the_actors_a_node_entity_call_names_as_references_this_replica_resolves()
+    {
+        var holder = _replica.System.ActorOf(Akka.Actor.Props.Empty, "holder");
+        var open = new NodeEntityCommands.Open(new NodeSpec(W1, "10.0.0.5", 22, "root"), 5, holder, 99);
+        var opened = new NodeEntityEvents.Opened(5, Reused: true, holder);
+        var serializer = Assert.IsType<ReplicaMessageSerializer>(_replica.System.Serialization.FindSerializerFor(open));
+
+        var openBack = Assert.IsType<NodeEntityCommands.Open>(serializer.FromBinary(serializer.ToBinary(open), serializer.Manifest(open)));
+        var openedBack = Assert.IsType<NodeEntityEvents.Opened>(serializer.FromBinary(serializer.ToBinary(opened), serializer.Manifest(opened)));
+
+        Assert.Equal((open.Spec, open.Id, holder, 99L), (openBack.Spec, openBack.Id, openBack.Holder, openBack.Sync));
+        Assert.Equal(opened, openedBack);
+    }
+
+    [Fact]
+    public void Should_refuse_a_node_name_or_image_that_does_not_parse()
+    {
+        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Pull));
+
+        var badNode = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"node\": \"../etc\", \"id\": 1}"u8.ToArray(), "node-check"));
+        var badImage = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"image\": \"a b; reboot\", \"timeout\": \"00:10:00\"}"u8.ToArray(), "node-pull"));
+
+        Assert.Contains("a replica sent a 'node-check' this version cannot read", badNode.Message);
+        Assert.Contains("a replica sent a 'node-pull' this version cannot read", badImage.Message);
     }
 
     [Fact]

@@ -1,0 +1,142 @@
+using Akka.Actor;
+using ImageSync.Actors;
+using ImageSync.Domain;
+using static ImageSync.Actors.NodeEntityCommands;
+using static ImageSync.Actors.NodeEntityEvents;
+
+namespace ImageSync.Nodes.Sharded;
+
+/// <summary>
+/// Opens a run's sessions on the replicas that own the nodes (their <see cref="NodeEntity"/>s) instead of in this
+/// process. The run, its dispatcher and its workers use them as any session; only where the commands run changes.
+/// </summary>
+/// <param name="region">This replica's shard region of the nodes' entities.</param>
+/// <param name="holder">Whose sessions they are (the coordinator): gone, its sessions are closed wherever they are.</param>
+public sealed class ShardedTransport(IActorRef region, IActorRef holder) : INodeTransport
+{
+    private readonly long _sync = ShardedNodeSession.NextId();
+
+    public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
+    {
+        var session = new ShardedNodeSession(node, region, holder, _sync);
+        await session.OpenAsync(cancellationToken);
+        return session;
+    }
+}
+
+/// <summary>
+/// A node's session held by its entity, maybe on another replica. Each operation is one call to the entity; a
+/// cancelled one is cancelled there too. If the entity stops (its replica lost, its shard moved) while a call is
+/// out, the call ends in <see cref="ReplicaLostException"/>, and the next call opens the session afresh wherever
+/// the node's shard lives now.
+/// </summary>
+public sealed class ShardedNodeSession : INodeSession
+{
+    // Seeded at random: after a failover, the new coordinator's calls must not reuse the ids of the old one's.
+    private static long _lastId = Random.Shared.NextInt64(1L << 52);
+
+    private readonly NodeSpec _spec;
+    private readonly IActorRef _region;
+    private readonly IActorRef _holder;
+    private readonly long _sync;
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
+    private Held? _held;
+
+    internal ShardedNodeSession(NodeSpec spec, IActorRef region, IActorRef holder, long sync)
+    {
+        _spec = spec;
+        _region = region;
+        _holder = holder;
+        _sync = sync;
+    }
+
+    internal static long NextId() => Interlocked.Increment(ref _lastId);
+
+    public NodeName Node => _spec.Name;
+
+    public bool Reused { get; private set; }
+
+    internal async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var id = NextId();
+        var opened = Expect<Opened>(await _region.Ask<Answer>(new Open(_spec, id, _holder, _sync), null, cancellationToken));
+        Reused = opened.Reused;
+        _held = new Held(opened.Entity, id, opened.Entity.WatchAsync(_closed.Token));
+    }
+
+    public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) =>
+        (await CallAsync<Checked>(id => new Check(Node, id), cancellationToken)).Facts;
+
+    public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
+        (await CallAsync<ImageFsRead>(id => new ReadImageFs(Node, id, path), cancellationToken)).ImageFs;
+
+    public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) =>
+        (await CallAsync<Listed>(id => new ListImages(Node, id), cancellationToken)).Inventory;
+
+    public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await CallAsync<Pulled>(id => new Pull(Node, id, image, timeout), cancellationToken)).Exit;
+
+    /// <summary>The target's owner relays the copy from this node: the call goes to the target's entity.</summary>
+    public async Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken)
+    {
+        if (target is not ShardedNodeSession onto) throw new ArgumentException("a sharded session copies only to another sharded session", nameof(target));
+        return (await onto.CallAsync<Copied>(id => new Copy(onto.Node, id, image, _spec, limits), cancellationToken)).Exit;
+    }
+
+    private async Task<T> CallAsync<T>(Func<long, Call> call, CancellationToken cancellationToken) where T : Answer
+    {
+        var held = await HeldAsync(cancellationToken);
+        var id = NextId();
+        await using var giveUp = cancellationToken.Register(() => held.Entity.Tell(new Cancel(Node, id)));
+        var answer = held.Entity.Ask<Answer>(call(id), null, cancellationToken);
+        if (await Task.WhenAny(answer, held.Lost) == held.Lost && await held.Lost)
+        {
+            Interlocked.CompareExchange(ref _held, null, held);
+            throw new ReplicaLostException(Node);
+        }
+        return Expect<T>(await answer);
+    }
+
+    /// <summary>The session's entity; opened again first when the last one was lost.</summary>
+    private async Task<Held> HeldAsync(CancellationToken cancellationToken)
+    {
+        if (_held is { } current) return current;
+        await _opening.WaitAsync(cancellationToken);
+        try
+        {
+            if (_held is null) await OpenAsync(cancellationToken);
+            return _held!;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    private T Expect<T>(Answer answer) where T : Answer => answer switch
+    {
+        T expected => expected,
+        Failed failed => throw failed.Kind switch
+        {
+            NodeFailure.HostKey => new HostKeyRejectedException(Node, failed.Reason),
+            NodeFailure.Authentication => new AuthenticationFailedException(Node, failed.Reason),
+            _ => new NodeException(Node, failed.Reason),
+        },
+        _ => throw new NodeException(Node, $"its entity answered {answer.GetType().Name}, not {typeof(T).Name}"),
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _held, null) is { } held) held.Entity.Tell(new Close(Node, held.OpenedBy));
+        _closed.Cancel();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <param name="Lost">Completes true when the entity stops; false once this session is closed.</param>
+    private sealed record Held(IActorRef Entity, long OpenedBy, Task<bool> Lost);
+}
+
+/// <summary>The replica that held a node's session was lost (or the node's shard moved) during a call: what the call started may still run there.</summary>
+public sealed class ReplicaLostException(NodeName node)
+    : NodeException(node, "the replica holding its session was lost (or its shard moved to another replica) during the call");
