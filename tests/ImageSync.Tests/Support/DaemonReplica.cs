@@ -4,6 +4,7 @@ using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Configuration;
 using ImageSync.Daemon;
+using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Logging;
 using ImageSync.Metrics;
@@ -102,6 +103,17 @@ public sealed class SyncTimeline
 
     public int Finished => Entries.Count(e => e.What == "finished");
 
+    /// <summary>Each pull's one outcome, with the replica whose coordinator settled it.</summary>
+    public IReadOnlyList<(string Replica, PullOutcome Outcome)> Outcomes
+    {
+        get
+        {
+            lock (_gate) return _outcomes.ToList();
+        }
+    }
+
+    private readonly List<(string Replica, PullOutcome Outcome)> _outcomes = [];
+
     public void Record(string replica, SyncEvents.ISyncEvent syncEvent)
     {
         lock (_gate)
@@ -111,6 +123,9 @@ public sealed class SyncTimeline
                 case SyncEvents.SyncStarted:
                     MostAtOnce = Math.Max(MostAtOnce, ++_running);
                     _entries.Add((replica, DateTimeOffset.UtcNow, "started"));
+                    break;
+                case SyncEvents.PullFinished finished:
+                    _outcomes.Add((replica, finished.Outcome));
                     break;
                 case SyncEvents.SyncFinished:
                     _running--;

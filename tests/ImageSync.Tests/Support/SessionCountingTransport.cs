@@ -11,6 +11,7 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
 {
     private readonly object _gate = new();
     private readonly Dictionary<NodeName, int> _open = [];
+    private readonly HashSet<NodeName> _opened = [];
     private int _mostOpenOnOneNode;
 
     public int MostOpenOnOneNode
@@ -21,11 +22,26 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
         }
     }
 
+    /// <summary>Every node this transport opened a session to since it was made or last <see cref="Forget"/>.</summary>
+    public IReadOnlySet<NodeName> NodesOpened
+    {
+        get
+        {
+            lock (_gate) return _opened.ToHashSet();
+        }
+    }
+
+    public void Forget()
+    {
+        lock (_gate) _opened.Clear();
+    }
+
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         var session = await inner.ConnectAsync(node, cancellationToken);
         lock (_gate)
         {
+            _opened.Add(node.Name);
             var open = _open[node.Name] = _open.GetValueOrDefault(node.Name) + 1;
             _mostOpenOnOneNode = Math.Max(_mostOpenOnOneNode, open);
         }
