@@ -68,6 +68,27 @@ public sealed class SshdNode : IDisposable
                 .ToList()
             : [];
 
+    /// <summary>
+    /// Every pair of pulls of one image on this node that ran at once, by the stand-in's start and end times
+    /// (a pull never ended counts as running to the end of the log).
+    /// </summary>
+    public IReadOnlyList<string> OverlappingPulls()
+    {
+        if (!File.Exists(State("call-times.log"))) return [];
+        var running = new Dictionary<string, int>();
+        var found = new List<string>();
+        foreach (var fields in File.ReadAllLines(State("call-times.log")).Select(line => line.Split(' ')))
+        {
+            if (fields is [var at, "pull", var image])
+            {
+                running[image] = running.GetValueOrDefault(image) + 1;
+                if (running[image] > 1) found.Add($"{Name}: a second pull of {image} started at {at} while one ran");
+            }
+            else if (fields is [_, "ended", "pull", var done]) running[done]--;
+        }
+        return found;
+    }
+
     /// <summary>Forgets what this node was asked (calls.log and call-times.log), e.g. between benchmark runs.</summary>
     public void ForgetCalls()
     {

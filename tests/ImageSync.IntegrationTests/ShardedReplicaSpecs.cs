@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+using ImageSync.IntegrationTests.Fleet;
+using Xunit.Abstractions;
+
+namespace ImageSync.IntegrationTests;
+
+/// <summary>
+/// Three <c>image-sync daemon</c> processes over 24 real sshd nodes with the nodes sharded over them
+/// (<c>pull.shard-nodes</c>, on by default in a cluster): who opened which node's sessions is read from the nodes'
+/// sshd logs, each replica told apart by its key.
+/// </summary>
+[Collection(AloneOnTheMachine.Name)]
+public sealed partial class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
+{
+    private const int FleetSize = 24;
+    private const string Api = TestFleet.Prefix + "api:1";
+    private const string Web = TestFleet.Prefix + "web:1";
+    private readonly TestFleet _fleet = new TestFleet(nodes: FleetSize).Serving(Api, Web);
+    private DaemonReplicas _replicas = null!;
+
+    [Fact]
+    public void Should_open_each_replicas_sessions_to_a_fifth_to_under_half_of_the_nodes_and_give_every_node_its_images()
+    {
+        StartReplicas(pullSeconds: 0);
+        MembersSettled();
+        var marks = _fleet.Nodes.ToDictionary(n => n.Name, n => File.ReadLines(n.SshdLog).Count());
+        var since = DateTimeOffset.Now;
+        Assert.True(SpinWait.SpinUntil(() => _replicas.All.Any(r => r.Syncs.Any(s => s.Start > since && s.End is not null)), TimeSpan.FromSeconds(60)),
+            "no sync ran once the shards had settled");
+
+        var nodesOf = SessionsByReplica(marks);
+        foreach (var replica in _replicas.All)
+        {
+            var share = nodesOf.GetValueOrDefault(replica.Name, []).Count;
+            output.WriteLine($"{replica.Name} opened sessions to {share} of {FleetSize} nodes ({100.0 * share / FleetSize:0} %)");
+            Assert.InRange(share, (int)Math.Ceiling(FleetSize * 0.2), (int)Math.Floor(FleetSize * 0.47));
+        }
+        Assert.Equal(FleetSize, nodesOf.Values.SelectMany(n => n).Distinct().Count());
+        Assert.All(_fleet.Nodes, node => Assert.Equal([Api, Web], node.Images.Order()));
+    }
+
+    [Fact]
+    public void Should_finish_every_pull_once_and_never_twice_at_once_when_a_replica_that_is_not_the_coordinator_is_killed_mid_sync()
+    {
+        StartReplicas(pullSeconds: 5);
+        // The first pulls start once the coordinator's sync reaches them; a replica other than it is killed then.
+        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90)), "no pull started");
+        MembersSettled(wait: false);
+        var coordinator = Assert.Single(_replicas.All, r => r.Syncs.Any(s => s.End is null));
+        var victim = _replicas.All.First(r => r != coordinator);
+        var killedAt = DateTimeOffset.Now;
+        victim.Kill();
+        output.WriteLine($"killed {victim.Name} at {killedAt:HH:mm:ss.fff}; {coordinator.Name} coordinates");
+
+        // A pull the killed replica started may finish on its node before the coordinator's run of it once more.
+        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.All(n => Successes().Any(l => l.Contains(SuccessOf(n), StringComparison.Ordinal))), TimeSpan.FromSeconds(120)),
+            "not every node's pull ended in SUCCESS: " + string.Join(", ", _fleet.Nodes.Where(n => !Successes().Any(l => l.Contains(SuccessOf(n), StringComparison.Ordinal))).Select(n => n.Name)));
+        Assert.True(SpinWait.SpinUntil(() => coordinator.Syncs.All(s => s.End is not null), TimeSpan.FromSeconds(30)), "the coordinator's sync never completed");
+        Assert.All(_fleet.Nodes, node => Assert.Single(Successes(), l => l.Contains(SuccessOf(node), StringComparison.Ordinal)));
+        Assert.All(_fleet.Nodes, node => Assert.Equal([Api, Web], node.Images.Order()));
+        Assert.Empty(_fleet.Nodes.SelectMany(n => n.OverlappingPulls()));
+        Assert.Empty(_replicas.All.SelectMany(r => DayFile(r, "failed_images")));
+    }
+
+    private IReadOnlyList<string> Successes() => [.. _replicas.All.SelectMany(r => DayFile(r, "success_images"))];
+
+    /// <summary>The day file line's start for the pull a node needs: odd nodes pull web, even ones api.</summary>
+    private static string SuccessOf(SshdNode node) => $" SUCCESS {node.Name} {(int.Parse(node.Name["node-".Length..]) % 2 == 1 ? Web : Api)}";
+
+    /// <summary>Odd nodes hold api, even ones web: each node lacks the image half the fleet has.</summary>
+    private void StartReplicas(int pullSeconds)
+    {
+        foreach (var (node, i) in _fleet.Nodes.Select((n, i) => (n, i)))
+        {
+            node.Holding(i % 2 == 0 ? Api : Web);
+            if (pullSeconds > 0) node.PullLatency(TimeSpan.FromSeconds(pullSeconds));
+        }
+        _fleet.Start("shutdown-grace = 1s\npull { timeout = 8s, max-parallel = 8, max-per-node = 1 }");
+        _replicas = new DaemonReplicas(_fleet, 3);
+        foreach (var replica in _replicas.All) replica.Start();
+    }
+
+    /// <summary>Every replica is a member; with <paramref name="wait"/>, also two shard rebalance rounds (10 s each) since the last joined.</summary>
+    private void MembersSettled(bool wait = true)
+    {
+        var late = _replicas.FirstNotMember(TimeSpan.FromSeconds(60));
+        Assert.True(late is null, $"{late?.Name} never became a member");
+        if (!wait) return;
+        var joined = _replicas.All.Max(r => r.RunLog.First(l => l.Text.StartsWith("CLUSTER: this replica is a member", StringComparison.Ordinal)).At);
+        SpinWait.SpinUntil(() => DateTimeOffset.Now > joined + TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The nodes each replica ran commands on (sshd's "Starting session" lines) after the marks, by the key it logged in with.</summary>
+    private Dictionary<string, HashSet<string>> SessionsByReplica(Dictionary<string, int> marks)
+    {
+        var owners = _replicas.All.ToDictionary(r => r.KeyFingerprint, r => r.Name);
+        var nodesOf = new Dictionary<string, HashSet<string>>();
+        foreach (var node in _fleet.Nodes)
+        {
+            var replicaOf = new Dictionary<string, string>();
+            foreach (var (line, at) in File.ReadLines(node.SshdLog).Select((l, i) => (l, i)))
+            {
+                if (AcceptedLine().Match(line) is { Success: true } accepted && owners.TryGetValue(accepted.Groups["key"].Value, out var replica))
+                    replicaOf[accepted.Groups["port"].Value] = replica;
+                else if (at >= marks[node.Name] && SessionLine().Match(line) is { Success: true } session && replicaOf.TryGetValue(session.Groups["port"].Value, out var owner))
+                    (nodesOf.TryGetValue(owner, out var nodes) ? nodes : nodesOf[owner] = []).Add(node.Name);
+            }
+        }
+        return nodesOf;
+    }
+
+    private static IReadOnlyList<string> DayFile(Replica replica, string stem)
+    {
+        var path = Path.Combine(replica.LogDir, $"{stem}-{DateTime.Now:yyyy-MM-dd}.log");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    [GeneratedRegex(@"^Accepted publickey for \S+ from \S+ port (?<port>\d+) ssh2: \S+ (?<key>SHA256:\S+)")]
+    private static partial Regex AcceptedLine();
+
+    [GeneratedRegex(@"^Starting session: .* port (?<port>\d+) id \d+")]
+    private static partial Regex SessionLine();
+
+    public void Dispose()
+    {
+        if (_replicas is not null)
+        {
+            output.WriteLine(string.Join("\n", _replicas.All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}"))));
+            _replicas.Dispose();
+        }
+        _fleet.Dispose();
+    }
+}
