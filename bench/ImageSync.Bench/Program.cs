@@ -40,6 +40,9 @@ switch (which)
     case "failover":
         FailoverBench.Run(kills: args.Length > 1 ? int.Parse(args[1]) : 5);
         break;
+    case "shard":
+        ShardBench.Run(args.Length > 1 ? int.Parse(args[1]) : 3);
+        break;
     case "failover-pair":
         FailoverBench.RunPair();
         break;
@@ -47,7 +50,7 @@ switch (which)
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | daemon-warm [nodes] [syncs] [interval-seconds] | transfer [runs] | failover [kills] | failover-pair | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | daemon-warm [nodes] [syncs] [interval-seconds] | transfer [runs] | failover [kills] | failover-pair | shard [runs] | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
         return 2;
 }
 return 0;

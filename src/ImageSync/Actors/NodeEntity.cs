@@ -188,12 +188,13 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 }
 
 /// <summary>
-/// Routes by node name. The shard count is fixed for the life of a cluster (every replica must agree on it):
-/// ten per replica of the largest trio we size for keeps least-shard allocation within one shard of even.
+/// Routes by node name. Least-shard allocation evens out shard counts, not nodes, so there are more shards than
+/// the nodes of a small fleet (about one node a shard, an even spread of sessions) and few enough for thousands of
+/// nodes (a dozen a shard). Every replica must agree on the count: changing it needs the whole cluster restarted.
 /// </summary>
 public sealed class NodeMessageExtractor() : HashCodeMessageExtractor(Shards)
 {
-    public const int Shards = 90;
+    public const int Shards = 300;
 
     public override string? EntityId(object message) => (message as INodeMessage)?.Node.Value;
 }
@@ -206,6 +207,11 @@ public static class NodeEntityRegistration
     public static AkkaConfigurationBuilder AddNodeEntities(this AkkaConfigurationBuilder builder, ReloadableSetup setup)
     {
         var syncStarts = new SyncStarts();
+        // A replica that joins takes its share of the nodes within a round or two (10 s each), not one shard at a time.
+        builder.AddHocon("""
+            akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 100
+            akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.5
+            """, HoconAddMode.Prepend);
         return builder.WithShardRegion<NodeEntity>(RegionName, _ => NodeEntity.Props(setup, syncStarts), new NodeMessageExtractor(), new ShardOptions
         {
             // An entity idle between its node's pulls must keep its session; it holds nothing once closed.

@@ -79,6 +79,29 @@ public sealed partial class DaemonReplicas : IDisposable
         return found;
     }
 
+    /// <summary>How far each node's sshd log runs now: <see cref="NodesWithSessions"/> counts from here.</summary>
+    public Dictionary<string, int> SshdLogMarks() => _fleet.Nodes.ToDictionary(n => n.Name, n => File.Exists(n.SshdLog) ? File.ReadLines(n.SshdLog).Count() : 0);
+
+    /// <summary>The nodes each replica ran commands on (sshd's "Starting session" lines) after the marks, each replica told apart by its key.</summary>
+    public Dictionary<string, HashSet<string>> NodesWithSessions(IReadOnlyDictionary<string, int> marks)
+    {
+        var owners = All.ToDictionary(r => r.KeyFingerprint, r => r.Name);
+        var nodesOf = All.ToDictionary(r => r.Name, _ => new HashSet<string>());
+        foreach (var node in _fleet.Nodes.Where(n => File.Exists(n.SshdLog)))
+        {
+            var replicaOf = new Dictionary<string, string>();
+            foreach (var (line, at) in File.ReadLines(node.SshdLog).Select((l, i) => (l, i)))
+            {
+                if (AcceptedLine().Match(line) is { Success: true } accepted && owners.TryGetValue(accepted.Groups["key"].Value, out var replica))
+                    replicaOf[accepted.Groups["port"].Value] = replica;
+                else if (at >= marks[node.Name] && SessionLine().Match(line) is { Success: true, Groups: var session } && session["what"].Value == "Starting"
+                         && replicaOf.TryGetValue(session["port"].Value, out var owner))
+                    nodesOf[owner].Add(node.Name);
+            }
+        }
+        return nodesOf;
+    }
+
     public void Dispose()
     {
         foreach (var replica in All) replica.Dispose();
