@@ -23,7 +23,7 @@ internal sealed class ValidateCommand(TextWriter errors) : ConfiguredCommand<Con
         if (settings.Transport == TransportKind.Ssh) CheckSsh(settings, environment);
         var nodes = $"{settings.Nodes.Count} nodes" + (settings.NodesFromKubernetes.Enabled ? " and those nodes-from.kubernetes lists (not asked)" : "");
         var ssh = settings.Transport == TransportKind.Ssh
-            ? $", key {(settings.Ssh.Agent ? $"{settings.Ssh.KeyFile} and ssh-agent" : settings.Ssh.KeyFile)}, known_hosts {settings.Ssh.KnownHostsFile} ({Show(settings.Ssh.HostKeyChecking)})"
+            ? $", key {(settings.Ssh.Agent ? $"{settings.Ssh.KeyFile} and ssh-agent" : settings.Ssh.KeyFile)}, known_hosts {settings.Ssh.KnownHostsFile} ({ConfigNames.Of(settings.Ssh.HostKeyChecking)})"
             : ", simulated transport";
         return $"config OK: {nodes}, {settings.Images.Wanted.Count} wanted images{ssh}; no node was contacted";
     }
@@ -47,11 +47,4 @@ internal sealed class ValidateCommand(TextWriter errors) : ConfiguredCommand<Con
         // Loads the key file (and asks the agent for its keys) exactly as a run does before its first connection.
         using var transport = NodeTransports.Create(settings, environment, _ => { }) as IDisposable;
     }
-
-    private static string Show(HostKeyChecking checking) => checking switch
-    {
-        HostKeyChecking.AcceptNew => "accept-new",
-        HostKeyChecking.Off => "off",
-        _ => "strict",
-    };
 }

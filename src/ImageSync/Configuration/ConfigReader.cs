@@ -144,7 +144,7 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
     public T ChoiceOf<T>(string key, HoconNode? node) where T : struct, Enum
     {
         var text = StringOf(key, node);
-        var names = Enum.GetValues<T>().ToDictionary(v => KebabCase(v.ToString()), v => v);
+        var names = Enum.GetValues<T>().ToDictionary(v => ConfigNames.Of(v), v => v);
         if (text is not null && names.TryGetValue(text, out var value)) return value;
         if (text is not null) Problem(key, node, $"'{text}' is not one of: {string.Join(", ", names.Keys)}");
         return default;
@@ -209,6 +209,4 @@ internal sealed partial class ConfigReader(HoconObject root, HoconObject referen
     [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostNamePattern();
 
-    private static string KebabCase(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }
