@@ -4,6 +4,7 @@ using ImageSync.Tests.Support;
 namespace ImageSync.Tests.Daemon;
 
 /// <summary>Three daemon replicas in one process, on loopback ports, forming one cluster over a shared simulated fleet.</summary>
+[Collection(InProcessClusters.Name)]
 public sealed class ClusterSpecs : IAsyncLifetime
 {
     private readonly SyncTimeline _timeline = new();
@@ -39,7 +40,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
     [Fact]
     public async Task Should_sync_on_exactly_one_replica_and_move_to_another_within_15s_when_it_stops_mid_sync()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(60)), "the three replicas never formed one cluster");
+        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(90)), "the three replicas never formed one cluster");
         Assert.True(SpinWait.SpinUntil(() => _timeline.Entries.Any(e => e.What == "started"), TimeSpan.FromSeconds(30)), "no sync started once the cluster formed");
         var coordinator = Assert.Single(_replicas, r => r.Presence.IsHere);
         Assert.Equal([coordinator.Name], _timeline.ReplicasThatSynced);

@@ -12,6 +12,7 @@ namespace ImageSync.Tests.Daemon;
 /// Three daemon replicas in one process sharing a simulated fleet of 24 nodes, each replica with a transport of its
 /// own, so the specs see which replica opened which node's session.
 /// </summary>
+[Collection(InProcessClusters.Name)]
 public sealed class ShardedNodesSpecs : IAsyncLifetime
 {
     private const int FleetSize = 24;
@@ -97,7 +98,7 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
     /// <summary>The three are Up, the takeover sync is done, and the nodes' shards are spread over the three.</summary>
     private async Task ThreeReplicasSettled()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(60)), "the three replicas never formed one cluster");
+        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(90)), "the three replicas never formed one cluster");
         Assert.True(SpinWait.SpinUntil(() => _timeline.Finished >= 1, TimeSpan.FromSeconds(60)), "the takeover sync never finished");
         var extractor = new NodeMessageExtractor();
         var shardOf = Names.ToDictionary(n => extractor.ShardId(new NodeEntityCommands.Cancel(NodeName.Parse(n), 0))!, StringComparer.Ordinal);
