@@ -2,7 +2,7 @@ using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
-using ImageSync.Nodes.Sharded;
+using ImageSync.Cluster;
 
 namespace ImageSync.Actors;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ImageSync.Hosting;
 
 namespace ImageSync.Configuration;
 
@@ -8,10 +7,13 @@ namespace ImageSync.Configuration;
 /// <param name="SeedNodes">Every replica's address, this one's included, like <c>akka.tcp://image-sync@10.0.0.5:4053</c>; any order.</param>
 public sealed partial record ClusterSettings(bool Enabled, string Hostname, int Port, string PublicHostname, IReadOnlyList<string> SeedNodes, FailoverTimings Failover)
 {
+    /// <summary>The actor system's name, the same in every process: replicas' addresses carry it, so they must share it.</summary>
+    public const string SystemName = "image-sync";
+
     private const string Section = "image-sync.cluster";
 
     /// <summary>The address this replica has in the cluster, as the other replicas list it.</summary>
-    public string SelfAddress => $"akka.tcp://{ImageSyncHosting.SystemName}@{(PublicHostname.Length > 0 ? PublicHostname : Hostname)}:{Port}";
+    public string SelfAddress => $"akka.tcp://{SystemName}@{(PublicHostname.Length > 0 ? PublicHostname : Hostname)}:{Port}";
 
     /// <summary>How many replicas, this one included, must answer before a cluster forms: a majority of those listed.</summary>
     public int Majority => SeedNodes.Distinct().Count() / 2 + 1;
@@ -28,7 +30,7 @@ public sealed partial record ClusterSettings(bool Enabled, string Hostname, int 
         var seeds = reader.StringList($"{Section}.seed-nodes");
         var malformed = seeds.Select((s, i) => (s, i)).Where(s => !SeedPattern().IsMatch(s.s)).ToList();
         foreach (var (seed, i) in malformed)
-            reader.Problem($"{Section}.seed-nodes[{i}]", reader.Node($"{Section}.seed-nodes"), $"'{seed}' is not an address like akka.tcp://{ImageSyncHosting.SystemName}@10.0.0.5:4053");
+            reader.Problem($"{Section}.seed-nodes[{i}]", reader.Node($"{Section}.seed-nodes"), $"'{seed}' is not an address like akka.tcp://{SystemName}@10.0.0.5:4053");
         var settings = new ClusterSettings(enabled, hostname, reader.Int($"{Section}.port", 1, 65_535), publicHostname, seeds, FailoverTimings.Create(reader, Section));
         if (enabled && seeds.Count == 0)
             reader.Problem($"{Section}.seed-nodes", reader.Node($"{Section}.seed-nodes"), "a cluster needs its replicas listed (every replica, this one included)");
@@ -39,7 +41,7 @@ public sealed partial record ClusterSettings(bool Enabled, string Hostname, int 
     }
 
     // Replicas must share the actor system's name.
-    [GeneratedRegex(@"^akka\.tcp://" + ImageSyncHosting.SystemName + @"@[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^akka\.tcp://" + SystemName + @"@[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SeedPattern();
 }
 

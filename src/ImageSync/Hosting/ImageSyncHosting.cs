@@ -10,7 +10,7 @@ using ImageSync.Daemon;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
-using ImageSync.Nodes.Sharded;
+using ImageSync.Cluster;
 using ImageSync.State;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,15 +45,12 @@ public sealed record DaemonParts(CoordinatorPresence Presence, SyncMetrics Metri
 /// <summary>The one place that assembles image-sync's actor system, for every command and for the specs.</summary>
 public static class ImageSyncHosting
 {
-    /// <summary>The actor system's name; replicas of a cluster must share it (their addresses carry it).</summary>
-    public const string SystemName = "image-sync";
-
     public static IServiceCollection AddImageSync(this IServiceCollection services, ImageSyncParts parts)
     {
         // Registered before AddAkka, so it binds before any sync starts: an address it cannot use stops the start.
         if (parts.Daemon is { } endpoint && parts.Setup.Current.Settings.Daemon.Metrics is { Length: > 0 } address)
             services.AddHostedService(provider => new MetricsEndpoint(address, Routes(endpoint, parts.Setup, provider)));
-        services.AddAkka(SystemName, builder => builder.AddImageSync(parts));
+        services.AddAkka(ClusterSettings.SystemName, builder => builder.AddImageSync(parts));
         if (parts.Daemon is not { } daemon) return services;
         // Registered after AddAkka, so it is stopped before the actor system is.
         services.AddHostedService(provider => new DaemonLifecycle(provider.GetRequiredService<ActorSystem>(), provider.GetRequiredService<ActorRegistry>(), parts.Setup, daemon.Presence));
@@ -106,43 +103,9 @@ public static class ImageSyncHosting
             var sharded = settings.Pull.ShardNodes;
             var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: true,
                 sharded ? (holder, system) => new ShardedTransport(ActorRegistry.For(system).Get<NodeEntity>(), holder) : null);
-            builder.AddClusteredCoordinator(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
+            builder.AddReplicaCluster(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
             if (sharded) builder.AddNodeEntities(parts.Setup);
         }
         return builder.AddDaemonScheduler(parts.Setup);
-    }
-
-    /// <summary>
-    /// Replicas form a cluster; the coordinator is its singleton (callers reach it through the proxy), so
-    /// syncs run on exactly one replica. A split brain keeps the majority side. A replica that leaves first
-    /// lets its running sync stop gracefully (the termination message). No seed nodes: the replicas find each
-    /// other (<see cref="ReplicaMembership"/>), in any order.
-    /// </summary>
-    private static AkkaConfigurationBuilder AddClusteredCoordinator(this AkkaConfigurationBuilder builder, ClusterSettings cluster, CoordinatorPresence presence, Props coordinator)
-    {
-        var failover = cluster.Failover;
-        // No Hosting option exists for these. The resolver's timer and the singleton's margin make up most of a
-        // failover. Peers coming and going are worded once by ReplicaMembership, not by remoting and the proxy.
-        builder.AddHocon($"""
-            akka.cluster.split-brain-resolver.stable-after = {(long)failover.StableAfter.TotalMilliseconds}ms
-            akka.cluster.down-removal-margin = {(long)failover.DownRemovalMargin.TotalMilliseconds}ms
-            akka.remote.log-remote-lifecycle-events = off
-            akka.cluster.singleton-proxy.log-singleton-identification-failure = off
-            """, HoconAddMode.Prepend);
-        return builder
-            .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
-            .WithClustering(new ClusterOptions
-            {
-                SplitBrainResolver = new KeepMajorityOption(),
-                FailureDetector = new PhiAccrualFailureDetectorOptions
-                {
-                    HeartbeatInterval = failover.HeartbeatInterval,
-                    AcceptableHeartbeatPause = failover.AcceptableHeartbeatPause,
-                },
-            })
-            .WithCustomSerializer("image-sync-replicas", ReplicaMessageSerializer.Types, system => new ReplicaMessageSerializer(system))
-            .AddReplicaMembership(cluster, presence)
-            .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
-                new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.TestKit;
+using ImageSync.Cluster;
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;

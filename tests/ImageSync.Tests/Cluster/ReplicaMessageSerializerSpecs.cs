@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
 using Akka.Serialization;
+using ImageSync.Cluster;
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
@@ -10,7 +11,7 @@ using ImageSync.Metrics;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
-namespace ImageSync.Tests.Hosting;
+namespace ImageSync.Tests.Cluster;
 
 /// <summary>What crosses between replicas goes through image-sync's own serializer, in a daemon wired as the CLI wires it.</summary>
 public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using ImageSync.Domain;
 
-namespace ImageSync.Hosting;
+namespace ImageSync.Cluster;
 
 /// <summary>How the domain's value types travel between replicas (<see cref="ReplicaMessageSerializer"/>).</summary>
 internal static class WireFormats

@@ -1,10 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
+using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Metrics;
 
-namespace ImageSync.Actors;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// Shares what each sync leaves in the gauges with every replica of the cluster: the replica whose coordinator ran the

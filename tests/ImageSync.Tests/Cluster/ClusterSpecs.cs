@@ -1,7 +1,8 @@
+using ImageSync.Cluster;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Cluster;
 
 /// <summary>Three daemon replicas in one process, on loopback ports, forming one cluster over a shared simulated fleet.</summary>
 [Collection(InProcessClusters.Name)]

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace ImageSync.Daemon;
+namespace ImageSync.Cluster;
 
 /// <summary>One confirmation under way: this replica counts itself.</summary>
 internal sealed class MembershipConfirmation(IActorRef requester, int required, int members)

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace ImageSync.Daemon;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// What a replica in no cluster has heard from the other listed replicas: their recent answers, who probed it, and

@@ -1,4 +1,4 @@
-namespace ImageSync.Tests.Support;
+namespace ImageSync.Tests.Cluster;
 
 /// <summary>
 /// Specs that start three replicas in this process run alone: beside other specs on a two-core machine, the

@@ -2,7 +2,7 @@ using Akka.Actor;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 
-namespace ImageSync.Actors;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// What a node's <see cref="NodeEntity"/> is asked to do on the replica that owns it. Each call is one

@@ -3,7 +3,7 @@ using ImageSync.Metrics;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Cluster;
 
 /// <summary>Three daemon replicas in one process forming one cluster: the gauges a sync leaves reach every replica, not only the coordinator's.</summary>
 public sealed class ClusterMetricsSpecs : IAsyncLifetime

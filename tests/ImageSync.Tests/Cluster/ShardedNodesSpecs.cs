@@ -1,12 +1,13 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using ImageSync.Cluster;
 using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Cluster;
 
 /// <summary>
 /// Three daemon replicas in one process sharing a simulated fleet of 24 nodes, each replica with a transport of its

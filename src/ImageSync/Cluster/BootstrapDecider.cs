@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using ImageSync.Configuration;
 
-namespace ImageSync.Daemon;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// How a replica that belongs to no cluster yet decides what to do, from the answers of the other configured

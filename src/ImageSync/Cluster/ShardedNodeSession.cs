@@ -1,10 +1,11 @@
 using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Domain;
-using static ImageSync.Actors.NodeEntityCommands;
-using static ImageSync.Actors.NodeEntityEvents;
+using ImageSync.Nodes;
+using static ImageSync.Cluster.NodeEntityCommands;
+using static ImageSync.Cluster.NodeEntityEvents;
 
-namespace ImageSync.Nodes.Sharded;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// Opens a run's sessions on the replicas that own the nodes (their <see cref="NodeEntity"/>s) instead of in this

@@ -1,7 +1,8 @@
 using Akka.Actor;
+using ImageSync.Cluster;
 using ImageSync.Daemon;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Cluster;
 
 public sealed class ReplicaProbesSpecs
 {

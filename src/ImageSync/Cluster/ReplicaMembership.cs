@@ -5,9 +5,11 @@ using Akka.Hosting;
 using Akka.Remote;
 using ImageSync.Actors;
 using ImageSync.Configuration;
+using ImageSync.Daemon;
+using AkkaCluster = Akka.Cluster.Cluster;
 using ClusterSettings = ImageSync.Configuration.ClusterSettings;
 
-namespace ImageSync.Daemon;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// A replica's place in the cluster.
@@ -28,7 +30,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JoinWithin = TimeSpan.FromSeconds(30);
 
-    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IReadOnlyList<Address> _others;
     private readonly ReplicaProbes _probes;

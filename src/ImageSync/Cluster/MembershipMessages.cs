@@ -1,4 +1,4 @@
-namespace ImageSync.Daemon;
+namespace ImageSync.Cluster;
 
 /// <summary>What the coordinator asks of its replica's <see cref="ReplicaMembership"/> before a sync.</summary>
 public static class MembershipCommands

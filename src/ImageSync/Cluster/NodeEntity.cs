@@ -5,10 +5,10 @@ using Akka.Hosting;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
-using static ImageSync.Actors.NodeEntityCommands;
-using static ImageSync.Actors.NodeEntityEvents;
+using static ImageSync.Cluster.NodeEntityCommands;
+using static ImageSync.Cluster.NodeEntityEvents;
 
-namespace ImageSync.Actors;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// One worker node's SSH session in a cluster, on the replica that owns the node (Cluster Sharding spreads the

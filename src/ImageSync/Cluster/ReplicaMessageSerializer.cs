@@ -7,7 +7,7 @@ using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Metrics;
 
-namespace ImageSync.Hosting;
+namespace ImageSync.Cluster;
 
 /// <summary>
 /// The messages replicas send each other: a daemon's trigger to the coordinator and its answer, the membership

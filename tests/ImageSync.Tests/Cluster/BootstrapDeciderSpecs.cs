@@ -1,8 +1,8 @@
 using Akka.Actor;
 using ImageSync.Daemon;
-using static ImageSync.Daemon.BootstrapDecider;
+using static ImageSync.Cluster.BootstrapDecider;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Cluster;
 
 public sealed class BootstrapDeciderSpecs
 {

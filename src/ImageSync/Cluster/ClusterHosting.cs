@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using ImageSync.Actors;
+using ImageSync.Configuration;
+using ImageSync.Daemon;
+using ClusterSettings = ImageSync.Configuration.ClusterSettings;
+
+namespace ImageSync.Cluster;
+
+public static class ClusterHosting
+{
+    /// <summary>
+    /// Replicas form a cluster; the coordinator is its singleton (callers reach it through the proxy), so
+    /// syncs run on exactly one replica. A split brain keeps the majority side. A replica that leaves first
+    /// lets its running sync stop gracefully (the termination message). No seed nodes: the replicas find each
+    /// other (<see cref="ReplicaMembership"/>), in any order.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddReplicaCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster, CoordinatorPresence presence, Props coordinator)
+    {
+        var failover = cluster.Failover;
+        // No Hosting option exists for these. The resolver's timer and the singleton's margin make up most of a
+        // failover. Peers coming and going are worded once by ReplicaMembership, not by remoting and the proxy.
+        builder.AddHocon($"""
+            akka.cluster.split-brain-resolver.stable-after = {(long)failover.StableAfter.TotalMilliseconds}ms
+            akka.cluster.down-removal-margin = {(long)failover.DownRemovalMargin.TotalMilliseconds}ms
+            akka.remote.log-remote-lifecycle-events = off
+            akka.cluster.singleton-proxy.log-singleton-identification-failure = off
+            """, HoconAddMode.Prepend);
+        return builder
+            .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
+            .WithClustering(new ClusterOptions
+            {
+                SplitBrainResolver = new KeepMajorityOption(),
+                FailureDetector = new PhiAccrualFailureDetectorOptions
+                {
+                    HeartbeatInterval = failover.HeartbeatInterval,
+                    AcceptableHeartbeatPause = failover.AcceptableHeartbeatPause,
+                },
+            })
+            .WithCustomSerializer("image-sync-replicas", ReplicaMessageSerializer.Types, system => new ReplicaMessageSerializer(system))
+            .AddReplicaMembership(cluster, presence)
+            .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
+                new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
+    }
+}
