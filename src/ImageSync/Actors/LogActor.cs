@@ -37,7 +37,7 @@ public sealed class LogActor : ReceiveActor, IWithTimers
     // stopped subscribers by itself. The journal belongs to whoever made it; a restarted LogActor goes on
     // writing to the same one.
 
-    private sealed class Prune
+    private sealed class Prune : INoSerializationVerificationNeeded
     {
         public static readonly Prune Instance = new();
 

@@ -1,9 +1,10 @@
+using Akka.Actor;
 namespace ImageSync.Actors;
 
 public static class LogCommands
 {
     /// <summary>Answered with <see cref="Flushed"/> once every line asked for before it is written.</summary>
-    public sealed class Flush
+    public sealed class Flush : INoSerializationVerificationNeeded
     {
         public static readonly Flush Instance = new();
 
@@ -12,7 +13,7 @@ public static class LogCommands
         }
     }
 
-    public sealed class Flushed
+    public sealed class Flushed : INoSerializationVerificationNeeded
     {
         public static readonly Flushed Instance = new();
 

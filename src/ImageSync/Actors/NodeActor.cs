@@ -191,12 +191,12 @@ public sealed class NodeActor : ReceiveActor
         _session?.DisposeAsync();
     }
 
-    private sealed record Connected(INodeSession Session);
+    private sealed record Connected(INodeSession Session) : INoSerializationVerificationNeeded;
 
-    private sealed record ConnectFailed(Exception Error);
+    private sealed record ConnectFailed(Exception Error) : INoSerializationVerificationNeeded;
 
     /// <summary>An answer read on a session: only the node's current session counts.</summary>
-    private abstract record SessionRead(INodeSession Session);
+    private abstract record SessionRead(INodeSession Session) : INoSerializationVerificationNeeded;
 
     private sealed record Checked(INodeSession Session, NodeFacts Facts) : SessionRead(Session);
 

@@ -136,18 +136,18 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
 
     private static (string, NodeName) VerifyTimer(NodeName node) => ("verify", node);
 
-    private sealed record RetryDue(PlannedPull Pull);
+    private sealed record RetryDue(PlannedPull Pull) : INoSerializationVerificationNeeded;
 
-    private sealed record Verified(NodeName Node, NodeInventory Inventory);
+    private sealed record Verified(NodeName Node, NodeInventory Inventory) : INoSerializationVerificationNeeded;
 
-    private sealed record VerifyFailed(NodeName Node, string Reason);
+    private sealed record VerifyFailed(NodeName Node, string Reason) : INoSerializationVerificationNeeded;
 
-    private sealed record VerifyTimedOut(NodeName Node);
+    private sealed record VerifyTimedOut(NodeName Node) : INoSerializationVerificationNeeded;
 
     /// <summary>A fresh df of the node's image filesystem, or why there is none.</summary>
-    private sealed record DiskRead(NodeName Node, ImageFilesystem? ImageFs, string? Error);
+    private sealed record DiskRead(NodeName Node, ImageFilesystem? ImageFs, string? Error) : INoSerializationVerificationNeeded;
 
-    private sealed class GraceExpired
+    private sealed class GraceExpired : INoSerializationVerificationNeeded
     {
         public static readonly GraceExpired Instance = new();
 

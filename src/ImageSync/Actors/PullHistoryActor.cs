@@ -94,7 +94,7 @@ public sealed class PullHistoryActor : ReceiveActor
     }
 
     /// <summary>A save ended; <paramref name="Error"/> says why it failed.</summary>
-    private sealed record Saved(string? Error);
+    private sealed record Saved(string? Error) : INoSerializationVerificationNeeded;
 }
 
 public static class PullHistoryRegistration

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 
@@ -8,10 +9,10 @@ public static class PullHistoryCommands
 {
     /// <summary>Compare what image-sync pulled with what the nodes list now; reply <see cref="PullHistoryEvents.Reckoned"/>.</summary>
     /// <param name="Record">Record what was removed (a run); a plan only looks.</param>
-    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, bool Record, DiskSettings Disk);
+    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, bool Record, DiskSettings Disk) : INoSerializationVerificationNeeded;
 
     /// <summary>Reply <see cref="PullHistoryEvents.Flushed"/> once every change so far is saved.</summary>
-    public sealed class Flush
+    public sealed class Flush : INoSerializationVerificationNeeded
     {
         public static readonly Flush Instance = new();
 
@@ -24,12 +25,12 @@ public static class PullHistoryCommands
 public static class PullHistoryEvents
 {
     /// <summary>Per reachable node that image-sync pulled onto before: what was removed since, and what is held back now.</summary>
-    public sealed record Reckoned(IReadOnlyList<PullHistory.NodeReckoning> Nodes)
+    public sealed record Reckoned(IReadOnlyList<PullHistory.NodeReckoning> Nodes) : INoSerializationVerificationNeeded
     {
         public static readonly Reckoned Nothing = new([]);
     }
 
-    public sealed class Flushed
+    public sealed class Flushed : INoSerializationVerificationNeeded
     {
         public static readonly Flushed Instance = new();
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 
@@ -10,7 +11,7 @@ namespace ImageSync.Actors;
 public static class PullWork
 {
     /// <summary>A worker is free and asks for its next job.</summary>
-    public sealed class RequestWork
+    public sealed class RequestWork : INoSerializationVerificationNeeded
     {
         public static readonly RequestWork Instance = new();
 
@@ -21,7 +22,7 @@ public static class PullWork
 
     /// <summary>One pull for one worker, with the session of the node that pulls.</summary>
     /// <param name="From">Where to copy the image from instead of pulling it from the registry.</param>
-    public sealed record Job(long Id, PlannedPull Pull, INodeSession Session, CopySource? From = null);
+    public sealed record Job(long Id, PlannedPull Pull, INodeSession Session, CopySource? From = null) : INoSerializationVerificationNeeded;
 
     /// <summary>The node a copy streams from, and the copy's limits.</summary>
     public sealed record CopySource(NodeName Node, INodeSession Session, CopyLimits Limits);
@@ -30,8 +31,8 @@ public static class PullWork
     /// <param name="NodeStoppedAnswering">The watchdog fired on a pull: the node's channel never answered, so the node is frozen or cut off.</param>
     /// <param name="SourceFailed">A copy failed on its source's side: another source may do.</param>
     /// <param name="ReplicaLost">The replica that held the node's session was lost during the job: the remote command may still run.</param>
-    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false, bool ReplicaLost = false);
+    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false, bool ReplicaLost = false) : INoSerializationVerificationNeeded;
 
     /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
-    public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes);
+    public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes) : INoSerializationVerificationNeeded;
 }

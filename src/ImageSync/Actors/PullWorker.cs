@@ -171,9 +171,9 @@ public sealed class PullWorker : ReceiveActor
 
     protected override void PostStop() => _cancel?.Cancel();
 
-    private sealed record PullExited(long JobId, PullExit Exit) : INotInfluenceReceiveTimeout;
+    private sealed record PullExited(long JobId, PullExit Exit) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded;
 
-    private sealed record PullBroke(long JobId, Exception Error) : INotInfluenceReceiveTimeout;
+    private sealed record PullBroke(long JobId, Exception Error) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded;
 
-    private sealed record Copied(long JobId, CopyExit Exit) : INotInfluenceReceiveTimeout;
+    private sealed record Copied(long JobId, CopyExit Exit) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded;
 }

@@ -240,7 +240,7 @@ public sealed class SyncCoordinator : ReceiveActor
 
     /// <summary>The membership's word on <paramref name="For"/> (compared by reference: a late word on an older request is moot).</summary>
     /// <param name="Refusal">Why the sync may not start; null when it may.</param>
-    private sealed record Confirmation(Pending For, string? Refusal);
+    private sealed record Confirmation(Pending For, string? Refusal) : INoSerializationVerificationNeeded;
 
     /// <param name="Requester">Who gets the summary; Nobody for a triggered sync.</param>
     /// <param name="StartedAt">The wall clock at the start, for people to read.</param>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ImageSync.Domain;
 
 namespace ImageSync.Actors;
@@ -10,40 +11,40 @@ public static class SyncEvents
 {
     public interface ISyncEvent;
 
-    public sealed record SyncStarted(DateTimeOffset At, IReadOnlyList<NodeSpec> Nodes, string Reason, SyncMode Mode = SyncMode.Run) : ISyncEvent;
+    public sealed record SyncStarted(DateTimeOffset At, IReadOnlyList<NodeSpec> Nodes, string Reason, SyncMode Mode = SyncMode.Run) : ISyncEvent, INoSerializationVerificationNeeded;
 
-    public sealed record NodeChecked(NodeStatus Status) : ISyncEvent;
+    public sealed record NodeChecked(NodeStatus Status) : ISyncEvent, INoSerializationVerificationNeeded;
 
-    public sealed record PlanMade(SyncPlan Plan) : ISyncEvent;
+    public sealed record PlanMade(SyncPlan Plan) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>A pull was handed to a worker (attempt 1, or a retry); <paramref name="From"/> names the node it is copied from.</summary>
-    public sealed record PullStarted(PlannedPull Pull, int Attempt, NodeName? From = null) : ISyncEvent;
+    public sealed record PullStarted(PlannedPull Pull, int Attempt, NodeName? From = null) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>An attempt ended; its pull may still be retried or verified before it is finished.</summary>
-    public sealed record PullAttemptEnded(PlannedPull Pull, int Attempt, PullResult Result) : ISyncEvent;
+    public sealed record PullAttemptEnded(PlannedPull Pull, int Attempt, PullResult Result) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>A transient failure: the pull is tried again after <paramref name="Delay"/>.</summary>
-    public sealed record PullRetrying(PlannedPull Pull, int NextAttempt, int MaxAttempts, TimeSpan Delay, string Reason) : ISyncEvent;
+    public sealed record PullRetrying(PlannedPull Pull, int NextAttempt, int MaxAttempts, TimeSpan Delay, string Reason) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>
     /// A pull or copy succeeded by crictl's or the copy's word, and is held until the node's pulls are verified: the
     /// day files get its SUCCESS line now, as the bash tool wrote it, so a process killed before the verdict loses none.
     /// </summary>
-    public sealed record PullSucceeded(PullOutcome Outcome) : ISyncEvent;
+    public sealed record PullSucceeded(PullOutcome Outcome) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>A pull's one final outcome; <paramref name="AfterSucceeded"/> when a <see cref="PullSucceeded"/> came first.</summary>
-    public sealed record PullFinished(PullOutcome Outcome, bool AfterSucceeded = false) : ISyncEvent;
+    public sealed record PullFinished(PullOutcome Outcome, bool AfterSucceeded = false) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
-    public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent;
+    public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>
     /// Images image-sync pulled onto the node are gone (kubelet's image GC, an operator): <paramref name="Removed"/> found
     /// so by this sync, <paramref name="HeldBack"/> in all are not pulled there again before <paramref name="NotBefore"/>.
     /// </summary>
-    public sealed record ImagesHeldBack(NodeName Node, int Removed, int HeldBack, DateTimeOffset NotBefore) : ISyncEvent;
+    public sealed record ImagesHeldBack(NodeName Node, int Removed, int HeldBack, DateTimeOffset NotBefore) : ISyncEvent, INoSerializationVerificationNeeded;
 
-    public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent;
+    public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>The reply to a start request that cannot run now: refused, never queued.</summary>
     public sealed record SyncRefused(string Why, RefusalKind Kind) : ISyncEvent;

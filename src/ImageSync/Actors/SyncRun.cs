@@ -57,15 +57,14 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     public IStash Stash { get; set; } = null!;
 
     protected override void PreStart() =>
-        _directory.ListAsync(_cancel.Token).PipeTo(Self, failure: error => new ListingFailed(ExceptionChain.Describe(error)));
+        _directory.ListAsync(_cancel.Token).PipeTo(Self, success: listing => new Listed(listing), failure: error => new Listed(new NodeListing([], [], ExceptionChain.Describe(error))));
 
     protected override void PostStop() => _cancel.Cancel();
 
     /// <summary>Waiting for the nodes of this sync: the config's at once, a Kubernetes API's when it answers.</summary>
     private void Listing()
     {
-        Receive<NodeListing>(OnListed);
-        Receive<ListingFailed>(failed => OnListed(new NodeListing([], [], failed.Why)));
+        Receive<Listed>(listed => OnListed(listed.Listing));
         // Once the nodes are known, a stop marks each one "not checked" (the listing is bounded by its timeout).
         Receive<SyncCommands.StopSync>(_ => Stash.Stash());
     }
@@ -231,8 +230,8 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         Become(Pulling);
     }
 
-    /// <summary>The node directory threw instead of answering with a listing.</summary>
-    private sealed record ListingFailed(string Why);
+    /// <summary>The nodes of this sync; a directory that threw gives none, with its error.</summary>
+    private sealed record Listed(NodeListing Listing) : INoSerializationVerificationNeeded;
 
     /// <summary>
     /// A node actor that throws is restarted (it simply reads its node again) up to three times a minute,

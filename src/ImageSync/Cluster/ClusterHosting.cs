@@ -29,6 +29,7 @@ public static class ClusterHosting
             akka.remote.log-remote-lifecycle-events = off
             akka.cluster.singleton-proxy.log-singleton-identification-failure = off
             """, HoconAddMode.Prepend);
+        RefuseForeignFormats(builder);
         return builder
             .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
             .WithClustering(new ClusterOptions
@@ -45,4 +46,18 @@ public static class ClusterHosting
             .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
                 new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
     }
+
+    /// <summary>
+    /// What the cluster port reads: image-sync's messages (<see cref="ReplicaMessageSerializer"/>) and Akka's own cluster
+    /// formats. The formats that would build a type the message names (Akka's default JSON with .NET type names,
+    /// protobuf by type name, remote deployment) are replaced by refusals, and a message bound to none fails where it
+    /// is sent instead of falling back to JSON.
+    /// </summary>
+    private static void RefuseForeignFormats(AkkaConfigurationBuilder builder) =>
+        builder.AddHocon($"""
+            akka.actor.serializers.json = "{typeof(RefusedTypeNamedJson).AssemblyQualifiedName}"
+            akka.actor.serializers.proto = "{typeof(RefusedTypeNamedProtobuf).AssemblyQualifiedName}"
+            akka.actor.serializers.daemon-create = "{typeof(RefusedRemoteDeployment).AssemblyQualifiedName}"
+            akka.actor.serialization-settings.allow-unregistered-types = off
+            """, HoconAddMode.Prepend);
 }

@@ -1,10 +1,11 @@
+using Akka.Actor;
 namespace ImageSync.Cluster;
 
 /// <summary>What the coordinator asks of its replica's <see cref="ReplicaMembership"/> before a sync.</summary>
 public static class MembershipCommands
 {
     /// <summary>Confirm with a majority of the members that this replica is still one. The reply is a <see cref="MembershipEvents"/> one.</summary>
-    public sealed class ConfirmMembership
+    public sealed class ConfirmMembership : INoSerializationVerificationNeeded
     {
         public static readonly ConfirmMembership Instance = new();
 
@@ -16,7 +17,7 @@ public static class MembershipCommands
 
 public static class MembershipEvents
 {
-    public sealed class Confirmed
+    public sealed class Confirmed : INoSerializationVerificationNeeded
     {
         public static readonly Confirmed Instance = new();
 
@@ -25,7 +26,7 @@ public static class MembershipEvents
         }
     }
 
-    public sealed record NotConfirmed(string Why);
+    public sealed record NotConfirmed(string Why) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>What replicas ask each other. They cross the network as JSON, so they carry plain text and arrays.</summary>

@@ -49,7 +49,7 @@ public sealed class MetricsGossip : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(nameof(Repeat), Repeat.Instance, RepeatEvery);
     }
 
-    private sealed class Repeat
+    private sealed class Repeat : INoSerializationVerificationNeeded
     {
         public static readonly Repeat Instance = new();
 

@@ -182,9 +182,9 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     /// <summary>The open session, and whose it is.</summary>
     private sealed record Session(INodeSession Node, long OpenedBy, IActorRef Holder, INodeTransport Transport, IDisposable SetupHold);
 
-    private sealed record Connected(Open Open, IActorRef ReplyTo, Session Session);
+    private sealed record Connected(Open Open, IActorRef ReplyTo, Session Session) : INoSerializationVerificationNeeded;
 
-    private sealed record Ended(long Id, IActorRef ReplyTo, Answer Answer);
+    private sealed record Ended(long Id, IActorRef ReplyTo, Answer Answer) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>

@@ -224,7 +224,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 
     private static string ConfirmationTimer(long id) => $"confirm-{id}";
 
-    private sealed class Probe : INotInfluenceReceiveTimeout
+    private sealed class Probe : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
     {
         public static readonly Probe Instance = new();
 
@@ -233,7 +233,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed class JoinTimedOut
+    private sealed class JoinTimedOut : INoSerializationVerificationNeeded
     {
         public static readonly JoinTimedOut Instance = new();
 
@@ -242,7 +242,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record ConfirmationTimedOut(long Id);
+    private sealed record ConfirmationTimedOut(long Id) : INoSerializationVerificationNeeded;
 }
 
 public static class ReplicaMembershipRegistration

@@ -61,7 +61,7 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
 
     private static TimeSpan Jittered(TimeSpan interval) => interval * (0.9 + Random.Shared.NextDouble() * 0.2);
 
-    private sealed class Tick
+    private sealed class Tick : INoSerializationVerificationNeeded
     {
         public static readonly Tick Instance = new();
 
@@ -70,13 +70,13 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Unanswered(string Why);
+    private sealed record Unanswered(string Why) : INoSerializationVerificationNeeded;
 }
 
 public static class SchedulerCommands
 {
     /// <summary>No more ticks: the daemon is stopping. Answered with <see cref="TickingStopped"/>.</summary>
-    public sealed class StopTicking
+    public sealed class StopTicking : INoSerializationVerificationNeeded
     {
         public static readonly StopTicking Instance = new();
 
@@ -85,7 +85,7 @@ public static class SchedulerCommands
         }
     }
 
-    public sealed class TickingStopped
+    public sealed class TickingStopped : INoSerializationVerificationNeeded
     {
         public static readonly TickingStopped Instance = new();
 

@@ -32,6 +32,9 @@ public sealed record ImageSyncParts(ReloadableSetup Setup, IRunGate Gate, TimePr
     /// <summary>Akka's logging (the CLI routes it to Serilog); null keeps Akka's own, as specs do.</summary>
     public Action<LoggerConfigBuilder>? Logging { get; init; }
 
+    /// <summary>Akka settings laid over image-sync's own (the cluster specs turn on serialize-messages); null adds none.</summary>
+    public string? Hocon { get; init; }
+
     /// <summary>What image-sync pulled where before (<see cref="PullHistoryActor"/>); null keeps none, so removals are not noticed.</summary>
     public PullHistory? History { get; init; }
 
@@ -82,6 +85,13 @@ public static class ImageSyncHosting
     }
 
     private static AkkaConfigurationBuilder AddImageSync(this AkkaConfigurationBuilder builder, ImageSyncParts parts)
+    {
+        AddParts(builder, parts);
+        // Last, so that they win over image-sync's own.
+        return parts.Hocon is { } hocon ? builder.AddHocon(hocon, HoconAddMode.Prepend) : builder;
+    }
+
+    private static AkkaConfigurationBuilder AddParts(AkkaConfigurationBuilder builder, ImageSyncParts parts)
     {
         if (parts.Logging is { } logging) builder.ConfigureLoggers(loggers => logging(loggers));
         // Signals are image-sync's: a stop lets the running sync wrap up first; Akka must not tear itself down on one.

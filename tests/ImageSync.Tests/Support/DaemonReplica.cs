@@ -31,6 +31,9 @@ public sealed class DaemonReplica : IAsyncDisposable
         {
             Journal = new TimelineJournal(timeline, name),
             Daemon = new DaemonParts(Presence, Metrics),
+            // Every message a replica sends is serialized, even to itself: one that would cross replicas without
+            // image-sync's serializer (or a local one not marked as staying local) fails the spec.
+            Hocon = settings.Cluster.Enabled ? LocalMessageCheck.Hocon : null,
         };
         _host = new HostBuilder().ConfigureServices(services => services.AddImageSync(parts)).Build();
     }
