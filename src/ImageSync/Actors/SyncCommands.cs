@@ -13,13 +13,10 @@ public static class SyncCommands
 
     /// <summary>
     /// Start a sync without waiting for it (the daemon's timer). The reply is <see cref="SyncEvents.SyncAccepted"/>
-    /// or <see cref="SyncEvents.SyncRefused"/> at once; the summary goes to the event stream.
+    /// or <see cref="SyncEvents.SyncRefused"/> at once; the summary goes to the event stream. The coordinator refuses
+    /// one that comes too soon after the last sync by its own config, whoever sends it.
     /// </summary>
-    /// <param name="Spacing">
-    /// Refused when a sync started less than this ago: every replica's clock asks each interval, and the
-    /// replicas together should sync once per interval, not once per replica.
-    /// </param>
-    public sealed record TriggerSync(string Reason, TimeSpan Spacing = default);
+    public sealed record TriggerSync(string Reason);
 
     /// <summary>Stop the running sync: in-flight pulls get the shutdown grace, nothing new starts.</summary>
     /// <param name="Abandon">Give in-flight pulls no grace: this replica left the cluster, and another one takes over.</param>

@@ -144,13 +144,20 @@ public sealed class SyncCoordinator : ReceiveActor
     private void Trigger(SyncCommands.TriggerSync trigger)
     {
         // Measured on the monotonic clock: a wall clock stepped back (NTP, a VM restore) must not suppress syncs.
-        if (_latest is { } last && _clock.GetElapsedTime(last.Timestamp) < trigger.Spacing)
+        var spacing = MinimumSpacing(_setup.Current.Settings.Daemon.Interval);
+        if (_latest is { } last && _clock.GetElapsedTime(last.Timestamp) < spacing)
         {
-            Refuse($"the last sync started at {Timestamps.Show(last.StartedAt)}, less than {Durations.Show(trigger.Spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
+            Refuse($"the last sync started at {Timestamps.Show(last.StartedAt)}, less than {Durations.Show(spacing)} ago", SyncEvents.RefusalKind.RecentlySynced);
             return;
         }
         Start(new SyncCommands.StartSync(trigger.Reason), Sender, waitsForSummary: false);
     }
+
+    /// <summary>
+    /// How soon after a sync started another trigger is refused: every replica's clock asks each interval, and the
+    /// replicas together sync once per interval. Below the ticks' jitter (0.9), so a lone daemon's tick is never early.
+    /// </summary>
+    public static TimeSpan MinimumSpacing(TimeSpan interval) => interval * 0.8;
 
     private void Start(SyncCommands.StartSync request, IActorRef requester, bool waitsForSummary)
     {

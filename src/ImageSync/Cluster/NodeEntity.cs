@@ -1,12 +1,15 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Hosting;
+using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using static ImageSync.Cluster.NodeEntityCommands;
 using static ImageSync.Cluster.NodeEntityEvents;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ImageSync.Cluster;
 
@@ -19,24 +22,27 @@ namespace ImageSync.Cluster;
 public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 {
     private readonly ReloadableSetup _setup;
-    private readonly SyncStarts _syncStarts;
+    private readonly ReplicaNodes _nodes;
+    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, CancellationTokenSource> _calls = [];
     private Session? _session;
     private long _opening;
 
-    public NodeEntity(ReloadableSetup setup, SyncStarts syncStarts)
+    public NodeEntity(ReloadableSetup setup, ReplicaNodes nodes)
     {
         _setup = setup;
-        _syncStarts = syncStarts;
+        _nodes = nodes;
         Closed();
     }
 
-    public static Props Props(ReloadableSetup setup, SyncStarts syncStarts) => Akka.Actor.Props.Create(() => new NodeEntity(setup, syncStarts));
+    public static Props Props(ReloadableSetup setup, ReplicaNodes nodes) => Akka.Actor.Props.Create(() => new NodeEntity(setup, nodes));
 
     public IStash Stash { get; set; } = null!;
 
     private void Closed()
     {
+        RefuseOutsiders();
         Receive<Open>(Connect);
         Receive<Call>(call => Sender.Tell(new Failed(call.Id, NodeFailure.Node, "its session on the owning replica is closed (the replica restarted?)")));
         WhatEverTheState();
@@ -47,19 +53,31 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         var hold = _setup.Hold(out var setup);
         var replyTo = Sender;
         _opening = open.Id;
-        _syncStarts.Starting(open.Sync, setup.Transport);
-        setup.Transport.ConnectAsync(open.Spec, Track(open.Id)).PipeTo(Self,
-            success: session => new Connected(open, replyTo, new Session(session, open.Id, open.Holder, setup.Transport, hold)),
+        OpenAsync(open, setup, Track(open.Id)).PipeTo(Self,
+            success: session => new Connected(open, replyTo, new Session(session, open.Id, open.Holder, open.Sync, setup, hold)),
             failure: error =>
             {
                 hold.Dispose();
-                return new Ended(open.Id, replyTo, Failure(open.Id, error));
+                return Failure(open, replyTo, error);
             });
         Become(Opening);
     }
 
+    /// <summary>Connects to the node as this replica's configuration has it, once the coordinator's view of it agrees.</summary>
+    private async Task<INodeSession> OpenAsync(Open open, SyncSetup setup, CancellationToken cancellationToken) =>
+        await setup.Transport.ConnectAsync(await LookUpAsync(open.Node, open.Digest, open.Sync, setup, cancellationToken), cancellationToken);
+
+    /// <exception cref="RefusedCallException">This replica's configuration has no such node, or reaches it otherwise than the caller's.</exception>
+    private async Task<NodeSpec> LookUpAsync(NodeName node, string digest, long sync, SyncSetup setup, CancellationToken cancellationToken)
+    {
+        var spec = await _nodes.FindAsync(node, sync, setup, cancellationToken) ?? throw new RefusedCallException($"{node} is not a node of this replica's configuration");
+        return NodeDigests.Of(spec) == digest ? spec
+            : throw new RefusedCallException($"this replica's configuration reaches {node} otherwise than the coordinator's (a config reloaded on some replicas only?)");
+    }
+
     private void Opening()
     {
+        RefuseOutsiders();
         Receive<Connected>(connected =>
         {
             Untrack(connected.Open.Id);
@@ -82,6 +100,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 
     private void Serving()
     {
+        RefuseOutsiders();
         Receive<Open>(open =>
         {
             CloseSession();
@@ -93,7 +112,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         Receive<ReadImageFs>(call => Run(call, (node, token) => node.ReadImageFsAsync(call.Path, token), fs => new ImageFsRead(call.Id, fs)));
         Receive<ListImages>(call => Run(call, (node, token) => node.ListImagesAsync(token), inventory => new Listed(call.Id, inventory)));
         Receive<Pull>(call => Run(call, (node, token) => node.PullAsync(call.Image, call.Timeout, token), exit => new Pulled(call.Id, exit)));
-        Receive<Copy>(call => Run(call, (node, token) => CopyOnto(node, _session!.Transport, call, token), exit => new Copied(call.Id, exit)));
+        Receive<Copy>(call => Run(call, (node, token) => CopyOntoAsync(node, _session!, call, token), exit => new Copied(call.Id, exit)));
         WhatEverTheState();
     }
 
@@ -105,28 +124,45 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         Receive<Ended>(Reply);
     }
 
+    /// <summary>
+    /// Only a replica of this cluster has a node's session used: a message from any other sender, or with none to
+    /// answer, is refused and logged with whoever sent it, whatever the state.
+    /// </summary>
+    private void RefuseOutsiders() =>
+        Receive<INodeMessage>(message => !FromMember(Sender), message =>
+        {
+            const string why = "the sender is not a member of this cluster";
+            _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", message.GetType().Name, message.Node, Sender.IsNobody() ? "no sender" : Sender.Path.Address.ToString(), why);
+            if (message is Call call && !Sender.IsNobody()) Sender.Tell(new Failed(call.Id, NodeFailure.Refused, why));
+        });
+
+    private bool FromMember(IActorRef sender) =>
+        !sender.IsNobody() && (sender.Path.Address.HasLocalScope || _cluster.State.Members.Any(m => m.Address.Equals(sender.Path.Address)));
+
     private void Run<T>(Call call, Func<INodeSession, CancellationToken, Task<T>> operation, Func<T, Answer> answer)
     {
         var replyTo = Sender;
         operation(_session!.Node, Track(call.Id)).PipeTo(Self,
-            success: result => new Ended(call.Id, replyTo, answer(result)),
-            failure: error => new Ended(call.Id, replyTo, Failure(call.Id, error)));
+            success: result => new Ended(call, replyTo, answer(result)),
+            failure: error => Failure(call, replyTo, error));
     }
 
     /// <summary>
     /// The copy streams from the source through this replica: it connects to the source itself, so a copy never
-    /// passes through a third replica. A source that cannot be reached is the source's failure: another may do.
+    /// passes through a third replica. A source that cannot be reached, or that this replica does not know as the
+    /// coordinator named it, is the source's failure: another may do.
     /// </summary>
-    private static async Task<CopyExit> CopyOnto(INodeSession target, INodeTransport transport, Copy copy, CancellationToken cancellationToken)
+    private async Task<CopyExit> CopyOntoAsync(INodeSession target, Session session, Copy copy, CancellationToken cancellationToken)
     {
+        var spec = await LookUpAsync(copy.Source, copy.SourceDigest, session.Sync, session.Setup, cancellationToken);
         INodeSession source;
         try
         {
-            source = await transport.ConnectAsync(copy.Source, cancellationToken);
+            source = await session.Setup.Transport.ConnectAsync(spec, cancellationToken);
         }
         catch (NodeException e)
         {
-            return new CopyExit(0, $"copy from {copy.Source.Name}: {e.Reason}", SourceFailed: true);
+            return new CopyExit(0, $"copy from {copy.Source}: {e.Reason}", SourceFailed: true);
         }
         await using (source) return await source.CopyImageAsync(copy.Image, target, copy.Limits, cancellationToken);
     }
@@ -134,6 +170,8 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     private void Reply(Ended ended)
     {
         Untrack(ended.Id);
+        if (ended.Refusal is { } refusal)
+            _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", ended.Call.GetType().Name, ended.Call.Node, ended.ReplyTo.Path.Address, refusal);
         ended.ReplyTo.Tell(ended.Answer);
     }
 
@@ -169,22 +207,35 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 
     protected override void PostStop() => CloseSession();
 
-    /// <summary>The exception's kind travels with its reason, so the caller throws what the transport threw.</summary>
-    private static Failed Failure(long id, Exception error) => error switch
+    /// <summary>
+    /// The exception's kind travels with its reason, so the caller throws what the transport threw. A refused copy
+    /// source is the source's failure, as an unreachable one is: the coordinator tries another.
+    /// </summary>
+    private static Ended Failure(Call call, IActorRef replyTo, Exception error) => error switch
     {
-        AggregateException { InnerExceptions.Count: 1 } wrapped => Failure(id, wrapped.InnerExceptions[0]),
-        HostKeyRejectedException e => new Failed(id, NodeFailure.HostKey, e.Reason),
-        AuthenticationFailedException e => new Failed(id, NodeFailure.Authentication, e.Reason),
-        MalformedInventoryException e => new Failed(id, NodeFailure.MalformedInventory, e.Reason),
-        _ => new Failed(id, NodeFailure.Node, NodeException.ReasonOf(error)),
+        AggregateException { InnerExceptions.Count: 1 } wrapped => Failure(call, replyTo, wrapped.InnerExceptions[0]),
+        RefusedCallException e when call is Copy copy =>
+            new Ended(call, replyTo, new Copied(call.Id, new CopyExit(0, $"copy from {copy.Source}: refused by the target's replica: {e.Message}", SourceFailed: true)), e.Message),
+        RefusedCallException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Refused, e.Message), e.Message),
+        HostKeyRejectedException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.HostKey, e.Reason)),
+        AuthenticationFailedException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Authentication, e.Reason)),
+        MalformedInventoryException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.MalformedInventory, e.Reason)),
+        _ => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Node, NodeException.ReasonOf(error))),
     };
 
-    /// <summary>The open session, and whose it is.</summary>
-    private sealed record Session(INodeSession Node, long OpenedBy, IActorRef Holder, INodeTransport Transport, IDisposable SetupHold);
+    /// <summary>The open session, whose it is, and the sync and setup it was opened in (a copy's source is looked up in them).</summary>
+    private sealed record Session(INodeSession Node, long OpenedBy, IActorRef Holder, long Sync, SyncSetup Setup, IDisposable SetupHold);
 
     private sealed record Connected(Open Open, IActorRef ReplyTo, Session Session) : INoSerializationVerificationNeeded;
 
-    private sealed record Ended(long Id, IActorRef ReplyTo, Answer Answer) : INoSerializationVerificationNeeded;
+    /// <param name="Refusal">Why the entity would not run the call, logged with the sender when the answer goes out.</param>
+    private sealed record Ended(Call Call, IActorRef ReplyTo, Answer Answer, string? Refusal = null) : INoSerializationVerificationNeeded
+    {
+        public long Id => Call.Id;
+    }
+
+    /// <summary>A call this replica will not run as it was asked; the message says why.</summary>
+    private sealed class RefusedCallException(string message) : Exception(message);
 }
 
 /// <summary>
@@ -206,30 +257,18 @@ public static class NodeEntityRegistration
     /// <summary>The shard region of the nodes' entities on this replica; the registry hands it to the coordinator's runs.</summary>
     public static AkkaConfigurationBuilder AddNodeEntities(this AkkaConfigurationBuilder builder, ReloadableSetup setup)
     {
-        var syncStarts = new SyncStarts();
+        var nodes = new ReplicaNodes();
         // A replica that joins takes its share of the nodes within a round or two (10 s each), not one shard at a time.
         builder.AddHocon("""
             akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 100
             akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.5
             """, HoconAddMode.Prepend);
-        return builder.WithShardRegion<NodeEntity>(RegionName, _ => NodeEntity.Props(setup, syncStarts), new NodeMessageExtractor(), new ShardOptions
+        return builder.WithShardRegion<NodeEntity>(RegionName, _ => NodeEntity.Props(setup, nodes), new NodeMessageExtractor(), new ShardOptions
         {
             // An entity idle between its node's pulls must keep its session; it holds nothing once closed.
             ShouldPassivateIdleEntities = false,
             // A stopped entity's session is closed: the run that held it learns it from its watch.
             HandOffStopMessage = PoisonPill.Instance,
         });
-    }
-}
-
-/// <summary>The syncs a replica's entities took part in: a transport hears of each new one once, not once per node.</summary>
-public sealed class SyncStarts
-{
-    private long _latest;
-
-    public void Starting(long sync, INodeTransport transport)
-    {
-        var seen = Interlocked.Exchange(ref _latest, sync);
-        if (seen != sync) transport.SyncStarting();
     }
 }

@@ -18,10 +18,14 @@ public static class NodeEntityCommands
 
     public abstract record Call(NodeName Node, long Id) : INodeMessage;
 
-    /// <summary>Connect to the node (or take the connection kept from the last sync).</summary>
+    /// <summary>
+    /// Connect to the node (or take the connection kept from the last sync), reached as the entity's own replica's
+    /// configuration says: the message names the node, never where it is.
+    /// </summary>
+    /// <param name="Digest">The coordinator's <see cref="NodeDigests"/> of the node: a replica whose config reaches it otherwise refuses.</param>
     /// <param name="Holder">Whose session it is: when the holder is gone (its replica lost), the entity closes the session.</param>
     /// <param name="Sync">Which sync opens it: the first open of a sync on a replica lets its transport try again a bastion found down before.</param>
-    public sealed record Open(NodeSpec Spec, long Id, IActorRef Holder, long Sync) : Call(Spec.Name, Id);
+    public sealed record Open(NodeName Node, long Id, string Digest, IActorRef Holder, long Sync) : Call(Node, Id);
 
     public sealed record Check(NodeName Node, long Id) : Call(Node, Id);
 
@@ -31,8 +35,11 @@ public static class NodeEntityCommands
 
     public sealed record Pull(NodeName Node, long Id, ImageRef Image, TimeSpan Timeout) : Call(Node, Id);
 
-    /// <summary>Copy an image onto this node from <paramref name="Source"/>, over a connection of this replica's own to the source.</summary>
-    public sealed record Copy(NodeName Node, long Id, ImageRef Image, NodeSpec Source, CopyLimits Limits) : Call(Node, Id);
+    /// <summary>
+    /// Copy an image onto this node from the node <paramref name="Source"/>, over a connection of this replica's own to
+    /// it, reached as this replica's configuration says (<paramref name="SourceDigest"/> as for <see cref="Open"/>).
+    /// </summary>
+    public sealed record Copy(NodeName Node, long Id, ImageRef Image, NodeName Source, string SourceDigest, CopyLimits Limits) : Call(Node, Id);
 
     /// <summary>The caller gave up on a call (its watchdog, a stop): its remote command is cancelled.</summary>
     public sealed record Cancel(NodeName Node, long Id) : INodeMessage;
@@ -65,6 +72,8 @@ public static class NodeEntityEvents
     public enum NodeFailure
     {
         Node,
+        /// <summary>The entity would not run the call: a sender outside the cluster, or a node its replica does not know as named.</summary>
+        Refused,
         HostKey,
         Authentication,
         MalformedInventory,

@@ -52,7 +52,7 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
     // Names and image references travel as the strings they parse from, and are checked again on arrival.
     private readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter(), new WireFormats.NodeNames(), new WireFormats.ImageRefs(), new WireFormats.NodeSpecs(), new WireFormats.ActorRefs(system) },
+        Converters = { new JsonStringEnumConverter(), new WireFormats.NodeNames(), new WireFormats.ImageRefs(), new WireFormats.ActorRefs(system) },
     };
 
     /// <summary>The types bound to this serializer: every message that crosses from one replica to another.</summary>

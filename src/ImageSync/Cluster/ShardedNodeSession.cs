@@ -61,7 +61,7 @@ public sealed class ShardedNodeSession : INodeSession
     internal async Task OpenAsync(CancellationToken cancellationToken)
     {
         var id = NextId();
-        var opened = Expect<Opened>(await _region.Ask<Answer>(new Open(_spec, id, _holder, _sync), null, cancellationToken));
+        var opened = Expect<Opened>(await _region.Ask<Answer>(new Open(Node, id, NodeDigests.Of(_spec), _holder, _sync), null, cancellationToken));
         Reused = opened.Reused;
         _held = new Held(opened.Entity, id, opened.Entity.WatchAsync(_closed.Token));
     }
@@ -82,14 +82,14 @@ public sealed class ShardedNodeSession : INodeSession
     public async Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken)
     {
         if (target is not ShardedNodeSession onto) throw new ArgumentException("a sharded session copies only to another sharded session", nameof(target));
-        return (await onto.CallAsync<Copied>(id => new Copy(onto.Node, id, image, _spec, limits), cancellationToken)).Exit;
+        return (await onto.CallAsync<Copied>(id => new Copy(onto.Node, id, image, Node, NodeDigests.Of(_spec), limits), cancellationToken)).Exit;
     }
 
     private async Task<T> CallAsync<T>(Func<long, Call> call, CancellationToken cancellationToken) where T : Answer
     {
         var held = await HeldAsync(cancellationToken);
         var id = NextId();
-        await using var giveUp = cancellationToken.Register(() => held.Entity.Tell(new Cancel(Node, id)));
+        await using var giveUp = cancellationToken.Register(() => held.Entity.Tell(new Cancel(Node, id), _holder));
         var answer = held.Entity.Ask<Answer>(call(id), null, cancellationToken);
         if (await Task.WhenAny(answer, held.Lost) == held.Lost && await held.Lost)
         {
@@ -129,7 +129,7 @@ public sealed class ShardedNodeSession : INodeSession
 
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _held, null) is { } held) held.Entity.Tell(new Close(Node, held.OpenedBy));
+        if (Interlocked.Exchange(ref _held, null) is { } held) held.Entity.Tell(new Close(Node, held.OpenedBy), _holder);
         _closed.Cancel();
         return ValueTask.CompletedTask;
     }

@@ -10,7 +10,7 @@ namespace ImageSync.Daemon;
 /// The daemon's clock: asks for a sync at start, then every <c>daemon.interval</c> with ±10% jitter (so
 /// replicas and neighbouring daemons do not fire together). A tick while a sync runs is refused by the
 /// coordinator and skipped, never queued. Every replica runs one; only the coordinator decides, and it
-/// refuses a tick that comes within <see cref="SpacingShare"/> of an interval after the last sync started,
+/// refuses a tick that comes too soon after the last sync started (<see cref="SyncCoordinator.MinimumSpacing"/>),
 /// so a trio syncs once per interval, not three times. Both run on monotonic clocks (Akka's timers, the
 /// coordinator's TimeProvider timestamps): a wall clock stepped back or forward moves no tick.
 /// </summary>
@@ -19,8 +19,6 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
     private const string TickTimer = "tick";
     private static readonly TimeSpan AskLimit = TimeSpan.FromSeconds(30);
 
-    /// <summary>Below the jitter's 0.9, so a lone replica's ticks are never refused as too early.</summary>
-    private const double SpacingShare = 0.8;
     private readonly IActorRef _coordinator;
     private readonly Func<TimeSpan> _interval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -44,7 +42,7 @@ public sealed class DaemonScheduler : ReceiveActor, IWithTimers
         Receive<Tick>(_ =>
         {
             var interval = _interval();
-            _coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.TriggerSync("daemon interval", interval * SpacingShare), AskLimit)
+            _coordinator.Ask<SyncEvents.ISyncEvent>(new SyncCommands.TriggerSync("daemon interval"), AskLimit)
                 .PipeTo(Self, failure: error => new Unanswered(error.Message));
             Timers.StartSingleTimer(TickTimer, Tick.Instance, Jittered(interval));
         });

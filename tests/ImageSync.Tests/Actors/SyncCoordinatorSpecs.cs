@@ -171,17 +171,17 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     }
 
     [Fact]
-    public void Should_refuse_a_trigger_within_its_spacing_of_the_last_sync_start_and_accept_one_after()
+    public void Should_refuse_a_trigger_within_four_fifths_of_its_own_interval_of_the_last_sync_start_whoever_sends_it_and_accept_one_after()
     {
         var clock = new SchedulerTimeProvider(Sys.Scheduler);
         var start = clock.GetLocalNow();
-        var coordinator = SyncTriggeredOnce(clock, Spacing);
+        var coordinator = SyncTriggeredOnce(clock);
 
         Scheduler.Advance(Spacing - TimeSpan.FromSeconds(1));
-        coordinator.Tell(new SyncCommands.TriggerSync("replica 2", Spacing));
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 2"));
         var refused = ExpectMsg<SyncEvents.SyncRefused>();
         Scheduler.Advance(TimeSpan.FromSeconds(1));
-        coordinator.Tell(new SyncCommands.TriggerSync("replica 3", Spacing));
+        coordinator.Tell(new SyncCommands.TriggerSync("replica 3"));
 
         Assert.Equal(SyncEvents.RefusalKind.RecentlySynced, refused.Kind);
         Assert.Equal($"the last sync started at {start:yyyy-MM-ddTHH:mm:ss.fffzzz}, less than 12m ago", refused.Why);
@@ -192,11 +192,11 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
     public void Should_measure_the_spacing_on_the_monotonic_clock_so_a_wall_clock_stepped_back_an_hour_suppresses_nothing()
     {
         var clock = new SchedulerTimeProvider(Sys.Scheduler);
-        var coordinator = SyncTriggeredOnce(clock, Spacing);
+        var coordinator = SyncTriggeredOnce(clock);
 
         clock.StepWallClock(TimeSpan.FromHours(-1));
         Scheduler.Advance(Spacing);
-        coordinator.Tell(new SyncCommands.TriggerSync("after the step", Spacing));
+        coordinator.Tell(new SyncCommands.TriggerSync("after the step"));
 
         Assert.Equal("after the step", ExpectMsg<SyncEvents.SyncAccepted>().Reason);
     }
@@ -283,17 +283,18 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         ExpectTerminated(coordinator);
     }
 
+    /// <summary>Four fifths of the daemon.interval of <see cref="SyncTriggeredOnce"/>'s config, 15m.</summary>
     private static readonly TimeSpan Spacing = TimeSpan.FromMinutes(12);
 
-    /// <summary>A coordinator on the clock that has run one triggered sync to its end.</summary>
-    private IActorRef SyncTriggeredOnce(TimeProvider clock, TimeSpan spacing)
+    /// <summary>A coordinator on the clock, its config's daemon.interval 15m, that has run one triggered sync to its end.</summary>
+    private IActorRef SyncTriggeredOnce(TimeProvider clock)
     {
         _nodes.Node("w1");
         _nodes.Node("w2");
-        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("", "w1", "w2"), _nodes)), new OpenGate(), clock));
+        var coordinator = Sys.ActorOf(SyncCoordinator.Props(new ReloadableSetup(new SyncSetup(TestData.Simulated("daemon.interval = 15m", "w1", "w2"), _nodes)), new OpenGate(), clock));
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events, typeof(SyncEvents.SyncFinished));
-        coordinator.Tell(new SyncCommands.TriggerSync("first", spacing));
+        coordinator.Tell(new SyncCommands.TriggerSync("first"));
         ExpectMsg<SyncEvents.SyncAccepted>();
         events.ExpectMsg<SyncEvents.SyncFinished>();
         return coordinator;

@@ -20,7 +20,7 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
 
     public static TheoryData<object> CrossingMessages() =>
     [
-        new SyncCommands.TriggerSync("daemon interval", TimeSpan.FromSeconds(270)),
+        new SyncCommands.TriggerSync("daemon interval"),
         new SyncEvents.SyncAccepted("daemon interval"),
         new SyncEvents.SyncRefused("a sync is running", SyncEvents.RefusalKind.AlreadyRunning),
         MembershipQueries.AreYouInACluster.Instance,
@@ -32,8 +32,7 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         new NodeEntityCommands.ReadImageFs(W1, 7, "/var/lib/containerd"),
         new NodeEntityCommands.ListImages(W1, 7),
         new NodeEntityCommands.Pull(W1, 7, Image, TimeSpan.FromMinutes(10)),
-        new NodeEntityCommands.Copy(NodeName.Parse("w2"), 8, Image, new NodeSpec(W1, "10.0.0.5", 22, "root") { Jump = new JumpChain([new JumpHost("ops", "bastion", 2222)]) },
-            new CopyLimits(TimeSpan.FromMinutes(3), 1_000_000)),
+        new NodeEntityCommands.Copy(NodeName.Parse("w2"), 8, Image, W1, "0123456789abcdef", new CopyLimits(TimeSpan.FromMinutes(3), 1_000_000)),
         new NodeEntityCommands.Cancel(W1, 7),
         new NodeEntityCommands.Close(W1, 6),
         new NodeEntityEvents.Checked(7, new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40), ["crictl imagefsinfo"])),
@@ -75,14 +74,14 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
     public void Should_carry_the_actors_a_node_entity_call_names_as_references_this_replica_resolves()
     {
         var holder = _replica.System.ActorOf(Akka.Actor.Props.Empty, "holder");
-        var open = new NodeEntityCommands.Open(new NodeSpec(W1, "10.0.0.5", 22, "root"), 5, holder, 99);
+        var open = new NodeEntityCommands.Open(W1, 5, "0123456789abcdef", holder, 99);
         var opened = new NodeEntityEvents.Opened(5, Reused: true, holder);
         var serializer = Assert.IsType<ReplicaMessageSerializer>(_replica.System.Serialization.FindSerializerFor(open));
 
         var openBack = Assert.IsType<NodeEntityCommands.Open>(serializer.FromBinary(serializer.ToBinary(open), serializer.Manifest(open)));
         var openedBack = Assert.IsType<NodeEntityEvents.Opened>(serializer.FromBinary(serializer.ToBinary(opened), serializer.Manifest(opened)));
 
-        Assert.Equal((open.Spec, open.Id, holder, 99L), (openBack.Spec, openBack.Id, openBack.Holder, openBack.Sync));
+        Assert.Equal((W1, open.Id, open.Digest, holder, 99L), (openBack.Node, openBack.Id, openBack.Digest, openBack.Holder, openBack.Sync));
         Assert.Equal(opened, openedBack);
     }
 

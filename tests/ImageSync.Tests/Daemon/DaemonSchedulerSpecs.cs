@@ -26,15 +26,6 @@ public sealed class DaemonSchedulerSpecs : VirtualTimeTestKit
     }
 
     [Fact]
-    public void Should_ask_the_coordinator_to_refuse_a_tick_within_four_fifths_of_the_interval_of_the_last_sync()
-    {
-        var coordinator = CreateTestProbe();
-        Sys.ActorOf(DaemonScheduler.Props(coordinator, () => Interval));
-
-        Assert.Equal(Interval * 0.8, coordinator.ExpectMsg<SyncCommands.TriggerSync>().Spacing);
-    }
-
-    [Fact]
     public void Should_sync_once_per_interval_when_three_replicas_tick_one_coordinator()
     {
         var nodes = new ScriptedTransport();

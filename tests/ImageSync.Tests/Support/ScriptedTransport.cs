@@ -10,6 +10,7 @@ public sealed class ScriptedTransport : INodeTransport
     private readonly Dictionary<NodeName, string> _refusals = [];
     private readonly HashSet<NodeName> _hanging = [];
     private readonly Dictionary<NodeName, int> _crashes = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NodeSpec> _asked = new();
     private readonly SemaphoreSlim _connectGate = new(0);
     private volatile bool _holdConnects;
     private int _connectAttempts;
@@ -38,6 +39,9 @@ public sealed class ScriptedTransport : INodeTransport
 
     public int ConnectAttempts => Volatile.Read(ref _connectAttempts);
 
+    /// <summary>Where each connect was asked to go, in order.</summary>
+    public IReadOnlyList<NodeSpec> Asked => [.. _asked];
+
     public int ConnectsInFlight => Volatile.Read(ref _connectsInFlight);
 
     public int MostConnectsInFlight => Volatile.Read(ref _mostConnectsInFlight);
@@ -50,6 +54,7 @@ public sealed class ScriptedTransport : INodeTransport
     public Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _connectAttempts);
+        _asked.Enqueue(node);
         lock (_crashes)
         {
             if (_crashes.GetValueOrDefault(node.Name) > 0)
