@@ -45,6 +45,10 @@ internal sealed class PlanCommand(IAnsiConsole console, TextWriter errors) : Con
 
 internal sealed class CheckCommand(IAnsiConsole console, TextWriter errors) : ConfiguredCommand<ReportOptions>(errors)
 {
-    protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings) =>
-        OneShotSync.ExecuteAsync(new OneShot(SyncMode.Check, options.Json, Quiet: false), settings, console, Errors);
+    /// <summary>A replica's TLS files first (a problem is a config problem, exit 2), then every node.</summary>
+    protected override Task<int> ExecuteAsync(ReportOptions options, string configPath, ImageSyncSettings settings)
+    {
+        if (ValidateCommand.ClusterTls(settings.Cluster) is { } tls && !options.Json) console.WriteLine(tls);
+        return OneShotSync.ExecuteAsync(new OneShot(SyncMode.Check, options.Json, Quiet: false), settings, console, Errors);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ImageSync.Actors;
+using ImageSync.Cluster;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Daemon;
@@ -31,10 +32,19 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             using var setup = new ReloadableSetup(Setup(settings, kept));
             using var journal = RunLogging.Journal(settings.Logs, logHealth);
             var presence = new CoordinatorPresence();
+            ReplicaTls? tls;
+            try
+            {
+                tls = ClusterTls(settings.Cluster);
+            }
+            catch (ClusterTlsException e)
+            {
+                return Failed($"could not start: {e.Message}", null);
+            }
             var parts = new ImageSyncParts(setup, FileLockGate.Instance, TimeProvider.System)
             {
                 Journal = journal,
-                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System, logHealth)),
+                Daemon = new DaemonParts(presence, new SyncMetrics(presence, TimeProvider.System, logHealth)) { ClusterTls = tls },
                 Logging = RunLogging.Akka,
                 // A daemon remembers what it pulled where in memory; state-file is for single runs.
                 History = new PullHistory(),
@@ -49,7 +59,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                Reload(configPath, setup, kept);
+                Reload(configPath, setup, kept, tls);
             });
             using var stop = new StopRequests();
             Log.Information("image-sync daemon starting: {Nodes} listed nodes{Discovered}, a sync every {Interval}{Cluster}", settings.Nodes.Count,
@@ -77,7 +87,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
                 Log.Error(e, "image-sync daemon: a part did not stop cleanly: {Error}", ExceptionChain.Describe(e));
             }
             // Only a signal asks a daemon to stop; a stop without one (the actor system went down) is a failure systemd should see.
-            if (!stop.Requested) return Failed("stopped without being asked to (no SIGTERM or SIGINT): see the log above", null);
+            if (!stop.Requested) return Failed($"stopped without being asked to (no SIGTERM or SIGINT): {StopReason(host)}", null);
             Log.Information("image-sync daemon stopped");
             return ExitCodes.Ok;
         }
@@ -86,6 +96,31 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             await Log.CloseAndFlushAsync();
         }
     }
+
+    /// <summary>
+    /// The replica's TLS on the cluster port, read and checked before anything starts; null without a cluster, or with
+    /// its TLS off, which is said at every start.
+    /// </summary>
+    /// <exception cref="ClusterTlsException">A file is missing or unusable.</exception>
+    private static ReplicaTls? ClusterTls(ClusterSettings cluster)
+    {
+        if (!cluster.Enabled) return null;
+        if (!cluster.Tls.Enabled)
+        {
+            Log.Warning("cluster.tls.enabled = off: the cluster port {Port} admits any process that reaches it, which can then join, run syncs and read the traffic; "
+                + "use it only where nothing else can reach the port (README \"Security model\")", cluster.Port);
+            return null;
+        }
+        var tls = ReplicaTls.Load(cluster.Tls, TimeProvider.System);
+        Log.Information("cluster TLS: {Certificate}; peers must chain to {Ca}", tls.Own.Describe(TimeProvider.System), cluster.Tls.Ca);
+        return tls;
+    }
+
+    /// <summary>Why the actor system stopped on its own, as Akka recorded it (a cluster that could not be joined, a TLS handshake that failed).</summary>
+    private static string StopReason(IHost host) =>
+        host.Services.GetService<Akka.Actor.ActorSystem>() is { } system && Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason is { } reason
+            ? $"{reason} (see the log above)"
+            : "see the log above";
 
     /// <summary>Says why on stderr (journald, a terminal) and in the run log, and gives the exit code for it.</summary>
     private int Failed(string why, Exception? error)
@@ -120,7 +155,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
     /// Reads the config again; the next sync uses it, and the connections kept to nodes it no longer lists (or
     /// lists with other SSH settings) are closed. A config that does not load changes nothing.
     /// </summary>
-    private static void Reload(string path, ReloadableSetup setup, KeptConnections kept)
+    private static void Reload(string path, ReloadableSetup setup, KeptConnections kept, ReplicaTls? tls)
     {
         try
         {
@@ -129,6 +164,7 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
             setup.Replace(Setup(settings, kept));
             kept.Retain(settings);
             Log.Information("config reloaded from {Path}: {Nodes} nodes; the next sync uses it", path, settings.Nodes.Count);
+            if (tls is not null) ReloadTls(tls, settings.Cluster.Tls);
             if (NeedsRestart(current, settings))
                 Log.Warning("config reload: changes to logs, cluster and daemon.metrics take effect only after a restart");
         }
@@ -138,9 +174,23 @@ internal sealed class DaemonCommand(TextWriter errors) : ConfiguredCommand<Confi
         }
     }
 
+    /// <summary>The cluster's TLS files, read again: files that do not load now leave the running ones in place.</summary>
+    private static void ReloadTls(ReplicaTls tls, ClusterTlsSettings files)
+    {
+        try
+        {
+            Log.Information("{Reloaded}", tls.Reload(files));
+        }
+        catch (ClusterTlsException e)
+        {
+            Log.Error("config reload: the cluster's TLS files cannot be used, the running certificate and CA stay: {Problems}", e.Message);
+        }
+    }
+
     private static bool NeedsRestart(ImageSyncSettings running, ImageSyncSettings loaded) =>
         running.Logs != loaded.Logs
         || running.Daemon.Metrics != loaded.Daemon.Metrics
-        || running.Cluster with { SeedNodes = [] } != loaded.Cluster with { SeedNodes = [] }
+        // New TLS files are taken in by ReloadTls; turning TLS on or off needs a restart.
+        || running.Cluster with { SeedNodes = [], Tls = loaded.Cluster.Tls with { Enabled = running.Cluster.Tls.Enabled } } != loaded.Cluster with { SeedNodes = [] }
         || !running.Cluster.SeedNodes.SequenceEqual(loaded.Cluster.SeedNodes);
 }

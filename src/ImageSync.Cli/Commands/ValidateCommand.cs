@@ -1,3 +1,4 @@
+using ImageSync.Cluster;
 using ImageSync.Configuration;
 using ImageSync.Nodes;
 
@@ -5,7 +6,7 @@ namespace ImageSync.Cli.Commands;
 
 /// <summary>
 /// <c>image-sync validate</c>: the config as a run would load it, and the files it names that a run reads before
-/// connecting (the key file, the ssh-agent with <c>ssh.agent = on</c>, known_hosts), without contacting any node:
+/// connecting (the key file, the ssh-agent with <c>ssh.agent = on</c>, known_hosts, a replica's TLS files), without contacting any node:
 /// for CI and for config management's <c>validate=</c> hooks. Exit 0 and one line, or 2 and every problem.
 /// </summary>
 internal sealed class ValidateCommand(TextWriter errors) : ConfiguredCommand<ConfigOptions>(errors)
@@ -21,11 +22,28 @@ internal sealed class ValidateCommand(TextWriter errors) : ConfiguredCommand<Con
     public static string Validate(ImageSyncSettings settings, Func<string, string?> environment)
     {
         if (settings.Transport == TransportKind.Ssh) CheckSsh(settings, environment);
+        var cluster = ClusterTls(settings.Cluster) is { } tls ? $"; {tls}" : "";
         var nodes = $"{settings.Nodes.Count} nodes" + (settings.NodesFromKubernetes.Enabled ? " and those nodes-from.kubernetes lists (not asked)" : "");
         var ssh = settings.Transport == TransportKind.Ssh
             ? $", key {(settings.Ssh.Agent ? $"{settings.Ssh.KeyFile} and ssh-agent" : settings.Ssh.KeyFile)}, known_hosts {settings.Ssh.KnownHostsFile} ({ConfigNames.Of(settings.Ssh.HostKeyChecking)})"
             : ", simulated transport";
-        return $"config OK: {nodes}, {settings.Images.Wanted.Count} wanted images{ssh}; no node was contacted";
+        return $"config OK: {nodes}, {settings.Images.Wanted.Count} wanted images{ssh}{cluster}; no node was contacted";
+    }
+
+    /// <summary>The cluster's TLS files as a replica would load them: what it presents and for how long; null without a cluster.</summary>
+    /// <exception cref="ConfigException">A file is missing, unreadable, mismatched, expired or does not chain to the CA.</exception>
+    public static string? ClusterTls(ClusterSettings cluster)
+    {
+        if (!cluster.Enabled) return null;
+        if (!cluster.Tls.Enabled) return "cluster TLS off (any process that reaches the cluster port can join)";
+        try
+        {
+            return $"cluster TLS: {ReplicaTls.Load(cluster.Tls, TimeProvider.System).Own.Describe(TimeProvider.System)}, chains to {cluster.Tls.Ca}";
+        }
+        catch (ClusterTlsException e)
+        {
+            throw new ConfigException(e.Problems);
+        }
     }
 
     private static void CheckSsh(ImageSyncSettings settings, Func<string, string?> environment)

@@ -18,8 +18,10 @@ public static class ClusterHosting
     /// lets its running sync stop gracefully (the termination message). No seed nodes: the replicas find each
     /// other (<see cref="ReplicaMembership"/>), in any order.
     /// </summary>
-    public static AkkaConfigurationBuilder AddReplicaCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster, CoordinatorPresence presence, Props coordinator)
+    /// <param name="tls">The replica's certificate and its check of peers; null only with <c>cluster.tls.enabled = off</c>.</param>
+    public static AkkaConfigurationBuilder AddReplicaCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster, ReplicaTls? tls, CoordinatorPresence presence, Props coordinator)
     {
+        if (cluster.Tls.Enabled && tls is null) throw new ArgumentException("a cluster with TLS on needs the replica's certificate", nameof(tls));
         var failover = cluster.Failover;
         // No Hosting option exists for these. The resolver's timer and the singleton's margin make up most of a
         // failover. Peers coming and going are worded once by ReplicaMembership, not by remoting and the proxy.
@@ -30,8 +32,9 @@ public static class ClusterHosting
             akka.cluster.singleton-proxy.log-singleton-identification-failure = off
             """, HoconAddMode.Prepend);
         RefuseForeignFormats(builder);
+        if (tls is not null) builder.WithActors((system, _) => tls.LogTo(system));
         return builder
-            .WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null)
+            .WithRemoting(Remoting(cluster, tls))
             .WithClustering(new ClusterOptions
             {
                 SplitBrainResolver = new KeepMajorityOption(),
@@ -46,6 +49,25 @@ public static class ClusterHosting
             .WithSingleton<SyncCoordinator>("sync-coordinator", coordinator,
                 new ClusterSingletonOptions { TerminationMessage = SyncCommands.Shutdown.Instance }, createProxyToo: true);
     }
+
+    /// <summary>
+    /// The cluster port, with mutual TLS when it is on: each side presents its certificate and checks the other's
+    /// against the CA (<see cref="ReplicaTls.AcceptPeer"/>), in place of Akka's check against the system's trust store.
+    /// </summary>
+    private static RemoteOptions Remoting(ClusterSettings cluster, ReplicaTls? tls) => new()
+    {
+        HostName = cluster.Hostname,
+        Port = cluster.Port,
+        PublicHostName = cluster.PublicHostname.Length > 0 ? cluster.PublicHostname : null,
+        EnableSsl = tls is not null,
+        Ssl = tls is null ? new SslOptions() : new SslOptions
+        {
+            X509Certificate = tls.Own.Certificate,
+            RequireMutualAuthentication = true,
+            SuppressValidation = false,
+            CustomValidator = tls.AcceptPeer,
+        },
+    };
 
     /// <summary>
     /// What the cluster port reads: image-sync's messages (<see cref="ReplicaMessageSerializer"/>) and Akka's own cluster

@@ -42,7 +42,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     public ReplicaMembership(ClusterSettings settings, CoordinatorPresence presence)
     {
         _settings = settings;
-        _others = [.. settings.SeedNodes.Select(Address.Parse).Where(r => !r.Equals(_cluster.SelfAddress))];
+        _others = [.. settings.Replicas.Select(Address.Parse).Where(r => !r.Equals(_cluster.SelfAddress))];
         _probes = new ReplicaProbes(_cluster.SelfAddress, _others, settings.Majority);
         _presence = presence;
         Probing();

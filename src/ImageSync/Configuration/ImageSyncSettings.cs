@@ -50,7 +50,7 @@ public sealed record ImageSyncSettings(
             reader.Path("image-sync.state-file", home, allowEmpty: true),
             reader.Duration("image-sync.shutdown-grace", TimeSpan.Zero, TimeSpan.FromHours(1)),
             DaemonSettings.Create(reader),
-            ClusterSettings.Create(reader),
+            ClusterSettings.Create(reader, home),
             SimulatedFleetSettings.Create(reader, nodes, generated with { Nodes = simulatedNodes }));
     }
 

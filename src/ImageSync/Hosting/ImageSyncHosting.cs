@@ -43,7 +43,11 @@ public sealed record ImageSyncParts(ReloadableSetup Setup, IRunGate Gate, TimePr
 }
 
 /// <summary>The daemon's scheduler, metrics and the knowledge of whether the coordinator runs in this process.</summary>
-public sealed record DaemonParts(CoordinatorPresence Presence, SyncMetrics Metrics);
+public sealed record DaemonParts(CoordinatorPresence Presence, SyncMetrics Metrics)
+{
+    /// <summary>The replica's TLS on the cluster port (<c>cluster.tls</c>); null when the cluster is off, or its TLS is.</summary>
+    public ReplicaTls? ClusterTls { get; init; }
+}
 
 /// <summary>The one place that assembles image-sync's actor system, for every command and for the specs.</summary>
 public static class ImageSyncHosting
@@ -113,7 +117,7 @@ public static class ImageSyncHosting
             var sharded = settings.Pull.ShardNodes;
             var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: true,
                 sharded ? (holder, system) => new ShardedTransport(ActorRegistry.For(system).Get<NodeEntity>(), holder) : null);
-            builder.AddReplicaCluster(settings.Cluster, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
+            builder.AddReplicaCluster(settings.Cluster, daemon.ClusterTls, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
             if (sharded) builder.AddNodeEntities(parts.Setup);
         }
         return builder.AddDaemonScheduler(parts.Setup);

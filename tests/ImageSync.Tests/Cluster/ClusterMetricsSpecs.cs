@@ -9,10 +9,10 @@ namespace ImageSync.Tests.Cluster;
 public sealed class ClusterMetricsSpecs : IAsyncLifetime
 {
     private readonly List<DaemonReplica> _replicas = [];
+    private readonly TempDirectory _certificates = new();
 
     public Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => DaemonReplica.FreePort()).ToList();
         var settings = TestData.Simulated("""
             daemon.interval = 1h
             simulated {
@@ -21,11 +21,8 @@ public sealed class ClusterMetricsSpecs : IAsyncLifetime
             }
             """);
         var fleet = new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name)));
-        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
-        {
-            var replica = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}").ToList() } };
+        foreach (var (replica, i) in DaemonReplica.Cluster(settings, 3, new TestCertificates(_certificates.Path)).Select((r, i) => (r, i)))
             _replicas.Add(new DaemonReplica($"replica-{i + 1}", replica, fleet, new SyncTimeline()));
-        }
         return Task.WhenAll(_replicas.Select(r => r.StartAsync()));
     }
 
@@ -51,5 +48,6 @@ public sealed class ClusterMetricsSpecs : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var replica in _replicas) await replica.DisposeAsync();
+        _certificates.Dispose();
     }
 }

@@ -10,12 +10,11 @@ public sealed class ClusterSpecs : IAsyncLifetime
 {
     private readonly SyncTimeline _timeline = new();
     private readonly List<DaemonReplica> _replicas = [];
+    private readonly TempDirectory _certificates = new();
     private SessionCountingTransport _fleet = null!;
 
     public Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => DaemonReplica.FreePort()).ToList();
-        var seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://image-sync@127.0.0.1:{p}\""));
         var settings = TestData.Simulated("""
             daemon.interval = 10s
             shutdown-grace = 2s
@@ -30,11 +29,8 @@ public sealed class ClusterSpecs : IAsyncLifetime
             }
             """);
         _fleet = new SessionCountingTransport(new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name))));
-        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
-        {
-            var replica = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}").ToList() } };
+        foreach (var (replica, i) in DaemonReplica.Cluster(settings, 3, new TestCertificates(_certificates.Path)).Select((r, i) => (r, i)))
             _replicas.Add(new DaemonReplica($"replica-{i + 1}", replica, _fleet, _timeline));
-        }
         return Task.WhenAll(_replicas.Select(r => r.StartAsync()));
     }
 
@@ -66,5 +62,6 @@ public sealed class ClusterSpecs : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var replica in _replicas) await replica.DisposeAsync();
+        _certificates.Dispose();
     }
 }

@@ -49,8 +49,7 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
     public Task InitializeAsync()
     {
         var settings = TestData.Simulated("daemon.interval = 1h");
-        var port = DaemonReplica.FreePort();
-        var clustered = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = [$"akka.tcp://image-sync@127.0.0.1:{port}"] } };
+        var clustered = DaemonReplica.Cluster(settings, 1, certificates: null).Single();
         _replica = new DaemonReplica("replica-1", clustered, new SimulatedTransport(new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name))), new SyncTimeline());
         return _replica.StartAsync();
     }

@@ -22,12 +22,12 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
     private static readonly string[] Names = [.. Enumerable.Range(1, FleetSize).Select(i => $"n{i:00}")];
     private readonly SyncTimeline _timeline = new();
     private readonly List<DaemonReplica> _replicas = [];
+    private readonly TempDirectory _certificates = new();
     private readonly List<SessionCountingTransport> _transports = [];
     private SimulatedFleet _fleet = null!;
 
     public Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => DaemonReplica.FreePort()).ToList();
         // Odd nodes hold a, even ones b: every node lacks one image another holds.
         var nodes = string.Join("\n", Names.Select((n, i) => $"{n} {{ images = [ {{ ref = \"{(i % 2 == 0 ? A : B)}\" }} ] }}"));
         var settings = TestData.Simulated($$"""
@@ -40,9 +40,8 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
             }
             """, Names);
         _fleet = new SimulatedFleet(settings.Simulated, settings.Nodes.Select(n => n.Name));
-        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+        foreach (var (replica, i) in DaemonReplica.Cluster(settings, 3, new TestCertificates(_certificates.Path)).Select((r, i) => (r, i)))
         {
-            var replica = settings with { Cluster = settings.Cluster with { Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}").ToList() } };
             var transport = new SessionCountingTransport(new SimulatedTransport(_fleet));
             _transports.Add(transport);
             _replicas.Add(new DaemonReplica($"replica-{i + 1}", replica, transport, _timeline));
@@ -132,5 +131,6 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var replica in _replicas) await replica.DisposeAsync();
+        _certificates.Dispose();
     }
 }

@@ -17,6 +17,9 @@ public sealed class KubernetesManifestsSpecs : IDisposable
     private static readonly V1StatefulSet Replicas = Daemon.OfType<V1StatefulSet>().Single();
     private static readonly V1PodSpec ReplicaPod = Replicas.Spec.Template.Spec;
     private static readonly V1PodSpec RunPod = CronJob.OfType<V1CronJob>().Single().Spec.JobTemplate.Spec.Template.Spec;
+
+    /// <summary>cert-manager's objects, whose kinds KubernetesClient does not know: each as its fields by dotted path (a list joined by commas).</summary>
+    private static readonly List<Dictionary<string, string>> CertManager = Flatten(Tool.Run("kubectl", Repository.Root, "kustomize", "deploy/kubernetes/cert-manager"));
     private readonly TempDirectory _dir = new();
 
     [Fact]
@@ -33,9 +36,9 @@ public sealed class KubernetesManifestsSpecs : IDisposable
         {
             var cluster = Settings(Daemon, ReplicaPod, replica).Cluster;
             Assert.True(cluster.Enabled);
-            Assert.Equal($"akka.tcp://image-sync@{replica}.{service.Metadata.Name}:{cluster.Port}", cluster.SelfAddress);
-            Assert.Contains(cluster.SelfAddress, cluster.SeedNodes);
-            Assert.Equal(Replicas.Spec.Replicas, cluster.SeedNodes.Count);
+            Assert.Equal($"akka.ssl.tcp://image-sync@{replica}.{service.Metadata.Name}:{cluster.Port}", cluster.SelfAddress);
+            Assert.Contains(cluster.SelfAddress, cluster.Replicas);
+            Assert.Equal(Replicas.Spec.Replicas, cluster.Replicas.Count);
         }
     }
 
@@ -112,6 +115,41 @@ public sealed class KubernetesManifestsSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_give_each_replica_the_clusters_tls_files_from_the_secret_cert_manager_writes()
+    {
+        var tls = Settings(Daemon, ReplicaPod, "image-sync-0").Cluster.Tls;
+        var volume = ReplicaPod.Volumes.Single(v => v.Secret?.SecretName == "image-sync-cluster-tls");
+        var mount = ReplicaPod.Containers.Single().VolumeMounts.Single(m => m.Name == volume.Name);
+        var certificate = CertManager.Single(o => o["kind"] == "Certificate" && o["metadata.name"] == "image-sync-replicas");
+
+        Assert.True(tls.Enabled);
+        Assert.Equal([Path.Combine(mount.MountPath, "tls.crt"), Path.Combine(mount.MountPath, "tls.key"), Path.Combine(mount.MountPath, "ca.crt")], [tls.Certificate, tls.Key, tls.Ca]);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.Equal(volume.Secret.SecretName, certificate["spec.secretName"]);
+        Assert.Equal("Issuer/image-sync-replicas-ca", $"{certificate["spec.issuerRef.kind"]}/{certificate["spec.issuerRef.name"]}");
+        Assert.Contains("server auth", certificate["spec.usages"]);
+        Assert.Contains("client auth", certificate["spec.usages"]);
+        // Names are not checked (the CA is what admits a replica); they say which replicas hold the certificate.
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => $"image-sync-{i}.image-sync-replicas"), certificate["spec.dnsNames"].Split(','));
+    }
+
+    [Fact]
+    public void Should_admit_the_cluster_port_only_from_the_replicas_and_the_endpoint_only_from_what_scrapes_it()
+    {
+        var policy = Daemon.OfType<V1NetworkPolicy>().Single();
+        var container = ReplicaPod.Containers.Single();
+
+        Assert.Equal(Replicas.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        var byPort = policy.Spec.Ingress.ToDictionary(rule => container.Ports.Single(p => p.Name == rule.Ports.Single().Port.Value).ContainerPort);
+        Assert.Equal([4053, 9464], byPort.Keys.Order());
+        Assert.Equal(Replicas.Spec.Selector.MatchLabels, byPort[4053].FromProperty.Single().PodSelector.MatchLabels);
+        Assert.Null(byPort[4053].FromProperty.Single().NamespaceSelector);
+        Assert.NotNull(byPort[9464].FromProperty.Single().NamespaceSelector);
+        Assert.Equal("prometheus", byPort[9464].FromProperty.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+    }
+
+    [Fact]
     public void Should_keep_a_majority_of_the_replicas_through_a_drain()
     {
         var budget = Daemon.OfType<V1PodDisruptionBudget>().Single();
@@ -165,6 +203,35 @@ public sealed class KubernetesManifestsSpecs : IDisposable
         var (exitCode, yaml, errors) = Tool.Run("kubectl", Repository.Root, "kustomize", directory);
         Assert.True(exitCode == 0, $"kubectl kustomize {directory}: {errors}");
         return KubernetesYaml.LoadAllFromString(yaml, strict: true);
+    }
+
+    private static List<Dictionary<string, string>> Flatten((int ExitCode, string Stdout, string Stderr) rendered)
+    {
+        Assert.True(rendered.ExitCode == 0, $"kubectl kustomize deploy/kubernetes/cert-manager: {rendered.Stderr}");
+        var documents = new YamlDotNet.RepresentationModel.YamlStream();
+        documents.Load(new StringReader(rendered.Stdout));
+        return [.. documents.Documents.Select(document =>
+        {
+            var fields = new Dictionary<string, string>();
+            Walk(document.RootNode, "", fields);
+            return fields;
+        })];
+    }
+
+    private static void Walk(YamlDotNet.RepresentationModel.YamlNode node, string path, Dictionary<string, string> fields)
+    {
+        switch (node)
+        {
+            case YamlDotNet.RepresentationModel.YamlMappingNode map:
+                foreach (var (key, value) in map.Children) Walk(value, path.Length == 0 ? key.ToString() : $"{path}.{key}", fields);
+                break;
+            case YamlDotNet.RepresentationModel.YamlSequenceNode list:
+                fields[path] = string.Join(',', list.Children.Select(c => c.ToString()));
+                break;
+            default:
+                fields[path] = node.ToString();
+                break;
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using ImageSync.Actors;
+using ImageSync.Cluster;
 using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
@@ -27,10 +28,11 @@ public sealed class DaemonReplica : IAsyncDisposable
         Name = name;
         Presence = new CoordinatorPresence();
         Metrics = new SyncMetrics(Presence, TimeProvider.System);
+        var cluster = settings.Cluster;
         var parts = new ImageSyncParts(new ReloadableSetup(new SyncSetup(settings, transport)), new OpenGate(), TimeProvider.System)
         {
             Journal = new TimelineJournal(timeline, name),
-            Daemon = new DaemonParts(Presence, Metrics),
+            Daemon = new DaemonParts(Presence, Metrics) { ClusterTls = cluster.Enabled && cluster.Tls.Enabled ? ReplicaTls.Load(cluster.Tls, TimeProvider.System) : null },
             // Every message a replica sends is serialized, even to itself: one that would cross replicas without
             // image-sync's serializer (or a local one not marked as staying local) fails the spec.
             Hocon = settings.Cluster.Enabled ? LocalMessageCheck.Hocon : null,
@@ -54,6 +56,23 @@ public sealed class DaemonReplica : IAsyncDisposable
     {
         Stopped = true;
         await _host.StopAsync();
+    }
+
+    /// <summary>
+    /// The settings of <paramref name="count"/> replicas of one cluster on loopback ports, each listing all: with mutual
+    /// TLS, each replica's certificate signed by <paramref name="certificates"/>' CA, or with TLS off when there are none.
+    /// </summary>
+    public static IReadOnlyList<ImageSyncSettings> Cluster(ImageSyncSettings settings, int count, TestCertificates? certificates)
+    {
+        var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToList();
+        return [.. ports.Select((port, i) => settings with
+        {
+            Cluster = settings.Cluster with
+            {
+                Enabled = true, Hostname = "127.0.0.1", Port = port, SeedNodes = [.. ports.Select(p => $"akka.tcp://image-sync@127.0.0.1:{p}")],
+                Tls = certificates?.Replica($"replica-{i + 1}") ?? settings.Cluster.Tls with { Enabled = false },
+            },
+        })];
     }
 
     public static int FreePort()
