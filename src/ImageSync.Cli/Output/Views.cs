@@ -108,7 +108,9 @@ internal static class Views
             table.AddRow(cells);
         }
         var failing = summary.UnreachableNodes;
-        return new Rows(table, Plain(Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
+        // Which nodes the node helper answered for, and as which version (a node it refused is failing, with its reason).
+        var helpers = summary.Nodes.Where(n => n.Facts?.Helper is not null).Select(n => $"{n.Node} ({n.Facts!.Helper})").ToList();
+        return new Rows(table, Plain((helpers.Count > 0 ? $"node helper answered on {string.Join(", ", helpers)}\n" : "") + Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
     }
 
     /// <summary>"41 % of /var/lib/containerd, 12.3 GiB available", or what could not be read.</summary>

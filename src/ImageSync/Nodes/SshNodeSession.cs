@@ -34,13 +34,13 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         var output = Encoding.UTF8.GetString(result.Output);
         var firstLine = output.Split('\n', 2)[0].Trim();
         if (result.ExitCode != 0 || firstLine != "ok")
-            throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
+            throw new NodeException(node, $"`{commands.CheckName}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
         return NodeFactsOutput.Parse(output);
     }
 
     public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken)
     {
-        var command = RemoteCommands.ImageFs(path);
+        var command = commands.ImageFs(path);
         var result = await RunLimitedAsync(command, SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0) throw new NodeException(node, $"`{command}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
         return DfOutput.Parse(Encoding.UTF8.GetString(result.Output), path, out var problem) ?? throw new NodeException(node, problem!);
