@@ -37,9 +37,11 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
     private readonly Bastions _bastions;
+    private readonly RegistryCredentials _credentials;
 
-    private SshNodeTransport(ImageSyncSettings settings, ClientKeys keys, ClientKeys bastionKeys, KnownHosts knownHosts, Action<string> warn)
+    private SshNodeTransport(ImageSyncSettings settings, ClientKeys keys, ClientKeys bastionKeys, KnownHosts knownHosts, Action<string> warn, RegistryCredentials credentials)
     {
+        _credentials = credentials;
         _settings = settings;
         _limits = settings.Images.Limits;
         _ssh = settings.Ssh;
@@ -61,6 +63,8 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             throw new ConfigException([$"image-sync.ssh.kex-algorithms: {string.Join(", ", unknown)} not supported; "
                 + $"choose from {string.Join(", ", KeyExchanges)}"]);
         }
+        // Read here, by each replica for its own sessions: a credential never crosses to another replica.
+        var credentials = RegistryCredentials.Load(settings.CredentialsFile);
         var keys = ClientKeys.Load(ssh, environment);
         ClientKeys bastionKeys;
         try
@@ -72,7 +76,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             keys.Dispose();
             throw;
         }
-        return new SshNodeTransport(settings, keys, bastionKeys, KnownHosts.Load(ssh.KnownHostsFile), warn);
+        return new SshNodeTransport(settings, keys, bastionKeys, KnownHosts.Load(ssh.KnownHostsFile), warn, credentials);
     }
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
@@ -82,7 +86,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         {
             var client = await OpenClientAsync(SshTarget.Of(node), tunnel?.Entrance, cancellationToken).ConfigureAwait(false);
             var commands = RemoteCommands.For(node, _ssh, _settings.Pull.KillAfter, _settings.Transfer);
-            return new SshNodeSession(node.Name, client, commands, _ssh.CommandTimeout, _limits, _threads, _interner, tunnel);
+            return new SshNodeSession(node.Name, client, commands, _ssh.CommandTimeout, _limits, _threads, _interner, _credentials, tunnel);
         }
         catch (SshConnectFailure failure)
         {
