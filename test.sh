@@ -8,11 +8,11 @@ cd "$(dirname "$0")"
 
 declare -A needed=([/usr/sbin/sshd]=openssh-server [/usr/bin/containerd]=containerd [/usr/bin/docker-registry]=docker-registry
                    [/usr/bin/skopeo]=skopeo [/usr/bin/umoci]=umoci [/usr/bin/jq]=jq [/usr/bin/systemd-analyze]=systemd
-                   [/usr/bin/promtool]=prometheus)
+                   [/usr/bin/promtool]=prometheus [/usr/bin/htpasswd]=apache2-utils)
 missing=()
 for tool in "${!needed[@]}"; do [ -x "$tool" ] || missing+=("${needed[$tool]}"); done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "test.sh: installing ${missing[*]} (the integration tests start real sshd, containerd and registry processes; the deploy specs run systemd-analyze and promtool)"
+  echo "test.sh: installing ${missing[*]} (the integration tests start real sshd, containerd and registry processes; the deploy specs run systemd-analyze and promtool; htpasswd writes the users of a registry that requires credentials)"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq

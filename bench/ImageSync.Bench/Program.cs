@@ -27,6 +27,9 @@ switch (which)
     case "cron":
         CronNoOpBench.Run(repetitions: 10, others: args[1..]);
         break;
+    case "cron-helper":
+        HelperCronBench.Run(repetitions: 15);
+        break;
     case "connect":
         ConnectBench.Run(nodes: args.Length > 1 ? int.Parse(args[1]) : 100, repetitions: 3);
         break;

@@ -1,12 +1,16 @@
 # A demo worker node: sshd and the stand-in crictl the integration tests use (there is no container
-# runtime: "pulling" an image records it, if the demo registry file serves it).
+# runtime: "pulling" an image records it, if the demo registry file serves it). image-sync logs in as the
+# unprivileged user image-sync, whose key runs the node helper and nothing else (README: least privilege).
 # Pinned by digest like the image-sync Dockerfile (refresh: docker buildx imagetools inspect debian:12-slim).
 FROM debian:12-slim@sha256:ccb33c3ac5b02588fc1d9e4fc09b952e433d0c54d8618d0ee1afadf1f3cf2455
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openssh-server \
  && rm -rf /var/lib/apt/lists/* /etc/ssh/ssh_host_* \
- && mkdir -p /run/sshd /var/lib/crictl
+ && mkdir -p /run/sshd /var/lib/crictl /etc/ssh/authorized_keys \
+ && useradd --system --shell /bin/sh --home-dir / image-sync && usermod --password '*' image-sync \
+ && chown image-sync /var/lib/crictl
 COPY tests/fleet/crictl /usr/local/bin/crictl
+COPY deploy/node/image-sync-node /usr/local/lib/image-sync/image-sync-node
 COPY deploy/compose/sshd_config /etc/ssh/sshd_config
 COPY deploy/compose/registry /etc/crictl/registry
 COPY deploy/compose/node-start.sh /usr/local/bin/node-start

@@ -57,7 +57,7 @@ public sealed class TransferSpecs : IDisposable
         SideLoad(big, "team/big:1", 1);
         using var run = _fleet.StartRun();
         Assert.True(SpinWait.SpinUntil(() => Exporting(_containerd[0]), TimeSpan.FromSeconds(60)), "node-1 never started exporting");
-        Assert.True(SpinWait.SpinUntil(() => _containerd[2].Ctr("content", "active").Stdout.Contains("sha256"), TimeSpan.FromSeconds(30)), "node-3 never received a byte");
+        Assert.True(SpinWait.SpinUntil(_containerd[2].Receiving, TimeSpan.FromSeconds(30)), "node-3 never received a byte");
 
         _fleet[1].Kill();
         var result = run.Wait(TimeSpan.FromMinutes(3));

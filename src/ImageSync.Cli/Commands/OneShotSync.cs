@@ -200,7 +200,7 @@ internal static class OneShotSync
         console.Write(summary.Mode switch
         {
             SyncMode.Plan => Views.Plan(summary),
-            SyncMode.Check => Views.Check(summary, summary.Specs ?? settings.Nodes),
+            SyncMode.Check => Views.Check(summary, summary.Specs ?? settings.Nodes, RegistryCredentials.Load(settings.CredentialsFile).Registries),
             _ => Views.Summary(summary),
         });
     }

@@ -92,7 +92,8 @@ internal static class Views
     }
 
     /// <summary>A line per node: which step of reading it passed, and why one failed.</summary>
-    public static IRenderable Check(SyncSummary summary, IReadOnlyList<NodeSpec> specs)
+    /// <param name="credentials">The registries registries.credentials-file has credentials for (never the secrets).</param>
+    public static IRenderable Check(SyncSummary summary, IReadOnlyList<NodeSpec> specs, IReadOnlyList<string>? credentials = null)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("check")
             .AddColumns("node", "address", "connect", "host key", "login", "echo ok", "crictl", "images", "platform", "image filesystem", "problem");
@@ -108,7 +109,10 @@ internal static class Views
             table.AddRow(cells);
         }
         var failing = summary.UnreachableNodes;
-        return new Rows(table, Plain(Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
+        // Which nodes the node helper answered for, and as which version (a node it refused is failing, with its reason).
+        var helpers = summary.Nodes.Where(n => n.Facts?.Helper is not null).Select(n => $"{n.Node} ({n.Facts!.Helper})").ToList();
+        var registries = credentials is { Count: > 0 } ? $"registry credentials for {string.Join(", ", credentials)}\n" : "";
+        return new Rows(table, Plain((helpers.Count > 0 ? $"node helper answered on {string.Join(", ", helpers)}\n" : "") + registries + Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
     }
 
     /// <summary>"41 % of /var/lib/containerd, 12.3 GiB available", or what could not be read.</summary>

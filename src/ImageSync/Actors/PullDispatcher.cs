@@ -18,6 +18,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
     private readonly TimeSpan _verifyLimit;
     private readonly PullSettings _pull;
     private readonly TransferSettings _transfer;
+    private readonly IReadOnlyDictionary<NodeName, NodeFacts> _facts;
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly CancellationTokenSource _cancel = new();
     private IActorRef _workers = ActorRefs.Nobody;
@@ -28,6 +29,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         _sessions = sessions;
         _pull = settings.Pull;
         _transfer = settings.Transfer;
+        _facts = facts;
         _state = new PullDispatchState(plan, facts, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
         // The session's own command-timeout bounds a verifying read; this bounds it on any transport.
         _verifyLimit = settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5);
@@ -82,11 +84,19 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         while (_idleWorkers.Count > 0 && _state.NextAttempt(Now) is { } attempt)
         {
             var from = attempt.Source is { } source
-                ? new PullWork.CopySource(source, _sessions[source], new CopyLimits(_transfer.TimeLimit(attempt.Pull.SizeBytes), _transfer.BandwidthLimit))
+                ? new PullWork.CopySource(source, _sessions[source], CopyLimitsFor(attempt.Pull))
                 : null;
             _idleWorkers.Dequeue().Tell(new PullWork.Job(attempt.JobId, attempt.Pull, _sessions[attempt.Pull.Node], from));
             Publish(new SyncEvents.PullStarted(attempt.Pull, attempt.Number, attempt.Source));
         }
+    }
+
+    /// <summary>A copy streams at most its image's size with a margin, and stops at the target's disk guard.</summary>
+    private CopyLimits CopyLimitsFor(PlannedPull pull)
+    {
+        var disk = _pull.Disk;
+        var floor = disk.Guards && _facts.GetValueOrDefault(pull.Node)?.ImageFs is { } imageFs ? new DiskFloor(imageFs.Path, disk.MaxUsage, disk.MinFree) : null;
+        return new CopyLimits(_transfer.TimeLimit(pull.SizeBytes), _transfer.BandwidthLimit, pull.ImageId, CopyLimits.CapFor(pull.SizeBytes), floor);
     }
 
     private void Carry(IPullDecision decision)

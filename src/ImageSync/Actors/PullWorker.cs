@@ -89,7 +89,7 @@ public sealed class PullWorker : ReceiveActor
     private void CopyEnded(Copied copied)
     {
         var from = _job!.From!;
-        if (copied.Exit.Imported) Finish((PullResult.Success, null), copy: new PeerCopy(from.Node, copied.Exit.Bytes));
+        if (copied.Exit.Imported) Finish((PullResult.Success, null), copy: new PeerCopy(from.Node, copied.Exit.Bytes, copied.Exit.Note));
         else Finish((PullResult.Failed, copied.Exit.Error), sourceFailed: copied.Exit.SourceFailed);
     }
 

@@ -11,6 +11,7 @@ public enum TransportKind
 
 /// <summary>The whole validated configuration. Only <see cref="SettingsLoader"/> builds one, section by section.</summary>
 /// <param name="StateFile">Where a single run keeps what it pulled where, between runs; "" for nowhere.</param>
+/// <param name="CredentialsFile">registries.credentials-file: the registry credentials each replica reads for its own pulls; "" for none.</param>
 public sealed record ImageSyncSettings(
     TransportKind Transport,
     IReadOnlyList<NodeSpec> Nodes,
@@ -25,7 +26,8 @@ public sealed record ImageSyncSettings(
     TimeSpan ShutdownGrace,
     DaemonSettings Daemon,
     ClusterSettings Cluster,
-    SimulatedFleetSettings Simulated)
+    SimulatedFleetSettings Simulated,
+    string CredentialsFile)
 {
     /// <summary>Reads every section; what is wrong goes to the reader's problems.</summary>
     internal static ImageSyncSettings Create(ConfigReader reader, string home)
@@ -51,7 +53,8 @@ public sealed record ImageSyncSettings(
             reader.Duration("image-sync.shutdown-grace", TimeSpan.Zero, TimeSpan.FromHours(1)),
             DaemonSettings.Create(reader),
             ClusterSettings.Create(reader, home),
-            SimulatedFleetSettings.Create(reader, nodes, generated with { Nodes = simulatedNodes }));
+            SimulatedFleetSettings.Create(reader, nodes, generated with { Nodes = simulatedNodes }),
+            reader.Path("image-sync.registries.credentials-file", home, allowEmpty: true));
     }
 
     private static void AddGenerated(ConfigReader reader, List<NodeSpec> nodes, GeneratedFleet generated, SshSettings ssh)

@@ -38,13 +38,14 @@ internal static class NodeList
             if (!NodeAddress.IsUser(user))
                 reader.Problem(item["user"] is null ? "image-sync.ssh.user" : $"{at}.user", item["user"] ?? reader.Node("image-sync.ssh.user"), $"'{user}' is not a valid login name");
 
+            bool? helper = item["node-helper"] is null ? null : reader.SwitchOf($"{at}.node-helper", item["node-helper"]);
             var jump = item["jump"] is null ? ssh.Jump : JumpSetting.Read(reader, $"{at}.jump", item["jump"], ssh.User);
 
             if (name is null || host is null) continue;
             if (nodes.Any(n => n.Name == name)) reader.Problem($"{at}.name", item["name"], $"node name '{name}' is listed twice");
             else if (transport == TransportKind.Ssh && nodes.Any(n => n.Host == host && n.Port == port))
                 reader.Problem($"{at}.host", item["host"], $"{host}:{port} is already listed as another node");
-            else nodes.Add(new NodeSpec(name, host, port, user) { Jump = jump });
+            else nodes.Add(new NodeSpec(name, host, port, user) { Jump = jump, NodeHelper = helper });
         }
         return nodes;
     }

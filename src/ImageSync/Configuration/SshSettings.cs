@@ -18,6 +18,8 @@ public enum HostKeyChecking
 /// <param name="Agent">Offer the keys of the ssh-agent at SSH_AUTH_SOCK as well as the key file.</param>
 /// <param name="KeyFileIsDefault">The key file is the reference default, not set by a config or IMAGE_SYNC_SSH_KEY_FILE.</param>
 /// <param name="JumpKeyFile">The key bastions log in with; empty: the nodes' keys.</param>
+/// <param name="NodeHelper">Nodes that name no choice of their own are spoken to through the node helper (a forced command), not shell programs.</param>
+/// <param name="NodeHelperPath">Where the helper is installed on the nodes (what the controller names; a forced command runs it whatever is named).</param>
 public sealed partial record SshSettings(
     string KeyFile,
     string KeyPassphraseFile,
@@ -38,7 +40,9 @@ public sealed partial record SshSettings(
     JumpChain Jump,
     bool Agent,
     bool KeyFileIsDefault,
-    string JumpKeyFile)
+    string JumpKeyFile,
+    bool NodeHelper,
+    string NodeHelperPath)
 {
     private const string Section = "image-sync.ssh";
 
@@ -53,6 +57,9 @@ public sealed partial record SshSettings(
         if (passphraseEnv.Length > 0 && !EnvNamePattern().IsMatch(passphraseEnv))
             reader.Problem($"{Section}.key-passphrase-env", reader.Node($"{Section}.key-passphrase-env"), $"'{passphraseEnv}' is not an environment variable name");
         var agent = reader.Switch($"{Section}.agent");
+        var helperPath = reader.String($"{Section}.node-helper-path");
+        if (!IsCommand(helperPath) || !helperPath.StartsWith('/'))
+            reader.Problem($"{Section}.node-helper-path", reader.Node($"{Section}.node-helper-path"), $"'{helperPath}' is not an absolute path (letters, digits, / . _ -)");
         var keyFile = reader.Path($"{Section}.key-file", home, allowEmpty: true);
         // "" is how a config says "no key file", which only the agent's keys can stand in for.
         if (keyFile.Length == 0 && !agent && reader.Node($"{Section}.key-file") is HoconScalar empty)
@@ -78,7 +85,9 @@ public sealed partial record SshSettings(
             JumpSetting.Read(reader, $"{Section}.jump", reader.Node($"{Section}.jump"), reader.String($"{Section}.user")),
             agent,
             reader.IsDefault($"{Section}.key-file"),
-            reader.Path($"{Section}.jump-key-file", home, allowEmpty: true));
+            reader.Path($"{Section}.jump-key-file", home, allowEmpty: true),
+            reader.Switch($"{Section}.node-helper"),
+            helperPath);
     }
 
     /// <summary>A command name or absolute path that a remote shell cannot misread.</summary>

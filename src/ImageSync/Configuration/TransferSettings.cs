@@ -19,11 +19,16 @@ public enum TransferMode
 /// <param name="BandwidthLimit">Bytes per second for one copy; 0 is no limit.</param>
 /// <param name="Timeout">A copy's time limit is this plus the image's size at <paramref name="MinRate"/>.</param>
 /// <param name="MinRate">The slowest a copy may run, in bytes per second, before it counts as stuck.</param>
-public sealed record TransferSettings(TransferMode Mode, string Ctr, string Namespace, int MaxPerSource, bool FanOut, long BandwidthLimit, TimeSpan Timeout, long MinRate)
+/// <param name="Exclude">Globs of images never copied between nodes (private images whose pods must bring their own imagePullSecret).</param>
+public sealed record TransferSettings(TransferMode Mode, string Ctr, string Namespace, int MaxPerSource, bool FanOut, long BandwidthLimit, TimeSpan Timeout, long MinRate,
+    IReadOnlyList<string> Exclude)
 {
     private const string Section = "image-sync.transfer";
 
     public bool Enabled => Mode != TransferMode.RegistryOnly;
+
+    /// <summary>Whether the image may be copied from node to node at all (<c>transfer.exclude</c>).</summary>
+    public bool Copies(Domain.ImageRef image) => !Exclude.Any(glob => Domain.Glob.IsMatch(glob, image.ToString()));
 
     /// <summary>How long copying an image of this size may take.</summary>
     public TimeSpan TimeLimit(long sizeBytes) => Timeout + TimeSpan.FromSeconds((double)sizeBytes / MinRate);
@@ -45,6 +50,7 @@ public sealed record TransferSettings(TransferMode Mode, string Ctr, string Name
             reader.Switch($"{Section}.fan-out"),
             reader.Size($"{Section}.bandwidth-limit", 0, 1L << 40),
             reader.Duration($"{Section}.timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            reader.Size($"{Section}.min-rate", 1L << 10, 1L << 40));
+            reader.Size($"{Section}.min-rate", 1L << 10, 1L << 40),
+            reader.StringList($"{Section}.exclude"));
     }
 }

@@ -9,5 +9,8 @@ public sealed record NodeSpec(NodeName Name, string Host, int Port, string User)
     /// <summary>Its Kubernetes labels, when a Kubernetes API listed it; <c>images.wanted</c> selectors match them.</summary>
     public NodeLabels Labels { get; init; } = NodeLabels.None;
 
+    /// <summary>The node's own <c>node-helper</c> choice; null follows <c>ssh.node-helper</c>.</summary>
+    public bool? NodeHelper { get; init; }
+
     public override string ToString() => $"{Name} ({User}@{Host}:{Port}{(Jump.IsDirect ? "" : $" via {Jump}")})";
 }

@@ -235,12 +235,14 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <param name="registryFailure">Why the registry did not serve it; null under peer-first, which never asks.</param>
     private void CopyInstead(PlannedPull planned, string? registryFailure, TimeSpan now, PullOutcome? failed = null)
     {
-        if (PeerQueue.Copyable(planned))
+        if (PeerQueue.Copyable(planned) && transfer.Copies(planned.Image))
         {
             _peers.Add(planned, registryFailure);
             return;
         }
-        const string notCopied = "no copy from another node: the nodes that hold it hold different images under its name";
+        var notCopied = transfer.Copies(planned.Image)
+            ? "no copy from another node: the nodes that hold it hold different images under its name"
+            : "no copy from another node: transfer.exclude names it (its pods pull it with their own credentials)";
         var unserved = failed ?? new PullOutcome(planned, PullResult.Failed, null, TimeSpan.Zero, _attempts.GetValueOrDefault(planned));
         Settle(unserved with { Reason = registryFailure is null ? notCopied : $"{registryFailure}; {notCopied}" }, now);
     }

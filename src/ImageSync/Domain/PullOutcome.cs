@@ -38,4 +38,5 @@ public sealed record PullOutcome(PlannedPull Pull, PullResult Result, string? Re
 }
 
 /// <summary>A node-to-node copy: its source and how much streamed.</summary>
-public sealed record PeerCopy(NodeName Source, long Bytes);
+/// <param name="Note">What the target removed from the stream beside the image (other images a source should not have sent).</param>
+public sealed record PeerCopy(NodeName Source, long Bytes, string? Note = null);

@@ -156,7 +156,7 @@ public sealed class DayFileJournal : ISyncJournal
     }
 
     private static string CopyDetails(PullOutcome outcome) =>
-        $"from {outcome.Copy!.Source} by transfer, {Sizes.ShowMebibytes(outcome.Copy.Bytes)}, {Seconds(outcome)}";
+        $"from {outcome.Copy!.Source} by transfer, {Sizes.ShowMebibytes(outcome.Copy.Bytes)}, {Seconds(outcome)}{(outcome.Copy.Note is { } note ? $"; {note}" : "")}";
 
     private static string Seconds(PullOutcome outcome) => Durations.Elapsed(outcome.Duration);
 

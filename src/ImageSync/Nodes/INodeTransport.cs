@@ -1,3 +1,4 @@
+using ImageSync.Configuration;
 using ImageSync.Domain;
 
 namespace ImageSync.Nodes;
@@ -64,13 +65,33 @@ public sealed record PullExit(int ExitCode, string LastErrorLine)
 
 /// <param name="Timeout">The remote time limit of both halves.</param>
 /// <param name="BytesPerSecond">The most the copy may stream; 0 is no limit.</param>
-public sealed record CopyLimits(TimeSpan Timeout, long BytesPerSecond);
+/// <param name="ImageId">The image the target must end up with (the sources' image id, a config digest): the import checks the stream against it.</param>
+/// <param name="MaxBytes">The most the source may stream (its claimed size times a margin); past it the copy is cut off. 0 is no cap.</param>
+/// <param name="TargetDisk">The target's disk guard, read again as the copy streams; null when the target's image filesystem is not known.</param>
+public sealed record CopyLimits(TimeSpan Timeout, long BytesPerSecond, string? ImageId = null, long MaxBytes = 0, DiskFloor? TargetDisk = null)
+{
+    /// <summary>The cap on a copy of an image whose sources claim <paramref name="sizeBytes"/>: an export carries the blobs crictl counts plus tar headers and the small JSON documents.</summary>
+    public static long CapFor(long sizeBytes) => sizeBytes + sizeBytes / 4 + (16L << 20);
+}
+
+/// <summary>A copy stops when the target's image filesystem (<paramref name="Path"/>) would pass the disk guard's limits.</summary>
+public sealed record DiskFloor(string Path, double MaxUsage, long MinFreeBytes)
+{
+    /// <returns>Why the copy must stop, or null while the filesystem has room.</returns>
+    public string? Crossed(ImageFilesystem now) =>
+        now.UsageFraction > MaxUsage
+            ? $"{ImageFilesystem.Percent(now.UsageFraction)} of {now.MountedOn} used (limit {ImageFilesystem.Percent(MaxUsage)})"
+            : now.AvailableBytes < MinFreeBytes
+                ? $"{Sizes.ShowMebibytes(now.AvailableBytes)} available on {now.MountedOn} (min-free {Sizes.Show(MinFreeBytes)})"
+                : null;
+}
 
 /// <summary>How a copy ended: imported, or why not, and which side failed.</summary>
 /// <param name="Bytes">What streamed from the source to the target.</param>
 /// <param name="Error">Why the copy failed, naming the node and the command; null when the target imported the image.</param>
-/// <param name="SourceFailed">The source could not export (no ctr, no such image, it died mid-stream): another source may do.</param>
-public sealed record CopyExit(long Bytes, string? Error, bool SourceFailed = false)
+/// <param name="SourceFailed">The source could not export (no ctr, no such image, it died mid-stream, it sent another image): another source may do.</param>
+/// <param name="Note">What the target removed from an accepted stream (other images it carried), for the outcome line.</param>
+public sealed record CopyExit(long Bytes, string? Error, bool SourceFailed = false, string? Note = null)
 {
     public bool Imported => Error is null;
 }

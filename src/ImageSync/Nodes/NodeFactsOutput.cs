@@ -18,7 +18,8 @@ public static class NodeFactsOutput
         var uname = sections.GetValueOrDefault("uname")?.Text.Trim() ?? "";
         var platform = Platform.FromUname(uname);
         if (platform is null) missing.Add($"no platform: `uname -sm` printed '{NodeText.Shorten(uname)}'");
-        return new NodeFacts(platform, ImageFsOf(sections, missing), missing);
+        var helper = sections.GetValueOrDefault("helper")?.Text.Trim();
+        return new NodeFacts(platform, ImageFsOf(sections, missing), missing, string.IsNullOrEmpty(helper) ? null : NodeText.Shorten(helper));
     }
 
     private static ImageFilesystem? ImageFsOf(Dictionary<string, Section> sections, List<string> missing)

@@ -5,27 +5,73 @@ using ImageSync.Domain;
 namespace ImageSync.Nodes;
 
 /// <summary>
-/// The only commands image-sync ever sends to a node, built in one place. The one argument that comes from
-/// a node (an image reference) is validated by <see cref="ImageRef"/> and single-quoted on top.
+/// The only commands image-sync ever sends to a node, built in one place: shell programs (<see cref="ShellCommands"/>),
+/// or the verbs of the node helper behind a forced command (<see cref="HelperCommands"/>). The one argument that comes
+/// from a node (an image reference) is validated by <see cref="ImageRef"/> and single-quoted on top.
 /// </summary>
-public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter, TransferSettings? transfer = null)
+public abstract class RemoteCommands
 {
     public const string Check = "echo ok";
 
     /// <summary>What a copy's export sends per credit: the source never runs more than a couple of these ahead of the target.</summary>
     public const int ExportChunk = 4 << 20;
 
-    private readonly string _prefix = sudo ? "sudo -n " : "";
+    /// <summary>The node's settings for how it is spoken to: the helper (<c>ssh.node-helper</c>, or the node's own) or shell programs.</summary>
+    public static RemoteCommands For(NodeSpec node, SshSettings ssh, TimeSpan killAfter, TransferSettings transfer) =>
+        node.NodeHelper ?? ssh.NodeHelper
+            ? new HelperCommands(ssh.NodeHelperPath, ssh.Sudo, killAfter)
+            : new ShellCommands(ssh.Sudo, ssh.Crictl, killAfter, transfer);
 
-    public string ListImages => $"{_prefix}{crictl} images -o json";
+    /// <summary>How the check is named in a failure (<c>echo ok</c>).</summary>
+    public abstract string CheckName { get; }
 
     /// <summary>
     /// <c>echo ok</c>, then the node's facts in the same round trip: <c>uname -sm</c>, crictl's image filesystem and
-    /// df of it (its mountpoint cut out of crictl's JSON with the shell's own expansions), each after a
-    /// <see cref="NodeFactsOutput.Marker"/> line. Facts that fail do not fail the check: it ends with true; a CRI socket
-    /// that hangs costs crictl its 10 s, not the check its command-timeout.
+    /// df of it, each after a <see cref="NodeFactsOutput.Marker"/> line (the helper adds its version). Facts that fail
+    /// do not fail the check; a CRI socket that hangs costs crictl its 10 s, not the check its command-timeout.
     /// </summary>
-    public string CheckAndFacts
+    public abstract string CheckAndFacts { get; }
+
+    public abstract string ListImages { get; }
+
+    /// <summary>df of the image filesystem alone, to re-check the disk between a node's pulls.</summary>
+    public abstract string ImageFs(string path);
+
+    /// <param name="credentialOnInput">The command reads a registry credential from its first line of input and hands it to crictl in its environment.</param>
+    public abstract string Pull(ImageRef image, TimeSpan timeout, bool credentialOnInput = false);
+
+    /// <summary>
+    /// The source's half of a copy. SSH.NET reads a channel as fast as the node sends, whatever its reader does, so the
+    /// export is paced by credits: each line image-sync writes to the command's input lets one more <see cref="ExportChunk"/> out.
+    /// </summary>
+    public abstract string Export(ImageRef image, TimeSpan timeout);
+
+    /// <summary>
+    /// The target's half: the stream goes into a quarantine namespace; only the image named <paramref name="image"/> whose
+    /// config digest is <paramref name="imageId"/> is then named as a CRI pull would (the tag and <c>repo@digest</c>);
+    /// anything else the stream held is removed, and all of it when that image is not there.
+    /// </summary>
+    public abstract string Import(ImageRef image, string imageId, TimeSpan timeout);
+
+    /// <summary>POSIX shell single quoting: nothing inside is special, a quote is closed, escaped and reopened.</summary>
+    public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>The df command the shell path runs for an image filesystem.</summary>
+    public static string Df(string path) => $"LC_ALL=C df -P -B1 -- {Quote(path)}";
+
+    protected static string Seconds(TimeSpan span) => Math.Ceiling(span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Shell programs, as the bash tool sent them; copies run the node helper's own code, sent inline.</summary>
+public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, TransferSettings? transfer = null) : RemoteCommands
+{
+    private readonly string _prefix = sudo ? "sudo -n " : "";
+
+    public override string CheckName => Check;
+
+    public override string ListImages => $"{_prefix}{crictl} images -o json";
+
+    public override string CheckAndFacts
     {
         get
         {
@@ -37,34 +83,66 @@ public sealed class RemoteCommands(bool sudo, string crictl, TimeSpan killAfter,
         }
     }
 
-    /// <summary>df of the image filesystem alone, to re-check the disk between a node's pulls.</summary>
-    public static string ImageFs(string path) => $"LC_ALL=C df -P -B1 -- {Quote(path)}";
+    public override string ImageFs(string path) => Df(path);
 
-    public string Pull(ImageRef image, TimeSpan timeout) =>
-        $"{_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {crictl} pull {Quote(image.ToString())}";
+    /// <summary>With a credential, sudo keeps CRICTL_AUTH only where sudoers lets it (<c>env_keep</c>); the helper needs no such line.</summary>
+    public override string Pull(ImageRef image, TimeSpan timeout, bool credentialOnInput = false) =>
+        (credentialOnInput ? $"IFS= read -r CRICTL_AUTH && export CRICTL_AUTH && {(sudo ? "sudo -n --preserve-env=CRICTL_AUTH " : "")}" : _prefix)
+        + $"timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {crictl} pull {Quote(image.ToString())}";
 
-    /// <summary>
-    /// The source's half of a copy. SSH.NET reads a channel as fast as the node sends, whatever its reader
-    /// does, so the export is paced by credits: each line image-sync writes to the command's input (kept as
-    /// fd 4, since the pipe takes fd 0) lets one more <see cref="ExportChunk"/> out, which dd copies; a short
-    /// chunk (dd reports fewer bytes) is the end.
-    /// </summary>
-    public string Export(ImageRef image, TimeSpan timeout) =>
-        $"exec 4<&0; {_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {Ctr} images export - {Quote(image.ToString())}"
-        + " | { LC_ALL=C; while IFS= read -r _ <&4; do"
-        + $" case $(dd bs={ExportChunk} count=1 iflag=fullblock 2>&1 >&3) in *\"{ExportChunk} bytes\"*) ;; *) break ;; esac; done; }} 3>&1";
+    public override string Export(ImageRef image, TimeSpan timeout) =>
+        Inline("export", Quote(image.ToString()), Seconds(timeout), Seconds(killAfter));
 
-    /// <summary>
-    /// The target's half: names the image as a CRI pull would (the tag and <c>repo@digest</c>, so crictl lists
-    /// its repo digest); only images of the copied repository are taken from the archive.
-    /// </summary>
-    public string Import(ImageRef image, TimeSpan timeout) =>
-        $"{_prefix}timeout --kill-after={Seconds(killAfter)} {Seconds(timeout)} {Ctr} images import --base-name {Quote(image.Repository)} --digests -";
+    public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
+        Inline("import", Quote(image.ToString()), Quote(imageId), Seconds(timeout), Seconds(killAfter));
 
-    private string Ctr => transfer is null ? "ctr" : $"{transfer.Ctr} -n {Quote(transfer.Namespace)}";
+    /// <summary>The node helper's script, given to the node's sh with its tools named as the config names them.</summary>
+    private string Inline(params string[] verbAndArguments) =>
+        $"IMAGE_SYNC_CTR={Quote(transfer?.Ctr ?? "ctr")} IMAGE_SYNC_NAMESPACE={Quote(transfer?.Namespace ?? "k8s.io")}{(sudo ? " IMAGE_SYNC_SUDO=1" : "")} "
+        + $"sh -c {Quote(NodeHelperScript.Text)} image-sync-node {string.Join(' ', verbAndArguments)}";
+}
 
-    /// <summary>POSIX shell single quoting: nothing inside is special, a quote is closed, escaped and reopened.</summary>
-    public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+/// <summary>
+/// The node helper's verbs (<c>deploy/node/image-sync-node</c>), for nodes whose key runs it as a forced command: the node
+/// names its own crictl, ctr and namespace; image-sync only chooses among the verbs and their checked arguments.
+/// </summary>
+public sealed class HelperCommands(string helper, bool sudo, TimeSpan killAfter) : RemoteCommands
+{
+    private readonly string _helper = (sudo ? "sudo -n " : "") + helper;
 
-    private static string Seconds(TimeSpan span) => Math.Ceiling(span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+    public override string CheckName => $"{NodeHelperScript.Name} facts";
+
+    public override string CheckAndFacts => $"{_helper} facts";
+
+    public override string ListImages => $"{_helper} list";
+
+    public override string ImageFs(string path) => $"{_helper} df";
+
+    public override string Pull(ImageRef image, TimeSpan timeout, bool credentialOnInput = false) =>
+        $"{_helper} pull {Quote(image.ToString())} {Seconds(timeout)} {Seconds(killAfter)}{(credentialOnInput ? " auth" : "")}";
+
+    public override string Export(ImageRef image, TimeSpan timeout) =>
+        $"{_helper} export {Quote(image.ToString())} {Seconds(timeout)} {Seconds(killAfter)}";
+
+    public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
+        $"{_helper} import {Quote(image.ToString())} {Quote(imageId)} {Seconds(timeout)} {Seconds(killAfter)}";
+}
+
+/// <summary>The node helper as shipped in deploy/node, built into the program so the shell path can run its copy code too.</summary>
+public static class NodeHelperScript
+{
+    public const string Name = "image-sync-node";
+
+    /// <summary>The version the helper prints (<c>image-sync-node 1</c>), which this program speaks.</summary>
+    public const string Version = "1";
+
+    public static string Text { get; } = Read();
+
+    private static string Read()
+    {
+        using var stream = typeof(NodeHelperScript).Assembly.GetManifestResourceStream("ImageSync.image-sync-node")
+            ?? throw new InvalidOperationException("the node helper is not built into this program");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 }

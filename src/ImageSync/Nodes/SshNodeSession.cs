@@ -12,7 +12,7 @@ namespace ImageSync.Nodes;
 /// MaxSessions is reached) is asked for again after a pause instead of failing the command.
 /// </summary>
 internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits,
-    BlockingCallThreads threads, ImageInterner interner, IDisposable? tunnel = null) : INodeSession
+    BlockingCallThreads threads, ImageInterner interner, RegistryCredentials credentials, IDisposable? tunnel = null) : INodeSession
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
@@ -34,13 +34,13 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         var output = Encoding.UTF8.GetString(result.Output);
         var firstLine = output.Split('\n', 2)[0].Trim();
         if (result.ExitCode != 0 || firstLine != "ok")
-            throw new NodeException(node, $"`{RemoteCommands.Check}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
+            throw new NodeException(node, $"`{commands.CheckName}` answered {Quote(firstLine)} with exit code {result.ExitCode}{ErrorSuffix(result)}");
         return NodeFactsOutput.Parse(output);
     }
 
     public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken)
     {
-        var command = RemoteCommands.ImageFs(path);
+        var command = commands.ImageFs(path);
         var result = await RunLimitedAsync(command, SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0) throw new NodeException(node, $"`{command}` exited with code {result.ExitCode}{ErrorSuffix(result)}");
         return DfOutput.Parse(Encoding.UTF8.GetString(result.Output), path, out var problem) ?? throw new NodeException(node, problem!);
@@ -68,11 +68,26 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         }
     }
 
+    /// <summary>
+    /// A registry credential for the image goes on the command's standard input (the node hands it to crictl in its
+    /// environment), so no argument, process list or failure reason on either side ever holds it.
+    /// </summary>
     public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(commands.Pull(image, timeout), SmallOutputLimit, CommandOutput.ReadAll, cancellationToken).ConfigureAwait(false);
-        return new PullExit(result.ExitCode, result.LastErrorLine);
+        var credential = credentials.For(image);
+        var input = credential is null ? null : Encoding.UTF8.GetBytes(credential.Auth + "\n");
+        var result = await RunAsync(commands.Pull(image, timeout, credentialOnInput: credential is not null), SmallOutputLimit, CommandOutput.ReadAll, cancellationToken, input)
+            .ConfigureAwait(false);
+        if (credential is null) return new PullExit(result.ExitCode, result.LastErrorLine);
+        var said = Redaction.Redact(result.LastErrorLine, credential.SecretForms());
+        return new PullExit(result.ExitCode, result.ExitCode != 0 && IsRefusal(said) ? $"{image.Domain} refused the credentials of {credential}: {PullFailure.Describe(said)}" : said);
     }
+
+    /// <summary>What registries and containerd answer to credentials they do not take.</summary>
+    private static bool IsRefusal(string line) =>
+        line.Contains("401 Unauthorized", StringComparison.Ordinal) || line.Contains("403 Forbidden", StringComparison.Ordinal)
+        || line.Contains("code = Unauthenticated", StringComparison.Ordinal) || line.Contains("code = PermissionDenied", StringComparison.Ordinal)
+        || line.Contains("authorization failed", StringComparison.OrdinalIgnoreCase);
 
     public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
         target is SshNodeSession other
@@ -98,14 +113,15 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     /// Waiting for a channel counts against the command's own time, so a refused one is asked for again as soon
     /// as a channel frees up: a growing back-off would leave a waiter idle while slots stand free.
     /// </summary>
-    private async Task<CommandResult<T>> RunAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
+    /// <param name="input">Written to the command's standard input once it runs, then closed; null for none.</param>
+    private async Task<CommandResult<T>> RunAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input = null)
     {
         while (true)
         {
             var closed = Volatile.Read(ref _channelClosed).Task;
             try
             {
-                return await RunOnceAsync(command, outputLimit, read, cancellationToken).ConfigureAwait(false);
+                return await RunOnceAsync(command, outputLimit, read, cancellationToken, input).ConfigureAwait(false);
             }
             catch (SshException e) when (IsChannelRefused(e))
             {
@@ -119,7 +135,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         Interlocked.Exchange(ref _channelClosed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <param name="read">Reads the command's output, bounded by <paramref name="outputLimit"/>, to its end, on one of our threads.</param>
-    private async Task<CommandResult<T>> RunOnceAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
+    private async Task<CommandResult<T>> RunOnceAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var ssh = client.CreateCommand(command);
@@ -137,6 +153,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
                 threads.Forget(() => ssh.CancelAsync());
             })));
             var errors = threads.Run(() => CommandOutput.ReadTail(ssh.ExtendedOutputStream));
+            if (input is not null) await threads.Run(() => WriteInput(ssh, input)).ConfigureAwait(false);
             try
             {
                 await execution.ConfigureAwait(false);
@@ -163,6 +180,13 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
                 if (opening.IsCompletedSuccessfully) ChannelClosed();
             }), TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Writing waits for the channel's window, on one of our threads; closing the stream sends EOF.</summary>
+    private static void WriteInput(SshCommand ssh, byte[] input)
+    {
+        using var stdin = ssh.CreateInputStream();
+        stdin.Write(input);
     }
 
     private static bool IsChannelRefused(Exception e) => e.Message.StartsWith("Failed to open a channel", StringComparison.Ordinal);

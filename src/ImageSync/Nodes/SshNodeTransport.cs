@@ -28,7 +28,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         [.. new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe")).KeyExchangeAlgorithms.Keys];
 
     private readonly SshSettings _ssh;
-    private readonly RemoteCommands _commands;
+    private readonly ImageSyncSettings _settings;
     private readonly ClientKeys _keys;
     private readonly ClientKeys _bastionKeys;
     private readonly KnownHosts _knownHosts;
@@ -37,12 +37,14 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
     private readonly Bastions _bastions;
+    private readonly RegistryCredentials _credentials;
 
-    private SshNodeTransport(SshSettings ssh, RemoteCommands commands, ClientKeys keys, ClientKeys bastionKeys, KnownHosts knownHosts, Action<string> warn, InventoryLimits limits)
+    private SshNodeTransport(ImageSyncSettings settings, ClientKeys keys, ClientKeys bastionKeys, KnownHosts knownHosts, Action<string> warn, RegistryCredentials credentials)
     {
-        _limits = limits;
-        _ssh = ssh;
-        _commands = commands;
+        _credentials = credentials;
+        _settings = settings;
+        _limits = settings.Images.Limits;
+        _ssh = settings.Ssh;
         _keys = keys;
         _bastionKeys = bastionKeys;
         _knownHosts = knownHosts;
@@ -61,6 +63,8 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             throw new ConfigException([$"image-sync.ssh.kex-algorithms: {string.Join(", ", unknown)} not supported; "
                 + $"choose from {string.Join(", ", KeyExchanges)}"]);
         }
+        // Read here, by each replica for its own sessions: a credential never crosses to another replica.
+        var credentials = RegistryCredentials.Load(settings.CredentialsFile);
         var keys = ClientKeys.Load(ssh, environment);
         ClientKeys bastionKeys;
         try
@@ -72,8 +76,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             keys.Dispose();
             throw;
         }
-        var commands = new RemoteCommands(ssh.Sudo, ssh.Crictl, settings.Pull.KillAfter, settings.Transfer);
-        return new SshNodeTransport(ssh, commands, keys, bastionKeys, KnownHosts.Load(ssh.KnownHostsFile), warn, settings.Images.Limits);
+        return new SshNodeTransport(settings, keys, bastionKeys, KnownHosts.Load(ssh.KnownHostsFile), warn, credentials);
     }
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
@@ -82,7 +85,8 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         try
         {
             var client = await OpenClientAsync(SshTarget.Of(node), tunnel?.Entrance, cancellationToken).ConfigureAwait(false);
-            return new SshNodeSession(node.Name, client, _commands, _ssh.CommandTimeout, _limits, _threads, _interner, tunnel);
+            var commands = RemoteCommands.For(node, _ssh, _settings.Pull.KillAfter, _settings.Transfer);
+            return new SshNodeSession(node.Name, client, commands, _ssh.CommandTimeout, _limits, _threads, _interner, _credentials, tunnel);
         }
         catch (SshConnectFailure failure)
         {

@@ -108,6 +108,7 @@ public static class JsonReport
         }
         json.WriteStartObject("facts");
         json.WriteString("platform", facts.Platform?.ToString());
+        json.WriteString("helper", facts.Helper);
         if (facts.ImageFs is { } imageFs)
         {
             json.WriteStartObject("imageFs");

@@ -16,7 +16,8 @@ public sealed class Containerd : IDisposable
     /// When given, the root (content store, snapshots, metadata) is a tmpfs of that many bytes of its own, so
     /// that this node's image filesystem can fill up without touching the machine's disk or the other nodes.
     /// </param>
-    public Containerd(SshdNode node, long? rootSize = null)
+    /// <param name="socketGroup">When given, the socket belongs to this group (containerd's <c>[grpc] gid</c>), so its members reach containerd without root.</param>
+    public Containerd(SshdNode node, long? rootSize = null, int? socketGroup = null)
     {
         var dir = Directory.CreateDirectory(Path.Combine(node.Dir, "containerd")).FullName;
         Address = Path.Combine(dir, "c.sock");
@@ -33,6 +34,7 @@ public sealed class Containerd : IDisposable
             disabled_plugins = ["io.containerd.grpc.v1.cri"]
             [grpc]
               address = "{Address}"
+            {(socketGroup is { } gid ? $"  gid = {gid}" : "")}
             [ttrpc]
               address = "{Address}.ttrpc"
             [debug]
@@ -72,6 +74,11 @@ public sealed class Containerd : IDisposable
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => !fields[0].StartsWith("sha256:", StringComparison.Ordinal))
             .ToDictionary(fields => fields[0], fields => fields[2]);
+
+    /// <summary>Whether content is being written into this containerd now, in any namespace (a copy's import starts in a quarantine namespace of its own).</summary>
+    public bool Receiving() =>
+        Shell.Run("ctr", ["--address", Address, "namespaces", "ls", "-q"]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Any(ns => Shell.Run("ctr", ["--address", Address, "--namespace", ns, "content", "active"]).Stdout.Contains("sha256", StringComparison.Ordinal));
 
     /// <summary>Side-loads an OCI archive, as `ctr import` or `kind load` would: no registry involved.</summary>
     public void Import(string archive) => Require("images", "import", archive);

@@ -14,14 +14,18 @@ public sealed class ContainerdFleet : IDisposable
     /// <param name="config">Config laid over the fleet's (transfer mode, disk guard, …).</param>
     /// <param name="rootSize">The size of a node's own filesystem for its containerd root; null shares the machine's disk.</param>
     /// <param name="prepare">Changes a node before its sshd starts (its environment, its PATH).</param>
-    public ContainerdFleet(int nodes, string config, Func<SshdNode, long?>? rootSize = null, Action<SshdNode>? prepare = null)
+    /// <param name="throughHelper">The nodes force the node helper on an unprivileged login in the containerd socket's group (<see cref="HelperLogin"/>).</param>
+    /// <param name="registryUsers">Writes an htpasswd file in the fleet's root and returns its path: the registry then requires credentials.</param>
+    public ContainerdFleet(int nodes, string config, Func<SshdNode, long?>? rootSize = null, Action<SshdNode>? prepare = null, bool throughHelper = false,
+        Func<string, string>? registryUsers = null)
     {
-        Fleet = Own(new TestFleet(nodes));
-        Registry = Own(new TestRegistry(Fleet.Root));
+        var crictl = Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl");
+        Fleet = Own(new TestFleet(nodes, helperCrictl: throughHelper ? crictl : null));
+        Registry = Own(new TestRegistry(Fleet.Root, registryUsers?.Invoke(Fleet.Root)));
         foreach (var node in Fleet.Nodes) prepare?.Invoke(node);
-        Nodes = [.. Fleet.Nodes.Select(node => Own(new Containerd(node, rootSize?.Invoke(node))))];
+        Nodes = [.. Fleet.Nodes.Select(node => Own(new Containerd(node, rootSize?.Invoke(node), throughHelper ? HelperLogin.GroupId : null)))];
         Fleet.Start($"""
-            ssh.crictl = "{Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl")}"
+            ssh.crictl = "{crictl}"
             ssh.command-timeout = 60s
             images.include-prefixes = ["{Registry.Host}/"]
             pull.timeout = 60s

@@ -176,11 +176,8 @@ public sealed class SshdNode : IDisposable
     /// (sshd's SetEnv PATH reaches them; so before <see cref="Start"/>). Any other uname question gets the
     /// real answer.
     /// </summary>
-    public SshdNode Architecture(string machine)
-    {
-        if (_process is not null && !_binOnPath) throw new InvalidOperationException($"{Name}: Architecture must be set before Start (it changes PATH)");
-        var uname = Path.Combine(Directory.CreateDirectory(Path.Combine(Dir, "bin")).FullName, "uname");
-        File.WriteAllText(uname, $"""
+    public SshdNode Architecture(string machine) =>
+        WithProgram("uname", $"""
             #!/bin/sh
             # {Name}'s uname (SshdNode.Architecture): {machine} as the machine, the real uname for the rest.
             case "$*" in
@@ -190,7 +187,17 @@ public sealed class SshdNode : IDisposable
             esac
 
             """);
-        File.SetUnixFileMode(uname, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+
+    /// <summary>
+    /// A program of the test's own in the node's bin directory, first on the PATH of every command the node runs
+    /// (sshd's SetEnv PATH reaches them; so before <see cref="Start"/>), e.g. a ctr that misbehaves in one way.
+    /// </summary>
+    public SshdNode WithProgram(string name, string script)
+    {
+        if (_process is not null && !_binOnPath) throw new InvalidOperationException($"{Name}: programs must be added before Start (it changes PATH)");
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(Dir, "bin")).FullName, name);
+        File.WriteAllText(path, script);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
             UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         _binOnPath = true;
         return this;

@@ -13,7 +13,11 @@ public sealed class TestFleet : IDisposable
 
     /// <param name="keyType">The client key's type, as ssh-keygen -t takes it.</param>
     /// <param name="passphrase">Encrypts the client key when not empty.</param>
-    public TestFleet(int nodes, string keyType = "ed25519", string passphrase = "")
+    /// <param name="helperCrictl">
+    /// When given, every node forces the node helper on the client's key and is logged in to as the unprivileged
+    /// <see cref="HelperLogin.User"/>, with this crictl (<see cref="HelperLogin"/>); the config sets <c>ssh.node-helper = on</c>.
+    /// </param>
+    public TestFleet(int nodes, string keyType = "ed25519", string passphrase = "", string? helperCrictl = null)
     {
         if (Environment.UserName != "root") throw new InvalidOperationException("the integration tests start sshd and log in as root: run them as root");
         Root = Directory.CreateTempSubdirectory("image-sync-it-").FullName;
@@ -22,7 +26,16 @@ public sealed class TestFleet : IDisposable
         Nodes = Enumerable.Range(1, nodes)
             .Select(i => new SshdNode($"node-{i}", Root, File.ReadAllText(ClientKey + ".pub"), Registry))
             .ToList();
+        ThroughHelper = helperCrictl is not null;
+        if (helperCrictl is null) return;
+        foreach (var node in Nodes) HelperLogin.Install(node, Root, helperCrictl);
     }
+
+    /// <summary>The nodes run the helper as a forced command for an unprivileged login (see the constructor).</summary>
+    public bool ThroughHelper { get; }
+
+    /// <summary>Who the client logs in as.</summary>
+    public string User => ThroughHelper ? HelperLogin.User : "root";
 
     public string Root { get; }
 
@@ -66,7 +79,8 @@ public sealed class TestFleet : IDisposable
             image-sync {
               nodes = [ {{string.Join(", ", Nodes.Select(n => $"{{ name = {n.Name}, host = 127.0.0.1, port = {n.Port} }}"))}} ]
               ssh {
-                user = root
+                user = {{User}}
+                node-helper = {{(ThroughHelper ? "on" : "off")}}
                 key-file = "{{ClientKey}}"
                 known-hosts-file = "{{KnownHosts}}"
                 crictl = "{{Repository.Crictl}}"
@@ -102,7 +116,7 @@ public sealed class TestFleet : IDisposable
     /// </summary>
     public ProcessResult Ssh(SshdNode node, string command, TimeSpan? limit = null) =>
         Shell.Run("ssh", ["-F", "/dev/null", "-i", ClientKey, "-o", "IdentitiesOnly=yes", "-p", node.Port.ToString(), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-            "-o", $"UserKnownHostsFile={KnownHosts}", "-o", "LogLevel=ERROR", "root@127.0.0.1", command], limit ?? TimeSpan.FromSeconds(60));
+            "-o", $"UserKnownHostsFile={KnownHosts}", "-o", "LogLevel=ERROR", $"{User}@127.0.0.1", command], limit ?? TimeSpan.FromSeconds(60));
 
     /// <summary>Rewrites known_hosts, e.g. to leave it empty or to hash its entries.</summary>
     public void WriteKnownHosts(IEnumerable<string> lines) => File.WriteAllLines(KnownHosts, lines);

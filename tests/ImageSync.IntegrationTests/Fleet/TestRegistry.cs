@@ -9,7 +9,8 @@ public sealed class TestRegistry : IDisposable
     private readonly string _config;
     private RunningProcess? _process;
 
-    public TestRegistry(string root)
+    /// <param name="htpasswd">When given, an htpasswd file (bcrypt lines): the registry then refuses every request without one of its users.</param>
+    public TestRegistry(string root, string? htpasswd = null)
     {
         var dir = Directory.CreateDirectory(Path.Combine(root, "oci-registry")).FullName;
         Host = $"127.0.0.1:{SshdNode.FreePort()}";
@@ -26,7 +27,13 @@ public sealed class TestRegistry : IDisposable
                 rootdirectory: {dir}/data
             http:
               addr: {Host}
-            """);
+            """ + (htpasswd is null ? "" : $"""
+
+            auth:
+              htpasswd:
+                realm: image-sync-tests
+                path: {htpasswd}
+            """));
         Start();
     }
 
@@ -55,10 +62,11 @@ public sealed class TestRegistry : IDisposable
     }
 
     /// <summary>Pushes an image built by <see cref="TestImages"/> under this registry's name for it.</summary>
-    public string Push(TestImage image, string repository)
+    /// <param name="authFile">A docker config.json with this registry's credentials, for a registry that requires them.</param>
+    public string Push(TestImage image, string repository, string? authFile = null)
     {
         var reference = $"{Host}/{repository}";
-        Shell.Require("skopeo", ["copy", "-q", "--dest-tls-verify=false", image.Layout, $"docker://{reference}"]);
+        Shell.Require("skopeo", ["copy", "-q", "--dest-tls-verify=false", .. authFile is null ? Array.Empty<string>() : ["--dest-authfile", authFile], image.Layout, $"docker://{reference}"]);
         return reference;
     }
 
@@ -66,7 +74,8 @@ public sealed class TestRegistry : IDisposable
     {
         try
         {
-            return http.GetAsync($"http://{Host}/v2/").Result.IsSuccessStatusCode;
+            // A registry that requires credentials answers 401 once it is up.
+            return http.GetAsync($"http://{Host}/v2/").Result.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.Unauthorized;
         }
         catch (AggregateException)
         {

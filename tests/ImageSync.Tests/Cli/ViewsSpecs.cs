@@ -151,6 +151,17 @@ public sealed class ViewsSpecs
     }
 
     [Fact]
+    public void Should_say_which_nodes_the_node_helper_answered_on_and_its_version_when_checking()
+    {
+        var helper = new NodeFacts(null, null, [], Helper: "image-sync-node 1");
+        var summary = Summary([NodeStatus.Ready(W1.Name, 1, [], helper), NodeStatus.Ready(W2.Name, 1, [], NodeFacts.Unknown)], SyncPlan.Empty, []) with { Mode = SyncMode.Check };
+
+        _console.Write(Views.Check(summary, [W1, W2]));
+
+        Assert.Contains(_console.Lines, l => l == "node helper answered on w1 (image-sync-node 1)");
+    }
+
+    [Fact]
     public void Should_print_what_a_node_sends_as_text_not_as_markup()
     {
         var hostile = NodeStatus.Unreachable(W2.Name, "[red]fake[/] [link=http://x]click[/]", NodeStage.Check);

@@ -64,6 +64,19 @@ public sealed class PullDispatchCopySpecs
     }
 
     [Fact]
+    public void Should_not_copy_an_image_transfer_exclude_names_and_say_why()
+    {
+        var state = State("registry-then-peer, exclude = [\"*\"]", Pull("w2", sources: ["w1"]));
+        var pulled = state.NextAttempt(T0)!;
+
+        var decisions = state.AttemptEnded(pulled.JobId, Failed(pulled, NotFound), false, T0);
+
+        Assert.Equal($"{NotFound}; no copy from another node: transfer.exclude names it (its pods pull it with their own credentials)",
+            Assert.Single(decisions.OfType<Settled>()).Outcome.Reason);
+        Assert.Null(state.NextAttempt(T0));
+    }
+
+    [Fact]
     public void Should_fan_out_a_node_that_received_the_image_becomes_a_source_too()
     {
         var state = State("peer-first", Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"]), Pull("w4", sources: ["w1"]));

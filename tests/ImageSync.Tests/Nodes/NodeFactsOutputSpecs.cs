@@ -182,7 +182,7 @@ public sealed class NodeFactsOutputSpecs
         var crictl = Path.Combine(dir.Path, "crictl");
         File.WriteAllText(crictl, $"#!/bin/sh\n[ \"$1 $2 $3\" = 'imagefsinfo -o json' ] || exit 2\nprintf '%s\\n' '{NewShape.Replace("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", imageFs).Replace("'", "")}'\n");
         File.SetUnixFileMode(crictl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var script = new RemoteCommands(sudo: false, crictl, TimeSpan.FromSeconds(1)).CheckAndFacts;
+        var script = new ShellCommands(sudo: false, crictl, TimeSpan.FromSeconds(1)).CheckAndFacts;
 
         var output = Run("/bin/sh", "-c", script);
 

@@ -129,7 +129,8 @@ public sealed class SimulatedFleet
     }
 
     /// <summary>A copy as ctr export and import would go: at the fleet's transfer rate, failing where a real node would.</summary>
-    internal async Task<CopyExit> CopyAsync(SimulatedNode source, SimulatedNode target, ImageRef image, CancellationToken cancellationToken)
+    /// <param name="imageId">The image the target checks the stream against, as the quarantined import does.</param>
+    internal async Task<CopyExit> CopyAsync(SimulatedNode source, SimulatedNode target, ImageRef image, string? imageId, CancellationToken cancellationToken)
     {
         lock (_gate) _copies.Add((source.Name, target.Name, image));
         if (target.Gone) throw new NodeException(target.Name, $"{PullFailure.ConnectionLost} while running `ctr images import`: the node stopped answering");
@@ -143,6 +144,8 @@ public sealed class SimulatedFleet
             return new CopyExit(held.SizeBytes / 2, $"export on {source.Name}: {PullFailure.ConnectionLost}: the node stopped answering mid-stream", SourceFailed: true);
         }
         await Task.Delay(duration, _clock, cancellationToken);
+        if (imageId is not null && SimulatedNode.DigestOf(held) != imageId)
+            return new CopyExit(held.SizeBytes, $"import on {target.Name}: import: the stream held another image under {image} (expected image {imageId})", SourceFailed: true);
         return target.TryAdd(image, held.SizeBytes, SimulatedNode.DigestOf(held))
             ? new CopyExit(held.SizeBytes, null)
             : new CopyExit(held.SizeBytes, $"import on {target.Name}: ctr: {NoSpace(image)}");

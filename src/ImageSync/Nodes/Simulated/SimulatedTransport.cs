@@ -51,7 +51,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
         public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
             node.ImageFs() is { } imageFs
                 ? Task.FromResult(imageFs)
-                : Task.FromException<ImageFilesystem>(new NodeException(node.Name, $"`{RemoteCommands.ImageFs(path)}` exited with code 1"));
+                : Task.FromException<ImageFilesystem>(new NodeException(node.Name, $"`{RemoteCommands.Df(path)}` exited with code 1"));
 
         public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
         {
@@ -79,7 +79,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
             fleet.PullAsync(node, image, timeout, cancellationToken);
 
         public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
-            fleet.CopyAsync(node, ((Session)target).SimulatedNode, image, cancellationToken);
+            fleet.CopyAsync(node, ((Session)target).SimulatedNode, image, limits.ImageId, cancellationToken);
 
         private SimulatedFleet.SimulatedNode SimulatedNode => node;
 
