@@ -18,13 +18,13 @@ public sealed class InboundRefusals(ILoggingAdapter log, TimeProvider clock)
     /// <summary>The refusals of one actor system, shared by its serializers.</summary>
     public static InboundRefusals For(ActorSystem system) => system.WithExtension<Holder, HolderProvider>().Refusals;
 
-    /// <summary>Logs the refusal (unless it was logged for this peer within the minute) and throws, so Akka drops the message.</summary>
-    /// <exception cref="SerializationException">Always: the message is not read.</exception>
+    /// <summary>Logs the refusal (unless it was logged for this peer within the minute); throw what it returns, so Akka drops the message unread.</summary>
+    /// <param name="what">What the peer sent, worded to follow the peer's address: "sent …".</param>
     public SerializationException Refuse(string what)
     {
-        var peer = InboundPeer() ?? "a peer (its address is not known here)";
-        Note($"CLUSTER: {peer}: {what}", peer + what);
-        return new SerializationException($"{peer}: {what}");
+        var refusal = $"{InboundPeer() ?? "a peer (its address is not known here)"} {what}";
+        Note($"CLUSTER: {refusal}", refusal);
+        return new SerializationException(refusal);
     }
 
     /// <summary>Logs <paramref name="line"/> as a WARN, unless one with the same <paramref name="key"/> was logged within the minute.</summary>

@@ -17,7 +17,7 @@ public abstract class RefusedSerializer(ExtendedActorSystem system, string what)
         throw new System.Runtime.Serialization.SerializationException($"{obj.GetType()} is not a message replicas exchange: it has no place in image-sync's serializer");
 
     public override object FromBinary(byte[] bytes, Type type) =>
-        throw InboundRefusals.For(system).Refuse($"sent {what}, which replicas never send; dropped unread ({bytes.Length} bytes)");
+        throw InboundRefusals.For(system).Refuse($"sent {what}, which replicas never send: dropped unread ({bytes.Length} bytes)");
 }
 
 /// <summary>Akka's default JSON (Newtonsoft with .NET type names in the message): a sender could name any type to build.</summary>

@@ -29,6 +29,9 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JoinWithin = TimeSpan.FromSeconds(30);
+    // Silence is normal while the others start; half a minute of it usually means they cannot answer this one.
+    private static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan QuietAgainEvery = TimeSpan.FromMinutes(5);
 
     private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -38,6 +41,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private readonly CoordinatorPresence _presence;
     private readonly Dictionary<long, MembershipConfirmation> _confirmations = [];
     private long _lastConfirmation;
+    private TimeSpan _heardAt;
+    private TimeSpan? _quietSaidAt;
 
     public ReplicaMembership(ClusterSettings settings, CoordinatorPresence presence)
     {
@@ -60,6 +65,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
         _probes.Started(Now);
+        _heardAt = Now;
         Timers.StartPeriodicTimer(nameof(Probe), Probe.Instance, ProbeEvery);
     }
 
@@ -68,7 +74,11 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>In no cluster yet: asking the other replicas each second, until there is one to join or to form.</summary>
     private void Probing()
     {
-        Receive<MembershipQueries.Answer>(answer => _probes.Heard(answer, Now));
+        Receive<MembershipQueries.Answer>(answer =>
+        {
+            _probes.Heard(answer, Now);
+            _heardAt = Now;
+        });
         Receive<Probe>(_ => ProbeOthers());
         Always();
     }
@@ -121,6 +131,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Answer(IActorRef prober)
     {
         _probes.ProbedBy(prober.Path.Address, Now);
+        _heardAt = Now;
         prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. _probes.Hears(Now).Select(h => h.ToString())]));
     }
 
@@ -155,6 +166,17 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
                 return;
         }
         foreach (var other in _others) MembershipOf(other).Tell(MembershipQueries.AreYouInACluster.Instance);
+        SayWhenQuiet();
+    }
+
+    /// <summary>No other replica answered for a while: what an operator checks first, said now and then, not every second.</summary>
+    private void SayWhenQuiet()
+    {
+        if (_others.Count == 0 || Now - _heardAt < QuietFor || (_quietSaidAt is { } said && Now - said < QuietAgainEvery)) return;
+        _quietSaidAt = Now;
+        _log.Warning("CLUSTER: none of the {0} other replicas in cluster.seed-nodes has answered for {1}: are they running and reachable on their cluster port, "
+            + "and do all run cluster.tls {2} with certificates of the same CA?", _others.Count, Durations.Show(Now - _heardAt),
+            _settings.Tls.Enabled ? "on" : "off");
     }
 
     private void StartJoining()

@@ -6,6 +6,7 @@ using Akka.Serialization;
 using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Metrics;
+using ImageSync.Nodes;
 
 namespace ImageSync.Cluster;
 
@@ -49,9 +50,12 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
     private static readonly Dictionary<Type, string> ManifestOf = Messages.ToDictionary(m => m.Type, m => m.Manifest);
     private static readonly Dictionary<string, Type> TypeOf = Messages.ToDictionary(m => m.Manifest, m => m.Type);
 
-    // Names and image references travel as the strings they parse from, and are checked again on arrival.
+    // Names and image references travel as the strings they parse from, and are checked again on arrival. A message
+    // must hold its fields and nothing else: one with a field missing or added is not this version's, and is refused.
     private readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web)
     {
+        RespectRequiredConstructorParameters = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter(), new WireFormats.NodeNames(), new WireFormats.ImageRefs(), new WireFormats.ActorRefs(system) },
     };
 
@@ -69,18 +73,18 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
     }
 
-    /// <exception cref="SerializationException">The name is not one of the messages, or the JSON is not that message.</exception>
+    /// <exception cref="SerializationException">The name is not one of the messages, or the JSON is not that message: logged with the peer, and dropped.</exception>
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!TypeOf.TryGetValue(manifest, out var type))
-            throw new SerializationException($"a replica sent '{manifest}', which this version of image-sync does not know (replicas of different versions?)");
+            throw InboundRefusals.For(system).Refuse($"sent '{NodeText.Shorten(manifest, 100)}', which this version of image-sync does not know (replicas of different versions?)");
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, _json) ?? throw new SerializationException($"a replica sent an empty '{manifest}'");
+            return JsonSerializer.Deserialize(bytes, type, _json) ?? throw new JsonException("the message is empty");
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
-            throw new SerializationException($"a replica sent a '{manifest}' this version cannot read: {e.Message}", e);
+            throw InboundRefusals.For(system).Refuse($"sent a '{manifest}' this version cannot read: {e.Message}");
         }
     }
 }

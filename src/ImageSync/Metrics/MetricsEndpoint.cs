@@ -18,16 +18,20 @@ public sealed record HttpAnswer(int Status, string ContentType, byte[] Body)
 /// included, and answers whatever Host header a scraper or a container health check sends; HttpListener did
 /// neither. It binds when it starts, so an address in use or not available stops the daemon's start with a
 /// <see cref="ListenerException"/> naming it, before any sync.
+/// Slow clients cannot starve a health probe: it accepts whatever arrives, a request head has a few seconds to
+/// arrive, and past <see cref="MaxConnections"/> the connection that has waited longest for its head is dropped
+/// for the newcomer, so a probe, which sends its head at once, is answered whatever holds the port.
 /// </summary>
 public sealed class MetricsEndpoint(string address, IReadOnlyDictionary<string, Func<CancellationToken, Task<HttpAnswer>>> routes) : IHostedService, IDisposable
 {
     private const int MaxRequestHead = 8 * 1024;
-    private const int MaxConnections = 16;
+    private const int MaxConnections = 128;
 
-    // A client that never finishes its request must not hold a connection for long.
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _connections = new(MaxConnections);
+    // The connections still reading their request head, oldest first; the lock guards it and the count.
+    private readonly LinkedList<CancellationTokenSource> _reading = [];
+    private int _open;
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
 
@@ -85,7 +89,6 @@ public sealed class MetricsEndpoint(string address, IReadOnlyDictionary<string, 
             Socket client;
             try
             {
-                await _connections.WaitAsync(stopping);
                 client = await listener.AcceptSocketAsync(stopping);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -93,19 +96,45 @@ public sealed class MetricsEndpoint(string address, IReadOnlyDictionary<string, 
                 break;
             }
             answering.RemoveAll(t => t.IsCompleted);
-            answering.Add(AnswerAsync(client, stopping));
+            answering.Add(AnswerAsync(client, Admit(stopping)));
         }
         await Task.WhenAll(answering);
     }
 
-    private async Task AnswerAsync(Socket client, CancellationToken stopping)
+    /// <summary>A place for a new connection: when all are taken, the one that has waited longest for its request head gives up its own.</summary>
+    private LinkedListNode<CancellationTokenSource> Admit(CancellationToken stopping)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(RequestTimeout);
+        lock (_reading)
+        {
+            if (_open >= MaxConnections && _reading.First is { } slowest)
+            {
+                _reading.Remove(slowest);
+                slowest.Value.Cancel();
+            }
+            _open++;
+            return _reading.AddLast(timeout);
+        }
+    }
+
+    private void HeadRead(LinkedListNode<CancellationTokenSource> connection)
+    {
+        lock (_reading)
+        {
+            if (connection.List is not null) _reading.Remove(connection);
+        }
+    }
+
+    private async Task AnswerAsync(Socket client, LinkedListNode<CancellationTokenSource> connection)
+    {
+        using var timeout = connection.Value;
         try
         {
             await using var stream = new NetworkStream(client, ownsSocket: true);
-            var (method, path) = RequestLine(await ReadHeadAsync(stream, timeout.Token));
+            var head = await ReadHeadAsync(stream, timeout.Token);
+            HeadRead(connection);
+            var (method, path) = RequestLine(head);
             var answer = method is not ("GET" or "HEAD") ? HttpAnswer.Text(405, "GET only\n")
                 : routes.TryGetValue(path, out var route) ? await route(timeout.Token)
                 : HttpAnswer.Text(404, "not found\n");
@@ -117,7 +146,8 @@ public sealed class MetricsEndpoint(string address, IReadOnlyDictionary<string, 
         }
         finally
         {
-            _connections.Release();
+            HeadRead(connection);
+            lock (_reading) _open--;
         }
     }
 
@@ -157,7 +187,6 @@ public sealed class MetricsEndpoint(string address, IReadOnlyDictionary<string, 
     {
         _listener?.Dispose();
         _stopping.Dispose();
-        _connections.Dispose();
     }
 }
 

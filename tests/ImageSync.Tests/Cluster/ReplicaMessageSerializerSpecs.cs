@@ -93,8 +93,8 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         var badImage = Assert.Throws<SerializationException>(() =>
             serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"image\": \"a b; reboot\", \"timeout\": \"00:10:00\"}"u8.ToArray(), "node-pull"));
 
-        Assert.Contains("a replica sent a 'node-check' this version cannot read", badNode.Message);
-        Assert.Contains("a replica sent a 'node-pull' this version cannot read", badImage.Message);
+        Assert.Contains("sent a 'node-check' this version cannot read", badNode.Message);
+        Assert.Contains("sent a 'node-pull' this version cannot read", badImage.Message);
     }
 
     [Fact]
@@ -106,8 +106,42 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         var garbled = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"attemptUnix\": \"soon\"}"u8.ToArray(), "fleet-report"));
 
         Assert.Contains("which this version of image-sync does not know", unknown.Message);
-        Assert.Contains("a replica sent a 'fleet-report' this version cannot read", garbled.Message);
+        Assert.Contains("sent a 'fleet-report' this version cannot read", garbled.Message);
     }
+
+    [Fact]
+    public void Should_refuse_a_message_with_a_field_missing_or_one_it_does_not_have_such_as_where_a_node_is()
+    {
+        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Open));
+
+        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"id\": 1}"u8.ToArray(), "node-check"));
+        var added = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"host\": \"10.66.6.6\", \"port\": 22}"u8.ToArray(), "node-check"));
+
+        Assert.Contains("sent a 'node-check' this version cannot read", missing.Message);
+        Assert.Contains("'host'", added.Message);
+    }
+
+    [Fact]
+    public async Task Should_bind_no_serializer_to_other_messages_and_refuse_what_arrives_as_json_with_type_names_or_a_remote_deployment()
+    {
+        var settings = DaemonReplica.Cluster(TestData.Simulated("daemon.interval = 1h"), 1, certificates: null).Single();
+        await using var product = new DaemonReplica("as-shipped", settings, new ScriptedTransport(), new SyncTimeline(), verifyMessages: false);
+        await product.StartAsync();
+        var serialization = product.System.Serialization;
+        var typeNamed = Encoding.UTF8.GetBytes("{\"$type\":\"ImageSync.Actors.SyncCommands+StartSync, ImageSync\",\"Reason\":\"stranger\"}");
+
+        var unbound = Assert.Throws<SerializationException>(() => serialization.FindSerializerFor(new Unlisted("x")));
+        var json = Assert.Throws<SerializationException>(() => serialization.Deserialize(typeNamed, 1, "ImageSync.Actors.SyncCommands+StartSync, ImageSync"));
+        var deployment = Assert.Throws<SerializationException>(() => serialization.Deserialize([1, 2, 3], 3, ""));
+
+        Assert.Contains("No serializer binding found for type Unlisted", unbound.Message);
+        Assert.Contains("sent a message in JSON with .NET type names (Akka's Newtonsoft serializer), which replicas never send: dropped unread", json.Message);
+        Assert.Contains("sent a remote deployment", deployment.Message);
+    }
+
+    /// <summary>A message image-sync has no place for in its serializer.</summary>
+    private sealed record Unlisted(string Text);
 
     private static string Json(object message) => JsonSerializer.Serialize(message, message.GetType());
 

@@ -59,6 +59,32 @@ public sealed class MetricsEndpointSpecs
         await endpoint.StopAsync(CancellationToken.None);
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(300)]
+    public async Task Should_answer_every_health_probe_within_a_second_while_slow_clients_hold_half_sent_requests(int slowClients)
+    {
+        using var endpoint = await StartAsync($"127.0.0.1:{DaemonReplica.FreePort()}");
+        var port = endpoint.LocalEndpoint!.Port;
+        var slow = new List<TcpClient>();
+        for (var i = 0; i < slowClients; i++)
+        {
+            var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            await client.GetStream().WriteAsync("GET /healthz HTTP/1.1\r\nHost: slow\r\n"u8.ToArray());
+            slow.Add(client);
+        }
+        // As a kubelet probes: a fresh connection each time, given up after a second.
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+
+        var answers = new List<string>();
+        for (var i = 0; i < 10; i++) answers.Add(await probe.GetStringAsync($"http://127.0.0.1:{port}/healthz"));
+
+        Assert.All(answers, answer => Assert.Equal("ok\n", answer));
+        foreach (var client in slow) client.Dispose();
+        await endpoint.StopAsync(CancellationToken.None);
+    }
+
     private static async Task<MetricsEndpoint> StartAsync(string address)
     {
         var endpoint = new MetricsEndpoint(address, Routes);

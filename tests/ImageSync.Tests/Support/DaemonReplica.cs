@@ -23,7 +23,11 @@ public sealed class DaemonReplica : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    public DaemonReplica(string name, ImageSyncSettings settings, INodeTransport transport, SyncTimeline timeline)
+    /// <param name="verifyMessages">
+    /// Serialize every message a clustered replica sends, even to itself, so one that would cross replicas without
+    /// image-sync's serializer (or a local one not marked as staying local) fails the spec; off runs it as shipped.
+    /// </param>
+    public DaemonReplica(string name, ImageSyncSettings settings, INodeTransport transport, SyncTimeline timeline, bool verifyMessages = true)
     {
         Name = name;
         Presence = new CoordinatorPresence();
@@ -33,9 +37,7 @@ public sealed class DaemonReplica : IAsyncDisposable
         {
             Journal = new TimelineJournal(timeline, name),
             Daemon = new DaemonParts(Presence, Metrics) { ClusterTls = cluster.Enabled && cluster.Tls.Enabled ? ReplicaTls.Load(cluster.Tls, TimeProvider.System) : null },
-            // Every message a replica sends is serialized, even to itself: one that would cross replicas without
-            // image-sync's serializer (or a local one not marked as staying local) fails the spec.
-            Hocon = settings.Cluster.Enabled ? LocalMessageCheck.Hocon : null,
+            Hocon = settings.Cluster.Enabled && verifyMessages ? LocalMessageCheck.Hocon : null,
         };
         _host = new HostBuilder().ConfigureServices(services => services.AddImageSync(parts)).Build();
     }
