@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 declare -A needed=([/usr/sbin/sshd]=openssh-server [/usr/bin/containerd]=containerd [/usr/bin/docker-registry]=docker-registry
                    [/usr/bin/skopeo]=skopeo [/usr/bin/umoci]=umoci [/usr/bin/jq]=jq [/usr/bin/systemd-analyze]=systemd
-                   [/usr/bin/promtool]=prometheus [/usr/bin/htpasswd]=apache2-utils)
+                   [/usr/bin/promtool]=prometheus [/usr/bin/htpasswd]=apache2-utils [/usr/bin/openssl]=openssl [/usr/bin/tcpdump]=tcpdump)
 missing=()
 for tool in "${!needed[@]}"; do [ -x "$tool" ] || missing+=("${needed[$tool]}"); done
 if [ ${#missing[@]} -gt 0 ]; then

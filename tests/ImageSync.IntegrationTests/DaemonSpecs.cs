@@ -115,6 +115,7 @@ public sealed class DaemonSpecs : IDisposable
         _fleet.Start($$"""
             daemon.interval = 1h
             cluster { enabled = on, hostname = 127.0.0.1, port = {{port}}, seed-nodes = ["akka.tcp://image-sync@127.0.0.1:{{port}}"] }
+            {{DaemonReplicas.NoTls}}
             """);
 
         using var daemon = StartDaemon();
@@ -122,6 +123,23 @@ public sealed class DaemonSpecs : IDisposable
 
         Assert.True(stopped.ExitCode == 4, stopped.Output);
         Assert.Contains($"image-sync: daemon could not start: Failed to bind to [127.0.0.1:{port}]: Address already in use", stopped.Stderr);
+    }
+
+    [Fact]
+    public void Should_not_start_a_cluster_replica_without_its_tls_files_and_name_the_settings()
+    {
+        var port = SshdNode.FreePort();
+        _fleet.Start($$"""
+            daemon.interval = 1h
+            cluster { enabled = on, hostname = 127.0.0.1, port = {{port}}, seed-nodes = ["akka.tcp://image-sync@127.0.0.1:{{port}}"] }
+            """);
+
+        using var daemon = StartDaemon();
+        var stopped = daemon.Wait(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped.ExitCode == 4, stopped.Output);
+        Assert.Contains("image-sync: daemon could not start: image-sync.cluster.tls.certificate, image-sync.cluster.tls.key, image-sync.cluster.tls.ca: not set", stopped.Stderr);
+        Assert.DoesNotContain(_fleet.DayFile("image-sync"), l => l.Contains("SYNC STARTED"));
     }
 
     [Fact]

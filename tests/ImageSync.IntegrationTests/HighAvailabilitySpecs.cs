@@ -70,7 +70,7 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
         Assert.True(_replicas[1].BecomesMember(TimeSpan.FromSeconds(60)), "replica 1 never became a member");
         Assert.Contains(_replicas[1].RunLog, l => l.Text.StartsWith("CLUSTER: joining the cluster of", StringComparison.Ordinal));
         Assert.DoesNotContain(_replicas[1].RunLog, l => l.Text.Contains("forming the cluster", StringComparison.Ordinal));
-        Assert.True(first.Shows("CLUSTER: replica akka.tcp://image-sync@127.0.0.1:" + _replicas[1].Port + " joined", TimeSpan.FromSeconds(10), since: joinedAt),
+        Assert.True(first.Shows($"CLUSTER: replica akka.ssl.tcp://image-sync@127.0.0.1:{_replicas[1].Port} joined", TimeSpan.FromSeconds(10), since: joinedAt),
             $"{first.Name} never saw replica 1 join");
         Assert.Empty(_replicas.OverlappingSyncs());
     }

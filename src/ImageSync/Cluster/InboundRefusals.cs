@@ -22,7 +22,7 @@ public sealed class InboundRefusals(ILoggingAdapter log, TimeProvider clock)
     /// <param name="what">What the peer sent, worded to follow the peer's address: "sent …".</param>
     public SerializationException Refuse(string what)
     {
-        var refusal = $"{InboundPeer() ?? "a peer (its address is not known here)"} {what}";
+        var refusal = $"{InboundPeer()?.ToString() ?? "a peer (its address is not known here)"} {what}";
         Note($"CLUSTER: {refusal}", refusal);
         return new SerializationException(refusal);
     }
@@ -49,11 +49,14 @@ public sealed class InboundRefusals(ILoggingAdapter log, TimeProvider clock)
     }
 
     /// <summary>
-    /// The replica a message being read came from. Akka reads an inbound message on the endpoint reader of its
-    /// association, whose Props carry the local and the remote address, in that order.
+    /// The peer a message being read off the cluster port came from, as its association (and TLS) knows it, whatever
+    /// sender the message names; null for a message not read off the wire. Akka reads an inbound message on the
+    /// endpoint reader of its association, whose Props carry the local and the remote address, in that order.
     /// </summary>
-    private static string? InboundPeer() =>
-        InternalCurrentActorCellKeeper.Current?.Props.Arguments?.OfType<Address>().Skip(1).FirstOrDefault()?.ToString();
+    internal static Address? InboundPeer() =>
+        InternalCurrentActorCellKeeper.Current is { Props: { Type.FullName: "Akka.Remote.EndpointReader" } reader }
+            ? reader.Arguments?.OfType<Address>().Skip(1).FirstOrDefault()
+            : null;
 
     private sealed class Holder(ExtendedActorSystem system) : IExtension
     {

@@ -125,19 +125,30 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     }
 
     /// <summary>
-    /// Only a replica of this cluster has a node's session used: a message from any other sender, or with none to
-    /// answer, is refused and logged with whoever sent it, whatever the state.
+    /// Only a replica of this cluster has a node's session used. A message is refused, and logged with where it came
+    /// from, whatever the state, when the peer it came off the cluster port from is not a member (by the association
+    /// it arrived on), when the sender it names is on a peer that is not, or when a call names no sender to answer.
+    /// A peer with a certificate of the CA could still name a member as its sender: the entity then runs only what
+    /// it would for that member, on nodes of its own replica's config.
     /// </summary>
     private void RefuseOutsiders() =>
-        Receive<INodeMessage>(message => !FromMember(Sender), message =>
+        Receive<INodeMessage>(message => Outsider(message) is not null, message =>
         {
-            const string why = "the sender is not a member of this cluster";
-            _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", message.GetType().Name, message.Node, Sender.IsNobody() ? "no sender" : Sender.Path.Address.ToString(), why);
+            var (from, why) = Outsider(message)!.Value;
+            _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", message.GetType().Name, message.Node, from, why);
             if (message is Call call && !Sender.IsNobody()) Sender.Tell(new Failed(call.Id, NodeFailure.Refused, why));
         });
 
-    private bool FromMember(IActorRef sender) =>
-        !sender.IsNobody() && (sender.Path.Address.HasLocalScope || _cluster.State.Members.Any(m => m.Address.Equals(sender.Path.Address)));
+    /// <summary>Who sent a message that is not a replica's to send, and why it is not; null when it is.</summary>
+    private (string From, string Why)? Outsider(INodeMessage message)
+    {
+        const string outside = "the sender is not a member of this cluster";
+        if (InboundOrigins.Of(message) is { } peer && !IsMember(peer)) return (peer.ToString(), outside);
+        if (Sender.IsNobody()) return message is Call ? ("no sender", "the call names no sender to answer") : null;
+        return Sender.Path.Address.HasLocalScope || IsMember(Sender.Path.Address) ? null : (Sender.Path.Address.ToString(), outside);
+    }
+
+    private bool IsMember(Address address) => _cluster.State.Members.Any(m => m.Address.Equals(address));
 
     private void Run<T>(Call call, Func<INodeSession, CancellationToken, Task<T>> operation, Func<T, Answer> answer)
     {

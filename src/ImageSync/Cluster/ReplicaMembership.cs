@@ -175,8 +175,8 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         if (_others.Count == 0 || Now - _heardAt < QuietFor || (_quietSaidAt is { } said && Now - said < QuietAgainEvery)) return;
         _quietSaidAt = Now;
         _log.Warning("CLUSTER: none of the {0} other replicas in cluster.seed-nodes has answered for {1}: are they running and reachable on their cluster port, "
-            + "and do all run cluster.tls {2} with certificates of the same CA?", _others.Count, Durations.Show(Now - _heardAt),
-            _settings.Tls.Enabled ? "on" : "off");
+            + "and {2}?", _others.Count, Durations.Elapsed(Now - _heardAt),
+            _settings.Tls.Enabled ? "do they all run cluster.tls with certificates of the same CA" : "do they all run with cluster.tls.enabled = off too");
     }
 
     private void StartJoining()

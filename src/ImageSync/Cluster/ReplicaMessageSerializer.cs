@@ -78,13 +78,16 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
     {
         if (!TypeOf.TryGetValue(manifest, out var type))
             throw InboundRefusals.For(system).Refuse($"sent '{NodeText.Shorten(manifest, 100)}', which this version of image-sync does not know (replicas of different versions?)");
+        object message;
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, _json) ?? throw new JsonException("the message is empty");
+            message = JsonSerializer.Deserialize(bytes, type, _json) ?? throw new JsonException("the message is empty");
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
             throw InboundRefusals.For(system).Refuse($"sent a '{manifest}' this version cannot read: {e.Message}");
         }
+        if (InboundRefusals.InboundPeer() is { } peer) InboundOrigins.Note(message, peer);
+        return message;
     }
 }

@@ -5,22 +5,44 @@ namespace ImageSync.IntegrationTests.Fleet;
 
 /// <summary>
 /// <c>image-sync daemon</c> processes run as cluster replicas over one <see cref="TestFleet"/>, as on separate
-/// machines: each has its own config (laid over the fleet's), client key, run logs, lock file and metrics port.
+/// machines: each has its own config (laid over the fleet's), client key, run logs, lock file and metrics port, and
+/// its own certificate for the cluster's mutual TLS, made by the README's <c>deploy/cluster-tls/make-certs.sh</c>.
 /// </summary>
 public sealed partial class DaemonReplicas : IDisposable
 {
     private readonly TestFleet _fleet;
+    private readonly string _seeds;
 
     /// <param name="extraConfig">Lines inside <c>image-sync { }</c> for every replica.</param>
-    public DaemonReplicas(TestFleet fleet, int count, string extraConfig = "")
+    /// <param name="tls">Off: the replicas run with <c>cluster.tls.enabled = off</c>.</param>
+    public DaemonReplicas(TestFleet fleet, int count, string extraConfig = "", bool tls = true)
     {
         _fleet = fleet;
         var ports = Enumerable.Range(0, count).Select(_ => SshdNode.FreePort()).ToList();
-        var seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://image-sync@127.0.0.1:{p}\""));
-        All = [.. ports.Select((port, i) => new Replica(i + 1, port, fleet, seeds, extraConfig))];
+        _seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://image-sync@127.0.0.1:{p}\""));
+        var names = Enumerable.Range(1, count).Select(i => $"replica-{i}").ToList();
+        if (tls) MakeCertificates(Certificates, names);
+        All = [.. ports.Select((port, i) => new Replica(names[i], port, fleet, _seeds, (tls ? TlsConfig(Certificates, names[i]) : NoTls) + extraConfig))];
     }
 
+    /// <summary>Where the replicas' CA and certificates are.</summary>
+    public string Certificates => Path.Combine(_fleet.Root, "cluster-tls");
+
     public IReadOnlyList<Replica> All { get; }
+
+    /// <summary>Another daemon that lists these replicas and itself, with the cluster TLS lines given (not started).</summary>
+    public Replica Stranger(string name, string tls) =>
+        new(name, SshdNode.FreePort(), _fleet, _seeds, tls, selfListed: true);
+
+    /// <summary>The <c>cluster.tls</c> lines for a replica with the certificate <paramref name="name"/> of the CA in <paramref name="dir"/>.</summary>
+    public static string TlsConfig(string dir, string name) =>
+        $$"""cluster.tls { certificate = "{{Path.Combine(dir, name + ".crt")}}", key = "{{Path.Combine(dir, name + ".key")}}", ca = "{{Path.Combine(dir, "ca.crt")}}" }""" + "\n";
+
+    public const string NoTls = "cluster.tls.enabled = off\n";
+
+    /// <summary>A CA in <paramref name="dir"/> (made once) and a certificate for each name, as the README has an operator make them.</summary>
+    public static void MakeCertificates(string dir, IEnumerable<string> names) =>
+        Shell.Require(Path.Combine(Repository.Root, "deploy", "cluster-tls", "make-certs.sh"), [dir, .. names]);
 
     public Replica this[int number] => All[number - 1];
 
@@ -122,9 +144,11 @@ public sealed partial class Replica : IDisposable
 {
     private RunningProcess? _process;
 
-    internal Replica(int number, int port, TestFleet fleet, string seeds, string extraConfig)
+    /// <param name="selfListed">Lists itself beside <paramref name="seeds"/>: a daemon those replicas do not list.</param>
+    internal Replica(string name, int port, TestFleet fleet, string seeds, string extraConfig, bool selfListed = false)
     {
-        Name = $"replica-{number}";
+        Name = name;
+        if (selfListed) seeds += $", \"akka.tcp://image-sync@127.0.0.1:{port}\"";
         Port = port;
         Dir = Path.Combine(fleet.Root, Name);
         Directory.CreateDirectory(Dir);

@@ -84,7 +84,7 @@ public sealed class NodeEntitySpecs() : Akka.TestKit.Xunit2.TestKit("akka.actor.
         _nodes.Node("w1");
         var entity = Entity();
 
-        EventFilter.Warning(contains: "CLUSTER: refused Open for w1 from no sender: the sender is not a member of this cluster").ExpectOne(() =>
+        EventFilter.Warning(contains: "CLUSTER: refused Open for w1 from no sender: the call names no sender to answer").ExpectOne(() =>
             entity.Tell(new Open(W1, 1, DigestOf("w1"), TestActor, Sync: 7), ActorRefs.NoSender));
 
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
