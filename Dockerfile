@@ -12,8 +12,8 @@ ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0@sha256:a365ce6a50b091768
 
 FROM ${SDK_IMAGE} AS build
 # Behind a TLS-intercepting proxy the restore must trust the proxy's CA: EXTRA_CA_CERTS is PEM text (one or more
-# certificates), trusted by this build stage only. NUGET_SOURCE restores from that feed (a mirror's index.json URL)
-# instead of the SDK's default one. NUGET_CERT_REVOCATION_MODE=offline (NuGet's own variable) where the proxy also
+# certificates), trusted by this build stage only. NUGET_SOURCE restores from that feed (a mirror's https:// index.json
+# URL; NuGet refuses plain HTTP) instead of the SDK's default one. NUGET_CERT_REVOCATION_MODE=offline (NuGet's own variable) where the proxy also
 # keeps the certificate authorities' revocation servers out of reach, where NuGet would wait for each signed
 # package's check to time out. Left unset: a plain restore, as without a proxy.
 ARG EXTRA_CA_CERTS=""
