@@ -38,9 +38,12 @@ public sealed class DockerEngine : IDisposable
     {
         var list = arguments.ToList();
         var result = Run(list, limit);
-        if (result.ExitCode != 0) throw new InvalidOperationException($"docker {string.Join(' ', list)} failed ({result.ExitCode}):\n{result.Output}");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"docker {string.Join(' ', list.Select(Shortened))} failed ({result.ExitCode}):\n{result.Output}");
         return result.Stdout.Trim();
     }
+
+    /// <summary>An argument as a failure shows it: a long one (EXTRA_CA_CERTS=… holds whole certificates) cut short.</summary>
+    private static string Shortened(string argument) => argument.Length <= 120 ? argument : $"{argument[..60]}… ({argument.Length} characters)";
 
     public bool HasImage(string reference) => Run(["image", "inspect", reference]).ExitCode == 0;
 
