@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Tests.Support;
@@ -39,6 +40,23 @@ public sealed class ComposeFileSpecs
                 Assert.True(File.Exists(Path.Combine(context, source)) || Directory.Exists(Path.Combine(context, source)), $"{dockerfile}: COPY {source}: not in the context");
                 Assert.DoesNotContain(ignored, pattern => source.TrimEnd('/') == pattern || source.StartsWith(pattern + "/", StringComparison.Ordinal));
             }
+        }
+    }
+
+    [Fact]
+    public void Should_copy_into_the_build_every_file_outside_src_that_a_project_reads()
+    {
+        var copied = CopySources(Path.Combine(Root, "Dockerfile")).Select(c => c.TrimEnd('/')).ToList();
+        foreach (var project in Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            var dir = Path.GetDirectoryName(project)!;
+            var outside = XDocument.Load(project).Descendants()
+                .SelectMany(e => (e.Attribute("Include")?.Value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+                .Select(include => Path.GetRelativePath(Root, Path.GetFullPath(Path.Combine(dir, include))))
+                .Where(file => !file.StartsWith("src/", StringComparison.Ordinal));
+
+            Assert.All(outside, file => Assert.True(copied.Any(c => file == c || file.StartsWith(c + "/", StringComparison.Ordinal)),
+                $"{Path.GetFileName(project)} reads {file}, which the Dockerfile does not copy into the build"));
         }
     }
 
