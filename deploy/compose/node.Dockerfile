@@ -1,8 +1,10 @@
 # A demo worker node: sshd and the stand-in crictl the integration tests use (there is no container
 # runtime: "pulling" an image records it, if the demo registry file serves it). image-sync logs in as the
 # unprivileged user image-sync, whose key runs the node helper and nothing else (README: least privilege).
-# Pinned by digest like the image-sync Dockerfile (refresh: docker buildx imagetools inspect debian:12-slim).
-FROM debian:12-slim@sha256:ccb33c3ac5b02588fc1d9e4fc09b952e433d0c54d8618d0ee1afadf1f3cf2455
+# The base is a build argument pinned by digest like the image-sync Dockerfile's (refresh: docker buildx imagetools
+# inspect debian:12-slim, then replace the digest here and in docker-compose.yml); any Debian 12 image will do.
+ARG NODE_BASE_IMAGE=debian:12-slim@sha256:ccb33c3ac5b02588fc1d9e4fc09b952e433d0c54d8618d0ee1afadf1f3cf2455
+FROM ${NODE_BASE_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openssh-server \
  && rm -rf /var/lib/apt/lists/* /etc/ssh/ssh_host_* \

@@ -175,15 +175,19 @@ internal static class OneShotSync
         return (ended, signals.ExitCode);
     }
 
-    /// <summary>Redraws the live view until the run has finished, then draws its final state once more.</summary>
-    internal static async Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished)
+    /// <summary>Redraws the live view every 250 ms until the run has finished, then draws its final state once more.</summary>
+    internal static Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished) =>
+        ShowLiveAsync(console, progress, finished, () => Task.Delay(TimeSpan.FromMilliseconds(250)));
+
+    /// <param name="nextRedraw">Asked after each redraw while the run goes on: completes when the next one is due.</param>
+    internal static async Task ShowLiveAsync(IAnsiConsole console, RunProgress progress, Task finished, Func<Task> nextRedraw)
     {
         await console.Live(Views.Live(progress.Snapshot())).StartAsync(async live =>
         {
             while (!finished.IsCompleted)
             {
                 live.UpdateTarget(Views.Live(progress.Snapshot()));
-                await Task.WhenAny(finished, Task.Delay(TimeSpan.FromMilliseconds(250)));
+                await Task.WhenAny(finished, nextRedraw());
             }
             live.UpdateTarget(Views.Live(progress.Snapshot()));
         });

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ImageSync.Actors;
 using ImageSync.Cli;
 using ImageSync.Cli.Commands;
@@ -53,11 +54,22 @@ public sealed class ViewsSpecs
         progress.Apply(new SyncEvents.NodeChecked(NodeStatus.Ready(W1.Name, 0, [])));
         progress.Apply(new SyncEvents.PlanMade(new SyncPlan([a, b])));
         var finished = new TaskCompletionSource();
+        // The view asks for its next redraw once it has drawn: the spec paces it, and reads the console only once
+        // the view has ended (TestConsole is not safe to read while the view's thread writes to it).
+        var redrawsAsked = Channel.CreateUnbounded<TaskCompletionSource>();
+        Task NextRedraw()
+        {
+            var due = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            redrawsAsked.Writer.TryWrite(due);
+            return due.Task;
+        }
 
-        var live = OneShotSync.ShowLiveAsync(console, progress, finished.Task);
+        var live = OneShotSync.ShowLiveAsync(console, progress, finished.Task, NextRedraw);
+        var drawnBeforePulls = await redrawsAsked.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         progress.Apply(new SyncEvents.PullStarted(a, 1));
         progress.Apply(new SyncEvents.PullStarted(b, 1));
-        Assert.True(SpinWait.SpinUntil(() => console.Output.Contains("in flight (2)"), TimeSpan.FromSeconds(10)), console.Output);
+        drawnBeforePulls.SetResult();
+        await redrawsAsked.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         progress.Apply(new SyncEvents.PullAttemptEnded(a, 1, PullResult.Success));
         progress.Apply(new SyncEvents.PullFinished(new PullOutcome(a, PullResult.Success, null, TimeSpan.FromSeconds(1))));
         progress.Apply(new SyncEvents.PullAttemptEnded(b, 1, PullResult.Failed));
@@ -65,9 +77,10 @@ public sealed class ViewsSpecs
         finished.SetResult();
         await live.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var last = console.Output[console.Output.LastIndexOf("image-sync run", StringComparison.Ordinal)..];
-        Assert.Contains("in flight (0)", last);
-        var row = last.Split('\n').Single(l => l.Contains("w1"));
+        var frames = console.Output.Split("image-sync run")[1..];
+        Assert.Contains(frames, f => f.Contains("in flight (2)"));
+        Assert.Contains("in flight (0)", frames[^1]);
+        var row = frames[^1].Split('\n').Single(l => l.Contains("w1"));
         Assert.Equal(["w1", "reachable", "████████████████████", "2/2", "1", "0"], Columns(row));
     }
 
