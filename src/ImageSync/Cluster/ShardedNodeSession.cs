@@ -13,13 +13,14 @@ namespace ImageSync.Cluster;
 /// </summary>
 /// <param name="region">This replica's shard region of the nodes' entities.</param>
 /// <param name="holder">Whose sessions they are (the coordinator): gone, its sessions are closed wherever they are.</param>
-public sealed class ShardedTransport(IActorRef region, IActorRef holder) : INodeTransport
+/// <param name="losses">The replicas this one lost sight of: a call to an entity on one of them is lost.</param>
+public sealed class ShardedTransport(IActorRef region, IActorRef holder, ReplicaLosses losses) : INodeTransport
 {
     private readonly long _sync = ShardedNodeSession.NextId();
 
     public async Task<INodeSession> ConnectAsync(NodeSpec node, CancellationToken cancellationToken)
     {
-        var session = new ShardedNodeSession(node, region, holder, _sync);
+        var session = new ShardedNodeSession(node, region, holder, _sync, losses);
         await session.OpenAsync(cancellationToken);
         return session;
     }
@@ -27,9 +28,9 @@ public sealed class ShardedTransport(IActorRef region, IActorRef holder) : INode
 
 /// <summary>
 /// A node's session held by its entity, maybe on another replica. Each operation is one call to the entity; a
-/// cancelled one is cancelled there too. If the entity stops (its replica lost, its shard moved) while a call is
-/// out, the call ends in <see cref="ReplicaLostException"/>, and the next call opens the session afresh wherever
-/// the node's shard lives now.
+/// cancelled one is cancelled there too. If the entity stops (its shard moved) or its replica becomes unreachable
+/// while a call is out, the call ends in <see cref="ReplicaLostException"/>, and the next call opens the session
+/// afresh wherever the node's shard lives then.
 /// </summary>
 public sealed class ShardedNodeSession : INodeSession
 {
@@ -40,16 +41,18 @@ public sealed class ShardedNodeSession : INodeSession
     private readonly IActorRef _region;
     private readonly IActorRef _holder;
     private readonly long _sync;
+    private readonly ReplicaLosses _losses;
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private Held? _held;
 
-    internal ShardedNodeSession(NodeSpec spec, IActorRef region, IActorRef holder, long sync)
+    internal ShardedNodeSession(NodeSpec spec, IActorRef region, IActorRef holder, long sync, ReplicaLosses losses)
     {
         _spec = spec;
         _region = region;
         _holder = holder;
         _sync = sync;
+        _losses = losses;
     }
 
     internal static long NextId() => Interlocked.Increment(ref _lastId);
@@ -63,7 +66,16 @@ public sealed class ShardedNodeSession : INodeSession
         var id = NextId();
         var opened = Expect<Opened>(await _region.Ask<Answer>(new Open(Node, id, NodeDigests.Of(_spec), _holder, _sync), null, cancellationToken));
         Reused = opened.Reused;
-        _held = new Held(opened.Entity, id, opened.Entity.WatchAsync(_closed.Token));
+        _held = new Held(opened.Entity, id, LostAsync(opened.Entity));
+    }
+
+    /// <summary>True once the entity stops or its replica is lost; false once this session is closed.</summary>
+    private async Task<bool> LostAsync(IActorRef entity)
+    {
+        var stopped = entity.WatchAsync(_closed.Token);
+        if (entity.Path.Address.HasLocalScope) return await stopped;
+        var unreachable = _losses.WhenLost(entity.Path.Address).WaitAsync(_closed.Token);
+        return await Task.WhenAny(stopped, unreachable) == stopped ? await stopped : unreachable.IsCompletedSuccessfully;
     }
 
     public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) =>
@@ -134,10 +146,10 @@ public sealed class ShardedNodeSession : INodeSession
         return ValueTask.CompletedTask;
     }
 
-    /// <param name="Lost">Completes true when the entity stops; false once this session is closed.</param>
+    /// <param name="Lost">Completes true when the entity stops or its replica is lost; false once this session is closed.</param>
     private sealed record Held(IActorRef Entity, long OpenedBy, Task<bool> Lost);
 }
 
 /// <summary>The replica that held a node's session was lost (or the node's shard moved) during a call: what the call started may still run there.</summary>
 public sealed class ReplicaLostException(NodeName node)
-    : NodeException(node, "the replica holding its session was lost (or its shard moved to another replica) during the call");
+    : NodeException(node, "the replica holding its session was lost (unreachable, or its shard moved to another replica) during the call");

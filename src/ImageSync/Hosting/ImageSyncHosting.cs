@@ -116,7 +116,7 @@ public static class ImageSyncHosting
         {
             var sharded = settings.Pull.ShardNodes;
             var coordinator = SyncCoordinator.Props(parts.Setup, parts.Gate, parts.Clock, daemon.Presence, asSingleton: true,
-                sharded ? (holder, system) => new ShardedTransport(ActorRegistry.For(system).Get<NodeEntity>(), holder) : null);
+                sharded ? (holder, system) => new ShardedTransport(ActorRegistry.For(system).Get<NodeEntity>(), holder, ReplicaLosses.For(system)) : null);
             builder.AddReplicaCluster(settings.Cluster, daemon.ClusterTls, daemon.Presence, coordinator).AddMetricsGossip(daemon.Metrics);
             if (sharded) builder.AddNodeEntities(parts.Setup);
         }

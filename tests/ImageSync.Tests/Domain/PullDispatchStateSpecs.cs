@@ -9,7 +9,7 @@ namespace ImageSync.Tests.Domain;
 public sealed class PullDispatchStateSpecs
 {
     private const string Transient = "Unavailable: EOF";
-    private const string ReplicaLost = "the replica holding its session was lost (or its shard moved to another replica) during the call";
+    private const string ReplicaLost = "the replica holding its session was lost (unreachable, or its shard moved to another replica) during the call";
     private const string Permanent = "NotFound: failed to pull and unpack image: not found";
     private static readonly TimeSpan T0 = TimeSpan.FromSeconds(100);
 
