@@ -87,5 +87,34 @@ internal static class FailoverBench
             + $"+{(exitedAt - killedAt).TotalSeconds:0.0} s after; syncs it started after the kill: {higher.Syncs.Count(s => s.Start > killedAt)}");
     }
 
+    /// <summary>
+    /// Bootstrap: three replicas started at once, each run on a fresh fleet and fresh replicas; times, from the start,
+    /// the first replica to be a member (the cluster formed), the last one, and the first SYNC STARTED.
+    /// </summary>
+    public static void RunBootstrap(int runs)
+    {
+        var formed = new List<double>();
+        var allMembers = new List<double>();
+        var firstSync = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            using var fleet = new TestFleet(nodes: 2).Serving(Api);
+            fleet[1].Holding(Api);
+            fleet.Start("shutdown-grace = 1s");
+            using var replicas = new DaemonReplicas(fleet, 3);
+            var startedAt = DateTimeOffset.Now;
+            foreach (var replica in replicas.All) replica.Start();
+            if (replicas.FirstNotMember(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
+            if (!SpinWait.SpinUntil(() => replicas.All.Any(r => r.Syncs.Count > 0), TimeSpan.FromSeconds(60))) throw new TimeoutException("no sync started");
+            var members = replicas.All.Select(r => (r.RunLog.First(l => l.Text.StartsWith("CLUSTER: this replica is a member", StringComparison.Ordinal)).At - startedAt).TotalSeconds).ToList();
+            formed.Add(members.Min());
+            allMembers.Add(members.Max());
+            firstSync.Add(replicas.All.Where(r => r.Syncs.Count > 0).Min(r => (r.Syncs[0].Start - startedAt).TotalSeconds));
+            Console.WriteLine($"bootstrap: run {i + 1}: first member +{formed[^1]:0.0} s, all three +{allMembers[^1]:0.0} s, first SYNC STARTED +{firstSync[^1]:0.0} s");
+        }
+        Console.WriteLine($"bootstrap: 3 daemons started at once, medians of {runs}: first member {Harness.Median(formed):0.0} s, all three members {Harness.Median(allMembers):0.0} s, "
+            + $"first SYNC STARTED {Harness.Median(firstSync):0.0} s [{string.Join(", ", firstSync.Select(s => s.ToString("0.0")))}]");
+    }
+
     private sealed record Round(double Unreachable, double Downed, double Removed, double SyncStarted);
 }

@@ -49,11 +49,14 @@ switch (which)
     case "failover-pair":
         FailoverBench.RunPair();
         break;
+    case "bootstrap":
+        FailoverBench.RunBootstrap(runs: args.Length > 1 ? int.Parse(args[1]) : 5);
+        break;
     case "parallel":
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | daemon-warm [nodes] [syncs] [interval-seconds] | transfer [runs] | failover [kills] | failover-pair | shard [runs] | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ImageSync.Bench -- scheduling | throughput | cron [other-build ...] | parallel | connect [nodes] | daemon-warm [nodes] [syncs] [interval-seconds] | transfer [runs] | failover [kills] | failover-pair | bootstrap [runs] | shard [runs] | planner | footprint [extra-syncs] | disk | fleet-size [nodes ...]");
         return 2;
 }
 return 0;

@@ -202,7 +202,7 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private string Logs() => _replicas is null ? "" : string.Join("\n", _replicas.All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}")));
+    private string Logs() => _replicas?.RunLogs() ?? "";
 
     public void Dispose()
     {

@@ -99,7 +99,7 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
             ?? throw new Xunit.Sdk.XunitException($"no replica but {except.Name} started a sync within 90 s; their logs:\n{Logs()}");
     }
 
-    private string Logs() => string.Join("\n", _replicas.All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}")));
+    private string Logs() => _replicas.RunLogs();
 
     public void Dispose()
     {

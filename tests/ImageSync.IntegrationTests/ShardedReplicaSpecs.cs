@@ -41,11 +41,7 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Should_finish_every_pull_once_and_never_twice_at_once_when_a_replica_that_is_not_the_coordinator_is_killed_mid_sync()
     {
-        StartReplicas(pullSeconds: 5);
-        // The first pulls start once the coordinator's sync reaches them; a replica other than it is killed then.
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90)), "no pull started");
-        MembersSettled(wait: false);
-        var coordinator = Assert.Single(_replicas.All, r => r.Syncs.Any(s => s.End is null));
+        var coordinator = CoordinatorMidSync();
         var victim = _replicas.All.First(r => r != coordinator);
         var killedAt = DateTimeOffset.Now;
         victim.Kill();
@@ -64,10 +60,7 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Should_start_the_next_sync_on_another_replica_within_15s_when_the_coordinators_replica_is_killed_mid_sync()
     {
-        StartReplicas(pullSeconds: 5);
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90)), "no pull started");
-        MembersSettled(wait: false);
-        var coordinator = Assert.Single(_replicas.All, r => r.Syncs.Any(s => s.End is null));
+        var coordinator = CoordinatorMidSync();
         var killedAt = DateTimeOffset.Now;
         coordinator.Kill();
 
@@ -80,6 +73,15 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
             "not every node got both images: " + string.Join(", ", _fleet.Nodes.Where(n => n.Images.Count < 2).Select(n => n.Name)));
         Assert.Empty(_fleet.Nodes.SelectMany(n => n.OverlappingPulls()));
         Assert.Empty(_replicas.OverlappingSyncs());
+    }
+
+    /// <summary>The replica whose sync is running, once its first pulls (of 5 s each) have started on the nodes.</summary>
+    private Replica CoordinatorMidSync()
+    {
+        StartReplicas(pullSeconds: 5);
+        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90)), "no pull started");
+        MembersSettled(wait: false);
+        return Assert.Single(_replicas.All, r => r.Syncs.Any(s => s.End is null));
     }
 
     private IReadOnlyList<string> Successes() => [.. _replicas.All.SelectMany(r => DayFile(r, "success_images"))];
@@ -120,7 +122,7 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     {
         if (_replicas is not null)
         {
-            output.WriteLine(string.Join("\n", _replicas.All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}"))));
+            output.WriteLine(_replicas.RunLogs());
             _replicas.Dispose();
         }
         _fleet.Dispose();

@@ -49,6 +49,9 @@ public sealed partial class DaemonReplicas : IDisposable
     /// <summary>The first replica that did not become a member of the cluster within the time given; null when all did.</summary>
     public Replica? FirstNotMember(TimeSpan within) => All.FirstOrDefault(r => !r.BecomesMember(within));
 
+    /// <summary>Every replica's run log, each line with its replica and time, for a failing spec to show.</summary>
+    public string RunLogs() => string.Join("\n", All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}")));
+
     /// <summary>The replica whose run log started the latest sync.</summary>
     public Replica? LastToSync => All.Where(r => r.Syncs.Count > 0).MaxBy(r => r.Syncs[^1].Start);
 
