@@ -122,6 +122,27 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
         Assert.All(_replicas.All, r => Assert.DoesNotContain(r.Syncs, s => s.Start > since));
     }
 
+    [Fact]
+    public void Should_validate_a_replicas_config_and_tls_files_without_contacting_a_node()
+    {
+        _fleet.Start();
+        _replicas = new DaemonReplicas(_fleet, 3);
+        var before = _fleet.Nodes.Select(n => n.Connections).ToList();
+        var replica = _replicas[1];
+
+        var valid = Shell.Run(Repository.Cli, ["validate", "--config", replica.ConfigFile]);
+        File.AppendAllText(replica.ConfigFile, $"\nimage-sync.cluster.tls.key = \"{Path.Combine(_replicas.Certificates, "replica-2.key")}\"\n");
+        var mismatched = Shell.Run(Repository.Cli, ["validate", "--config", replica.ConfigFile]);
+
+        Assert.True(valid.ExitCode == 0, valid.Output);
+        Assert.Matches(@"cluster TLS: certificate 'replica-1' \(issued by 'image-sync replicas CA'\), valid until \d{4}-\d\d-\d\d \(36[45] days left\), chains to ", valid.Stdout);
+        Assert.Contains("no node was contacted", valid.Stdout);
+        Assert.Equal(before, _fleet.Nodes.Select(n => n.Connections));
+        Assert.True(mismatched.ExitCode == 2, mismatched.Output);
+        Assert.Contains("image-sync.cluster.tls.key:", mismatched.Stderr);
+        Assert.Contains("is not the private key of cluster.tls.certificate", mismatched.Stderr);
+    }
+
     /// <summary>The trio up, its first sync complete, while a capture records their cluster ports.</summary>
     private LoopbackCapture StartCapturedTrio(bool tls)
     {

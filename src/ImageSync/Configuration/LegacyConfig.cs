@@ -59,6 +59,8 @@ public static partial class LegacyConfig
         if (Number(settings.GetValueOrDefault("SSH_PORT"), problems) is { } port) ssh.Add(Line("port", port, settings["SSH_PORT"]));
         if (settings.GetValueOrDefault("SSH_KEY") is { } key) ssh.Add(Line("key-file", Quote(key.Value), key));
         Section(hocon, "ssh", ssh);
+        // The bash tool ran shell commands as its login; the helper needs installing on every node first.
+        hocon.AppendLine("  # ssh.node-helper = on  # least privilege: once deploy/node/image-sync-node is each node's forced command for this key (README \"Least privilege on the nodes\")");
 
         if (settings.GetValueOrDefault("PREFIX") is { } prefix)
         {

@@ -48,6 +48,9 @@ public sealed class LegacyConfigSpecs
         Assert.Equal("/var/run/image-sync.lock", settings.LockFile);
         Assert.Empty(conversion.Warnings);
         Assert.Contains("# NODE1, line 3", conversion.Hocon);
+        // The helper is suggested, not switched on: the nodes do not have it yet.
+        Assert.Contains("  # ssh.node-helper = on  # least privilege: once deploy/node/image-sync-node is", conversion.Hocon);
+        Assert.False(settings.Ssh.NodeHelper);
     }
 
     [Fact]
