@@ -33,6 +33,13 @@ public abstract class NodeLoginSpecs(bool throughHelper) : IDisposable
         var helper = throughHelper ? "image-sync-node 1" : null;
         Assert.All(check.JsonReport().RootElement.GetProperty("nodes").EnumerateArray(),
             node => Assert.Equal(helper, node.GetProperty("facts").GetProperty("helper").GetString()));
+        // Who the node is, read by this login: the machine-id, and the store's directory (containerd's root where the login may not enter further).
+        Assert.All(check.JsonReport().RootElement.GetProperty("nodes").EnumerateArray(), node =>
+        {
+            var identity = node.GetProperty("facts").GetProperty("identity");
+            Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), identity.GetProperty("machineId").GetString());
+            Assert.StartsWith(Containerd[node.GetProperty("name").GetString() == "node-1" ? 0 : 1].Root, identity.GetProperty("store").GetProperty("path").GetString());
+        });
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Equal("node-2", Assert.Single(plan.JsonReport().RootElement.GetProperty("plan").EnumerateArray()).GetProperty("node").GetString());
         Assert.Equal(0, run.GetProperty("exitCode").GetInt32());

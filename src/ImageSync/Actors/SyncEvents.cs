@@ -38,6 +38,9 @@ public static class SyncEvents
     /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
     public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent, INoSerializationVerificationNeeded;
 
+    /// <summary>The node is another machine or image store than the one image-sync pulled onto before (<paramref name="Why"/>): its history was cleared.</summary>
+    public sealed record NodeReplaced(NodeName Node, string Why) : ISyncEvent, INoSerializationVerificationNeeded;
+
     /// <summary>
     /// Images image-sync pulled onto the node are gone (kubelet's image GC, an operator): <paramref name="Removed"/> found
     /// so by this sync, <paramref name="HeldBack"/> in all are not pulled there again before <paramref name="NotBefore"/>.

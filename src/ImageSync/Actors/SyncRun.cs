@@ -153,13 +153,14 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts));
     }
 
-    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, or it takes no part in copies.</summary>
+    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, it takes no part in copies, or a replacement goes unnoticed.</summary>
     private string? MissingFacts(NodeFacts facts)
     {
         if (facts.Missing.Count == 0) return null;
         var consequences = new List<string>();
         if (facts.ImageFs is null && _settings.Pull.Disk.Guards) consequences.Add("the disk guard is off for it");
         if (facts.Platform is null && _settings.Transfer.Enabled) consequences.Add("no copies go to or from it");
+        if (facts.Identity is null && _history is not null) consequences.Add("were it replaced, what image-sync pulled onto it before would still count");
         return consequences.Count == 0 ? null : $"{string.Join("; ", facts.Missing)}: {string.Join(", and ", consequences)}";
     }
 
@@ -182,15 +183,18 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         else PlanAndPull();
     }
 
-    /// <summary>Asks the history what was removed since image-sync pulled it (a plan only looks), then plans without those.</summary>
+    /// <summary>
+    /// Asks the history which nodes were replaced and what was removed since image-sync pulled it (a plan only looks), then
+    /// plans without what is held back.
+    /// </summary>
     private void PlanAndPull()
     {
-        if (_history is null || _settings.Pull.Disk.RemovedBackoff == TimeSpan.Zero)
+        if (_history is null)
         {
             Plan(PullHistoryEvents.Reckoned.Nothing);
             return;
         }
-        var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
+        var reckon = new PullHistoryCommands.Reckon(_inventories, _facts, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
         _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: error =>
         {
             _log.Warning("what image-sync pulled before could not be read ({0}): removed images are not held back this sync", error.GetBaseException().Message);
@@ -214,6 +218,8 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private void Plan(PullHistoryEvents.Reckoned reckoned)
     {
         var heldBack = reckoned.Nodes.ToDictionary(n => n.Node, n => n.HeldBack);
+        foreach (var node in reckoned.Nodes.Where(n => n.Replaced is not null))
+            Context.System.EventStream.Publish(new SyncEvents.NodeReplaced(node.Node, node.Replaced!));
         foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
         var scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);

@@ -69,6 +69,9 @@ public sealed class DayFileJournal : ISyncJournal
                 Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
                     Durations.Elapsed(retry.Delay), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
+            case SyncEvents.NodeReplaced replaced:
+                Run(LogEventLevel.Warning, "NODE {Node} was replaced ({Why}): pull history cleared", replaced.Node, replaced.Why);
+                break;
             case SyncEvents.ImagesHeldBack held:
                 // Said every sync while the backoff lasts; a warning only when this sync found new removals.
                 Run(held.Removed > 0 ? LogEventLevel.Warning : LogEventLevel.Information, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",

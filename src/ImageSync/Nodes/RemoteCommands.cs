@@ -67,6 +67,15 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
 {
     private readonly string _prefix = sudo ? "sudo -n " : "";
 
+    /// <summary>The machine's id (systemd's, else D-Bus's older place for it), as the shell path reads it for the node's identity.</summary>
+    private const string MachineId = "cat /etc/machine-id 2>/dev/null || cat /var/lib/dbus/machine-id 2>&1";
+
+    /// <summary>
+    /// The image filesystem's directory (<c>$p</c>) as stat names it, or the runtime's root above it where the login may not
+    /// enter (containerd keeps its root 0700): its inode and birth time change when the store is made anew.
+    /// </summary>
+    private const string StoreStat = "stat -c '%i %.9W %n' -- \"$p\" 2>/dev/null || stat -c '%i %.9W %n' -- \"${p%/*}\" 2>&1";
+
     public override string CheckName => Check;
 
     public override string ListImages => $"{_prefix}{crictl} images -o json";
@@ -76,10 +85,11 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
         get
         {
             const string m = NodeFactsOutput.Marker;
-            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; f=$({_prefix}timeout 10 {crictl} imagefsinfo -o json 2>&1); "
+            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; echo '{m} machine-id'; {MachineId}; "
+                + $"f=$({_prefix}timeout 10 {crictl} imagefsinfo -o json 2>&1); "
                 + $"echo \"{m} imagefsinfo $?\"; printf '%s\\n' \"$f\"; case $f in *'\"mountpoint\"'*) "
                 + "p=${f#*'\"mountpoint\"'}; p=${p#*'\"'}; p=${p%%'\"'*}; "
-                + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\";; esac; true";
+                + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\"; echo '{m} store'; {StoreStat};; esac; true";
         }
     }
 

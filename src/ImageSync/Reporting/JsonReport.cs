@@ -121,6 +121,7 @@ public static class JsonReport
             json.WriteEndObject();
         }
         else json.WriteNull("imageFs");
+        NodeIdentityJson.Write(json, "identity", facts.Identity);
         json.WriteStartArray("missing");
         foreach (var missing in facts.Missing) json.WriteStringValue(missing);
         json.WriteEndArray();

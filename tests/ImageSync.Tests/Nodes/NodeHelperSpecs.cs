@@ -111,6 +111,21 @@ public sealed class NodeHelperSpecs : IDisposable
         Assert.Equal($"{NodeHelperScript.Name} {NodeHelperScript.Version}", NodeFactsOutput.Parse(stdout).Helper);
     }
 
+    [Fact]
+    public void Should_tell_the_machine_id_and_the_image_store_s_directory_as_the_node_s_identity_when_asked_for_facts()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_dir.Path, "image store")).FullName;
+        File.WriteAllText(Path.Combine(_dir.Path, "crictl"),
+            $"#!/bin/sh\nprintf '%s\\n' '{{\"status\":{{\"imageFilesystems\":[{{\"fsId\":{{\"mountpoint\":\"{store}\"}}}}]}}}}'\n");
+
+        var (exitCode, stdout, _) = Forced("image-sync-node facts");
+
+        Assert.Equal(0, exitCode);
+        var identity = NodeFactsOutput.Parse(stdout).Identity;
+        Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), identity?.MachineId);
+        Assert.Equal((store, NodeFactsOutputSpecs.Inode(store)), (identity!.Store!.Path, identity.Store.Inode));
+    }
+
     /// <summary>The helper and <see cref="ImageRef"/> agree on what a reference is, for references written as image-sync sends them.</summary>
     [Theory]
     [InlineData("registry.example.com/team/api:1.4.2")]

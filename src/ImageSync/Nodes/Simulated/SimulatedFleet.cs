@@ -44,6 +44,9 @@ public sealed class SimulatedFleet
     /// <summary>Deletes an image from a node, as an operator's <c>crictl rmi</c> would.</summary>
     public void Remove(NodeName node, ImageRef image) => Node(node).Remove(image);
 
+    /// <summary>Puts a new machine with an empty image store in the node's place, under its name (re-imaged, replaced).</summary>
+    public void Replace(NodeName node) => Node(node).Replace();
+
     /// <summary>A sync reaches the node: kubelet's image GC runs first when the disk is above its high threshold (its own schedule; here, between syncs).</summary>
     internal void Connected(SimulatedNode node) => node.CollectGarbage(_gc);
 
@@ -52,7 +55,8 @@ public sealed class SimulatedFleet
     {
         var platform = Platform.FromUname($"Linux {node.Settings.Machine}");
         var imageFs = node.ImageFs();
-        return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : []);
+        return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : [],
+            Identity: node.Identity);
     }
 
     /// <summary>The most pulls that ran at the same moment, across all nodes.</summary>
@@ -178,6 +182,7 @@ public sealed class SimulatedFleet
         private readonly double _growth;
         private long _imageBytes;
         private int _inFlight;
+        private int _generation;
 
         public SimulatedNode(NodeName name, SimulatedNodeSettings settings, double growth)
         {
@@ -228,6 +233,30 @@ public sealed class SimulatedFleet
         public void Remove(ImageRef image)
         {
             lock (_gate) RemoveLocked(image);
+        }
+
+        /// <summary>Which machine this is: each replacement is another one, with a store of its own.</summary>
+        public NodeIdentity Identity
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var machine = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Name}#{_generation}")))[..32];
+                    return new NodeIdentity(machine, new ImageStoreIdentity("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 1000 + _generation, "0"));
+                }
+            }
+        }
+
+        public void Replace()
+        {
+            lock (_gate)
+            {
+                _generation++;
+                _images.Clear();
+                _added.Clear();
+                _imageBytes = 0;
+            }
         }
 
         private void RemoveLocked(ImageRef image)
