@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Logging;
 using ImageSync.Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -43,13 +44,13 @@ internal static class Views
     public static IRenderable Summary(SyncSummary summary)
     {
         var nodes = new Table().Border(TableBorder.Rounded).Title("summary")
-            .AddColumns("node", "reachable", "planned", "pulled", "failed", "skipped", "duration");
+            .AddColumns("node", "reachable", "planned", "pulled", "failed", "skipped", "held back", "duration");
         foreach (var row in summary.PerNode())
         {
             nodes.AddRow(
                 Plain(row.Node.Value),
                 row.Reachable ? new Markup("[green]yes[/]") : new Text("NO", new Style(Color.Red)),
-                Number(row.Planned), Number(row.Pulled), Number(row.Failed), Number(row.Skipped), Plain(Seconds(row.Duration)));
+                Number(row.Planned), Number(row.Pulled), Number(row.Failed), Number(row.Skipped), Number(row.HeldBack), Plain(Seconds(row.Duration)));
         }
         var parts = new List<IRenderable> { nodes };
         var problems = Problems(summary);
@@ -74,7 +75,7 @@ internal static class Views
                 Plain(Bytes(pulls.Sum(p => p.SizeBytes))));
         }
         var parts = new List<IRenderable> { nodes };
-        if (summary.Plan.Pulls.Count > 0)
+        if (summary.Plan.Pulls.Count + summary.Plan.HeldBack.Count > 0)
         {
             var pulls = Unbroken(new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "held by", "from"), column: 1);
             foreach (var pull in summary.Plan.Pulls)
@@ -83,11 +84,17 @@ internal static class Views
                     Plain(Capped.Join(pull.Sources, Capped.InCell)),
                     summary.Plan.SkipReason(pull) is { } skip ? new Text($"SKIPPED: {skip}", new Style(Color.Yellow)) : Plain(summary.Route(pull)));
             }
+            foreach (var (pull, until) in summary.Plan.HeldBack)
+            {
+                pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)), Plain(Capped.Join(pull.Sources, Capped.InCell)),
+                    new Text($"HELD BACK: removed since image-sync pulled it; not before {Timestamps.Show(until.ToLocalTime())}", new Style(Color.Yellow)));
+            }
             parts.Add(pulls);
         }
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
         var skipped = summary.Plan.Skips.Count == 0 ? "" : $" ({summary.Plan.Skips.Count} to be skipped: not enough disk)";
-        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        var heldBack = summary.HeldBackNote is { } note ? $"; {note}" : "";
+        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all{heldBack}; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
         return new Rows(parts);
     }
 
@@ -142,6 +149,7 @@ internal static class Views
         (summary.Fault is not null ? $"ABORTED: {summary.Fault}. " : summary.Interrupted ? "INTERRUPTED. " : "")
         + Discovery(summary)
         + $"{summary.Succeeded} succeeded, {summary.Failed} failed, {summary.TimedOut} timed out, {summary.Skipped} skipped; "
+        + (summary.HeldBackNote is { } heldBack ? $"{heldBack}; " : "")
         + $"{summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable; {Seconds(summary.Duration)}";
 
     /// <summary>Why the nodes a Kubernetes API lists are missing, when they are.</summary>

@@ -224,7 +224,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
         var scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);
         var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
-            (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image), scope);
+            (node, image) => heldBack.TryGetValue(node, out var held) && held.TryGetValue(image, out var until) ? until : null, scope);
         _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)

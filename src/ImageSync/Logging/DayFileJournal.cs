@@ -95,7 +95,8 @@ public sealed class DayFileJournal : ISyncJournal
     private void RecordPlan(SyncPlan plan)
     {
         var byNode = plan.Pulls.GroupBy(p => p.Node).Select(g => (Node: g.Key, Pulls: g.Count())).OrderByDescending(n => n.Pulls).ThenBy(n => n.Node).ToList();
-        var skipped = plan.Skips.Count == 0 ? "" : $" ({plan.Skips.Count} to be skipped: not enough disk)";
+        var skipped = (plan.Skips.Count == 0 ? "" : $" ({plan.Skips.Count} to be skipped: not enough disk)")
+            + (plan.HeldBack.Count == 0 ? "" : $" ({plan.HeldBack.Count} more held back by the removal backoff)");
         var most = byNode.Count == 0 ? "" : "; most: " + Capped.Join(byNode.Select(n => $"{n.Node}: {n.Pulls}").ToList(), Capped.InLine);
         Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{Skipped} on {NodeCount} nodes, {Size}{Most}", plan.Pulls.Count, skipped, byNode.Count,
             Sizes.ShowMebibytes(plan.TotalBytes), most);
@@ -166,11 +167,11 @@ public sealed class DayFileJournal : ISyncJournal
     private void RecordSummary(SyncSummary summary)
     {
         Run(LogEventLevel.Information,
-            "SUMMARY: {Succeeded} succeeded, {Failed} failed, {TimedOut} timed out, {Skipped} skipped; {Unreachable} of {NodeCount} nodes unreachable",
-            summary.Succeeded, summary.Failed, summary.TimedOut, summary.Skipped, summary.UnreachableNodes, summary.Nodes.Count);
+            "SUMMARY: {Succeeded} succeeded, {Failed} failed, {TimedOut} timed out, {Skipped} skipped; {HeldBack}{Unreachable} of {NodeCount} nodes unreachable",
+            summary.Succeeded, summary.Failed, summary.TimedOut, summary.Skipped, summary.HeldBackNote is { } note ? $"{note}; " : "", summary.UnreachableNodes, summary.Nodes.Count);
         foreach (var row in summary.PerNode())
-            Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}",
-                row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped);
+            Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}  held back {HeldBack,4}",
+                row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped, row.HeldBack);
         var seconds = Durations.Elapsed(summary.Duration);
         if (summary.Fault is not null) Run(LogEventLevel.Error, "SYNC ABORTED after {Seconds}: {Fault}", seconds, summary.Fault);
         else if (summary.Interrupted) Run(LogEventLevel.Warning, "SYNC INTERRUPTED after {Seconds}", seconds);

@@ -28,6 +28,7 @@ public static class JsonReport
         WriteTotals(json, summary);
         WriteNodes(json, summary, nodes);
         WritePlan(json, summary.Plan, summary.Route);
+        WriteHeldBack(json, summary.Plan.HeldBack);
         WriteOutcomes(json, summary.Outcomes);
         WriteDrift(json, summary.Plan.Drifts);
         json.WriteEndObject();
@@ -60,6 +61,7 @@ public static class JsonReport
         json.WriteNumber("failed", summary.Failed);
         json.WriteNumber("timedOut", summary.TimedOut);
         json.WriteNumber("skipped", summary.Skipped);
+        json.WriteNumber("heldBack", summary.Plan.HeldBack.Count);
         json.WriteNumber("drifted", summary.Plan.Drifts.Count);
         json.WriteEndObject();
     }
@@ -88,6 +90,7 @@ public static class JsonReport
             json.WriteNumber("pulled", tally.Pulled);
             json.WriteNumber("failed", tally.Failed);
             json.WriteNumber("skipped", tally.Skipped);
+            json.WriteNumber("heldBack", tally.HeldBack);
             json.WriteNumber("durationSeconds", Seconds(tally.Duration));
             json.WriteStartArray("rejectedReferences");
             foreach (var rejected in status.Rejected) json.WriteStringValue(rejected);
@@ -146,6 +149,23 @@ public static class JsonReport
             json.WriteEndArray();
             json.WriteString("route", route(pull));
             json.WriteString("skip", plan.SkipReason(pull));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>The pulls the removal backoff holds back, each with the time it is held until.</summary>
+    private static void WriteHeldBack(Utf8JsonWriter json, IReadOnlyList<HeldBackPull> heldBack)
+    {
+        json.WriteStartArray("heldBack");
+        foreach (var (pull, until) in heldBack)
+        {
+            json.WriteStartObject();
+            json.WriteString("node", pull.Node.Value);
+            json.WriteString("image", pull.Image.ToString());
+            json.WriteNumber("sizeBytes", pull.SizeBytes);
+            json.WriteString("reason", "removed since image-sync pulled it");
+            json.WriteString("notBefore", until);
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -95,8 +95,8 @@ public sealed class ViewsSpecs
         _console.Write(Views.Summary(summary));
 
         var lines = _console.Lines;
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "yes", "2", "1", "1", "0", "4.0s"]));
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "NO", "0", "0", "0", "0", "0.0s"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "yes", "2", "1", "1", "0", "0", "4.0s"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "NO", "0", "0", "0", "0", "0", "0.0s"]));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("FAILED") && l.Contains("NotFound: not found"));
         Assert.Contains(lines, l => l.StartsWith("1 succeeded, 1 failed, 0 timed out, 0 skipped; 1 of 2 nodes unreachable"));
     }
@@ -144,6 +144,37 @@ public sealed class ViewsSpecs
 
         Assert.Contains(console.Lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("SKIPPED: disk: would reach 83 % of /var/lib/containerd (limit 80 %)"));
         Assert.Contains(console.Lines, l => l.StartsWith("1 pulls (1 to be skipped: not enough disk), 50.0 MiB in all"));
+    }
+
+    [Fact]
+    public void Should_count_the_pulls_held_back_per_node_and_say_until_when_in_the_summary()
+    {
+        var started = new DateTimeOffset(new DateTime(2026, 12, 2, 12, 0, 0, DateTimeKind.Local));
+        var heldBack = new[] { TestData.Pull("w1", "a:1"), TestData.Pull("w1", "b:1"), TestData.Pull("w2", "a:1") }
+            .Select((pull, i) => new HeldBackPull(pull, started.AddHours(6 + i))).ToList();
+        var summary = Summary([NodeStatus.Ready(W1.Name, 0, []), NodeStatus.Ready(W2.Name, 0, [])], new SyncPlan([]) { HeldBack = heldBack }, []) with { StartedAt = started };
+
+        _console.Write(Views.Summary(summary));
+
+        Assert.Contains(_console.Lines, l => Columns(l).SequenceEqual(["w1", "yes", "0", "0", "0", "0", "2", "0.0s"]));
+        Assert.Contains(_console.Lines, l => Columns(l).SequenceEqual(["w2", "yes", "0", "0", "0", "0", "1", "0.0s"]));
+        Assert.Contains(_console.Lines, l => l.StartsWith($"0 succeeded, 0 failed, 0 timed out, 0 skipped; 3 held back: removed since image-sync pulled them; not before {started.AddHours(6):HH:mm}; 0 of 2 nodes unreachable"));
+    }
+
+    [Fact]
+    public void Should_list_the_pulls_held_back_with_their_time_when_planning()
+    {
+        var started = new DateTimeOffset(new DateTime(2026, 12, 2, 20, 0, 0, DateTimeKind.Local));
+        var held = new HeldBackPull(new PlannedPull(W2.Name, TestData.Image("a:1"), 50 << 20, [W1.Name]), started.AddHours(6));
+        var summary = Summary([NodeStatus.Ready(W1.Name, 1, []), NodeStatus.Ready(W2.Name, 0, [])], new SyncPlan([]) { HeldBack = [held] }, [])
+            with { Mode = SyncMode.Plan, StartedAt = started };
+        var console = new TestConsole().Width(240);
+
+        console.Write(Views.Plan(summary));
+
+        Assert.Contains(console.Lines, l => l.Contains("registry.example.com/team/a:1")
+            && l.Contains($"HELD BACK: removed since image-sync pulled it; not before {started.AddHours(6):yyyy-MM-ddTHH:mm:ss.fffzzz}"));
+        Assert.Contains(console.Lines, l => l.StartsWith($"0 pulls, 0 B in all; 1 held back: removed since image-sync pulled it; not before {started.AddHours(6):yyyy-MM-dd HH:mm}"));
     }
 
     [Fact]

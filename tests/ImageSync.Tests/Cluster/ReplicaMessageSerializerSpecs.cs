@@ -27,7 +27,7 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         new MembershipQueries.Answer("akka.tcp://image-sync@10.0.0.5:4053", ["akka.tcp://image-sync@10.0.0.5:4053"], []),
         new MembershipQueries.IsMember("akka.tcp://image-sync@10.0.0.6:4053", 42),
         new MembershipQueries.MemberAnswer(42, true),
-        new FleetReport(1_764_745_200.5, null, "failures", [new("w1", true, 2, [100, 60, 40]), new("w2", false, null, null)], WholeFleet: true),
+        new FleetReport(1_764_745_200.5, null, "failures", [new("w1", true, 2, [100, 60, 40], 3, 1_764_766_800), new("w2", false, null, null)], WholeFleet: true),
         new NodeEntityCommands.Check(W1, 7),
         new NodeEntityCommands.ReadImageFs(W1, 7, "/var/lib/containerd"),
         new NodeEntityCommands.ListImages(W1, 7),
