@@ -63,7 +63,7 @@ internal static class Views
     /// <summary>What `run` would do: per node the pulls and their weight, then each pull with its source.</summary>
     public static IRenderable Plan(SyncSummary summary)
     {
-        var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size");
+        var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size", "pinned");
         var byNode = summary.Plan.Pulls.ToLookup(p => p.Node);
         foreach (var status in summary.Nodes)
         {
@@ -72,7 +72,8 @@ internal static class Views
                 Plain(status.Node.Value),
                 status.Reachable ? new Markup("[green]yes[/]") : new Text($"NO: {status.Reason}", new Style(Color.Red)),
                 Number(pulls.Count),
-                Plain(Bytes(pulls.Sum(p => p.SizeBytes))));
+                Plain(Bytes(pulls.Sum(p => p.SizeBytes))),
+                Plain(status.Reachable ? Pinned(summary.Pins, status.Node) : "-"));
         }
         var parts = new List<IRenderable> { nodes };
         if (summary.Plan.Pulls.Count + summary.Plan.HeldBack.Count > 0)
@@ -94,7 +95,9 @@ internal static class Views
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
         var skipped = summary.Plan.Skips.Count == 0 ? "" : $" ({summary.Plan.Skips.Count} to be skipped: not enough disk)";
         var heldBack = summary.HeldBackNote is { } note ? $"; {note}" : "";
-        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all{heldBack}; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        var pending = summary.Pins.Pending;
+        var pins = pending.Count == 0 ? "" : $"; {pending.Count(w => w.Pin)} to pin, {pending.Count(w => !w.Pin)} to unpin";
+        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all{heldBack}{pins}; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
         return new Rows(parts);
     }
 
@@ -109,7 +112,9 @@ internal static class Views
             var spec = specs.First(s => s.Name == status.Node);
             var cells = new List<IRenderable> { Plain(status.Node.Value), Plain($"{spec.User}@{spec.Host}:{spec.Port}") };
             cells.AddRange(Enum.GetValues<NodeStage>().Select(stage => Mark(JsonReport.CheckResult(status, stage))));
-            cells.Add(status.Reachable ? Number(status.MatchingImages) : Plain("-"));
+            cells.Add(Plain(!status.Reachable ? "-"
+                : summary.Pins.CountOn(status.Node).Pinned == 0 ? status.MatchingImages.ToString(CultureInfo.InvariantCulture)
+                : $"{status.MatchingImages}, pinned {Pinned(summary.Pins, status.Node)}"));
             cells.Add(Plain(status.Facts?.Platform?.ToString() ?? "-"));
             cells.Add(Plain(status.Facts is null ? "-" : ImageFs(status.Facts)));
             cells.Add(Plain(status.Reason ?? ""));
@@ -120,6 +125,13 @@ internal static class Views
         var helpers = summary.Nodes.Where(n => n.Facts?.Helper is not null).Select(n => $"{n.Node} ({n.Facts!.Helper})").ToList();
         var registries = credentials is { Count: > 0 } ? $"registry credentials for {string.Join(", ", credentials)}\n" : "";
         return new Rows(table, Plain((helpers.Count > 0 ? $"node helper answered on {string.Join(", ", helpers)}\n" : "") + registries + Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
+    }
+
+    /// <summary>"3 (2 by image-sync)": the images pinned on the node, and how many of those image-sync pinned.</summary>
+    private static string Pinned(PinReport pins, NodeName node)
+    {
+        var (pinned, byImageSync) = pins.CountOn(node);
+        return pinned == 0 ? "0" : $"{pinned} ({byImageSync} by image-sync)";
     }
 
     /// <summary>"41 % of /var/lib/containerd, 12.3 GiB available", or what could not be read.</summary>

@@ -47,6 +47,12 @@ public static class SyncEvents
     /// </summary>
     public sealed record ImagesHeldBack(NodeName Node, int Removed, int HeldBack, DateTimeOffset NotBefore) : ISyncEvent, INoSerializationVerificationNeeded;
 
+    /// <summary>A pin on a node was set, taken off, or found to be someone else's: the history records it.</summary>
+    public sealed record PinChanged(PinChange Change) : ISyncEvent, INoSerializationVerificationNeeded;
+
+    /// <summary>A node could not pin or unpin an image (no ctr, a CRI-O node; ctr failed); the next sync tries again.</summary>
+    public sealed record PinFailed(PinWork Work, string Reason) : ISyncEvent, INoSerializationVerificationNeeded;
+
     public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent, INoSerializationVerificationNeeded;
 
     /// <summary>The reply to a start request that cannot run now: refused, never queued.</summary>

@@ -4,14 +4,14 @@ using System.Text.Json;
 namespace ImageSync.Domain;
 
 /// <summary>
-/// The history as the state file holds it: <c>{"version": 2, "nodes": {NODE: {"identity": …, "images": {REF: entry}}}}</c>.
+/// The history as the state file holds it: <c>{"version": 2, "nodes": {NODE: {"identity": …, "images": {REF: entry}, "pins": {REF: owner}}}}</c>.
 /// A file of version 1 (a node's images straight under its name, no identity) is read as well.
 /// </summary>
 public sealed partial class PullHistory
 {
     private const int FormatVersion = 2;
 
-    /// <summary>Every node with images, with its identity; a node known by its identity alone is not written (the next sync reads it again).</summary>
+    /// <summary>Every node with images or pins, with its identity; a node known by its identity alone is not written (the next sync reads it again).</summary>
     public byte[] Write()
     {
         using var buffer = new MemoryStream();
@@ -20,7 +20,7 @@ public sealed partial class PullHistory
             json.WriteStartObject();
             json.WriteNumber("version", FormatVersion);
             json.WriteStartObject("nodes");
-            foreach (var (node, record) in _nodes.Where(n => n.Value.Images.Count > 0).OrderBy(n => n.Key))
+            foreach (var (node, record) in _nodes.Where(n => !n.Value.IsEmpty).OrderBy(n => n.Key))
             {
                 json.WriteStartObject(node.Value);
                 NodeIdentityJson.Write(json, "identity", record.Identity);
@@ -33,6 +33,9 @@ public sealed partial class PullHistory
                     if (entry.NotBefore is { } notBefore) json.WriteString("notBefore", notBefore);
                     json.WriteEndObject();
                 }
+                json.WriteEndObject();
+                json.WriteStartObject("pins");
+                foreach (var (image, owner) in record.Pins.OrderBy(p => p.Key)) json.WriteString(image.ToString(), OwnerName(owner));
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
@@ -63,6 +66,8 @@ public sealed partial class PullHistory
                 {
                     record.Identity = NodeIdentityJson.Read(node.Value.GetProperty("identity"));
                     images = node.Value.GetProperty("images");
+                    foreach (var pin in node.Value.GetProperty("pins").EnumerateObject())
+                        record.Pins[ImageRef.TryParse(pin.Name, out var pinned, out _) ? pinned : throw new FormatException($"'{pin.Name}' is not an image reference")] = OwnerOf(pin.Value.GetString());
                 }
                 foreach (var image in images.EnumerateObject())
                 {
@@ -78,6 +83,16 @@ public sealed partial class PullHistory
         }
         return history;
     }
+
+    /// <summary>How a pin's owner is written: <c>image-sync</c> or <c>operator</c>, as <c>--json</c> shows it too.</summary>
+    public static string OwnerName(PinOwner owner) => owner == PinOwner.ImageSync ? "image-sync" : "operator";
+
+    private static PinOwner OwnerOf(string? name) => name switch
+    {
+        "image-sync" => PinOwner.ImageSync,
+        "operator" => PinOwner.Operator,
+        _ => throw new FormatException($"'{name}' is not who pinned an image (image-sync or operator)"),
+    };
 
     private static DateTimeOffset? Time(JsonElement entry, string name) =>
         entry.TryGetProperty(name, out var value)

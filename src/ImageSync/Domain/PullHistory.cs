@@ -8,7 +8,8 @@ namespace ImageSync.Domain;
 /// feed the next deletion. Such an image is held back on that node for <c>removed-backoff</c>, doubling with
 /// each removal up to <c>removed-backoff-max</c>. Entries of images held longer than the cap are forgotten.
 /// Each node's <see cref="NodeIdentity"/> is kept beside its entries: a node that is another machine or store now
-/// (re-imaged, replaced, wiped) starts with no history. Not thread-safe: one actor owns it.
+/// (re-imaged, replaced, wiped) starts with no history. So are the pins image-sync knows of on the node and whose they
+/// are (<see cref="PinBook"/>), so that it only ever takes off its own. Not thread-safe: one actor owns it.
 /// </summary>
 public sealed partial class PullHistory
 {
@@ -23,13 +24,28 @@ public sealed partial class PullHistory
     /// <param name="Removed">Images image-sync pulled that the node no longer lists, found by this reading.</param>
     /// <param name="HeldBack">Images not to pull onto the node now, and until when.</param>
     /// <param name="Replaced">Why the node is not the one the history knew (its history was cleared); null when it is.</param>
-    public sealed record NodeReckoning(NodeName Node, IReadOnlyList<ImageRef> Removed, IReadOnlyDictionary<ImageRef, DateTimeOffset> HeldBack, string? Replaced = null);
+    /// <param name="Pins">The pins image-sync knows of on the node, on images it still lists, and whose they are.</param>
+    public sealed record NodeReckoning(NodeName Node, IReadOnlyList<ImageRef> Removed, IReadOnlyDictionary<ImageRef, DateTimeOffset> HeldBack, string? Replaced = null,
+        IReadOnlyDictionary<ImageRef, PinOwner>? Pins = null)
+    {
+        public IReadOnlyDictionary<ImageRef, PinOwner> PinsKnown => Pins ?? new Dictionary<ImageRef, PinOwner>();
+    }
 
     public int Count => _nodes.Values.Sum(n => n.Images.Count);
 
     public Entry? Find(NodeName node, ImageRef image) => _nodes.GetValueOrDefault(node)?.Images.GetValueOrDefault(image);
 
     public NodeIdentity? IdentityOf(NodeName node) => _nodes.GetValueOrDefault(node)?.Identity;
+
+    public PinOwner? PinOf(NodeName node, ImageRef image) => _nodes.GetValueOrDefault(node)?.Pins.TryGetValue(image, out var owner) == true ? owner : null;
+
+    /// <summary>Records a pin a sync set or found, or forgets one (<see cref="PinChange.By"/> null).</summary>
+    public void Apply(PinChange change)
+    {
+        var pins = RecordOf(change.Node).Pins;
+        if (change.By is { } owner) pins[change.Image] = owner;
+        else pins.Remove(change.Image);
+    }
 
     public void Pulled(NodeName node, ImageRef image, DateTimeOffset at)
     {
@@ -51,8 +67,12 @@ public sealed partial class PullHistory
     public NodeReckoning Reckon(NodeInventory inventory, NodeIdentity? identity, DateTimeOffset now, DiskSettings disk)
     {
         var record = RecordOf(inventory.Node);
-        var replaced = identity is not null && record.Identity is { } before && record.Images.Count > 0 ? identity.ReplacedSince(before) : null;
-        if (replaced is not null) record.Images.Clear();
+        var replaced = identity is not null && record.Identity is { } before && !record.IsEmpty ? identity.ReplacedSince(before) : null;
+        if (replaced is not null)
+        {
+            record.Images.Clear();
+            record.Pins.Clear();
+        }
         if (identity is not null) record.Identity = identity.Over(record.Identity);
         var images = record.Images;
         var listed = inventory.Images.SelectMany(i => i.Tags.Concat(i.Digests)).ToHashSet();
@@ -70,24 +90,29 @@ public sealed partial class PullHistory
             else if (entry is { PulledAt: null, NotBefore: { } until } && now - until > disk.RemovedBackoffMax)
                 images.Remove(image);
         }
-        if (record.IsEmpty) _nodes.Remove(inventory.Node);
+        // A pin goes with its image: one pulled again is pinned afresh.
+        foreach (var image in record.Pins.Keys.Where(i => !listed.Contains(i)).ToList()) record.Pins.Remove(image);
+        var pins = new Dictionary<ImageRef, PinOwner>(record.Pins);
+        if (record.IsEmpty && record.Identity is null) _nodes.Remove(inventory.Node);
         var heldBack = images.Where(e => e.Value.NotBefore > now).ToDictionary(e => e.Key, e => e.Value.NotBefore!.Value);
         removed.Sort();
-        return new NodeReckoning(inventory.Node, removed, heldBack, replaced);
+        return new NodeReckoning(inventory.Node, removed, heldBack, replaced, pins);
     }
 
     public PullHistory Copy() => Read(Write());
 
     private NodeRecord RecordOf(NodeName node) => _nodes.TryGetValue(node, out var known) ? known : _nodes[node] = new NodeRecord();
 
-    /// <summary>One node's part: who it is, and what image-sync pulled there.</summary>
+    /// <summary>One node's part: who it is, what image-sync pulled there, and the pins it knows of.</summary>
     private sealed class NodeRecord
     {
         public NodeIdentity? Identity { get; set; }
 
         public Dictionary<ImageRef, Entry> Images { get; } = [];
 
-        /// <summary>Nothing worth keeping: no entry, and no identity to tell a replacement by.</summary>
-        public bool IsEmpty => Images.Count == 0 && Identity is null;
+        public Dictionary<ImageRef, PinOwner> Pins { get; } = [];
+
+        /// <summary>No entry and no pin: nothing a replacement could make untrue.</summary>
+        public bool IsEmpty => Images.Count == 0 && Pins.Count == 0;
     }
 }

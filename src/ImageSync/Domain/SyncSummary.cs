@@ -69,6 +69,9 @@ public sealed record SyncSummary(
     /// <summary>Why a source of nodes (a Kubernetes API) could not be read; the listed nodes were synced without it.</summary>
     public string? DiscoveryError { get; init; }
 
+    /// <summary>The pins on the reachable nodes as the sync leaves them, and the pins and unpins still to do.</summary>
+    public PinReport Pins { get; init; } = PinReport.None;
+
     public int Succeeded => Count(PullResult.Success);
 
     public int Failed => Count(PullResult.Failed);

@@ -69,6 +69,13 @@ public sealed class DayFileJournal : ISyncJournal
                 Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
                     Durations.Elapsed(retry.Delay), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
+            case SyncEvents.PinChanged { Change: var pin }:
+                Run(LogEventLevel.Information, "PIN {Node} {Image}: {How}", pin.Node, pin.Image, pin.How);
+                break;
+            case SyncEvents.PinFailed failed:
+                Run(LogEventLevel.Warning, "PIN FAILED {Node} {Image}: could not {Action}: {Reason}", failed.Work.Node, failed.Work.Image,
+                    failed.Work.Pin ? "pin it" : "take off image-sync's pin", Printable(failed.Reason));
+                break;
             case SyncEvents.NodeReplaced replaced:
                 Run(LogEventLevel.Warning, "NODE {Node} was replaced ({Why}): pull history cleared", replaced.Node, replaced.Why);
                 break;

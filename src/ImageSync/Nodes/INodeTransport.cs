@@ -49,6 +49,14 @@ public interface INodeSession : IAsyncDisposable
     Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Pins the image on the node (<paramref name="pin"/>), or takes the pin off: containerd's <c>io.cri-containerd.pinned</c>
+    /// label, which kubelet's image GC respects (containerd ≥ 1.7.3), set with ctr.
+    /// </summary>
+    /// <returns>What the node did; <see cref="PinAnswer.AlreadyPinned"/> means someone else had pinned it.</returns>
+    /// <exception cref="NodeException">ctr is missing (a CRI-O node) or failed, or the connection broke.</exception>
+    Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Copies an image from this node to <paramref name="target"/> (a session of the same transport): this
     /// node's <c>ctr images export</c> streamed into the target's <c>ctr images import</c>, through image-sync,
     /// with a fixed buffer. Nothing is written on either node but the imported image.

@@ -53,6 +53,23 @@ public abstract class RemoteCommands
     /// </summary>
     public abstract string Import(ImageRef image, string imageId, TimeSpan timeout);
 
+    /// <summary>
+    /// Sets (<paramref name="pin"/>) or takes off containerd's <c>io.cri-containerd.pinned=pinned</c> label of the image, through
+    /// ctr; the command prints one word, read by <see cref="PinAnswerOf"/>.
+    /// </summary>
+    public abstract string Pin(ImageRef image, bool pin);
+
+    /// <summary>What the node helper's <c>pin</c> and <c>unpin</c> print as their last line; null for anything else.</summary>
+    public static PinAnswer? PinAnswerOf(string word) => word switch
+    {
+        "pinned" => PinAnswer.Pinned,
+        "already" => PinAnswer.AlreadyPinned,
+        "unpinned" => PinAnswer.Unpinned,
+        "not-pinned" => PinAnswer.NotPinned,
+        "absent" => PinAnswer.Absent,
+        _ => null,
+    };
+
     /// <summary>POSIX shell single quoting: nothing inside is special, a quote is closed, escaped and reopened.</summary>
     public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
@@ -106,6 +123,8 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
     public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
         Inline("import", Quote(image.ToString()), Quote(imageId), Seconds(timeout), Seconds(killAfter));
 
+    public override string Pin(ImageRef image, bool pin) => Inline(pin ? "pin" : "unpin", Quote(image.ToString()));
+
     /// <summary>The node helper's script, given to the node's sh with its tools named as the config names them.</summary>
     private string Inline(params string[] verbAndArguments) =>
         $"IMAGE_SYNC_CTR={Quote(transfer?.Ctr ?? "ctr")} IMAGE_SYNC_NAMESPACE={Quote(transfer?.Namespace ?? "k8s.io")}{(sudo ? " IMAGE_SYNC_SUDO=1" : "")} "
@@ -136,6 +155,8 @@ public sealed class HelperCommands(string helper, bool sudo, TimeSpan killAfter)
 
     public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
         $"{_helper} import {Quote(image.ToString())} {Quote(imageId)} {Seconds(timeout)} {Seconds(killAfter)}";
+
+    public override string Pin(ImageRef image, bool pin) => $"{_helper} {(pin ? "pin" : "unpin")} {Quote(image.ToString())}";
 }
 
 /// <summary>The node helper as shipped in deploy/node, built into the program so the shell path can run its copy code too.</summary>
@@ -143,8 +164,8 @@ public static class NodeHelperScript
 {
     public const string Name = "image-sync-node";
 
-    /// <summary>The version the helper prints (<c>image-sync-node 1</c>), which this program speaks.</summary>
-    public const string Version = "1";
+    /// <summary>The version the helper prints (<c>image-sync-node 2</c>), which this program speaks: 2 added pin and unpin, and the identity to facts.</summary>
+    public const string Version = "2";
 
     public static string Text { get; } = Read();
 

@@ -111,7 +111,7 @@ public sealed class ViewsSpecs
         _console.Write(Views.Plan(summary));
 
         var lines = _console.Lines;
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB", "0"]));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("50.0 MiB") && l.Contains("w1"));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("sha256:aaaaaaaaaaaa… on w1; sha256:bbbbbbbbbbbb… on w2"));
         Assert.Contains(lines, l => l.StartsWith("1 pulls, 50.0 MiB in all; 0 of 2 nodes unreachable"));
@@ -192,6 +192,24 @@ public sealed class ViewsSpecs
                                     && l.Contains("80 % of /var/lib/containerd, 2.0 GiB available"));
         Assert.Contains(lines, l => Columns(l).Take(7).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "FAILED", "-", "-"]) && l.Contains("authentication failed"));
         Assert.Contains(lines, l => l.StartsWith("1 of 2 nodes failed"));
+    }
+
+    [Fact]
+    public void Should_count_the_pinned_images_and_those_image_sync_pinned_when_checking_and_planning()
+    {
+        var api = TestData.Image("api:1");
+        var pins = new PinReport([new PinState(W1.Name, api, PinOwner.ImageSync, true, 10), new PinState(W1.Name, TestData.Image("web:1"), PinOwner.Operator, false, 10),
+            new PinState(W2.Name, api, null, true, 0)], [new PinWork(W2.Name, api, Pin: true)]);
+        var summary = Summary([NodeStatus.Ready(W1.Name, 7, []), NodeStatus.Ready(W2.Name, 5, [])], SyncPlan.Empty, []) with { Mode = SyncMode.Check, Pins = pins };
+        var console = new TestConsole().Width(240);
+
+        console.Write(Views.Check(summary, [W1, W2]));
+        console.Write(Views.Plan(summary with { Mode = SyncMode.Plan }));
+
+        Assert.Contains(console.Lines, l => l.Contains("│ 7, pinned 2 (1 by image-sync) │"));
+        Assert.Contains(console.Lines, l => Columns(l).Take(8).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "ok", "ok", "ok", "5"]));
+        Assert.Contains(console.Lines, l => Columns(l).SequenceEqual(["w1", "yes", "0", "0", "B", "2", "(1", "by", "image-sync)"]));
+        Assert.Contains(console.Lines, l => l.StartsWith("0 pulls, 0 B in all; 1 to pin, 0 to unpin; 0 of 2 nodes unreachable"));
     }
 
     [Fact]

@@ -191,6 +191,38 @@ public sealed class PullHistorySpecs
     }
 
     [Fact]
+    public void Should_keep_whose_pins_are_whose_until_the_image_leaves_the_node()
+    {
+        var history = new PullHistory();
+        var web = TestData.Image("web:2");
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        history.Apply(new PinChange(W1, web, PinOwner.Operator, "pinned already, not by image-sync"));
+
+        var read = PullHistory.Read(history.Write());
+        var reckoning = read.Reckon(Inventory(web), null, T0, Backoff);
+
+        Assert.Equal(new Dictionary<ImageRef, PinOwner> { [web] = PinOwner.Operator }, reckoning.PinsKnown);
+        Assert.Null(read.PinOf(W1, Api));
+    }
+
+    [Fact]
+    public void Should_forget_a_pin_when_told_and_every_pin_of_a_replaced_node()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(Api), Machine('a'), T0, Backoff);
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        var kept = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(15), Backoff);
+
+        var replaced = history.Reckon(Inventory(Api), Machine('b'), T0.AddMinutes(30), Backoff);
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        history.Apply(new PinChange(W1, Api, null, "unpinned: no longer declared with pin = on"));
+
+        Assert.Equal(PinOwner.ImageSync, kept.PinsKnown[Api]);
+        Assert.Equal(("machine-id changed", 0), (replaced.Replaced, replaced.PinsKnown.Count));
+        Assert.Null(history.PinOf(W1, Api));
+    }
+
+    [Fact]
     public void Should_read_a_state_file_of_the_version_before_identities()
     {
         var read = PullHistory.Read("""
@@ -205,6 +237,7 @@ public sealed class PullHistorySpecs
     [InlineData("{\"version\":1,\"nodes\":{\"w1\":{\"registry.example.com/team/api:1\":{\"pulledAt\":")]
     [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":{},\"images\":{}}}}")]
     [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":null}}}")]
+    [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":null,\"images\":{},\"pins\":{\"registry.example.com/team/api:1\":\"someone\"}}}}")]
     [InlineData("{\"version\":7,\"nodes\":{}}")]
     [InlineData("{\"version\":1,\"nodes\":{\"bad name!\":{}}}")]
     [InlineData("{\"version\":1,\"nodes\":{\"w1\":{\"a/b:1;touch /tmp/x\":{}}}}")]

@@ -47,6 +47,17 @@ public sealed class SimulatedFleet
     /// <summary>Puts a new machine with an empty image store in the node's place, under its name (re-imaged, replaced).</summary>
     public void Replace(NodeName node) => Node(node).Replace();
 
+    /// <summary>Pins an image on a node as an operator would (<c>ctr images label … io.cri-containerd.pinned=pinned</c>).</summary>
+    public void PinByHand(NodeName node, ImageRef image) => Node(node).Pin(image, pin: true);
+
+    /// <summary>Whether the node's image carries the pin label.</summary>
+    public bool IsPinned(NodeName node, ImageRef image) => Node(node).IsPinned(image);
+
+    /// <summary>ctr's label of the image, as the node helper sets it; a node without ctr (CRI-O) cannot.</summary>
+    internal PinAnswer SetPin(SimulatedNode node, ImageRef image, bool pin) =>
+        node.Settings.Faults.NoCtr ? throw new NodeException(node.Name, $"`{NodeHelperScript.Name} {(pin ? "pin" : "unpin")} '{image}'` exited with code 127: {NoCtr(node.Name)}")
+        : node.Pin(image, pin);
+
     /// <summary>A sync reaches the node: kubelet's image GC runs first when the disk is above its high threshold (its own schedule; here, between syncs).</summary>
     internal void Connected(SimulatedNode node) => node.CollectGarbage(_gc);
 
@@ -177,6 +188,7 @@ public sealed class SimulatedFleet
         private readonly object _gate = new();
         private readonly Dictionary<ImageRef, SimulatedImage> _images;
         private readonly Dictionary<ImageRef, int> _attempts = [];
+        private readonly HashSet<ImageRef> _pinned = [];
         // Images added since the start, the earliest first: what an image GC may delete (the node's own are in use).
         private readonly List<ImageRef> _added = [];
         private readonly double _growth;
@@ -222,9 +234,11 @@ public sealed class SimulatedFleet
             if (gc.HighThreshold <= 0 || Usage <= gc.HighThreshold) return;
             lock (_gate)
             {
-                while (_added.Count > 0 && (double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize > gc.LowThreshold)
+                // As kubelet's GC: a pinned image is never a candidate.
+                foreach (var image in _added.Where(i => !_pinned.Contains(i)).ToList())
                 {
-                    RemoveLocked(_added[0]);
+                    if ((double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize <= gc.LowThreshold) break;
+                    RemoveLocked(image);
                     Collected++;
                 }
             }
@@ -254,6 +268,7 @@ public sealed class SimulatedFleet
             {
                 _generation++;
                 _images.Clear();
+                _pinned.Clear();
                 _added.Clear();
                 _imageBytes = 0;
             }
@@ -263,6 +278,7 @@ public sealed class SimulatedFleet
         {
             if (_images.Remove(image, out var gone)) _imageBytes -= Footprint(gone);
             _added.Remove(image);
+            _pinned.Remove(image);
         }
 
         private long Footprint(SimulatedImage image) => (long)(image.SizeBytes * _growth);
@@ -281,6 +297,21 @@ public sealed class SimulatedFleet
             get
             {
                 lock (_gate) return _images.Keys.ToList();
+            }
+        }
+
+        public bool IsPinned(ImageRef image)
+        {
+            lock (_gate) return _pinned.Contains(image);
+        }
+
+        public PinAnswer Pin(ImageRef image, bool pin)
+        {
+            lock (_gate)
+            {
+                if (!_images.ContainsKey(image)) return PinAnswer.Absent;
+                if (pin) return _pinned.Add(image) ? PinAnswer.Pinned : PinAnswer.AlreadyPinned;
+                return _pinned.Remove(image) ? PinAnswer.Unpinned : PinAnswer.NotPinned;
             }
         }
 
@@ -326,7 +357,8 @@ public sealed class SimulatedFleet
         public byte[] CrictlImagesJson()
         {
             List<SimulatedImage> images;
-            lock (_gate) images = _images.Values.OrderBy(i => i.Ref).ToList();
+            HashSet<ImageRef> pinned;
+            lock (_gate) (images, pinned) = (_images.Values.OrderBy(i => i.Ref).ToList(), [.. _pinned]);
             using var buffer = new MemoryStream();
             using (var json = new Utf8JsonWriter(buffer))
             {
@@ -345,7 +377,8 @@ public sealed class SimulatedFleet
                     json.WriteEndArray();
                     json.WriteString("size", image.SizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     json.WriteString("username", "");
-                    json.WriteBoolean("pinned", false);
+                    // As containerd >= 1.7.3 reports an image whose name carries the pin label.
+                    json.WriteBoolean("pinned", pinned.Contains(image.Ref));
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
