@@ -42,7 +42,7 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         new NodeEntityEvents.Listed(7, new NodeInventory(W1, [new NodeImage("sha256:0123", [Image], [ImageRef.Parse("registry.example.com/team/a@sha256:" + new string('a', 64))], 52_428_800, Pinned: true)], ["Not A Ref"])),
         new NodeEntityEvents.Pulled(7, new PullExit(124, "")),
         new NodeEntityEvents.PinSet(7, PinAnswer.AlreadyPinned),
-        new NodeEntityEvents.Copied(8, new CopyExit(1_024, "copy from w1: ctr: not found", SourceFailed: true)),
+        new NodeEntityEvents.Copied(8, new CopyExit(1_024, "copy from w1: ctr: not found", SourceFailed: true, SourceCannotExport: true)),
         new NodeEntityEvents.Failed(7, NodeEntityEvents.NodeFailure.HostKey, "its host key is not the one known_hosts holds"),
     ];
 

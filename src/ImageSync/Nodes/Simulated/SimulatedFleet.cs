@@ -152,6 +152,8 @@ public sealed class SimulatedFleet
         if (source.Settings.Faults.NoCtr) return new CopyExit(0, $"export on {source.Name}: {NoCtr(source.Name)}", SourceFailed: true);
         if (target.Settings.Faults.NoCtr) return new CopyExit(0, $"import on {target.Name}: {NoCtr(target.Name)}");
         if (source.Find(image) is not { } held) return new CopyExit(0, $"export on {source.Name}: ctr: image \"{image}\": not found", SourceFailed: true);
+        if (source.Settings.Faults.DiscardsLayers)
+            return CopyExit.LackingContent(source.Name, image, $"ctr: failed to get reader: content digest {SimulatedNode.DigestOf(held)}: not found", 0)!;
         var duration = TimeSpan.FromSeconds((double)held.SizeBytes / _transferRate);
         if (source.Gone || source.Settings.Faults.DropDuringPull)
         {
