@@ -65,11 +65,9 @@ public sealed class PullHistoryActor : ReceiveActor
         // A plan must change nothing: it reckons on a copy.
         var history = reckon.Record ? _history : _history.Copy();
         var now = _clock.GetUtcNow();
-        var nodes = reckon.Inventories.Select(inventory => history.Reckon(inventory, reckon.Facts.GetValueOrDefault(inventory.Node)?.Identity, now, reckon.Disk))
-            .Where(n => n.Removed.Count > 0 || n.HeldBack.Count > 0 || n.Replaced is not null || n.PinsKnown.Count > 0).ToList();
-        Sender.Tell(new PullHistoryEvents.Reckoned(nodes));
-        // Saved whatever the nodes showed: the identities read are kept beside the history they belong to.
-        if (reckon.Record) Changed();
+        var reckoned = reckon.Inventories.Select(inventory => history.Reckon(inventory, reckon.Facts.GetValueOrDefault(inventory.Node)?.Identity, now, reckon.Disk)).ToList();
+        Sender.Tell(new PullHistoryEvents.Reckoned([.. reckoned.Where(n => n.Removed.Count > 0 || n.HeldBack.Count > 0 || n.Replaced is not null || n.PinsKnown.Count > 0)]));
+        if (reckon.Record && reckoned.Any(n => n.Changed)) Changed();
     }
 
     private void Pulled(PullOutcome outcome)

@@ -25,8 +25,9 @@ public sealed partial class PullHistory
     /// <param name="HeldBack">Images not to pull onto the node now, and until when.</param>
     /// <param name="Replaced">Why the node is not the one the history knew (its history was cleared); null when it is.</param>
     /// <param name="Pins">The pins image-sync knows of on the node, on images it still lists, and whose they are.</param>
+    /// <param name="Changed">The reading changed what is kept (removals, forgotten entries or pins, an identity beside them): worth saving.</param>
     public sealed record NodeReckoning(NodeName Node, IReadOnlyList<ImageRef> Removed, IReadOnlyDictionary<ImageRef, DateTimeOffset> HeldBack, string? Replaced = null,
-        IReadOnlyDictionary<ImageRef, PinOwner>? Pins = null)
+        IReadOnlyDictionary<ImageRef, PinOwner>? Pins = null, bool Changed = false)
     {
         public IReadOnlyDictionary<ImageRef, PinOwner> PinsKnown => Pins ?? new Dictionary<ImageRef, PinOwner>();
     }
@@ -67,6 +68,7 @@ public sealed partial class PullHistory
     public NodeReckoning Reckon(NodeInventory inventory, NodeIdentity? identity, DateTimeOffset now, DiskSettings disk)
     {
         var record = RecordOf(inventory.Node);
+        var (identityBefore, entriesBefore) = (record.Identity, record.Images.Count + record.Pins.Count);
         var replaced = identity is not null && record.Identity is { } before && !record.IsEmpty ? identity.ReplacedSince(before) : null;
         if (replaced is not null)
         {
@@ -96,7 +98,8 @@ public sealed partial class PullHistory
         if (record.IsEmpty && record.Identity is null) _nodes.Remove(inventory.Node);
         var heldBack = images.Where(e => e.Value.NotBefore > now).ToDictionary(e => e.Key, e => e.Value.NotBefore!.Value);
         removed.Sort();
-        return new NodeReckoning(inventory.Node, removed, heldBack, replaced, pins);
+        var changed = removed.Count > 0 || record.Images.Count + record.Pins.Count != entriesBefore || (!record.IsEmpty && record.Identity != identityBefore);
+        return new NodeReckoning(inventory.Node, removed, heldBack, replaced, pins, changed);
     }
 
     public PullHistory Copy() => Read(Write());

@@ -223,6 +223,20 @@ public sealed class PullHistorySpecs
     }
 
     [Fact]
+    public void Should_say_a_reading_changed_what_is_kept_only_when_it_did()
+    {
+        var history = new PullHistory();
+        history.Pulled(W1, Api, T0);
+
+        var firstIdentity = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(15), Backoff);
+        var same = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(30), Backoff);
+        var removal = history.Reckon(Inventory(), Machine('a'), T0.AddMinutes(45), Backoff);
+        var emptyNode = new PullHistory().Reckon(Inventory(), Machine('a'), T0, Backoff);
+
+        Assert.Equal((true, false, true, false), (firstIdentity.Changed, same.Changed, removal.Changed, emptyNode.Changed));
+    }
+
+    [Fact]
     public void Should_read_a_state_file_of_the_version_before_identities()
     {
         var read = PullHistory.Read("""
