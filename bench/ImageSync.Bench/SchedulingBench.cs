@@ -132,6 +132,10 @@ internal static class SchedulingBench
                 return new PullExit(0, "");
             }
 
+            // Scheduling is measured without declared images: nothing is ever pinned.
+            public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
+                throw new NotSupportedException("the scheduling benchmark pins nothing");
+
             // Scheduling is measured on registry pulls that all succeed: no copy is ever planned.
             public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
                 throw new NotSupportedException("the scheduling benchmark copies nothing");

@@ -7,7 +7,7 @@ namespace ImageSync.Cli;
 /// <summary>The command line: commands, their options and help (generated from these declarations), and exit code 2 for usage errors.</summary>
 public static class ImageSyncApp
 {
-    private const string SyncExitCodes = "0 in sync, 1 another run holds the lock, 2 bad config or usage, 3 a pull failed or a node was unreachable, "
+    private const string SyncExitCodes = "0 in sync (pulls the removal backoff holds back count as in sync), 1 another run holds the lock, 2 bad config or usage, 3 a pull failed or a node was unreachable, "
         + "130/143 stopped by SIGINT/SIGTERM";
 
     /// <param name="console">Standard output: help, views, summaries.</param>

@@ -30,9 +30,16 @@ public abstract class NodeLoginSpecs(bool throughHelper) : IDisposable
         var run = _nodes!.Run();
 
         Assert.True(check.ExitCode == 0, check.Output);
-        var helper = throughHelper ? "image-sync-node 1" : null;
+        var helper = throughHelper ? $"image-sync-node {ImageSync.Nodes.NodeHelperScript.Version}" : null;
         Assert.All(check.JsonReport().RootElement.GetProperty("nodes").EnumerateArray(),
             node => Assert.Equal(helper, node.GetProperty("facts").GetProperty("helper").GetString()));
+        // Who the node is, read by this login: the machine-id, and the store's directory (containerd's root where the login may not enter further).
+        Assert.All(check.JsonReport().RootElement.GetProperty("nodes").EnumerateArray(), node =>
+        {
+            var identity = node.GetProperty("facts").GetProperty("identity");
+            Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), identity.GetProperty("machineId").GetString());
+            Assert.StartsWith(Containerd[node.GetProperty("name").GetString() == "node-1" ? 0 : 1].Root, identity.GetProperty("store").GetProperty("path").GetString());
+        });
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Equal("node-2", Assert.Single(plan.JsonReport().RootElement.GetProperty("plan").EnumerateArray()).GetProperty("node").GetString());
         Assert.Equal(0, run.GetProperty("exitCode").GetInt32());
@@ -71,6 +78,44 @@ public abstract class NodeLoginSpecs(bool throughHelper) : IDisposable
         Assert.DoesNotContain(outcomes, o => o.GetProperty("result").GetString() == "FAILED");
         Assert.True(Containerd[1].Df().UsagePercent <= 80, $"node-2 is {Containerd[1].Df().UsagePercent:0.0} % full");
     }
+
+    [Fact]
+    public void Should_pin_declared_images_after_a_pull_and_a_copy_and_take_off_only_its_own_pins_when_they_are_no_longer_declared()
+    {
+        const string Pinned = "io.cri-containerd.pinned=pinned";
+        Start(nodes: 2, "transfer.mode = registry-then-peer");
+        var (app, db) = (Registry.Push(TestImages.Build(Fleet.Root, "app", 1 << 20), "team/app:1"), Registry.Push(TestImages.Build(Fleet.Root, "db", 1 << 20), "team/db:1"));
+        foreach (var image in new[] { app, db }) Containerd[0].Require("images", "pull", "--plain-http", image);
+        var side = _nodes!.SideLoad(TestImages.Build(Fleet.Root, "side", 1 << 20), "team/side:1", 0);
+        Containerd[0].Require("images", "label", app, Pinned);
+        Declare(app, db, side);
+
+        var first = _nodes.Run();
+        // Both of db's names on node-2, the tag and the repo@digest a CRI pull adds.
+        foreach (var name in Containerd[1].Images().Keys.Where(n => n.StartsWith(db[..db.LastIndexOf(':')], StringComparison.Ordinal))) Containerd[1].Require("images", "rm", name);
+        Declare(db, side);
+        var second = _nodes.Run();
+
+        Assert.True(first.GetProperty("exitCode").GetInt32() == 0, first.GetRawText());
+        Assert.True(second.GetProperty("exitCode").GetInt32() == 0, second.GetRawText());
+        Assert.Equal("transfer", first.GetProperty("outcomes").EnumerateArray().Single(o => o.GetProperty("image").GetString() == side).GetProperty("via").GetString());
+        Assert.Equal(("operator", "image-sync"), (PinnedBy(first, "node-1", app), PinnedBy(first, "node-2", app)));
+        Assert.Equal(("image-sync", "image-sync"), (PinnedBy(first, "node-2", side), PinnedBy(first, "node-2", db)));
+        // The second run: app's pin on node-2 was image-sync's and is gone, the operator's on node-1 stays; db was removed and pulled again at once.
+        Assert.DoesNotContain(Pinned, Containerd[1].Labels(app));
+        Assert.Contains(Pinned, Containerd[0].Labels(app));
+        Assert.Equal(2, Fleet[2].CrictlCalls.Count(c => c == $"pull {db}"));
+        Assert.All(new[] { db, side }, image => Assert.Contains(Pinned, Containerd[1].Labels(image)));
+        Assert.True(second.GetProperty("totals").GetProperty("heldBack").GetInt32() == 0, second.GetProperty("heldBack").GetRawText());
+    }
+
+    /// <summary>Declares these images with pin = on, in place of any declared before (a later key of the config wins).</summary>
+    private void Declare(params string[] images) =>
+        File.AppendAllText(Fleet.ConfigFile, $"\nimage-sync.images.wanted = [ {string.Join(", ", images.Select(i => $"{{ ref = \"{i}\", pin = on }}"))} ]\n");
+
+    private static string? PinnedBy(System.Text.Json.JsonElement report, string node, string image) =>
+        report.GetProperty("pins").EnumerateArray().Single(p => p.GetProperty("node").GetString() == node && p.GetProperty("image").GetString() == image)
+            .GetProperty("by").GetString();
 
     protected TestFleet StartFleet(int nodes, string config) => Start(nodes, config);
 

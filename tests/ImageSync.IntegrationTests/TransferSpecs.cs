@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using ImageSync.IntegrationTests.Fleet;
 
@@ -32,8 +33,8 @@ public sealed class TransferSpecs : IDisposable
     {
         Start(nodes: 2, mode: "registry-then-peer");
         var app = SideLoad(TestImages.Build(_fleet.Root, "app", 1 << 20), "team/app:1", 0);
-        var broken = SideLoad(TestImages.Build(_fleet.Root, "broken", 1 << 20), "team/broken:1", 0);
-        RemoveLayer(_containerd[0], broken);
+        var broken = SideLoad(TestImages.Build(_fleet.Root, "broken", 1 << 20), "team/broken:1", 1);
+        RemoveLayer(_containerd[1], broken);
         _registry.Stop();
 
         var run = Run();
@@ -44,8 +45,35 @@ public sealed class TransferSpecs : IDisposable
             outcomes[app].GetProperty("source").GetString()));
         var reason = outcomes[broken].GetProperty("reason").GetString()!;
         Assert.StartsWith("Unavailable: ", reason);
-        Assert.Contains("; copy failed: export on node-1: ", reason);
-        Assert.False(_containerd[1].Images().ContainsKey(broken), "the target shows an image whose copy failed");
+        Assert.Matches($"; copy failed: node-2 cannot export {Regex.Escape(broken)}: its containerd discards unpacked layers \\(discard_unpacked_layers = true\\), "
+            + "or lost them: content digest sha256:[0-9a-f]{64} not found$", reason);
+        Assert.False(_containerd[0].Images().ContainsKey(broken), "the target shows an image whose copy failed");
+    }
+
+    /// <summary>
+    /// A source whose containerd lost an image's layer after unpacking (as discard_unpacked_layers = true does to every image):
+    /// its export fails, the next source serves the copy, and no other copy comes from it in that sync.
+    /// </summary>
+    [Fact]
+    public void Should_copy_from_the_next_source_and_no_more_from_one_that_cannot_export_what_it_lists()
+    {
+        Start(nodes: 3, mode: "peer-first", extra: "transfer.max-per-source = 1\npull.max-per-node = 1");
+        var (big, small) = (TestImages.Build(_fleet.Root, "big", 2 << 20), TestImages.Build(_fleet.Root, "small", 1 << 20));
+        var app = SideLoad(big, "team/app:1", 0);
+        var web = SideLoad(small, "team/web:1", 0);
+        SideLoad(big, "team/app:1", 1);
+        SideLoad(small, "team/web:1", 1);
+        RemoveLayer(_containerd[0], app);
+
+        var run = Run();
+
+        Assert.Equal(0, run.GetProperty("exitCode").GetInt32());
+        var outcomes = Outcomes(run);
+        // app, the bigger, went first, from node-1 (least busy, first by name): it failed, node-2 served it; web then came from node-2 too.
+        Assert.Equal(("node-2", "node-2"), (outcomes[app].GetProperty("source").GetString(), outcomes[web].GetProperty("source").GetString()));
+        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"NODE node-1: node-1 cannot export {app}: its containerd discards unpacked layers (discard_unpacked_layers = true)")
+            && l.EndsWith("no more copies come from it in this sync"));
+        Assert.Equal(_containerd[1].Images()[web], _containerd[2].Images()[web]);
     }
 
     [Fact]

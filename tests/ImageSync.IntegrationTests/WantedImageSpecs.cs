@@ -34,6 +34,26 @@ public sealed class WantedImageSpecs : IDisposable
         Assert.Equal(3, _fleet.DayFile("success_images").Count(l => l.Contains(Rollout)));
     }
 
+    /// <summary>Nodes whose ctr is not there, as CRI-O nodes: a pin cannot be set, and a run says so and goes on.</summary>
+    [Fact]
+    public void Should_say_a_node_without_ctr_cannot_pin_and_end_the_run_in_sync()
+    {
+        _fleet.Start($$"""
+            images.wanted = [ { ref = "{{Api}}", pin = on, nodes = [node-2] } ]
+            transfer.ctr = /usr/local/lib/no-such-ctr
+            """);
+
+        var run = _fleet.Run("run", "--config", _fleet.ConfigFile, "--json");
+
+        var report = run.JsonReport().RootElement;
+        Assert.Equal(0, report.GetProperty("exitCode").GetInt32());
+        Assert.Contains(Api, _fleet[2].Images);
+        Assert.True(_fleet.DayFile("image-sync").Any(l => l.Contains($"PIN FAILED node-2 {Api}: could not pin it: `image-sync-node pin '{Api}'` exited with code 127: no /usr/local/lib/no-such-ctr (containerd's CLI) on this node")),
+            string.Join("\n", _fleet.DayFile("image-sync")));
+        var pending = Assert.Single(report.GetProperty("pinsPending").EnumerateArray());
+        Assert.Equal(("node-2", "pin"), (pending.GetProperty("node").GetString(), pending.GetProperty("action").GetString()));
+    }
+
     [Fact]
     public void Should_pull_only_the_image_a_run_names_onto_every_node_lacking_it()
     {

@@ -80,8 +80,8 @@ internal static class OneShotSync
             var parts = new ImageSyncParts(setup, gate, TimeProvider.System)
             {
                 Journal = journal, Watcher = progress is null ? null : progress.Apply, Logging = RunLogging.Akka,
-                History = request.Mode == SyncMode.Check ? null : LoadHistory(store),
-                // A plan reads the state file and writes nothing.
+                History = LoadHistory(store),
+                // A plan or a check reads the state file (what was removed, whose pins are whose) and writes nothing.
                 HistoryStore = writesDayFiles ? store : null,
             };
             var (answer, signal) = await SyncAsync(request, parts, progress, console);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Logging;
 using ImageSync.Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -43,13 +44,13 @@ internal static class Views
     public static IRenderable Summary(SyncSummary summary)
     {
         var nodes = new Table().Border(TableBorder.Rounded).Title("summary")
-            .AddColumns("node", "reachable", "planned", "pulled", "failed", "skipped", "duration");
+            .AddColumns("node", "reachable", "planned", "pulled", "failed", "skipped", "held back", "duration");
         foreach (var row in summary.PerNode())
         {
             nodes.AddRow(
                 Plain(row.Node.Value),
                 row.Reachable ? new Markup("[green]yes[/]") : new Text("NO", new Style(Color.Red)),
-                Number(row.Planned), Number(row.Pulled), Number(row.Failed), Number(row.Skipped), Plain(Seconds(row.Duration)));
+                Number(row.Planned), Number(row.Pulled), Number(row.Failed), Number(row.Skipped), Number(row.HeldBack), Plain(Seconds(row.Duration)));
         }
         var parts = new List<IRenderable> { nodes };
         var problems = Problems(summary);
@@ -62,7 +63,7 @@ internal static class Views
     /// <summary>What `run` would do: per node the pulls and their weight, then each pull with its source.</summary>
     public static IRenderable Plan(SyncSummary summary)
     {
-        var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size");
+        var nodes = new Table().Border(TableBorder.Rounded).Title("plan").AddColumns("node", "reachable", "pulls", "size", "pinned");
         var byNode = summary.Plan.Pulls.ToLookup(p => p.Node);
         foreach (var status in summary.Nodes)
         {
@@ -71,10 +72,11 @@ internal static class Views
                 Plain(status.Node.Value),
                 status.Reachable ? new Markup("[green]yes[/]") : new Text($"NO: {status.Reason}", new Style(Color.Red)),
                 Number(pulls.Count),
-                Plain(Bytes(pulls.Sum(p => p.SizeBytes))));
+                Plain(Bytes(pulls.Sum(p => p.SizeBytes))),
+                Plain(status.Reachable ? Pinned(summary.Pins, status.Node) : "-"));
         }
         var parts = new List<IRenderable> { nodes };
-        if (summary.Plan.Pulls.Count > 0)
+        if (summary.Plan.Pulls.Count + summary.Plan.HeldBack.Count > 0)
         {
             var pulls = Unbroken(new Table().Border(TableBorder.Simple).AddColumns("node", "would pull", "size", "held by", "from"), column: 1);
             foreach (var pull in summary.Plan.Pulls)
@@ -83,11 +85,19 @@ internal static class Views
                     Plain(Capped.Join(pull.Sources, Capped.InCell)),
                     summary.Plan.SkipReason(pull) is { } skip ? new Text($"SKIPPED: {skip}", new Style(Color.Yellow)) : Plain(summary.Route(pull)));
             }
+            foreach (var (pull, until) in summary.Plan.HeldBack)
+            {
+                pulls.AddRow(Plain(pull.Node.Value), Plain(pull.Image.ToString()), Plain(Bytes(pull.SizeBytes)), Plain(Capped.Join(pull.Sources, Capped.InCell)),
+                    new Text($"HELD BACK: removed since image-sync pulled it; not before {Timestamps.Show(until.ToLocalTime())}", new Style(Color.Yellow)));
+            }
             parts.Add(pulls);
         }
         if (summary.Plan.Drifts.Count > 0) parts.Add(Drift(summary.Plan.Drifts));
         var skipped = summary.Plan.Skips.Count == 0 ? "" : $" ({summary.Plan.Skips.Count} to be skipped: not enough disk)";
-        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
+        var heldBack = summary.HeldBackNote is { } note ? $"; {note}" : "";
+        var pending = summary.Pins.Pending;
+        var pins = pending.Count == 0 ? "" : $"; {pending.Count(w => w.Pin)} to pin, {pending.Count(w => !w.Pin)} to unpin";
+        parts.Add(Plain(Discovery(summary) + $"{summary.Plan.Pulls.Count} pulls{skipped}, {Bytes(summary.Plan.TotalBytes)} in all{heldBack}{pins}; {summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable"));
         return new Rows(parts);
     }
 
@@ -102,7 +112,9 @@ internal static class Views
             var spec = specs.First(s => s.Name == status.Node);
             var cells = new List<IRenderable> { Plain(status.Node.Value), Plain($"{spec.User}@{spec.Host}:{spec.Port}") };
             cells.AddRange(Enum.GetValues<NodeStage>().Select(stage => Mark(JsonReport.CheckResult(status, stage))));
-            cells.Add(status.Reachable ? Number(status.MatchingImages) : Plain("-"));
+            cells.Add(Plain(!status.Reachable ? "-"
+                : summary.Pins.CountOn(status.Node).Pinned == 0 ? status.MatchingImages.ToString(CultureInfo.InvariantCulture)
+                : $"{status.MatchingImages}, pinned {Pinned(summary.Pins, status.Node)}"));
             cells.Add(Plain(status.Facts?.Platform?.ToString() ?? "-"));
             cells.Add(Plain(status.Facts is null ? "-" : ImageFs(status.Facts)));
             cells.Add(Plain(status.Reason ?? ""));
@@ -113,6 +125,13 @@ internal static class Views
         var helpers = summary.Nodes.Where(n => n.Facts?.Helper is not null).Select(n => $"{n.Node} ({n.Facts!.Helper})").ToList();
         var registries = credentials is { Count: > 0 } ? $"registry credentials for {string.Join(", ", credentials)}\n" : "";
         return new Rows(table, Plain((helpers.Count > 0 ? $"node helper answered on {string.Join(", ", helpers)}\n" : "") + registries + Discovery(summary) + (failing == 0 ? $"all {summary.Nodes.Count} nodes passed" : $"{failing} of {summary.Nodes.Count} nodes failed")));
+    }
+
+    /// <summary>"3 (2 by image-sync)": the images pinned on the node, and how many of those image-sync pinned.</summary>
+    private static string Pinned(PinReport pins, NodeName node)
+    {
+        var (pinned, byImageSync) = pins.CountOn(node);
+        return pinned == 0 ? "0" : $"{pinned} ({byImageSync} by image-sync)";
     }
 
     /// <summary>"41 % of /var/lib/containerd, 12.3 GiB available", or what could not be read.</summary>
@@ -142,6 +161,7 @@ internal static class Views
         (summary.Fault is not null ? $"ABORTED: {summary.Fault}. " : summary.Interrupted ? "INTERRUPTED. " : "")
         + Discovery(summary)
         + $"{summary.Succeeded} succeeded, {summary.Failed} failed, {summary.TimedOut} timed out, {summary.Skipped} skipped; "
+        + (summary.HeldBackNote is { } heldBack ? $"{heldBack}; " : "")
         + $"{summary.UnreachableNodes} of {summary.Nodes.Count} nodes unreachable; {Seconds(summary.Duration)}";
 
     /// <summary>Why the nodes a Kubernetes API lists are missing, when they are.</summary>

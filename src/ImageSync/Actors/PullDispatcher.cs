@@ -39,7 +39,8 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
             _idleWorkers.Enqueue(Sender);
             Carry([]);
         });
-        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed, done.ReplicaLost)));
+        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed, done.ReplicaLost,
+            done.SourceCannotExport)));
         Receive<RetryDue>(due => Carry(_state.RetryDue(due.Pull, Now)));
         Receive<Verified>(verified =>
         {

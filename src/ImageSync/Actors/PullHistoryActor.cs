@@ -7,8 +7,8 @@ using ImageSync.State;
 namespace ImageSync.Actors;
 
 /// <summary>
-/// Owns the <see cref="PullHistory"/>: records each pull that put an image on a node (from the event stream,
-/// as the pull ends), and answers a run's <see cref="PullHistoryCommands.Reckon"/> with what was removed since
+/// Owns the <see cref="PullHistory"/>: records each pull that put an image on a node and each pin a sync set or found
+/// (from the event stream, as they happen), and answers a run's <see cref="PullHistoryCommands.Reckon"/> with what was removed since
 /// and what is held back. With a store (single runs), every change is saved as it happens, one save at a time,
 /// so a run killed mid-way keeps what it recorded; without one (the daemon) the history lives in memory.
 /// </summary>
@@ -37,6 +37,11 @@ public sealed class PullHistoryActor : ReceiveActor
             Changed();
         });
         Receive<SyncEvents.PullFinished>(_ => { });
+        Receive<SyncEvents.PinChanged>(pin =>
+        {
+            _history.Apply(pin.Change);
+            Changed();
+        });
         Receive<PullHistoryCommands.Flush>(_ =>
         {
             if (_saving || _changed) _awaitingFlush.Add(Sender);
@@ -60,10 +65,9 @@ public sealed class PullHistoryActor : ReceiveActor
         // A plan must change nothing: it reckons on a copy.
         var history = reckon.Record ? _history : _history.Copy();
         var now = _clock.GetUtcNow();
-        var nodes = reckon.Inventories.Select(inventory => history.Reckon(inventory, now, reckon.Disk))
-            .Where(n => n.Removed.Count > 0 || n.HeldBack.Count > 0).ToList();
-        Sender.Tell(new PullHistoryEvents.Reckoned(nodes));
-        if (reckon.Record && nodes.Any(n => n.Removed.Count > 0)) Changed();
+        var reckoned = reckon.Inventories.Select(inventory => history.Reckon(inventory, reckon.Facts.GetValueOrDefault(inventory.Node)?.Identity, now, reckon.Disk)).ToList();
+        Sender.Tell(new PullHistoryEvents.Reckoned([.. reckoned.Where(n => n.Removed.Count > 0 || n.HeldBack.Count > 0 || n.Replaced is not null || n.PinsKnown.Count > 0)]));
+        if (reckon.Record && reckoned.Any(n => n.Changed)) Changed();
     }
 
     private void Pulled(PullOutcome outcome)
@@ -105,6 +109,7 @@ public static class PullHistoryRegistration
         var actor = system.ActorOf(PullHistoryActor.Props(history, store, clock), "pull-history");
         system.EventStream.Subscribe(actor, typeof(SyncEvents.PullSucceeded));
         system.EventStream.Subscribe(actor, typeof(SyncEvents.PullFinished));
+        system.EventStream.Subscribe(actor, typeof(SyncEvents.PinChanged));
         ActorRegistry.For(system).Register<PullHistoryActor>(actor);
         return actor;
     }

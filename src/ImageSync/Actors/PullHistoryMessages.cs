@@ -8,8 +8,10 @@ namespace ImageSync.Actors;
 public static class PullHistoryCommands
 {
     /// <summary>Compare what image-sync pulled with what the nodes list now; reply <see cref="PullHistoryEvents.Reckoned"/>.</summary>
+    /// <param name="Facts">What each node told of itself: a node whose identity changed is a new node.</param>
     /// <param name="Record">Record what was removed (a run); a plan only looks.</param>
-    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, bool Record, DiskSettings Disk) : INoSerializationVerificationNeeded;
+    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, IReadOnlyDictionary<NodeName, NodeFacts> Facts, bool Record, DiskSettings Disk)
+        : INoSerializationVerificationNeeded;
 
     /// <summary>Reply <see cref="PullHistoryEvents.Flushed"/> once every change so far is saved.</summary>
     public sealed class Flush : INoSerializationVerificationNeeded
@@ -24,7 +26,7 @@ public static class PullHistoryCommands
 
 public static class PullHistoryEvents
 {
-    /// <summary>Per reachable node that image-sync pulled onto before: what was removed since, and what is held back now.</summary>
+    /// <summary>Per reachable node that image-sync pulled onto before: whether it was replaced, what was removed since, and what is held back now.</summary>
     public sealed record Reckoned(IReadOnlyList<PullHistory.NodeReckoning> Nodes) : INoSerializationVerificationNeeded
     {
         public static readonly Reckoned Nothing = new([]);

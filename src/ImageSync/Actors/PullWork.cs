@@ -31,7 +31,9 @@ public static class PullWork
     /// <param name="NodeStoppedAnswering">The watchdog fired on a pull: the node's channel never answered, so the node is frozen or cut off.</param>
     /// <param name="SourceFailed">A copy failed on its source's side: another source may do.</param>
     /// <param name="ReplicaLost">The replica that held the node's session was lost during the job: the remote command may still run.</param>
-    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false, bool ReplicaLost = false) : INoSerializationVerificationNeeded;
+    /// <param name="SourceCannotExport">The copy's source lacks the content of the images it lists: it serves no more copies.</param>
+    public sealed record Done(long JobId, PullOutcome Outcome, bool NodeStoppedAnswering = false, bool SourceFailed = false, bool ReplicaLost = false,
+        bool SourceCannotExport = false) : INoSerializationVerificationNeeded;
 
     /// <summary>From the dispatcher to its parent once every planned pull has an outcome.</summary>
     public sealed record AllDone(IReadOnlyList<PullOutcome> Outcomes) : INoSerializationVerificationNeeded;

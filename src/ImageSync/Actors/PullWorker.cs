@@ -90,7 +90,7 @@ public sealed class PullWorker : ReceiveActor
     {
         var from = _job!.From!;
         if (copied.Exit.Imported) Finish((PullResult.Success, null), copy: new PeerCopy(from.Node, copied.Exit.Bytes, copied.Exit.Note));
-        else Finish((PullResult.Failed, copied.Exit.Error), sourceFailed: copied.Exit.SourceFailed);
+        else Finish((PullResult.Failed, copied.Exit.Error), sourceFailed: copied.Exit.SourceFailed, sourceCannotExport: copied.Exit.SourceCannotExport);
     }
 
     /// <summary>
@@ -116,11 +116,11 @@ public sealed class PullWorker : ReceiveActor
     }
 
     private void Finish((PullResult Result, string? Reason) ending, bool nodeStoppedAnswering = false, bool sourceFailed = false, PeerCopy? copy = null,
-        bool replicaLost = false)
+        bool replicaLost = false, bool sourceCannotExport = false)
     {
         _cancel!.Cancel();
         var outcome = new PullOutcome(_job!.Pull, ending.Result, ending.Reason, Now - _startedAt, Copy: copy);
-        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering, sourceFailed, replicaLost));
+        _dispatcher.Tell(new PullWork.Done(_job.Id, outcome, nodeStoppedAnswering, sourceFailed, replicaLost, sourceCannotExport));
         var jobId = _job.Id;
         _job = null;
         if (nodeStoppedAnswering || sourceFailed && ending.Result == PullResult.Timeout)

@@ -38,11 +38,20 @@ public static class SyncEvents
     /// <summary>Something about a node an operator should know that is not a pull's outcome.</summary>
     public sealed record NodeWarning(NodeName Node, string Warning) : ISyncEvent, INoSerializationVerificationNeeded;
 
+    /// <summary>The node is another machine or image store than the one image-sync pulled onto before (<paramref name="Why"/>): its history was cleared.</summary>
+    public sealed record NodeReplaced(NodeName Node, string Why) : ISyncEvent, INoSerializationVerificationNeeded;
+
     /// <summary>
     /// Images image-sync pulled onto the node are gone (kubelet's image GC, an operator): <paramref name="Removed"/> found
     /// so by this sync, <paramref name="HeldBack"/> in all are not pulled there again before <paramref name="NotBefore"/>.
     /// </summary>
     public sealed record ImagesHeldBack(NodeName Node, int Removed, int HeldBack, DateTimeOffset NotBefore) : ISyncEvent, INoSerializationVerificationNeeded;
+
+    /// <summary>A pin on a node was set, taken off, or found to be someone else's: the history records it.</summary>
+    public sealed record PinChanged(PinChange Change) : ISyncEvent, INoSerializationVerificationNeeded;
+
+    /// <summary>A node could not pin or unpin an image (no ctr, a CRI-O node; ctr failed); the next sync tries again.</summary>
+    public sealed record PinFailed(PinWork Work, string Reason) : ISyncEvent, INoSerializationVerificationNeeded;
 
     public sealed record SyncFinished(SyncSummary Summary) : ISyncEvent, INoSerializationVerificationNeeded;
 

@@ -32,7 +32,11 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private readonly Turns<IActorRef> _connectTurns;
     private readonly Dictionary<IActorRef, NodeName> _nodeActors = [];
     private SyncPlan _plan = SyncPlan.Empty;
+    private PlanScope _scope = PlanScope.Union;
+    private PinLedger? _pins;
+    private IReadOnlyList<PinWork> _pinsPending = [];
     private IActorRef? _dispatcher;
+    private IActorRef? _pinKeeper;
     // What image-sync pulled where before; absent where no history is kept (specs of the run alone).
     private readonly IActorRef? _history = ActorRegistry.For(Context.System).TryGet<PullHistoryActor>(out var history) ? history : null;
     private static readonly TimeSpan ReckonLimit = TimeSpan.FromSeconds(10);
@@ -52,7 +56,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, directory, request, startedAt));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher));
+    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher) || child.Equals(_pinKeeper));
 
     public IStash Stash { get; set; } = null!;
 
@@ -118,7 +122,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 
     private void Pulling()
     {
-        Receive<PullWork.AllDone>(done => Finish(done.Outcomes));
+        Receive<PullWork.AllDone>(done => KeepPins(done.Outcomes));
         Receive<Terminated>(gone => gone.ActorRef.Equals(_dispatcher), _ => Finish([], "the pull dispatcher stopped on an internal error (see the log)"));
         Receive<Terminated>(_ => { });
         Receive<SyncCommands.StopSync>(stop =>
@@ -153,13 +157,14 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts));
     }
 
-    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, or it takes no part in copies.</summary>
+    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, it takes no part in copies, or a replacement goes unnoticed.</summary>
     private string? MissingFacts(NodeFacts facts)
     {
         if (facts.Missing.Count == 0) return null;
         var consequences = new List<string>();
         if (facts.ImageFs is null && _settings.Pull.Disk.Guards) consequences.Add("the disk guard is off for it");
         if (facts.Platform is null && _settings.Transfer.Enabled) consequences.Add("no copies go to or from it");
+        if (facts.Identity is null && _history is not null) consequences.Add("were it replaced, what image-sync pulled onto it before would still count");
         return consequences.Count == 0 ? null : $"{string.Join("; ", facts.Missing)}: {string.Join(", and ", consequences)}";
     }
 
@@ -177,20 +182,21 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     {
         _statuses[status.Node] = status;
         Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status));
-        if (_statuses.Count < _nodes.Count) return;
-        if (_request.Mode == SyncMode.Check) Finish([]);
-        else PlanAndPull();
+        if (_statuses.Count == _nodes.Count) Reckon();
     }
 
-    /// <summary>Asks the history what was removed since image-sync pulled it (a plan only looks), then plans without those.</summary>
-    private void PlanAndPull()
+    /// <summary>
+    /// Asks the history which nodes were replaced, what was removed since image-sync pulled it and which pins it knows of
+    /// (a plan or a check only looks), then plans without what is held back.
+    /// </summary>
+    private void Reckon()
     {
-        if (_history is null || _settings.Pull.Disk.RemovedBackoff == TimeSpan.Zero)
+        if (_history is null)
         {
-            Plan(PullHistoryEvents.Reckoned.Nothing);
+            Reckoned(PullHistoryEvents.Reckoned.Nothing);
             return;
         }
-        var reckon = new PullHistoryCommands.Reckon(_inventories, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
+        var reckon = new PullHistoryCommands.Reckon(_inventories, _facts, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
         _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: error =>
         {
             _log.Warning("what image-sync pulled before could not be read ({0}): removed images are not held back this sync", error.GetBaseException().Message);
@@ -201,7 +207,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 
     private void Reckoning()
     {
-        Receive<PullHistoryEvents.Reckoned>(Plan);
+        Receive<PullHistoryEvents.Reckoned>(Reckoned);
         Receive<Terminated>(_ => { });
         Receive<SyncCommands.StopSync>(_ =>
         {
@@ -211,23 +217,81 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         IgnoreLateNodeEvents();
     }
 
+    private void Reckoned(PullHistoryEvents.Reckoned reckoned)
+    {
+        _scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);
+        _pins = new PinLedger(_scope, _settings.Images.Filter, reckoned.Nodes.ToDictionary(n => n.Node, n => n.PinsKnown));
+        if (_request.Mode == SyncMode.Check) Finish([]);
+        else Plan(reckoned);
+    }
+
+    /// <summary>Plans without the pulls held back (but never an image declared with pin = on: the backoff is for images kubelet may delete).</summary>
     private void Plan(PullHistoryEvents.Reckoned reckoned)
     {
         var heldBack = reckoned.Nodes.ToDictionary(n => n.Node, n => n.HeldBack);
+        foreach (var node in reckoned.Nodes.Where(n => n.Replaced is not null))
+            Context.System.EventStream.Publish(new SyncEvents.NodeReplaced(node.Node, node.Replaced!));
         foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
-        var scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);
         var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
-            (node, image) => heldBack.TryGetValue(node, out var held) && held.ContainsKey(image), scope);
-        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk);
+            (node, image) => !_scope.Pins(node, image) && heldBack.TryGetValue(node, out var held) && held.TryGetValue(image, out var until) ? until : null, _scope);
+        var pinned = new PinnedDisk(_inventories.ToDictionary(i => i.Node, _pins!.PinnedBytes), pull => _scope.Pins(pull.Node, pull.Image));
+        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk, pinned);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
-        if (_request.Mode == SyncMode.Plan || _plan.Pulls.Count == 0)
+        if (_request.Mode == SyncMode.Plan)
         {
+            _pinsPending = _pins!.Reconcile(_inventories, _plan.Pulls.Where(p => _plan.SkipReason(p) is null)).Work;
             Finish([]);
+        }
+        else if (_plan.Pulls.Count == 0) KeepPins([]);
+        else
+        {
+            _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _facts, _settings, _started), "pulls"));
+            Become(Pulling);
+        }
+    }
+
+    /// <summary>Once the pulls are done, the pins the nodes need are set and the ones image-sync set on images no longer so declared taken off.</summary>
+    private void KeepPins(IReadOnlyList<PullOutcome> outcomes)
+    {
+        if (_interrupted)
+        {
+            Finish(outcomes);
             return;
         }
-        _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _facts, _settings, _started), "pulls"));
-        Become(Pulling);
+        var (work, found) = _pins!.Reconcile(_inventories, outcomes.Where(o => o.IsSuccess).Select(o => o.Pull));
+        foreach (var change in found) Context.System.EventStream.Publish(new SyncEvents.PinChanged(change));
+        if (work.Count == 0)
+        {
+            Finish(outcomes);
+            return;
+        }
+        _pinKeeper = Context.Watch(Context.ActorOf(PinKeeper.Props(work, _sessions, _settings.Pull.MaxParallel), "pins"));
+        Become(() => Pinning(outcomes));
+    }
+
+    private void Pinning(IReadOnlyList<PullOutcome> outcomes)
+    {
+        Receive<PinKeeperEvents.Done>(done =>
+        {
+            Context.Unwatch(_pinKeeper!);
+            foreach (var change in done.Changes) _pins!.Apply(change);
+            _pinsPending = done.Failed;
+            Finish(outcomes);
+        });
+        Receive<Terminated>(gone => gone.ActorRef.Equals(_pinKeeper), _ =>
+        {
+            _log.Error("setting pins stopped on an internal error (see the log): the pins not set are tried again next sync");
+            Finish(outcomes);
+        });
+        Receive<Terminated>(_ => { });
+        Receive<SyncCommands.StopSync>(_ =>
+        {
+            _interrupted = true;
+            Context.Stop(Context.Unwatch(_pinKeeper!));
+            Finish(outcomes);
+        });
+        IgnoreLateNodeEvents();
     }
 
     /// <summary>The nodes of this sync; a directory that threw gives none, with its error.</summary>
@@ -235,13 +299,13 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 
     /// <summary>
     /// A node actor that throws is restarted (it simply reads its node again) up to three times a minute,
-    /// then stopped. The dispatcher is stopped at once: its bookkeeping of who pulls what cannot be rebuilt,
-    /// and starting over would pull twice. Whatever a stopped child owed is settled on its Terminated.
+    /// then stopped. The dispatcher and the pin keeper are stopped at once: their bookkeeping cannot be rebuilt,
+    /// and starting over would pull (or pin) twice. Whatever a stopped child owed is settled on its Terminated.
     /// </summary>
-    private sealed class RunSupervision(Func<IActorRef, bool> isDispatcher) : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
+    private sealed class RunSupervision(Func<IActorRef, bool> keepsBooks) : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
     {
         protected override Directive Handle(IActorRef child, Exception exception) =>
-            isDispatcher(child) ? Directive.Stop : base.Handle(child, exception);
+            keepsBooks(child) ? Directive.Stop : base.Handle(child, exception);
     }
 
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
@@ -252,6 +316,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         {
             Specs = _nodes,
             DiscoveryError = _discoveryError,
+            Pins = _pins?.Report(_inventories, _pinsPending) ?? PinReport.None,
         };
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.

@@ -112,6 +112,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         Receive<ReadImageFs>(call => Run(call, (node, token) => node.ReadImageFsAsync(call.Path, token), fs => new ImageFsRead(call.Id, fs)));
         Receive<ListImages>(call => Run(call, (node, token) => node.ListImagesAsync(token), inventory => new Listed(call.Id, inventory)));
         Receive<Pull>(call => Run(call, (node, token) => node.PullAsync(call.Image, call.Timeout, token), exit => new Pulled(call.Id, exit)));
+        Receive<SetPin>(call => Run(call, (node, token) => node.SetPinAsync(call.Image, call.Pin, token), answer => new PinSet(call.Id, answer)));
         Receive<Copy>(call => Run(call, (node, token) => CopyOntoAsync(node, _session!, call, token), exit => new Copied(call.Id, exit)));
         WhatEverTheState();
     }

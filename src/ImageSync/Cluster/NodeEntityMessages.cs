@@ -35,6 +35,9 @@ public static class NodeEntityCommands
 
     public sealed record Pull(NodeName Node, long Id, ImageRef Image, TimeSpan Timeout) : Call(Node, Id);
 
+    /// <summary>Pin the image on the node (<paramref name="Pin"/>), or take the pin off.</summary>
+    public sealed record SetPin(NodeName Node, long Id, ImageRef Image, bool Pin) : Call(Node, Id);
+
     /// <summary>
     /// Copy an image onto this node from the node <paramref name="Source"/>, over a connection of this replica's own to
     /// it, reached as this replica's configuration says (<paramref name="SourceDigest"/> as for <see cref="Open"/>).
@@ -63,6 +66,8 @@ public static class NodeEntityEvents
     public sealed record Listed(long Id, NodeInventory Inventory) : Answer(Id);
 
     public sealed record Pulled(long Id, PullExit Exit) : Answer(Id);
+
+    public sealed record PinSet(long Id, PinAnswer Answer) : Answer(Id);
 
     public sealed record Copied(long Id, CopyExit Exit) : Answer(Id);
 

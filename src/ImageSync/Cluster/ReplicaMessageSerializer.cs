@@ -35,6 +35,7 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         ("node-read-image-fs", typeof(NodeEntityCommands.ReadImageFs)),
         ("node-list-images", typeof(NodeEntityCommands.ListImages)),
         ("node-pull", typeof(NodeEntityCommands.Pull)),
+        ("node-set-pin", typeof(NodeEntityCommands.SetPin)),
         ("node-copy", typeof(NodeEntityCommands.Copy)),
         ("node-cancel", typeof(NodeEntityCommands.Cancel)),
         ("node-close", typeof(NodeEntityCommands.Close)),
@@ -43,6 +44,7 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         ("node-image-fs", typeof(NodeEntityEvents.ImageFsRead)),
         ("node-images", typeof(NodeEntityEvents.Listed)),
         ("node-pulled", typeof(NodeEntityEvents.Pulled)),
+        ("node-pin-set", typeof(NodeEntityEvents.PinSet)),
         ("node-copied", typeof(NodeEntityEvents.Copied)),
         ("node-failed", typeof(NodeEntityEvents.Failed)),
     ];

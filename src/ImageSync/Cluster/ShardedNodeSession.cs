@@ -90,6 +90,9 @@ public sealed class ShardedNodeSession : INodeSession
     public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
         (await CallAsync<Pulled>(id => new Pull(Node, id, image, timeout), cancellationToken)).Exit;
 
+    public async Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
+        (await CallAsync<PinSet>(id => new SetPin(Node, id, image, pin), cancellationToken)).Answer;
+
     /// <summary>The target's owner relays the copy from this node: the call goes to the target's entity.</summary>
     public async Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken)
     {

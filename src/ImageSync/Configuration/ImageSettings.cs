@@ -23,7 +23,7 @@ public sealed record ImageSettings(IReadOnlyList<string> IncludePrefixes, IReadO
             reader.Size($"{Section}.max-inventory-bytes", 1L << 10, 1L << 32),
             reader.Int($"{Section}.max-inventory-images", 1, 10_000_000));
         return new ImageSettings(prefixes, reader.StringList($"{Section}.exclude"), reader.Switch($"{Section}.include-untagged"), limits,
-            WantedImageList.Read(reader, listed, discovered));
+            WantedImageList.Read(reader, listed, discovered, reader.Switch($"{Section}.pin-wanted")));
     }
 }
 

@@ -11,7 +11,8 @@ internal static class WantedImageList
 
     /// <param name="listed">The nodes the config lists: names must be among them unless Kubernetes lists more.</param>
     /// <param name="discovered">Nodes come from a Kubernetes API too: names are known only at a sync, and labels can be selected.</param>
-    public static IReadOnlyList<WantedImage> Read(ConfigReader reader, IReadOnlyList<NodeSpec> listed, bool discovered)
+    /// <param name="pinByDefault">An entry without <c>pin</c> takes <c>images.pin-wanted</c>.</param>
+    public static IReadOnlyList<WantedImage> Read(ConfigReader reader, IReadOnlyList<NodeSpec> listed, bool discovered, bool pinByDefault)
     {
         var items = reader.ListOf(Key, reader.Node(Key));
         var wanted = new List<WantedImage>();
@@ -26,9 +27,10 @@ internal static class WantedImageList
             reader.RejectUnknownKeys(at, item, reader.ShapeKeys("wanted-image"));
             var image = Reference(reader, at, item);
             var nodes = item["nodes"] is null ? NodeSelection.All : Selection(reader, $"{at}.nodes", item["nodes"]!, listed, discovered);
+            var pin = item["pin"] is { } value ? reader.SwitchOf($"{at}.pin", value) : pinByDefault;
             if (image is null || nodes is null) continue;
             if (wanted.Any(w => w.Image.Equals(image))) reader.Problem($"{at}.ref", item["ref"], $"'{image}' is already wanted by an earlier entry: give it one entry");
-            else wanted.Add(new WantedImage(image, nodes));
+            else wanted.Add(new WantedImage(image, nodes, pin));
         }
         return wanted;
     }

@@ -52,8 +52,9 @@ public sealed record ImageFilesystem(string Path, string MountedOn, long SizeByt
 /// <param name="Platform">null when uname did not answer as expected: no copies reach or leave the node.</param>
 /// <param name="ImageFs">null when crictl imagefsinfo or df did not answer: the disk guard is off for the node.</param>
 /// <param name="Missing">What could not be read and why, one line each, for the node's warning.</param>
-/// <param name="Helper">What the node helper said of itself (<c>image-sync-node 1</c>) when the node was spoken to through it; null on the shell path.</param>
-public sealed record NodeFacts(Platform? Platform, ImageFilesystem? ImageFs, IReadOnlyList<string> Missing, string? Helper = null)
+/// <param name="Helper">What the node helper said of itself (<c>image-sync-node 2</c>) when the node was spoken to through it; null on the shell path.</param>
+/// <param name="Identity">Which machine and image store the node is; null when neither could be read: a replaced node is then not noticed.</param>
+public sealed record NodeFacts(Platform? Platform, ImageFilesystem? ImageFs, IReadOnlyList<string> Missing, string? Helper = null, NodeIdentity? Identity = null)
 {
     public static readonly NodeFacts Unknown = new(null, null, []);
 }

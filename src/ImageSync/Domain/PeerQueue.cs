@@ -75,7 +75,7 @@ public sealed class PeerQueue(int maxPerSource, bool fanOut, Func<NodeName, Plat
         return _registryFailures.TryGetValue(pull, out var registry) ? $"{registry}; {copy}" : copy;
     }
 
-    /// <summary>The node stopped answering: it serves no more copies.</summary>
+    /// <summary>The node stopped answering, or cannot export what it lists: it serves no more copies.</summary>
     public void Gone(NodeName node) => _gone.Add(node);
 
     public bool Waits(NodeName target) => _waiting.Any(p => p.Node == target);

@@ -80,14 +80,20 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <param name="nodeStoppedAnswering">The local watchdog fired on a pull: the node is frozen or cut off and gets nothing more.</param>
     /// <param name="sourceFailed">A copy failed on its source's side: another source may do.</param>
     /// <param name="replicaLost">The replica that ran it (in a cluster, the node's owner) was lost before it answered.</param>
+    /// <param name="sourceCannotExport">The copy's source lacks the content of the images it lists (its containerd discards unpacked layers): no copy comes from it again.</param>
     public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now, bool sourceFailed = false,
-        bool replicaLost = false) => Decide(() =>
+        bool replicaLost = false, bool sourceCannotExport = false) => Decide(() =>
     {
         if (!_inFlight.Remove(jobId, out var ended)) return;
         var attempt = ended.Attempt;
         var counted = outcome with { Attempts = attempt.Number };
         _queue.Done(attempt.Pull);
         if (attempt.Source is { } source) _peers.Ended(attempt.Pull, source, counted.IsSuccess);
+        if (sourceCannotExport && attempt.Source is { } lacking)
+        {
+            _peers.Gone(lacking);
+            _decisions.Add(new PullDecisions.Warn(lacking, $"{outcome.Reason}; no more copies come from it in this sync"));
+        }
         _decisions.Add(new PullDecisions.AttemptRecorded(attempt.Pull, attempt.Number, counted.Result));
         if (replicaLost && RerunAfterItsRemoteTimeout(ended, counted, now)) return;
         if (counted.IsSuccess) Succeeded(counted, now);

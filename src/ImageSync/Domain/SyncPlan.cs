@@ -10,6 +10,10 @@ public sealed record PlannedPull(NodeName Node, ImageRef Image, long SizeBytes, 
     public override string ToString() => $"{Node} {Image}";
 }
 
+/// <summary>A pull the removal backoff holds back: image-sync pulled the image onto the node before, and someone removed it since.</summary>
+/// <param name="Until">It is not pulled onto the node before this.</param>
+public sealed record HeldBackPull(PlannedPull Pull, DateTimeOffset Until);
+
 /// <summary>Who pulls what in one run, in a deterministic order (node, then reference), and which tags disagree.</summary>
 /// <param name="Pulls">Every pull the nodes need, those to be skipped included: each gets one outcome.</param>
 public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<TagDrift> Drifts)
@@ -35,6 +39,9 @@ public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<Ta
         }
     }
 
+    /// <summary>Pulls the nodes need that are not planned (not before their time), in the plan's order.</summary>
+    public IReadOnlyList<HeldBackPull> HeldBack { get; init; } = [];
+
     /// <summary>Why a planned pull will not be tried; null when it will be.</summary>
     public string? SkipReason(PlannedPull pull) => _skipReasons.GetValueOrDefault(pull);
 
@@ -51,8 +58,8 @@ public static class SyncPlanner
     /// the filter or not). The scope's limits then keep only the nodes and images they name. Pure: the same
     /// inventories always give the same plan.
     /// </summary>
-    /// <param name="heldBack">Pulls not to plan at all (images someone removed after image-sync pulled them, in their backoff).</param>
-    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false, Func<NodeName, ImageRef, bool>? heldBack = null,
+    /// <param name="heldBack">Until when a pull is not to be planned (an image someone removed after image-sync pulled it, in its backoff); null when it may be.</param>
+    public static SyncPlan Plan(IEnumerable<NodeInventory> reachable, ImageFilter filter, bool includeUntagged = false, Func<NodeName, ImageRef, DateTimeOffset?>? heldBack = null,
         PlanScope? scope = null)
     {
         scope ??= PlanScope.Union;
@@ -84,6 +91,7 @@ public static class SyncPlanner
         var images = offered.Keys.Union(scope.Wanted.Keys).ToArray();
         Array.Sort(images);
         var pulls = new List<PlannedPull>();
+        var heldBackPulls = new List<HeldBackPull>();
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i].Node;
@@ -91,12 +99,14 @@ public static class SyncPlanner
             {
                 var offer = offered.GetValueOrDefault(image);
                 if (offer?.Union != true && !scope.Wants(node, image)) continue;
-                if (held[i].Contains(image) || !scope.Allows(node, image) || heldBack?.Invoke(node, image) == true) continue;
+                if (held[i].Contains(image) || !scope.Allows(node, image)) continue;
                 // An image no reachable node holds has no known size and no source: the registry is its only way.
-                pulls.Add(offer is null ? new PlannedPull(node, image, 0, []) : new PlannedPull(node, image, offer.Size, offer.Sources, offer.ImageId));
+                var pull = offer is null ? new PlannedPull(node, image, 0, []) : new PlannedPull(node, image, offer.Size, offer.Sources, offer.ImageId);
+                if (heldBack?.Invoke(node, image) is { } until) heldBackPulls.Add(new HeldBackPull(pull, until));
+                else pulls.Add(pull);
             }
         }
-        return new SyncPlan(pulls, DriftFinder.Find(nodes, filter));
+        return new SyncPlan(pulls, DriftFinder.Find(nodes, filter)) { HeldBack = heldBackPulls };
     }
 
     /// <param name="union">The image takes part in the union (it matches the filter), not only as a declared one.</param>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ImageSync.Domain;
 
 /// <summary>The steps of reading a node, in order; the one that failed tells an operator where to look.</summary>
@@ -29,7 +31,8 @@ public sealed record NodeStatus(NodeName Node, string? Reason, int MatchingImage
 
 /// <summary>One line of the per-node summary table.</summary>
 /// <param name="Duration">From the start of the run until the node's last pull ended.</param>
-public sealed record NodeTally(NodeName Node, bool Reachable, int Planned, int Pulled, int Failed, int Skipped, TimeSpan Duration);
+/// <param name="HeldBack">Pulls the node needs that the removal backoff holds back (not planned).</param>
+public sealed record NodeTally(NodeName Node, bool Reachable, int Planned, int Pulled, int Failed, int Skipped, TimeSpan Duration, int HeldBack = 0);
 
 /// <summary>What a sync was asked to do: read the nodes only, also plan, or also pull.</summary>
 public enum SyncMode
@@ -66,6 +69,9 @@ public sealed record SyncSummary(
     /// <summary>Why a source of nodes (a Kubernetes API) could not be read; the listed nodes were synced without it.</summary>
     public string? DiscoveryError { get; init; }
 
+    /// <summary>The pins on the reachable nodes as the sync leaves them, and the pins and unpins still to do.</summary>
+    public PinReport Pins { get; init; } = PinReport.None;
+
     public int Succeeded => Count(PullResult.Success);
 
     public int Failed => Count(PullResult.Failed);
@@ -76,6 +82,21 @@ public sealed record SyncSummary(
 
     public int UnreachableNodes => Nodes.Count(n => !n.Reachable);
 
+    /// <summary>
+    /// "3 held back: removed since image-sync pulled them; not before 21:40" (the earliest, in local time; with its date
+    /// when not the run's day); null when none is.
+    /// </summary>
+    public string? HeldBackNote
+    {
+        get
+        {
+            if (Plan.HeldBack.Count == 0) return null;
+            var first = Plan.HeldBack.Min(h => h.Until).ToLocalTime();
+            var when = first.Date == StartedAt.ToLocalTime().Date ? first.ToString("HH:mm", CultureInfo.InvariantCulture) : first.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            return $"{Plan.HeldBack.Count} held back: removed since image-sync pulled {(Plan.HeldBack.Count == 1 ? "it" : "them")}; not before {when}";
+        }
+    }
+
     /// <summary>A pull that did not succeed, a node that could not be synced or found: exit code 3 territory.</summary>
     public bool HasFailures => Fault is not null || DiscoveryError is not null || Outcomes.Any(o => !o.IsSuccess) || UnreachableNodes > 0;
 
@@ -84,6 +105,7 @@ public sealed record SyncSummary(
         // Grouped once: a fleet of thousands of nodes must not cost nodes x pulls.
         var outcomes = Outcomes.ToLookup(o => o.Pull.Node);
         var planned = Plan.Pulls.ToLookup(p => p.Node);
+        var heldBack = Plan.HeldBack.ToLookup(h => h.Pull.Node);
         return Nodes.OrderBy(n => n.Node).Select(n =>
         {
             var mine = outcomes[n.Node].ToList();
@@ -94,7 +116,8 @@ public sealed record SyncSummary(
                 mine.Count(o => o.Result == PullResult.Success),
                 mine.Count(o => o.Result is PullResult.Failed or PullResult.Timeout),
                 mine.Count(o => o.Result == PullResult.Skipped),
-                mine.Count == 0 ? TimeSpan.Zero : mine.Max(o => o.FinishedAfter));
+                mine.Count == 0 ? TimeSpan.Zero : mine.Max(o => o.FinishedAfter),
+                heldBack[n.Node].Count());
         }).ToList();
     }
 

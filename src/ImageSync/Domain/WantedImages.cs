@@ -21,7 +21,8 @@ public sealed class NodeSelection
 }
 
 /// <summary>An image <c>images.wanted</c> declares: pulled onto its nodes whether or not any node holds it yet.</summary>
-public sealed record WantedImage(ImageRef Image, NodeSelection Nodes);
+/// <param name="Pin">Pinned on its nodes once there (<c>pin = on</c>), so that kubelet's image GC leaves it alone.</param>
+public sealed record WantedImage(ImageRef Image, NodeSelection Nodes, bool Pin = false);
 
 /// <summary>What one run is limited to (<c>--node</c>, <c>--image</c>); empty lists limit nothing.</summary>
 /// <param name="Nodes">Only these nodes pull; the others are read, and serve as sources.</param>
@@ -40,7 +41,9 @@ public sealed record RunScope(IReadOnlyList<NodeName> Nodes, IReadOnlyList<Image
 /// <param name="Wanted">Each declared image and the nodes that want it.</param>
 /// <param name="OnlyNodes">When set, the nodes that may pull; the others are sources only.</param>
 /// <param name="OnlyImages">When set, the images that may be pulled; the union's others are left alone.</param>
-public sealed record PlanScope(IReadOnlyDictionary<ImageRef, IReadOnlySet<NodeName>> Wanted, IReadOnlySet<NodeName>? OnlyNodes = null, IReadOnlySet<ImageRef>? OnlyImages = null)
+/// <param name="Pinned">The declared images to pin on the nodes that want them; none when null.</param>
+public sealed record PlanScope(IReadOnlyDictionary<ImageRef, IReadOnlySet<NodeName>> Wanted, IReadOnlySet<NodeName>? OnlyNodes = null, IReadOnlySet<ImageRef>? OnlyImages = null,
+    IReadOnlySet<ImageRef>? Pinned = null)
 {
     public static readonly PlanScope Union = new(new Dictionary<ImageRef, IReadOnlySet<NodeName>>());
 
@@ -53,11 +56,18 @@ public sealed record PlanScope(IReadOnlyDictionary<ImageRef, IReadOnlySet<NodeNa
         var wanted = new Dictionary<ImageRef, IReadOnlySet<NodeName>>();
         var named = declared.Concat(run.Images.Where(i => declared.All(d => !d.Image.Equals(i))).Select(i => new WantedImage(i, NodeSelection.All)));
         foreach (var image in named) wanted[image.Image] = nodes.Where(image.Nodes.Includes).Select(n => n.Name).ToHashSet();
-        return new PlanScope(wanted, run.Nodes.Count > 0 ? run.Nodes.ToHashSet() : null, run.Images.Count > 0 ? run.Images.ToHashSet() : null);
+        return new PlanScope(wanted, run.Nodes.Count > 0 ? run.Nodes.ToHashSet() : null, run.Images.Count > 0 ? run.Images.ToHashSet() : null,
+            declared.Where(d => d.Pin).Select(d => d.Image).ToHashSet());
     }
 
     /// <summary>Whether the run may pull this image onto this node at all.</summary>
     public bool Allows(NodeName node, ImageRef image) => OnlyNodes?.Contains(node) != false && OnlyImages?.Contains(image) != false;
 
     public bool Wants(NodeName node, ImageRef image) => Wanted.TryGetValue(image, out var nodes) && nodes.Contains(node);
+
+    /// <summary>The image is declared with <c>pin = on</c> for this node: it is pinned there, and never held back.</summary>
+    public bool Pins(NodeName node, ImageRef image) => Pinned?.Contains(image) == true && Wants(node, image);
+
+    /// <summary>The images declared with <c>pin = on</c> for this node.</summary>
+    public IEnumerable<ImageRef> PinnedOn(NodeName node) => (Pinned ?? new HashSet<ImageRef>()).Where(image => Wants(node, image)).Order();
 }

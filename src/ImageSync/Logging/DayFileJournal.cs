@@ -69,6 +69,16 @@ public sealed class DayFileJournal : ISyncJournal
                 Run(LogEventLevel.Warning, "RETRY {Node} {Image} in {Delay} (attempt {Attempt} of {Max}): {Reason}", retry.Pull.Node, retry.Pull.Image,
                     Durations.Elapsed(retry.Delay), retry.NextAttempt, retry.MaxAttempts, Printable(retry.Reason));
                 break;
+            case SyncEvents.PinChanged { Change: var pin }:
+                Run(LogEventLevel.Information, "PIN {Node} {Image}: {How}", pin.Node, pin.Image, pin.How);
+                break;
+            case SyncEvents.PinFailed failed:
+                Run(LogEventLevel.Warning, "PIN FAILED {Node} {Image}: could not {Action}: {Reason}", failed.Work.Node, failed.Work.Image,
+                    failed.Work.Pin ? "pin it" : "take off image-sync's pin", Printable(failed.Reason));
+                break;
+            case SyncEvents.NodeReplaced replaced:
+                Run(LogEventLevel.Warning, "NODE {Node} was replaced ({Why}): pull history cleared", replaced.Node, replaced.Why);
+                break;
             case SyncEvents.ImagesHeldBack held:
                 // Said every sync while the backoff lasts; a warning only when this sync found new removals.
                 Run(held.Removed > 0 ? LogEventLevel.Warning : LogEventLevel.Information, "NODE {Node}: {Count} images image-sync pulled were removed since (kubelet image GC?), {Removed} found by this sync: not pulled again before {NotBefore}",
@@ -92,7 +102,8 @@ public sealed class DayFileJournal : ISyncJournal
     private void RecordPlan(SyncPlan plan)
     {
         var byNode = plan.Pulls.GroupBy(p => p.Node).Select(g => (Node: g.Key, Pulls: g.Count())).OrderByDescending(n => n.Pulls).ThenBy(n => n.Node).ToList();
-        var skipped = plan.Skips.Count == 0 ? "" : $" ({plan.Skips.Count} to be skipped: not enough disk)";
+        var skipped = (plan.Skips.Count == 0 ? "" : $" ({plan.Skips.Count} to be skipped: not enough disk)")
+            + (plan.HeldBack.Count == 0 ? "" : $" ({plan.HeldBack.Count} more held back by the removal backoff)");
         var most = byNode.Count == 0 ? "" : "; most: " + Capped.Join(byNode.Select(n => $"{n.Node}: {n.Pulls}").ToList(), Capped.InLine);
         Run(LogEventLevel.Information, "PLAN: {PullCount} pulls{Skipped} on {NodeCount} nodes, {Size}{Most}", plan.Pulls.Count, skipped, byNode.Count,
             Sizes.ShowMebibytes(plan.TotalBytes), most);
@@ -163,11 +174,11 @@ public sealed class DayFileJournal : ISyncJournal
     private void RecordSummary(SyncSummary summary)
     {
         Run(LogEventLevel.Information,
-            "SUMMARY: {Succeeded} succeeded, {Failed} failed, {TimedOut} timed out, {Skipped} skipped; {Unreachable} of {NodeCount} nodes unreachable",
-            summary.Succeeded, summary.Failed, summary.TimedOut, summary.Skipped, summary.UnreachableNodes, summary.Nodes.Count);
+            "SUMMARY: {Succeeded} succeeded, {Failed} failed, {TimedOut} timed out, {Skipped} skipped; {HeldBack}{Unreachable} of {NodeCount} nodes unreachable",
+            summary.Succeeded, summary.Failed, summary.TimedOut, summary.Skipped, summary.HeldBackNote is { } note ? $"{note}; " : "", summary.UnreachableNodes, summary.Nodes.Count);
         foreach (var row in summary.PerNode())
-            Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}",
-                row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped);
+            Run(LogEventLevel.Information, "  {Node,-20} {State,-11} planned {Planned,4}  pulled {Pulled,4}  failed {Failed,4}  skipped {Skipped,4}  held back {HeldBack,4}",
+                row.Node, row.Reachable ? "reachable" : "UNREACHABLE", row.Planned, row.Pulled, row.Failed, row.Skipped, row.HeldBack);
         var seconds = Durations.Elapsed(summary.Duration);
         if (summary.Fault is not null) Run(LogEventLevel.Error, "SYNC ABORTED after {Seconds}: {Fault}", seconds, summary.Fault);
         else if (summary.Interrupted) Run(LogEventLevel.Warning, "SYNC INTERRUPTED after {Seconds}", seconds);

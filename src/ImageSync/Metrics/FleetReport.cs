@@ -12,5 +12,7 @@ public sealed record FleetReport(double AttemptUnix, double? SuccessUnix, string
 {
     /// <param name="Missing">Matching images it still lacked at the end; null when it was not reached.</param>
     /// <param name="ImageFs">Size, used and available bytes of its image filesystem; null when not known.</param>
-    public sealed record NodeGauges(string Node, bool Reachable, int? Missing, long[]? ImageFs);
+    /// <param name="HeldBack">Pulls the removal backoff held back; null when it was not reached.</param>
+    /// <param name="HeldBackUntil">When the first of them may be pulled again (Unix time); null when none is held back.</param>
+    public sealed record NodeGauges(string Node, bool Reachable, int? Missing, long[]? ImageFs, int? HeldBack = null, double? HeldBackUntil = null);
 }

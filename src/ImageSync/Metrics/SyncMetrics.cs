@@ -22,6 +22,8 @@ public sealed class SyncMetrics
     private readonly Gauge _reachable;
     private readonly Gauge _imageFs;
     private readonly Counter _removed;
+    private readonly Gauge _heldBack;
+    private readonly Gauge _heldBackUntil;
     private readonly Gauge _lastSuccess;
     private readonly Gauge _lastAttempt;
     private readonly Gauge _lastResult;
@@ -49,6 +51,8 @@ public sealed class SyncMetrics
         _reachable = factory.CreateGauge("image_sync_node_reachable", "1 when the node was reachable at the last sync, 0 when not.", "node");
         _imageFs = factory.CreateGauge("image_sync_node_image_fs_bytes", "Each node's image filesystem at the last sync (df of crictl's image filesystem), by kind: size, used, available.", "node", "kind");
         _removed = factory.CreateCounter("image_sync_images_removed_total", "Images image-sync pulled that were removed from the node since (kubelet's image GC, an operator).", "node");
+        _heldBack = factory.CreateGauge("image_sync_pulls_held_back", "Pulls each node needed at the last sync that the removal backoff held back (removed since image-sync pulled them).", "node");
+        _heldBackUntil = factory.CreateGauge("image_sync_pulls_held_back_until_timestamp_seconds", "Unix time the first of a node's held-back pulls may be pulled again; no series when none is held back.", "node");
         _lastSuccess = factory.CreateGauge("image_sync_last_success_timestamp_seconds", "Unix time of the last sync that ended with every node in sync.");
         _lastAttempt = factory.CreateGauge("image_sync_last_attempt_timestamp_seconds", "Unix time a sync last started, whatever became of it.");
         _lastResult = factory.CreateGauge("image_sync_last_result", "1 for how the last sync in the cluster ended: ok, failures, interrupted or aborted.", "result");
@@ -140,8 +144,11 @@ public sealed class SyncMetrics
         var result = ResultOf(summary);
         var pulled = summary.Outcomes.Where(o => o.IsSuccess).Select(o => (o.Pull.Node, o.Pull.Image)).ToHashSet();
         var missing = summary.Plan.Pulls.Where(p => !pulled.Contains((p.Node, p.Image))).ToLookup(p => p.Node);
+        var heldBack = summary.Plan.HeldBack.ToLookup(h => h.Pull.Node, h => h.Until);
         var nodes = summary.Nodes.Select(n => new FleetReport.NodeGauges(n.Node.Value, n.Reachable, n.Reachable ? missing[n.Node].Count() : null,
-            n.Facts?.ImageFs is { } fs ? [fs.SizeBytes, fs.UsedBytes, fs.AvailableBytes] : null)).ToArray();
+            n.Facts?.ImageFs is { } fs ? [fs.SizeBytes, fs.UsedBytes, fs.AvailableBytes] : null,
+            n.Reachable ? heldBack[n.Node].Count() : null,
+            heldBack[n.Node].Any() ? heldBack[n.Node].Min().ToUnixTimeMilliseconds() / 1000.0 : null)).ToArray();
         return new FleetReport(summary.StartedAt.ToUnixTimeMilliseconds() / 1000.0, result == "ok" ? UnixNow() : null, result, nodes, summary.DiscoveryError is null);
     }
 
@@ -167,10 +174,14 @@ public sealed class SyncMetrics
             if (node.Missing is { } count) _missing.WithLabels(node.Node).Set(count);
             else _missing.RemoveLabelled(node.Node);
             if (node.ImageFs is [var size, var used, var available]) RecordImageFs(node.Node, size, used, available);
+            if (node.HeldBack is { } held) _heldBack.WithLabels(node.Node).Set(held);
+            else _heldBack.RemoveLabelled(node.Node);
+            if (node.HeldBackUntil is { } until) _heldBackUntil.WithLabels(node.Node).Set(until);
+            else _heldBackUntil.RemoveLabelled(node.Node);
         }
         if (!report.WholeFleet) return;
         var fleet = report.Nodes.Select(n => n.Node).ToHashSet();
-        foreach (var gauge in new[] { _missing, _reachable, _imageFs })
+        foreach (var gauge in new[] { _missing, _reachable, _imageFs, _heldBack, _heldBackUntil })
             foreach (var gone in gauge.GetAllLabelValues().Where(labels => !fleet.Contains(labels[0])).ToList()) gauge.RemoveLabelled(gone);
         foreach (var counter in new[] { _pulls, _removed })
             foreach (var gone in counter.GetAllLabelValues().Where(labels => !fleet.Contains(labels[0])).ToList()) counter.RemoveLabelled(gone);

@@ -143,7 +143,7 @@ public static class CrictlImagesJson
         var id = interner.String(OptionalString(node, image, "id", index) ?? "");
         var tags = References(node, image, "repoTags", index, rejected, interner);
         var digests = References(node, image, "repoDigests", index, rejected, interner);
-        return interner.Image(new NodeImage(id, tags, digests, Size(node, image, index)));
+        return interner.Image(new NodeImage(id, tags, digests, Size(node, image, index), Pinned(node, image, index)));
     }
 
     private static ImageRef[] References(NodeName node, JsonElement image, string field, int index, List<string> rejected, ImageInterner interner)
@@ -171,6 +171,15 @@ public static class CrictlImagesJson
             && long.TryParse(size.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) return parsed;
         throw new MalformedInventoryException(node, $"images[{index}].size is not a non-negative integer");
     }
+
+    /// <summary>CRI's <c>pinned</c>: the runtime keeps the image from kubelet's GC (containerd ≥ 1.7.3 for its label, CRI-O for its pinned_images).</summary>
+    private static bool Pinned(NodeName node, JsonElement image, int index) =>
+        image.TryGetProperty("pinned", out var pinned) && pinned.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new MalformedInventoryException(node, $"images[{index}].pinned is not true or false"),
+        };
 
     private static string? OptionalString(NodeName node, JsonElement image, string field, int index)
     {

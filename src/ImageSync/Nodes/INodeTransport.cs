@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 
@@ -49,6 +50,14 @@ public interface INodeSession : IAsyncDisposable
     Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Pins the image on the node (<paramref name="pin"/>), or takes the pin off: containerd's <c>io.cri-containerd.pinned</c>
+    /// label, which kubelet's image GC respects (containerd ≥ 1.7.3), set with ctr.
+    /// </summary>
+    /// <returns>What the node did; <see cref="PinAnswer.AlreadyPinned"/> means someone else had pinned it.</returns>
+    /// <exception cref="NodeException">ctr is missing (a CRI-O node) or failed, or the connection broke.</exception>
+    Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Copies an image from this node to <paramref name="target"/> (a session of the same transport): this
     /// node's <c>ctr images export</c> streamed into the target's <c>ctr images import</c>, through image-sync,
     /// with a fixed buffer. Nothing is written on either node but the imported image.
@@ -91,7 +100,22 @@ public sealed record DiskFloor(string Path, double MaxUsage, long MinFreeBytes)
 /// <param name="Error">Why the copy failed, naming the node and the command; null when the target imported the image.</param>
 /// <param name="SourceFailed">The source could not export (no ctr, no such image, it died mid-stream, it sent another image): another source may do.</param>
 /// <param name="Note">What the target removed from an accepted stream (other images it carried), for the outcome line.</param>
-public sealed record CopyExit(long Bytes, string? Error, bool SourceFailed = false, string? Note = null)
+/// <param name="SourceCannotExport">The source's containerd lacks the content of images it lists: it serves no more copies in this sync.</param>
+public sealed record CopyExit(long Bytes, string? Error, bool SourceFailed = false, string? Note = null, bool SourceCannotExport = false)
 {
+    // What ctr says of a layer its content store no longer holds.
+    private static readonly Regex ContentMissing = new(@"content digest (sha256:[0-9a-f]{64}): not found", RegexOptions.CultureInvariant);
+
     public bool Imported => Error is null;
+
+    /// <summary>
+    /// An export that failed because the source's containerd does not keep the image's layers once unpacked
+    /// (<c>discard_unpacked_layers = true</c>: EKS AL2023, Talos, kind), or lost them, in an operator's words; null when
+    /// <paramref name="exportError"/> says something else.
+    /// </summary>
+    public static CopyExit? LackingContent(NodeName source, ImageRef image, string exportError, long bytes) =>
+        ContentMissing.Match(exportError) is { Success: true } missing
+            ? new CopyExit(bytes, $"{source} cannot export {image}: its containerd discards unpacked layers (discard_unpacked_layers = true), "
+                + $"or lost them: content digest {missing.Groups[1].Value} not found", SourceFailed: true, SourceCannotExport: true)
+            : null;
 }

@@ -25,7 +25,7 @@ public sealed class ImageInterner(int capacity = 500_000)
 
     public string String(string text) => Bounded(_strings).GetOrAdd(text, text);
 
-    /// <summary>The shared image equal to this one (same id, size, tags and digests, in order).</summary>
+    /// <summary>The shared image equal to this one (same id, size, pin, tags and digests, in order).</summary>
     public NodeImage Image(NodeImage image) => Bounded(_images).GetOrAdd(image, image);
 
     private long _lookups;
@@ -43,7 +43,7 @@ public sealed class ImageInterner(int capacity = 500_000)
         public static readonly SameImage Instance = new();
 
         public bool Equals(NodeImage? x, NodeImage? y) =>
-            ReferenceEquals(x, y) || (x is not null && y is not null && x.Id == y.Id && x.SizeBytes == y.SizeBytes
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.Id == y.Id && x.SizeBytes == y.SizeBytes && x.Pinned == y.Pinned
                                       && x.Tags.SequenceEqual(y.Tags) && x.Digests.SequenceEqual(y.Digests));
 
         public int GetHashCode(NodeImage image)

@@ -28,6 +28,9 @@ internal sealed class KeptSession(KeptConnections pool, KeptConnections.Key key,
     public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
         Track(() => inner.PullAsync(image, timeout, cancellationToken));
 
+    public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
+        Track(() => inner.SetPinAsync(image, pin, cancellationToken));
+
     // A copy rides on both connections: either one failing marks it.
     public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
         target is KeptSession other

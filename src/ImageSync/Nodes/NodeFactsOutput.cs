@@ -19,7 +19,19 @@ public static class NodeFactsOutput
         var platform = Platform.FromUname(uname);
         if (platform is null) missing.Add($"no platform: `uname -sm` printed '{NodeText.Shorten(uname)}'");
         var helper = sections.GetValueOrDefault("helper")?.Text.Trim();
-        return new NodeFacts(platform, ImageFsOf(sections, missing), missing, string.IsNullOrEmpty(helper) ? null : NodeText.Shorten(helper));
+        var imageFs = ImageFsOf(sections, missing);
+        return new NodeFacts(platform, imageFs, missing, string.IsNullOrEmpty(helper) ? null : NodeText.Shorten(helper), IdentityOf(sections, missing));
+    }
+
+    /// <summary>The machine-id and the image store's directory; either may be missing, and the node is still known by the other.</summary>
+    private static NodeIdentity? IdentityOf(Dictionary<string, Section> sections, List<string> missing)
+    {
+        var machineId = sections.GetValueOrDefault("machine-id")?.Text.Split('\n')[0] is { } line ? NodeIdentity.MachineIdOf(line) : null;
+        var store = sections.GetValueOrDefault("store")?.Text.Split('\n')[0] is { } stat ? ImageStoreIdentity.Parse(stat) : null;
+        if (machineId is not null || store is not null) return new NodeIdentity(machineId, store);
+        var said = sections.GetValueOrDefault("machine-id")?.Text.Trim();
+        missing.Add($"no identity: neither its machine-id ({(said is null ? "not read" : $"'{NodeText.Shorten(said)}'")}) nor its image store could be read");
+        return null;
     }
 
     private static ImageFilesystem? ImageFsOf(Dictionary<string, Section> sections, List<string> missing)

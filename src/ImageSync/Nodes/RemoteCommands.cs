@@ -53,6 +53,23 @@ public abstract class RemoteCommands
     /// </summary>
     public abstract string Import(ImageRef image, string imageId, TimeSpan timeout);
 
+    /// <summary>
+    /// Sets (<paramref name="pin"/>) or takes off containerd's <c>io.cri-containerd.pinned=pinned</c> label of the image, through
+    /// ctr; the command prints one word, read by <see cref="PinAnswerOf"/>.
+    /// </summary>
+    public abstract string Pin(ImageRef image, bool pin);
+
+    /// <summary>What the node helper's <c>pin</c> and <c>unpin</c> print as their last line; null for anything else.</summary>
+    public static PinAnswer? PinAnswerOf(string word) => word switch
+    {
+        "pinned" => PinAnswer.Pinned,
+        "already" => PinAnswer.AlreadyPinned,
+        "unpinned" => PinAnswer.Unpinned,
+        "not-pinned" => PinAnswer.NotPinned,
+        "absent" => PinAnswer.Absent,
+        _ => null,
+    };
+
     /// <summary>POSIX shell single quoting: nothing inside is special, a quote is closed, escaped and reopened.</summary>
     public static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
@@ -67,6 +84,15 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
 {
     private readonly string _prefix = sudo ? "sudo -n " : "";
 
+    /// <summary>The machine's id (systemd's, else D-Bus's older place for it), as the shell path reads it for the node's identity.</summary>
+    private const string MachineId = "cat /etc/machine-id 2>/dev/null || cat /var/lib/dbus/machine-id 2>&1";
+
+    /// <summary>
+    /// The image filesystem's directory (<c>$p</c>) as stat names it, or the runtime's root above it where the login may not
+    /// enter (containerd keeps its root 0700): its inode and birth time change when the store is made anew.
+    /// </summary>
+    private const string StoreStat = "stat -c '%i %.9W %n' -- \"$p\" 2>/dev/null || stat -c '%i %.9W %n' -- \"${p%/*}\" 2>&1";
+
     public override string CheckName => Check;
 
     public override string ListImages => $"{_prefix}{crictl} images -o json";
@@ -76,10 +102,11 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
         get
         {
             const string m = NodeFactsOutput.Marker;
-            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; f=$({_prefix}timeout 10 {crictl} imagefsinfo -o json 2>&1); "
+            return $"echo ok; export LC_ALL=C; echo '{m} uname'; uname -sm 2>&1; echo '{m} machine-id'; {MachineId}; "
+                + $"f=$({_prefix}timeout 10 {crictl} imagefsinfo -o json 2>&1); "
                 + $"echo \"{m} imagefsinfo $?\"; printf '%s\\n' \"$f\"; case $f in *'\"mountpoint\"'*) "
                 + "p=${f#*'\"mountpoint\"'}; p=${p#*'\"'}; p=${p%%'\"'*}; "
-                + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\";; esac; true";
+                + $"echo '{m} df'; df -P -B1 -- \"$p\" 2>&1; echo \"{m} df-exit $?\"; echo '{m} store'; {StoreStat};; esac; true";
         }
     }
 
@@ -95,6 +122,8 @@ public sealed class ShellCommands(bool sudo, string crictl, TimeSpan killAfter, 
 
     public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
         Inline("import", Quote(image.ToString()), Quote(imageId), Seconds(timeout), Seconds(killAfter));
+
+    public override string Pin(ImageRef image, bool pin) => Inline(pin ? "pin" : "unpin", Quote(image.ToString()));
 
     /// <summary>The node helper's script, given to the node's sh with its tools named as the config names them.</summary>
     private string Inline(params string[] verbAndArguments) =>
@@ -126,6 +155,8 @@ public sealed class HelperCommands(string helper, bool sudo, TimeSpan killAfter)
 
     public override string Import(ImageRef image, string imageId, TimeSpan timeout) =>
         $"{_helper} import {Quote(image.ToString())} {Quote(imageId)} {Seconds(timeout)} {Seconds(killAfter)}";
+
+    public override string Pin(ImageRef image, bool pin) => $"{_helper} {(pin ? "pin" : "unpin")} {Quote(image.ToString())}";
 }
 
 /// <summary>The node helper as shipped in deploy/node, built into the program so the shell path can run its copy code too.</summary>
@@ -133,8 +164,8 @@ public static class NodeHelperScript
 {
     public const string Name = "image-sync-node";
 
-    /// <summary>The version the helper prints (<c>image-sync-node 1</c>), which this program speaks.</summary>
-    public const string Version = "1";
+    /// <summary>The version the helper prints (<c>image-sync-node 2</c>), which this program speaks: 2 added pin and unpin, and the identity to facts.</summary>
+    public const string Version = "2";
 
     public static string Text { get; } = Read();
 

@@ -75,6 +75,7 @@ internal sealed class SshImageCopy(SshNodeSession source, SshNodeSession target,
         // whichever side noticed first: the import then only failed on a truncated archive.
         if (relay.Broken is not null || export.ExitStatus != 0 || exportError.Length > 0 || relay.Bytes == 0)
         {
+            if (CopyExit.LackingContent(source.Node, image, exportError, relay.Bytes) is { } lacking) return lacking;
             var why = exportError.Length > 0 ? exportError
                 : relay.Broken?.Message
                 ?? (relay.Bytes == 0 ? "it sent nothing"

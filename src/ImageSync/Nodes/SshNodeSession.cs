@@ -89,23 +89,34 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         || line.Contains("code = Unauthenticated", StringComparison.Ordinal) || line.Contains("code = PermissionDenied", StringComparison.Ordinal)
         || line.Contains("authorization failed", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The command prints one word; a failure says which of pin or unpin it was, not the whole command (on the shell path, the helper's script).</summary>
+    public async Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken)
+    {
+        var shown = $"{NodeHelperScript.Name} {(pin ? "pin" : "unpin")} {RemoteCommands.Quote(image.ToString())}";
+        var result = await RunLimitedAsync(commands.Pin(image, pin), SmallOutputLimit, CommandOutput.ReadAll, cancellationToken, shown).ConfigureAwait(false);
+        var said = Encoding.UTF8.GetString(result.Output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        if (result.ExitCode == 0 && RemoteCommands.PinAnswerOf(said) is { } answer) return answer;
+        throw new NodeException(node, $"`{shown}` exited with code {result.ExitCode}{ErrorSuffix(result)}" + (result.ExitCode == 0 ? $" and answered {Quote(said)}" : ""));
+    }
+
     public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
         target is SshNodeSession other
             ? threads.Run(() => new SshImageCopy(this, other, image, limits).Run(cancellationToken))
             : throw new ArgumentException($"{target.Node} is not an SSH node", nameof(target));
 
     /// <summary>Runs a command that should answer quickly; one that does not within command-timeout fails the node.</summary>
-    private async Task<CommandResult<T>> RunLimitedAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken)
+    /// <param name="shown">How a failure names the command, when not by its text (one that carries the helper's script).</param>
+    private async Task<CommandResult<T>> RunLimitedAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, string? shown = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(commandTimeout);
         try
         {
-            return await RunAsync(command, outputLimit, read, deadline.Token).ConfigureAwait(false);
+            return await RunAsync(command, outputLimit, read, deadline.Token, shown: shown).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new NodeException(node, $"`{command}` did not answer within {Durations.Show(commandTimeout)} (command-timeout)");
+            throw new NodeException(node, $"`{shown ?? command}` did not answer within {Durations.Show(commandTimeout)} (command-timeout)");
         }
     }
 
@@ -114,14 +125,15 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     /// as a channel frees up: a growing back-off would leave a waiter idle while slots stand free.
     /// </summary>
     /// <param name="input">Written to the command's standard input once it runs, then closed; null for none.</param>
-    private async Task<CommandResult<T>> RunAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input = null)
+    private async Task<CommandResult<T>> RunAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input = null,
+        string? shown = null)
     {
         while (true)
         {
             var closed = Volatile.Read(ref _channelClosed).Task;
             try
             {
-                return await RunOnceAsync(command, outputLimit, read, cancellationToken, input).ConfigureAwait(false);
+                return await RunOnceAsync(command, outputLimit, read, cancellationToken, input, shown ?? command).ConfigureAwait(false);
             }
             catch (SshException e) when (IsChannelRefused(e))
             {
@@ -135,7 +147,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         Interlocked.Exchange(ref _channelClosed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <param name="read">Reads the command's output, bounded by <paramref name="outputLimit"/>, to its end, on one of our threads.</param>
-    private async Task<CommandResult<T>> RunOnceAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input)
+    private async Task<CommandResult<T>> RunOnceAsync<T>(string command, long outputLimit, Func<Stream, T> read, CancellationToken cancellationToken, byte[]? input, string shown)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var ssh = client.CreateCommand(command);
@@ -160,7 +172,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
             }
             catch (OperationCanceledException) when (overflowed)
             {
-                throw new NodeException(node, $"`{command}` printed more than {Sizes.Show(outputLimit)}; its output was refused");
+                throw new NodeException(node, $"`{shown}` printed more than {Sizes.Show(outputLimit)}; its output was refused");
             }
             // A command ended by a signal has no exit status; report it like a shell would (128 + signal).
             var exitCode = ssh.ExitStatus ?? 128 + SignalNumber(ssh.ExitSignal);
@@ -169,7 +181,7 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
         catch (Exception e) when (e is SshConnectionException or ObjectDisposedException or InvalidOperationException
                                       || (e is SshException && !IsChannelRefused(e)))
         {
-            throw new NodeException(node, $"{PullFailure.ConnectionLost} while running `{command}`: {e.Message}", e);
+            throw new NodeException(node, $"{PullFailure.ConnectionLost} while running `{shown}`: {e.Message}", e);
         }
         finally
         {

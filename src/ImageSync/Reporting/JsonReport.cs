@@ -28,6 +28,8 @@ public static class JsonReport
         WriteTotals(json, summary);
         WriteNodes(json, summary, nodes);
         WritePlan(json, summary.Plan, summary.Route);
+        WriteHeldBack(json, summary.Plan.HeldBack);
+        WritePins(json, summary.Pins);
         WriteOutcomes(json, summary.Outcomes);
         WriteDrift(json, summary.Plan.Drifts);
         json.WriteEndObject();
@@ -60,6 +62,8 @@ public static class JsonReport
         json.WriteNumber("failed", summary.Failed);
         json.WriteNumber("timedOut", summary.TimedOut);
         json.WriteNumber("skipped", summary.Skipped);
+        json.WriteNumber("heldBack", summary.Plan.HeldBack.Count);
+        json.WriteNumber("pinned", summary.Pins.States.Count(p => p.Pinned));
         json.WriteNumber("drifted", summary.Plan.Drifts.Count);
         json.WriteEndObject();
     }
@@ -88,6 +92,10 @@ public static class JsonReport
             json.WriteNumber("pulled", tally.Pulled);
             json.WriteNumber("failed", tally.Failed);
             json.WriteNumber("skipped", tally.Skipped);
+            json.WriteNumber("heldBack", tally.HeldBack);
+            var (pinned, byImageSync) = summary.Pins.CountOn(status.Node);
+            json.WriteNumber("pinned", pinned);
+            json.WriteNumber("pinnedByImageSync", byImageSync);
             json.WriteNumber("durationSeconds", Seconds(tally.Duration));
             json.WriteStartArray("rejectedReferences");
             foreach (var rejected in status.Rejected) json.WriteStringValue(rejected);
@@ -121,6 +129,7 @@ public static class JsonReport
             json.WriteEndObject();
         }
         else json.WriteNull("imageFs");
+        NodeIdentityJson.Write(json, "identity", facts.Identity);
         json.WriteStartArray("missing");
         foreach (var missing in facts.Missing) json.WriteStringValue(missing);
         json.WriteEndArray();
@@ -145,6 +154,51 @@ public static class JsonReport
             json.WriteEndArray();
             json.WriteString("route", route(pull));
             json.WriteString("skip", plan.SkipReason(pull));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>The pulls the removal backoff holds back, each with the time it is held until.</summary>
+    private static void WriteHeldBack(Utf8JsonWriter json, IReadOnlyList<HeldBackPull> heldBack)
+    {
+        json.WriteStartArray("heldBack");
+        foreach (var (pull, until) in heldBack)
+        {
+            json.WriteStartObject();
+            json.WriteString("node", pull.Node.Value);
+            json.WriteString("image", pull.Image.ToString());
+            json.WriteNumber("sizeBytes", pull.SizeBytes);
+            json.WriteString("reason", "removed since image-sync pulled it");
+            json.WriteString("notBefore", until);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>Per node, each image declared with pin = on, pinned by image-sync or listed as pinned: whether it is pinned and by whom; then the pins still to set or take off.</summary>
+    private static void WritePins(Utf8JsonWriter json, PinReport pins)
+    {
+        json.WriteStartArray("pins");
+        foreach (var pin in pins.States)
+        {
+            json.WriteStartObject();
+            json.WriteString("node", pin.Node.Value);
+            json.WriteString("image", pin.Image.ToString());
+            json.WriteBoolean("pinned", pin.Pinned);
+            json.WriteString("by", pin.By is { } owner ? PullHistory.OwnerName(owner) : null);
+            json.WriteBoolean("declared", pin.Declared);
+            json.WriteNumber("sizeBytes", pin.SizeBytes);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("pinsPending");
+        foreach (var work in pins.Pending)
+        {
+            json.WriteStartObject();
+            json.WriteString("node", work.Node.Value);
+            json.WriteString("image", work.Image.ToString());
+            json.WriteString("action", work.Pin ? "pin" : "unpin");
             json.WriteEndObject();
         }
         json.WriteEndArray();

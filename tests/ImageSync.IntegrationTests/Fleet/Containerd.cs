@@ -75,6 +75,14 @@ public sealed class Containerd : IDisposable
             .Where(fields => !fields[0].StartsWith("sha256:", StringComparison.Ordinal))
             .ToDictionary(fields => fields[0], fields => fields[2]);
 
+    /// <summary>The labels of the image of that name, as ctr lists them (<c>k=v</c>); none when it has none or there is no such image.</summary>
+    public IReadOnlyList<string> Labels(string image) =>
+        Ctr("images", "ls").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields[0] == image && fields[^1] != "-")
+            .SelectMany(fields => fields[^1].Split(','))
+            .ToList();
+
     /// <summary>Whether content is being written into this containerd now, in any namespace (a copy's import starts in a quarantine namespace of its own).</summary>
     public bool Receiving() =>
         Shell.Run("ctr", ["--address", Address, "namespaces", "ls", "-q"]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)

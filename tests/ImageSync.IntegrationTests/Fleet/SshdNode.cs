@@ -189,6 +189,33 @@ public sealed class SshdNode : IDisposable
             """);
 
     /// <summary>
+    /// Makes this node report a machine-id of the test's choosing (a `cat` stand-in first on the node's PATH answers for
+    /// /etc/machine-id alone; so before <see cref="Start"/>); <see cref="NewMachine"/> changes it later.
+    /// </summary>
+    public SshdNode MachineId(string id)
+    {
+        File.WriteAllText(Path.Combine(Dir, "machine-id"), id + "\n");
+        return WithProgram("cat", $"""
+            #!/bin/sh
+            # {Name}'s cat (SshdNode.MachineId): the machine-id the test gives this node, the real cat for the rest.
+            [ "$*" = /etc/machine-id ] && exec /bin/cat '{Path.Combine(Dir, "machine-id")}'
+            exec /bin/cat "$@"
+
+            """);
+    }
+
+    /// <summary>
+    /// Another machine takes this node's name (re-imaged, replaced): a new machine-id (see <see cref="MachineId"/>) and an
+    /// empty image store, whose directory is made anew (a new inode and birth time), as a wiped runtime store's is.
+    /// </summary>
+    public void NewMachine(string machineId)
+    {
+        File.WriteAllText(Path.Combine(Dir, "machine-id"), machineId + "\n");
+        Directory.Delete(StateDir, recursive: true);
+        Directory.CreateDirectory(StateDir);
+    }
+
+    /// <summary>
     /// A program of the test's own in the node's bin directory, first on the PATH of every command the node runs
     /// (sshd's SetEnv PATH reaches them; so before <see cref="Start"/>), e.g. a ctr that misbehaves in one way.
     /// </summary>

@@ -55,6 +55,21 @@ public sealed class TransferSpecs : VirtualTimeTestKit
     }
 
     [Fact]
+    public void Should_say_a_source_discards_unpacked_layers_and_copy_from_the_next_one_without_trying_it_again()
+    {
+        var (settings, fleet) = Fleet("peer-first",
+            $"w1 {{ images = [ {{ ref = \"{App}\", size = 1000 }}, {{ ref = \"{Lost}\", size = 1000 }} ], faults.discards-unpacked-layers = on }}",
+            $"w2 {{ images = [ {{ ref = \"{App}\", size = 1000 }}, {{ ref = \"{Lost}\", size = 1000 }} ] }}", nodes: 3);
+
+        var summary = Run(settings, fleet);
+
+        Assert.Equal(2, summary.Succeeded);
+        Assert.All(summary.Outcomes, o => Assert.Equal("w2", o.Copy?.Source.Value));
+        // w1 was tried once, for one image: it exports nothing, and is not asked again in that sync.
+        Assert.Single(fleet.CopiesStarted, c => c.Source.Value == "w1");
+    }
+
+    [Fact]
     public void Should_copy_from_another_source_when_the_first_dies_mid_stream()
     {
         var (settings, fleet) = Fleet("peer-first",

@@ -60,6 +60,27 @@ public sealed class JsonReportSpecs
     }
 
     [Fact]
+    public void Should_count_the_pulls_held_back_in_the_totals_and_per_node_and_list_each_with_its_time()
+    {
+        var w1 = new NodeSpec(NodeName.Parse("w1"), "10.0.0.1", 22, "root");
+        var until = new DateTimeOffset(2026, 12, 2, 21, 40, 0, TimeSpan.Zero);
+        var plan = new SyncPlan([]) { HeldBack = [new HeldBackPull(TestData.Pull("w1", "a:1", 1234), until)] };
+        var summary = new SyncSummary(SyncMode.Run, until.AddHours(-6), TimeSpan.FromSeconds(1), [NodeStatus.Ready(w1.Name, 0, [])], plan, [], false);
+        using var buffer = new MemoryStream();
+
+        JsonReport.Write(buffer, summary, [w1], 0);
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        var root = document.RootElement;
+        Assert.Equal((1, 1), (root.GetProperty("totals").GetProperty("heldBack").GetInt32(), root.GetProperty("nodes")[0].GetProperty("heldBack").GetInt32()));
+        var held = Assert.Single(root.GetProperty("heldBack").EnumerateArray());
+        Assert.Equal(("w1", "registry.example.com/team/a:1", 1234L, "removed since image-sync pulled it", "2026-12-02T21:40:00+00:00"),
+            (held.GetProperty("node").GetString(), held.GetProperty("image").GetString(), held.GetProperty("sizeBytes").GetInt64(),
+                held.GetProperty("reason").GetString(), held.GetProperty("notBefore").GetString()));
+        Assert.Equal(0, root.GetProperty("totals").GetProperty("planned").GetInt32());
+    }
+
+    [Fact]
     public void Should_list_every_source_of_a_pull_that_the_plan_table_shortens()
     {
         var sources = Enumerable.Range(1, 999).Select(i => NodeName.Parse($"w{i:D5}")).ToList();

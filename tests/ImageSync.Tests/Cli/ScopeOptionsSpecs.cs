@@ -129,9 +129,11 @@ public sealed class ScopeOptionsSpecs : IDisposable
         var pending = Summary(new SyncPlan([TestData.Pull("w1", "api:1")]));
         var onlySkipped = Summary(new SyncPlan([TestData.Pull("w1", "api:1")]) { Skips = [new SkippedPull(TestData.Pull("w1", "api:1"), "disk: full")] });
         var unreachable = Summary(new SyncPlan([TestData.Pull("w1", "api:1")]), NodeStatus.Unreachable(NodeName.Parse("w2"), "refused", NodeStage.Connect));
+        var onlyHeldBack = Summary(new SyncPlan([]) { HeldBack = [new HeldBackPull(TestData.Pull("w1", "api:1"), DateTimeOffset.UnixEpoch.AddHours(6))] });
 
         Assert.Equal((ExitCodes.PullsPending, ExitCodes.Ok), (ExitCodes.For(pending, null, pendingIsExit: true), ExitCodes.For(pending, null)));
         Assert.Equal(ExitCodes.Ok, ExitCodes.For(onlySkipped, null, pendingIsExit: true));
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (ExitCodes.For(onlyHeldBack, null, pendingIsExit: true), ExitCodes.For(onlyHeldBack with { Mode = SyncMode.Run }, null)));
         Assert.Equal(ExitCodes.Ok, ExitCodes.For(Summary(SyncPlan.Empty), null, pendingIsExit: true));
         Assert.Equal(ExitCodes.Failures, ExitCodes.For(unreachable, null, pendingIsExit: true));
         Assert.DoesNotContain(ExitCodes.PullsPending, new[] { ExitCodes.Ok, ExitCodes.LockHeld, ExitCodes.BadConfig, ExitCodes.Failures, ExitCodes.DaemonFailed, ExitCodes.Interrupted, ExitCodes.Terminated });

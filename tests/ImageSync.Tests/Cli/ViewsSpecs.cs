@@ -95,8 +95,8 @@ public sealed class ViewsSpecs
         _console.Write(Views.Summary(summary));
 
         var lines = _console.Lines;
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "yes", "2", "1", "1", "0", "4.0s"]));
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "NO", "0", "0", "0", "0", "0.0s"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w1", "yes", "2", "1", "1", "0", "0", "4.0s"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "NO", "0", "0", "0", "0", "0", "0.0s"]));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("FAILED") && l.Contains("NotFound: not found"));
         Assert.Contains(lines, l => l.StartsWith("1 succeeded, 1 failed, 0 timed out, 0 skipped; 1 of 2 nodes unreachable"));
     }
@@ -111,7 +111,7 @@ public sealed class ViewsSpecs
         _console.Write(Views.Plan(summary));
 
         var lines = _console.Lines;
-        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB"]));
+        Assert.Contains(lines, l => Columns(l).SequenceEqual(["w2", "yes", "1", "50.0", "MiB", "0"]));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/a:1") && l.Contains("50.0 MiB") && l.Contains("w1"));
         Assert.Contains(lines, l => l.Contains("registry.example.com/team/b:1") && l.Contains("sha256:aaaaaaaaaaaa… on w1; sha256:bbbbbbbbbbbb… on w2"));
         Assert.Contains(lines, l => l.StartsWith("1 pulls, 50.0 MiB in all; 0 of 2 nodes unreachable"));
@@ -147,6 +147,37 @@ public sealed class ViewsSpecs
     }
 
     [Fact]
+    public void Should_count_the_pulls_held_back_per_node_and_say_until_when_in_the_summary()
+    {
+        var started = new DateTimeOffset(new DateTime(2026, 12, 2, 12, 0, 0, DateTimeKind.Local));
+        var heldBack = new[] { TestData.Pull("w1", "a:1"), TestData.Pull("w1", "b:1"), TestData.Pull("w2", "a:1") }
+            .Select((pull, i) => new HeldBackPull(pull, started.AddHours(6 + i))).ToList();
+        var summary = Summary([NodeStatus.Ready(W1.Name, 0, []), NodeStatus.Ready(W2.Name, 0, [])], new SyncPlan([]) { HeldBack = heldBack }, []) with { StartedAt = started };
+
+        _console.Write(Views.Summary(summary));
+
+        Assert.Contains(_console.Lines, l => Columns(l).SequenceEqual(["w1", "yes", "0", "0", "0", "0", "2", "0.0s"]));
+        Assert.Contains(_console.Lines, l => Columns(l).SequenceEqual(["w2", "yes", "0", "0", "0", "0", "1", "0.0s"]));
+        Assert.Contains(_console.Lines, l => l.StartsWith($"0 succeeded, 0 failed, 0 timed out, 0 skipped; 3 held back: removed since image-sync pulled them; not before {started.AddHours(6):HH:mm}; 0 of 2 nodes unreachable"));
+    }
+
+    [Fact]
+    public void Should_list_the_pulls_held_back_with_their_time_when_planning()
+    {
+        var started = new DateTimeOffset(new DateTime(2026, 12, 2, 20, 0, 0, DateTimeKind.Local));
+        var held = new HeldBackPull(new PlannedPull(W2.Name, TestData.Image("a:1"), 50 << 20, [W1.Name]), started.AddHours(6));
+        var summary = Summary([NodeStatus.Ready(W1.Name, 1, []), NodeStatus.Ready(W2.Name, 0, [])], new SyncPlan([]) { HeldBack = [held] }, [])
+            with { Mode = SyncMode.Plan, StartedAt = started };
+        var console = new TestConsole().Width(240);
+
+        console.Write(Views.Plan(summary));
+
+        Assert.Contains(console.Lines, l => l.Contains("registry.example.com/team/a:1")
+            && l.Contains($"HELD BACK: removed since image-sync pulled it; not before {started.AddHours(6):yyyy-MM-ddTHH:mm:ss.fffzzz}"));
+        Assert.Contains(console.Lines, l => l.StartsWith($"0 pulls, 0 B in all; 1 held back: removed since image-sync pulled it; not before {started.AddHours(6):yyyy-MM-dd HH:mm}"));
+    }
+
+    [Fact]
     public void Should_mark_the_step_each_node_failed_at_when_checking()
     {
         var facts = new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 10L << 30, 8L << 30, 2L << 30), []);
@@ -161,6 +192,24 @@ public sealed class ViewsSpecs
                                     && l.Contains("80 % of /var/lib/containerd, 2.0 GiB available"));
         Assert.Contains(lines, l => Columns(l).Take(7).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "FAILED", "-", "-"]) && l.Contains("authentication failed"));
         Assert.Contains(lines, l => l.StartsWith("1 of 2 nodes failed"));
+    }
+
+    [Fact]
+    public void Should_count_the_pinned_images_and_those_image_sync_pinned_when_checking_and_planning()
+    {
+        var api = TestData.Image("api:1");
+        var pins = new PinReport([new PinState(W1.Name, api, PinOwner.ImageSync, true, 10), new PinState(W1.Name, TestData.Image("web:1"), PinOwner.Operator, false, 10),
+            new PinState(W2.Name, api, null, true, 0)], [new PinWork(W2.Name, api, Pin: true)]);
+        var summary = Summary([NodeStatus.Ready(W1.Name, 7, []), NodeStatus.Ready(W2.Name, 5, [])], SyncPlan.Empty, []) with { Mode = SyncMode.Check, Pins = pins };
+        var console = new TestConsole().Width(240);
+
+        console.Write(Views.Check(summary, [W1, W2]));
+        console.Write(Views.Plan(summary with { Mode = SyncMode.Plan }));
+
+        Assert.Contains(console.Lines, l => l.Contains("│ 7, pinned 2 (1 by image-sync) │"));
+        Assert.Contains(console.Lines, l => Columns(l).Take(8).SequenceEqual(["w2", "ops@10.0.0.2:2222", "ok", "ok", "ok", "ok", "ok", "5"]));
+        Assert.Contains(console.Lines, l => Columns(l).SequenceEqual(["w1", "yes", "0", "0", "B", "2", "(1", "by", "image-sync)"]));
+        Assert.Contains(console.Lines, l => l.StartsWith("0 pulls, 0 B in all; 1 to pin, 0 to unpin; 0 of 2 nodes unreachable"));
     }
 
     [Fact]

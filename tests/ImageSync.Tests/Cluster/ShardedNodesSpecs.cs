@@ -11,7 +11,7 @@ namespace ImageSync.Tests.Cluster;
 
 /// <summary>
 /// Three daemon replicas in one process sharing a simulated fleet of 24 nodes, each replica with a transport of its
-/// own, so the specs see which replica opened which node's session.
+/// own, so the specs see which replica opened which node's session. Image a is declared with pin = on.
 /// </summary>
 [Collection(InProcessClusters.Name)]
 public sealed class ShardedNodesSpecs : IAsyncLifetime
@@ -34,6 +34,7 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
             daemon.interval = 1h
             shutdown-grace = 2s
             pull { max-parallel = 8, max-per-node = 1, timeout = 3s, kill-after = 1s, canary = off, verify = off }
+            images.wanted = [ { ref = "{{A}}", pin = on } ]
             simulated {
               pull-latency = 1500ms
               nodes { {{nodes}} }
@@ -64,6 +65,8 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
         Assert.Equal(FleetSize, opened.Sum(n => n.Count));
         Assert.Equal(Names.Order(), opened.SelectMany(n => n).Select(n => n.Value).Order());
         Assert.All(Names, n => Assert.Equal([A, B], _fleet.ImagesOn(NodeName.Parse(n)).Order()));
+        // Pinned through each node's entity, on the replica that owns it.
+        Assert.All(Names, n => Assert.True(_fleet.IsPinned(NodeName.Parse(n), A), $"{n} has no pin on {A}"));
     }
 
     [Fact]

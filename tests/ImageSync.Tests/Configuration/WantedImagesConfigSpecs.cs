@@ -36,6 +36,20 @@ public sealed class WantedImagesConfigSpecs
         Assert.False(settings.Images.Wanted[2].Nodes.Includes(Node("worker-1")));
     }
 
+    [Theory]
+    [InlineData("", new[] { false, true, false })]
+    [InlineData("image-sync.images.pin-wanted = on", new[] { true, true, false })]
+    public void Should_pin_an_entry_that_says_so_and_take_the_global_default_for_the_others(string global, bool[] pinned)
+    {
+        var settings = Load(Listed + "\n" + global, """
+            { ref = "registry.example.com/team/api:2.0" }
+            { ref = "registry.example.com/team/web:1", pin = on }
+            { ref = "registry.example.com/team/db:3", pin = off }
+            """);
+
+        Assert.Equal(pinned, settings.Images.Wanted.Select(w => w.Pin));
+    }
+
     [Fact]
     public void Should_read_a_label_selector_and_any_node_name_when_a_kubernetes_api_lists_the_nodes()
     {
@@ -71,6 +85,7 @@ public sealed class WantedImagesConfigSpecs
         { "{ ref = \"registry.example.com/a:1\", nodes = \"pool in (gpu)\" }", "image-sync.images.wanted[0].nodes", "'pool in (gpu)' is neither all, a list of node names nor a label selector: " },
         { "{ ref = \"registry.example.com/a:1\", nodes = { selector = x } }", "image-sync.images.wanted[0].nodes", "found an object (write a selector as nodes = \"pool=gpu\")" },
         { "{ ref = \"registry.example.com/a:1\" }, { ref = \"registry.example.com/a:1\", nodes = [gpu-1] }", "image-sync.images.wanted[1].ref", "'registry.example.com/a:1' is already wanted by an earlier entry" },
+        { "{ ref = \"registry.example.com/a:1\", pin = always }", "image-sync.images.wanted[0].pin", "always" },
     };
 
     [Theory]

@@ -79,6 +79,21 @@ public sealed class DiskBudgetSpecs
             DiskBudget.Apply(reversed, Disk("w1", 1000, 600), Guard).Skips.Select(s => s.Pull.Image));
     }
 
+    [Fact]
+    public void Should_skip_a_pull_to_be_pinned_that_would_take_the_pinned_images_past_the_limit_though_the_disk_has_room()
+    {
+        // 1000 MiB, 900 available (10 % used): room for all; but 350 MiB are pinned already (700 MiB estimated, 70 %).
+        var plan = Plan(("a", 40), ("b", 60), ("c", 100));
+        var pinned = new PinnedDisk(new Dictionary<NodeName, long> { [NodeName.Parse("w1")] = 350 * MiB }, pull => pull.Image != TestData.Image("c:1"));
+
+        var guarded = DiskBudget.Apply(plan, Disk("w1", size: 1000, available: 900), Guard, pinned);
+
+        // a (80 MiB) makes 78 %; b (120 MiB) would make 90 %; c is not to be pinned and fits.
+        var skip = Assert.Single(guarded.Skips);
+        Assert.Equal((TestData.Image("b:1"), "disk: pinned images would take 90 % of /var/lib/containerd, which kubelet's image GC cannot free (limit 80 %)"),
+            (skip.Pull.Image, skip.Reason));
+    }
+
     private static SyncPlan Plan(params (string Image, long MiBs)[] images) =>
         new(images.Select(i => TestData.Pull("w1", $"{i.Image}:1", i.MiBs * MiB)).OrderBy(p => p.Image).ToList());
 

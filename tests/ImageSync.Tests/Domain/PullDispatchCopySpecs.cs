@@ -1,4 +1,5 @@
 using ImageSync.Domain;
+using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 using static ImageSync.Domain.PullDecisions;
 
@@ -122,6 +123,25 @@ public sealed class PullDispatchCopySpecs
     }
 
     [Fact]
+    public void Should_choose_no_copy_source_again_in_the_sync_that_cannot_export_what_it_lists()
+    {
+        var state = State("peer-first", Pull("w3", sources: ["w1", "w2"]), Pull("w3", sources: ["w1", "w2"], image: "web:1"));
+        var app = state.NextAttempt(T0)!;
+        var web = state.NextAttempt(T0)!;
+
+        var lacking = CopyExit.LackingContent(app.Source!, app.Pull.Image, "ctr: failed to get reader: content digest sha256:" + new string('a', 64) + ": not found", 0)!;
+        var appEnded = state.AttemptEnded(app.JobId, Failed(app, lacking.Error!), false, T0, sourceFailed: true, sourceCannotExport: true);
+        var webEnded = state.AttemptEnded(web.JobId, Failed(web, $"export on {web.Source}: connection lost"), false, T0, sourceFailed: true);
+        var again = state.NextAttempt(T0)!;
+
+        Assert.Equal(("w1", "w2", "w2"), (app.Source!.Value, web.Source!.Value, again.Source!.Value));
+        Assert.Equal(app.Pull, again.Pull);
+        Assert.Equal(new Warn(app.Source, $"{lacking.Error}; no more copies come from it in this sync"), Assert.Single(appEnded.OfType<Warn>()));
+        // web was never copied from w1, though w1 lists it: w1 can export nothing this sync.
+        Assert.Equal("copy failed: export on w2: connection lost", Assert.Single(webEnded.OfType<Settled>()).Outcome.Reason);
+    }
+
+    [Fact]
     public void Should_not_try_another_source_when_the_import_failed_on_the_target()
     {
         var state = State("peer-first", Pull("w3", sources: ["w1", "w2"]));
@@ -208,8 +228,8 @@ public sealed class PullDispatchCopySpecs
     private static Dictionary<NodeName, NodeFacts> Platforms(params (string Node, string Architecture)[] nodes) =>
         nodes.ToDictionary(n => NodeName.Parse(n.Node), n => new NodeFacts(new Platform("linux", n.Architecture), null, []));
 
-    private static PlannedPull Pull(string node, string[] sources, string? imageId = Id) =>
-        new(NodeName.Parse(node), TestData.Image("app:1"), 1000, [.. sources.Select(NodeName.Parse)], imageId);
+    private static PlannedPull Pull(string node, string[] sources, string? imageId = Id, string image = "app:1") =>
+        new(NodeName.Parse(node), TestData.Image(image), 1000, [.. sources.Select(NodeName.Parse)], imageId);
 
     private static PullOutcome Failed(PullAttempt attempt, string reason) => new(attempt.Pull, PullResult.Failed, reason, TimeSpan.FromSeconds(1));
 

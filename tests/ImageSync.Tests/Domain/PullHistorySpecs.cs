@@ -19,7 +19,7 @@ public sealed class PullHistorySpecs
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
 
-        var reckoning = history.Reckon(Inventory(), T0.AddMinutes(15), Backoff);
+        var reckoning = history.Reckon(Inventory(), null, T0.AddMinutes(15), Backoff);
 
         Assert.Equal([Api], reckoning.Removed);
         Assert.Equal(T0.AddMinutes(15).AddHours(6), reckoning.HeldBack[Api]);
@@ -35,7 +35,7 @@ public sealed class PullHistorySpecs
         {
             history.Pulled(W1, Api, now);
             now = now.AddMinutes(15);
-            backoffs.Add(history.Reckon(Inventory(), now, Backoff).HeldBack[Api] - now);
+            backoffs.Add(history.Reckon(Inventory(), null, now, Backoff).HeldBack[Api] - now);
         }
 
         Assert.Equal([6, 12, 24, 48, 48], backoffs.Select(b => b.TotalHours));
@@ -47,7 +47,7 @@ public sealed class PullHistorySpecs
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
 
-        var reckoning = history.Reckon(Inventory(Api), T0.AddHours(1), Backoff);
+        var reckoning = history.Reckon(Inventory(Api), null, T0.AddHours(1), Backoff);
 
         Assert.Empty(reckoning.Removed);
         Assert.Empty(reckoning.HeldBack);
@@ -58,10 +58,10 @@ public sealed class PullHistorySpecs
     {
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
-        history.Reckon(Inventory(), T0.AddMinutes(15), Backoff);
+        history.Reckon(Inventory(), null, T0.AddMinutes(15), Backoff);
 
-        var later = history.Reckon(Inventory(), T0.AddHours(1), Backoff);
-        var afterBackoff = history.Reckon(Inventory(), T0.AddHours(7), Backoff);
+        var later = history.Reckon(Inventory(), null, T0.AddHours(1), Backoff);
+        var afterBackoff = history.Reckon(Inventory(), null, T0.AddHours(7), Backoff);
 
         Assert.Empty(later.Removed);
         Assert.Contains(Api, later.HeldBack.Keys);
@@ -74,7 +74,7 @@ public sealed class PullHistorySpecs
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
 
-        history.Reckon(Inventory(Api), T0.AddHours(49), Backoff);
+        history.Reckon(Inventory(Api), null, T0.AddHours(49), Backoff);
 
         Assert.Null(history.Find(W1, Api));
     }
@@ -86,7 +86,7 @@ public sealed class PullHistorySpecs
         history.Pulled(W1, Api, T0);
         history.Unpulled(W1, Api);
 
-        Assert.Empty(history.Reckon(Inventory(), T0.AddHours(1), Backoff).Removed);
+        Assert.Empty(history.Reckon(Inventory(), null, T0.AddHours(1), Backoff).Removed);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class PullHistorySpecs
         var history = new PullHistory();
         history.Pulled(W1, Api, T0);
         history.Pulled(NodeName.Parse("w2"), TestData.Image("web:2"), T0);
-        history.Reckon(Inventory(), T0.AddMinutes(15), Backoff);
+        history.Reckon(Inventory(), null, T0.AddMinutes(15), Backoff);
 
         var read = PullHistory.Read(history.Write());
 
@@ -104,8 +104,154 @@ public sealed class PullHistorySpecs
         Assert.Equal(2, read.Count);
     }
 
+    [Fact]
+    public void Should_clear_a_node_s_history_and_say_why_when_its_machine_id_changed()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(), Machine('a'), T0, Backoff);
+        history.Pulled(W1, Api, T0);
+
+        var reckoning = history.Reckon(Inventory(), Machine('b'), T0.AddMinutes(15), Backoff);
+
+        Assert.Equal("machine-id changed", reckoning.Replaced);
+        Assert.Empty(reckoning.Removed);
+        Assert.Empty(reckoning.HeldBack);
+        Assert.Null(history.Find(W1, Api));
+        Assert.Equal(Machine('b'), history.IdentityOf(W1));
+    }
+
+    [Fact]
+    public void Should_clear_a_node_s_history_when_its_image_store_was_made_anew_on_the_same_machine()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(), Machine('a', inode: 10), T0, Backoff);
+        history.Pulled(W1, Api, T0);
+
+        var reckoning = history.Reckon(Inventory(), Machine('a', inode: 11), T0.AddMinutes(15), Backoff);
+
+        Assert.Equal("its image store /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs was made anew", reckoning.Replaced);
+        Assert.Empty(reckoning.HeldBack);
+    }
+
+    [Fact]
+    public void Should_keep_holding_back_when_the_identity_is_the_same_or_could_not_be_read()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(), Machine('a'), T0, Backoff);
+        history.Pulled(W1, Api, T0);
+
+        var same = history.Reckon(Inventory(), Machine('a'), T0.AddMinutes(15), Backoff);
+        var unread = history.Reckon(Inventory(), null, T0.AddMinutes(30), Backoff);
+
+        Assert.Null(same.Replaced);
+        Assert.Contains(Api, same.HeldBack.Keys);
+        Assert.Null(unread.Replaced);
+        Assert.Contains(Api, unread.HeldBack.Keys);
+        Assert.Equal(Machine('a'), history.IdentityOf(W1));
+    }
+
+    [Fact]
+    public void Should_take_a_first_identity_for_a_history_written_without_one_and_clear_nothing()
+    {
+        var history = new PullHistory();
+        history.Pulled(W1, Api, T0);
+
+        var reckoning = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(15), Backoff);
+
+        Assert.Null(reckoning.Replaced);
+        Assert.NotNull(history.Find(W1, Api));
+        Assert.Equal(Machine('a'), history.IdentityOf(W1));
+    }
+
+    [Fact]
+    public void Should_not_compare_stores_read_at_different_places()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(), Machine('a'), T0, Backoff);
+        history.Pulled(W1, Api, T0);
+        var elsewhere = new NodeIdentity(null, new ImageStoreIdentity("/var/lib/containerd", 99, "0"));
+
+        var reckoning = history.Reckon(Inventory(), elsewhere, T0.AddMinutes(15), Backoff);
+
+        Assert.Null(reckoning.Replaced);
+        Assert.Equal(new NodeIdentity(new string('a', 32), elsewhere.Store), history.IdentityOf(W1));
+    }
+
+    [Fact]
+    public void Should_read_back_the_identities_it_wrote()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(), Machine('a'), T0, Backoff);
+        history.Pulled(W1, Api, T0);
+
+        var read = PullHistory.Read(history.Write());
+
+        Assert.Equal(Machine('a'), read.IdentityOf(W1));
+        Assert.Equal(history.Find(W1, Api), read.Find(W1, Api));
+    }
+
+    [Fact]
+    public void Should_keep_whose_pins_are_whose_until_the_image_leaves_the_node()
+    {
+        var history = new PullHistory();
+        var web = TestData.Image("web:2");
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        history.Apply(new PinChange(W1, web, PinOwner.Operator, "pinned already, not by image-sync"));
+
+        var read = PullHistory.Read(history.Write());
+        var reckoning = read.Reckon(Inventory(web), null, T0, Backoff);
+
+        Assert.Equal(new Dictionary<ImageRef, PinOwner> { [web] = PinOwner.Operator }, reckoning.PinsKnown);
+        Assert.Null(read.PinOf(W1, Api));
+    }
+
+    [Fact]
+    public void Should_forget_a_pin_when_told_and_every_pin_of_a_replaced_node()
+    {
+        var history = new PullHistory();
+        history.Reckon(Inventory(Api), Machine('a'), T0, Backoff);
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        var kept = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(15), Backoff);
+
+        var replaced = history.Reckon(Inventory(Api), Machine('b'), T0.AddMinutes(30), Backoff);
+        history.Apply(new PinChange(W1, Api, PinOwner.ImageSync, "pinned"));
+        history.Apply(new PinChange(W1, Api, null, "unpinned: no longer declared with pin = on"));
+
+        Assert.Equal(PinOwner.ImageSync, kept.PinsKnown[Api]);
+        Assert.Equal(("machine-id changed", 0), (replaced.Replaced, replaced.PinsKnown.Count));
+        Assert.Null(history.PinOf(W1, Api));
+    }
+
+    [Fact]
+    public void Should_say_a_reading_changed_what_is_kept_only_when_it_did()
+    {
+        var history = new PullHistory();
+        history.Pulled(W1, Api, T0);
+
+        var firstIdentity = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(15), Backoff);
+        var same = history.Reckon(Inventory(Api), Machine('a'), T0.AddMinutes(30), Backoff);
+        var removal = history.Reckon(Inventory(), Machine('a'), T0.AddMinutes(45), Backoff);
+        var emptyNode = new PullHistory().Reckon(Inventory(), Machine('a'), T0, Backoff);
+
+        Assert.Equal((true, false, true, false), (firstIdentity.Changed, same.Changed, removal.Changed, emptyNode.Changed));
+    }
+
+    [Fact]
+    public void Should_read_a_state_file_of_the_version_before_identities()
+    {
+        var read = PullHistory.Read("""
+            {"version":1,"nodes":{"w1":{"registry.example.com/team/api:1":{"removals":1,"notBefore":"2026-12-02T18:00:00+00:00"}}}}
+            """u8);
+
+        Assert.Equal(new PullHistory.Entry(null, 1, T0.AddHours(6)), read.Find(W1, Api));
+        Assert.Null(read.IdentityOf(W1));
+    }
+
     [Theory]
     [InlineData("{\"version\":1,\"nodes\":{\"w1\":{\"registry.example.com/team/api:1\":{\"pulledAt\":")]
+    [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":{},\"images\":{}}}}")]
+    [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":null}}}")]
+    [InlineData("{\"version\":2,\"nodes\":{\"w1\":{\"identity\":null,\"images\":{},\"pins\":{\"registry.example.com/team/api:1\":\"someone\"}}}}")]
     [InlineData("{\"version\":7,\"nodes\":{}}")]
     [InlineData("{\"version\":1,\"nodes\":{\"bad name!\":{}}}")]
     [InlineData("{\"version\":1,\"nodes\":{\"w1\":{\"a/b:1;touch /tmp/x\":{}}}}")]
@@ -161,6 +307,9 @@ public sealed class PullHistorySpecs
 
         Assert.Equal((1, null), (read.Count, warning));
     }
+
+    private static NodeIdentity Machine(char id, long inode = 10) =>
+        new(new string(id, 32), new ImageStoreIdentity("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", inode, "1796594116.249108491"));
 
     private static NodeInventory Inventory(params ImageRef[] images) =>
         new(W1, images.Select(i => new NodeImage("sha256:" + Convert.ToHexStringLower(Encoding.UTF8.GetBytes(i.ToString()))[..8], [i], [], 1)).ToList(), []);

@@ -87,14 +87,17 @@ public sealed class WantedImagePlanSpecs
     }
 
     [Fact]
-    public void Should_not_plan_a_declared_image_held_back_on_a_node()
+    public void Should_hold_back_a_declared_image_on_a_node_with_the_time_it_is_held_until()
     {
         var nodes = Nodes("w1", "w2");
         var scope = PlanScope.Resolve([Wanted(Api)], RunScope.Everything, nodes);
 
-        var plan = SyncPlanner.Plan([Inventory("w1"), Inventory("w2")], Team, heldBack: (node, _) => node.Value == "w1", scope: scope);
+        var until = new DateTimeOffset(2026, 12, 2, 21, 40, 0, TimeSpan.Zero);
+
+        var plan = SyncPlanner.Plan([Inventory("w1"), Inventory("w2")], Team, heldBack: (node, _) => node.Value == "w1" ? until : null, scope: scope);
 
         Assert.Equal(["w2 " + Api], plan.Pulls.Select(p => p.ToString()));
+        Assert.Equal(("w1 " + Api, until), (plan.HeldBack.Single().Pull.ToString(), plan.HeldBack.Single().Until));
     }
 
     [Fact]

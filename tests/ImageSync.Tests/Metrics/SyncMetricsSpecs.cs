@@ -146,6 +146,25 @@ public sealed class SyncMetricsSpecs
         Assert.Contains("image_sync_images_removed_total{node=\"w1\"} 3\n", scraped);
     }
 
+    [Fact]
+    public async Task Should_count_each_nodes_held_back_pulls_and_when_the_first_may_be_pulled_again()
+    {
+        var until = Now.AddHours(6);
+        var summary = RunOf("w1", "w2") with
+        {
+            Plan = new SyncPlan([]) { HeldBack = [new HeldBackPull(TestData.Pull("w1", "b:1"), until), new HeldBackPull(TestData.Pull("w1", "c:1"), until.AddHours(1))] },
+            Outcomes = [],
+        };
+
+        _metrics.Record(summary);
+
+        var scraped = await Scrape();
+        Assert.Contains("image_sync_pulls_held_back{node=\"w1\"} 2\n", scraped);
+        Assert.Contains("image_sync_pulls_held_back{node=\"w2\"} 0\n", scraped);
+        Assert.Contains($"image_sync_pulls_held_back_until_timestamp_seconds{{node=\"w1\"}} {until.ToUnixTimeSeconds()}\n", scraped);
+        Assert.DoesNotContain("image_sync_pulls_held_back_until_timestamp_seconds{node=\"w2\"}", scraped);
+    }
+
     /// <summary>A run's summary of the nodes named, each reachable, with one pull done on the first.</summary>
     private static SyncSummary RunOf(params string[] nodes)
     {

@@ -63,6 +63,7 @@ public sealed class CrictlImagesJsonSpecs
         Assert.Equal("docker.io/library/nginx:1.25", Assert.Single(inventory.Images[0].Tags).ToString());
         Assert.Empty(inventory.Images[1].Tags);
         Assert.Equal(300_000, inventory.Images[1].SizeBytes);
+        Assert.Equal([false, true], inventory.Images.Select(i => i.Pinned));
     }
 
     [Theory]
@@ -102,6 +103,7 @@ public sealed class CrictlImagesJsonSpecs
     [InlineData("FATA[0000] connect: connection refused", "not valid JSON")]
     [InlineData("[]", "expected a JSON object")]
     [InlineData("{\"images\":{}}", "\"images\" is not an array")]
+    [InlineData("{\"images\":[{\"id\":\"x\",\"pinned\":\"yes\"}]}", "images[0].pinned is not true or false")]
     [InlineData("{\"images\":[1]}", "images[0] is not an object")]
     [InlineData("{\"images\":[{\"repoTags\":\"a:1\"}]}", "images[0].repoTags is not an array")]
     [InlineData("{\"images\":[{\"repoTags\":[1]}]}", "images[0].repoTags holds a non-string")]

@@ -173,6 +173,36 @@ public sealed class NodeFactsOutputSpecs
         Assert.StartsWith("no platform: `uname -sm` printed", Assert.Single(facts.Missing));
     }
 
+    [Fact]
+    public void Should_read_the_machine_id_and_the_image_store_s_directory_as_the_node_s_identity()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux x86_64", 0, NewShape, Df, 0,
+            $"{NodeFactsOutput.Marker} machine-id\n{MachineId}\n{NodeFactsOutput.Marker} store\n11661631 1796594116.317108491 /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs\n"));
+
+        Assert.Equal(new NodeIdentity(MachineId,
+            new ImageStoreIdentity("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 11661631, "1796594116.317108491")), facts.Identity);
+        Assert.Empty(facts.Missing);
+    }
+
+    [Fact]
+    public void Should_know_the_node_by_its_store_alone_when_its_machine_id_cannot_be_read()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux x86_64", 0, NewShape, Df, 0,
+            $"{NodeFactsOutput.Marker} machine-id\ncat: /var/lib/dbus/machine-id: No such file or directory\n{NodeFactsOutput.Marker} store\n42 0 /srv/image store\n"));
+
+        Assert.Equal(new NodeIdentity(null, new ImageStoreIdentity("/srv/image store", 42, "0")), facts.Identity);
+    }
+
+    [Fact]
+    public void Should_say_so_when_neither_the_machine_id_nor_the_store_can_be_read()
+    {
+        var facts = NodeFactsOutput.Parse(Answer("Linux x86_64", 1, "No help topic for 'imagefsinfo'", null, null,
+            $"{NodeFactsOutput.Marker} machine-id\ncat: /var/lib/dbus/machine-id: No such file or directory\n"));
+
+        Assert.Null(facts.Identity);
+        Assert.Contains("no identity: neither its machine-id ('cat: /var/lib/dbus/machine-id: No such file or directory') nor its image store could be read", facts.Missing);
+    }
+
     /// <summary>The check's remote script, run by a real shell against a stand-in crictl, cuts the mountpoint out of crictl's JSON (spaces and all).</summary>
     [Fact]
     public void Should_read_the_facts_of_this_machine_when_its_shell_runs_the_check_script()
@@ -192,13 +222,20 @@ public sealed class NodeFactsOutputSpecs
         Assert.Equal(imageFs, facts.ImageFs!.Path);
         Assert.True(facts.ImageFs.SizeBytes > 0 && facts.ImageFs.AvailableBytes <= facts.ImageFs.SizeBytes, $"{facts.ImageFs}");
         Assert.Equal("linux", facts.Platform!.Os);
+        Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), facts.Identity!.MachineId);
+        Assert.Equal((imageFs, Inode(imageFs)), (facts.Identity.Store!.Path, facts.Identity.Store.Inode));
     }
 
-    private static string Answer(string uname, int infoExit, string info, string? df, int? dfExit) =>
-        $"ok\n{NodeFactsOutput.Marker} uname\n{uname}\n{NodeFactsOutput.Marker} imagefsinfo {infoExit}\n{info}\n"
-        + (df is null ? "" : $"{NodeFactsOutput.Marker} df\n{df}\n{NodeFactsOutput.Marker} df-exit {dfExit}\n");
+    /// <summary>A directory's inode, as this machine's stat reads it.</summary>
+    internal static long Inode(string path) => long.Parse(Run("stat", "-c", "%i", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Run(string program, params string[] arguments)
+    private static string Answer(string uname, int infoExit, string info, string? df, int? dfExit, string identity = $"{NodeFactsOutput.Marker} machine-id\n{MachineId}\n") =>
+        $"ok\n{NodeFactsOutput.Marker} uname\n{uname}\n{NodeFactsOutput.Marker} imagefsinfo {infoExit}\n{info}\n"
+        + (df is null ? "" : $"{NodeFactsOutput.Marker} df\n{df}\n{NodeFactsOutput.Marker} df-exit {dfExit}\n") + identity;
+
+    private const string MachineId = "3d1219c7c4c5404aaa1f6d2a48adfda4";
+
+    internal static string Run(string program, params string[] arguments)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
         var output = process.StandardOutput.ReadToEnd();

@@ -52,6 +52,9 @@ public sealed class NodeHelperSpecs : IDisposable
     [InlineData("image-sync-node pull 'registry.example.com/team/api' 600 10")]
     [InlineData("image-sync-node pull 'Registry.example.com/Team/api:1' 600 10")]
     [InlineData("image-sync-node import 'registry.example.com/team/api:1' 'latest' 600 10")]
+    [InlineData("image-sync-node pin 'registry.example.com/team/api:1;touch {marker}'")]
+    [InlineData("image-sync-node unpin 'registry.example.com/team/api:1' {marker}")]
+    [InlineData("image-sync-node pin")]
     [InlineData("image-sync-node list; touch {marker}")]
     [InlineData("image-sync-node version | touch {marker}")]
     [InlineData("/tmp/evil/image-sync-node-2 list")]
@@ -109,6 +112,74 @@ public sealed class NodeHelperSpecs : IDisposable
         Assert.Equal(0, exitCode);
         Assert.StartsWith("ok\n", stdout);
         Assert.Equal($"{NodeHelperScript.Name} {NodeHelperScript.Version}", NodeFactsOutput.Parse(stdout).Helper);
+    }
+
+    [Fact]
+    public void Should_tell_the_machine_id_and_the_image_store_s_directory_as_the_node_s_identity_when_asked_for_facts()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_dir.Path, "image store")).FullName;
+        File.WriteAllText(Path.Combine(_dir.Path, "crictl"),
+            $"#!/bin/sh\nprintf '%s\\n' '{{\"status\":{{\"imageFilesystems\":[{{\"fsId\":{{\"mountpoint\":\"{store}\"}}}}]}}}}'\n");
+
+        var (exitCode, stdout, _) = Forced("image-sync-node facts");
+
+        Assert.Equal(0, exitCode);
+        var identity = NodeFactsOutput.Parse(stdout).Identity;
+        Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), identity?.MachineId);
+        Assert.Equal((store, NodeFactsOutputSpecs.Inode(store)), (identity!.Store!.Path, identity.Store.Inode));
+    }
+
+    [Theory]
+    [InlineData("pin", "-", "pinned", "io.cri-containerd.pinned=pinned")]
+    [InlineData("pin", "other=x,io.cri-containerd.pinned=pinned", "already", null)]
+    [InlineData("unpin", "io.cri-containerd.pinned=pinned,other=x", "unpinned", "io.cri-containerd.pinned=")]
+    [InlineData("unpin", "other=x", "not-pinned", null)]
+    public void Should_set_or_take_off_the_pin_label_and_say_whether_it_did(string verb, string labels, string answer, string? labelled)
+    {
+        var labelCalls = Ctr(holds: Image, labels);
+
+        var (exitCode, stdout, stderr) = Forced($"image-sync-node {verb} '{Image}'");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(answer, stdout.Trim());
+        Assert.Equal(labelled is null ? [] : [$"-n k8s.io images label {Image} {labelled}"], File.Exists(labelCalls) ? File.ReadAllLines(labelCalls) : []);
+    }
+
+    [Fact]
+    public void Should_say_absent_when_no_image_has_that_name()
+    {
+        Ctr(holds: "registry.example.com/team/api:1.4.2-rc", "-");
+
+        var (exitCode, stdout, _) = Forced($"image-sync-node pin '{Image}'");
+
+        Assert.Equal((0, "absent"), (exitCode, stdout.Trim()));
+    }
+
+    [Fact]
+    public void Should_name_crio_s_own_setting_when_the_node_has_no_ctr()
+    {
+        File.Delete(Path.Combine(_dir.Path, "ctr"));
+
+        var (exitCode, _, stderr) = Forced($"image-sync-node pin '{Image}'");
+
+        Assert.Equal(127, exitCode);
+        Assert.Contains("(containerd's CLI) on this node: a CRI-O node pins images with pinned_images in crio.conf", stderr);
+    }
+
+    /// <summary>A ctr that lists one image with the labels given and records its label calls; returns where it records them.</summary>
+    private string Ctr(string holds, string labels)
+    {
+        var calls = Path.Combine(_dir.Path, "label-calls");
+        File.WriteAllText(Path.Combine(_dir.Path, "ctr"), $"""
+            #!/bin/sh
+            case "$3 $4" in
+              "images ls") printf 'REF TYPE DIGEST SIZE PLATFORMS LABELS\n%s application/vnd.oci.image.manifest.v1+json sha256:0 1.0 MiB linux/amd64 %s\n' '{holds}' '{labels}' ;;
+              "images label") printf '%s\n' "$*" >> '{calls}' ;;
+              *) exit 2 ;;
+            esac
+
+            """);
+        return calls;
     }
 
     /// <summary>The helper and <see cref="ImageRef"/> agree on what a reference is, for references written as image-sync sends them.</summary>

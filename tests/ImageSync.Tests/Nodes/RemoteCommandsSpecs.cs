@@ -39,6 +39,19 @@ public sealed class RemoteCommandsSpecs
             commands.Pull(image, TimeSpan.FromMinutes(10), credentialOnInput: true));
         Assert.Equal("/usr/local/lib/image-sync/image-sync-node import 'registry.example.com/team/api:1.4.2' 'sha256:ab' 60 10",
             commands.Import(image, "sha256:ab", TimeSpan.FromMinutes(1)));
+        Assert.Equal("/usr/local/lib/image-sync/image-sync-node pin 'registry.example.com/team/api:1.4.2'", commands.Pin(image, pin: true));
+        Assert.Equal("/usr/local/lib/image-sync/image-sync-node unpin 'registry.example.com/team/api:1.4.2'", commands.Pin(image, pin: false));
+    }
+
+    [Fact]
+    public void Should_send_the_helpers_own_pin_code_with_the_configured_ctr_when_the_node_is_spoken_to_in_shell_programs()
+    {
+        var commands = new ShellCommands(sudo: false, "crictl", TimeSpan.FromSeconds(10), ImageSync.Tests.Support.TestData.Simulated("transfer.ctr = /opt/bin/ctr").Transfer);
+
+        var pin = commands.Pin(ImageRef.Parse("registry.example.com/team/api:1.4.2"), pin: true);
+
+        Assert.StartsWith("IMAGE_SYNC_CTR='/opt/bin/ctr' IMAGE_SYNC_NAMESPACE='k8s.io' sh -c ", pin);
+        Assert.EndsWith(" image-sync-node pin 'registry.example.com/team/api:1.4.2'", pin);
     }
 
     [Fact]

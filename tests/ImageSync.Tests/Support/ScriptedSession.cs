@@ -101,6 +101,10 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     public void Release(ImageRef image, PullExit exit) =>
         _held.GetOrAdd(image, _ => new TaskCompletionSource<PullExit>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(exit);
 
+    /// <summary>Pins go through the simulated fleet in these specs; a scripted node is never asked for one.</summary>
+    public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("scripted nodes do not pin images");
+
     /// <summary>Copies go through the simulated fleet in these specs; a scripted node is never asked for one.</summary>
     public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
         throw new NotSupportedException("scripted nodes do not copy images");

@@ -68,6 +68,8 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             inner.PullAsync(image, timeout, cancellationToken);
 
+        public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) => inner.SetPinAsync(image, pin, cancellationToken);
+
         public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
             inner.CopyImageAsync(image, ((CountedSession)target).Inner, limits, cancellationToken);
 

@@ -44,6 +44,20 @@ public sealed class SimulatedFleet
     /// <summary>Deletes an image from a node, as an operator's <c>crictl rmi</c> would.</summary>
     public void Remove(NodeName node, ImageRef image) => Node(node).Remove(image);
 
+    /// <summary>Puts a new machine with an empty image store in the node's place, under its name (re-imaged, replaced).</summary>
+    public void Replace(NodeName node) => Node(node).Replace();
+
+    /// <summary>Pins an image on a node as an operator would (<c>ctr images label … io.cri-containerd.pinned=pinned</c>).</summary>
+    public void PinByHand(NodeName node, ImageRef image) => Node(node).Pin(image, pin: true);
+
+    /// <summary>Whether the node's image carries the pin label.</summary>
+    public bool IsPinned(NodeName node, ImageRef image) => Node(node).IsPinned(image);
+
+    /// <summary>ctr's label of the image, as the node helper sets it; a node without ctr (CRI-O) cannot.</summary>
+    internal PinAnswer SetPin(SimulatedNode node, ImageRef image, bool pin) =>
+        node.Settings.Faults.NoCtr ? throw new NodeException(node.Name, $"`{NodeHelperScript.Name} {(pin ? "pin" : "unpin")} '{image}'` exited with code 127: {NoCtr(node.Name)}")
+        : node.Pin(image, pin);
+
     /// <summary>A sync reaches the node: kubelet's image GC runs first when the disk is above its high threshold (its own schedule; here, between syncs).</summary>
     internal void Connected(SimulatedNode node) => node.CollectGarbage(_gc);
 
@@ -52,7 +66,8 @@ public sealed class SimulatedFleet
     {
         var platform = Platform.FromUname($"Linux {node.Settings.Machine}");
         var imageFs = node.ImageFs();
-        return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : []);
+        return new NodeFacts(platform, imageFs, imageFs is null ? ["no image filesystem: crictl imagefsinfo exited with code 1: No help topic for 'imagefsinfo'"] : [],
+            Identity: node.Identity);
     }
 
     /// <summary>The most pulls that ran at the same moment, across all nodes.</summary>
@@ -137,6 +152,8 @@ public sealed class SimulatedFleet
         if (source.Settings.Faults.NoCtr) return new CopyExit(0, $"export on {source.Name}: {NoCtr(source.Name)}", SourceFailed: true);
         if (target.Settings.Faults.NoCtr) return new CopyExit(0, $"import on {target.Name}: {NoCtr(target.Name)}");
         if (source.Find(image) is not { } held) return new CopyExit(0, $"export on {source.Name}: ctr: image \"{image}\": not found", SourceFailed: true);
+        if (source.Settings.Faults.DiscardsLayers)
+            return CopyExit.LackingContent(source.Name, image, $"ctr: failed to get reader: content digest {SimulatedNode.DigestOf(held)}: not found", 0)!;
         var duration = TimeSpan.FromSeconds((double)held.SizeBytes / _transferRate);
         if (source.Gone || source.Settings.Faults.DropDuringPull)
         {
@@ -173,11 +190,13 @@ public sealed class SimulatedFleet
         private readonly object _gate = new();
         private readonly Dictionary<ImageRef, SimulatedImage> _images;
         private readonly Dictionary<ImageRef, int> _attempts = [];
+        private readonly HashSet<ImageRef> _pinned = [];
         // Images added since the start, the earliest first: what an image GC may delete (the node's own are in use).
         private readonly List<ImageRef> _added = [];
         private readonly double _growth;
         private long _imageBytes;
         private int _inFlight;
+        private int _generation;
 
         public SimulatedNode(NodeName name, SimulatedNodeSettings settings, double growth)
         {
@@ -217,9 +236,11 @@ public sealed class SimulatedFleet
             if (gc.HighThreshold <= 0 || Usage <= gc.HighThreshold) return;
             lock (_gate)
             {
-                while (_added.Count > 0 && (double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize > gc.LowThreshold)
+                // As kubelet's GC: a pinned image is never a candidate.
+                foreach (var image in _added.Where(i => !_pinned.Contains(i)).ToList())
                 {
-                    RemoveLocked(_added[0]);
+                    if ((double)(Settings.DiskUsed + _imageBytes) / Settings.DiskSize <= gc.LowThreshold) break;
+                    RemoveLocked(image);
                     Collected++;
                 }
             }
@@ -230,10 +251,36 @@ public sealed class SimulatedFleet
             lock (_gate) RemoveLocked(image);
         }
 
+        /// <summary>Which machine this is: each replacement is another one, with a store of its own.</summary>
+        public NodeIdentity Identity
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var machine = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Name}#{_generation}")))[..32];
+                    return new NodeIdentity(machine, new ImageStoreIdentity("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 1000 + _generation, "0"));
+                }
+            }
+        }
+
+        public void Replace()
+        {
+            lock (_gate)
+            {
+                _generation++;
+                _images.Clear();
+                _pinned.Clear();
+                _added.Clear();
+                _imageBytes = 0;
+            }
+        }
+
         private void RemoveLocked(ImageRef image)
         {
             if (_images.Remove(image, out var gone)) _imageBytes -= Footprint(gone);
             _added.Remove(image);
+            _pinned.Remove(image);
         }
 
         private long Footprint(SimulatedImage image) => (long)(image.SizeBytes * _growth);
@@ -252,6 +299,21 @@ public sealed class SimulatedFleet
             get
             {
                 lock (_gate) return _images.Keys.ToList();
+            }
+        }
+
+        public bool IsPinned(ImageRef image)
+        {
+            lock (_gate) return _pinned.Contains(image);
+        }
+
+        public PinAnswer Pin(ImageRef image, bool pin)
+        {
+            lock (_gate)
+            {
+                if (!_images.ContainsKey(image)) return PinAnswer.Absent;
+                if (pin) return _pinned.Add(image) ? PinAnswer.Pinned : PinAnswer.AlreadyPinned;
+                return _pinned.Remove(image) ? PinAnswer.Unpinned : PinAnswer.NotPinned;
             }
         }
 
@@ -297,7 +359,8 @@ public sealed class SimulatedFleet
         public byte[] CrictlImagesJson()
         {
             List<SimulatedImage> images;
-            lock (_gate) images = _images.Values.OrderBy(i => i.Ref).ToList();
+            HashSet<ImageRef> pinned;
+            lock (_gate) (images, pinned) = (_images.Values.OrderBy(i => i.Ref).ToList(), [.. _pinned]);
             using var buffer = new MemoryStream();
             using (var json = new Utf8JsonWriter(buffer))
             {
@@ -316,7 +379,8 @@ public sealed class SimulatedFleet
                     json.WriteEndArray();
                     json.WriteString("size", image.SizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     json.WriteString("username", "");
-                    json.WriteBoolean("pinned", false);
+                    // As containerd >= 1.7.3 reports an image whose name carries the pin label.
+                    json.WriteBoolean("pinned", pinned.Contains(image.Ref));
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

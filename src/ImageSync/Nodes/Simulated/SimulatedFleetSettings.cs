@@ -190,6 +190,7 @@ public enum InventoryFault
 /// <param name="DropDuringPull">Pulls lose the connection half-way through.</param>
 /// <param name="UnreachableAfterInventory">After listing its images the node is gone: every pull finds the connection dropped.</param>
 /// <param name="NoCtr">The node has no ctr, as a CRI-O node: it can neither export nor import an image.</param>
+/// <param name="DiscardsLayers">Its containerd drops layers once unpacked (<c>discard_unpacked_layers = true</c>): it lists images it cannot export.</param>
 public sealed record SimulatedFaults(
     ConnectFault Connect = ConnectFault.None,
     CheckFault Check = CheckFault.None,
@@ -198,7 +199,8 @@ public sealed record SimulatedFaults(
     int PullFailsFirst = 0,
     bool DropDuringPull = false,
     bool UnreachableAfterInventory = false,
-    bool NoCtr = false)
+    bool NoCtr = false,
+    bool DiscardsLayers = false)
 {
     public static readonly SimulatedFaults None = new();
 
@@ -219,6 +221,7 @@ public sealed record SimulatedFaults(
             faults["pull-fails-first"] is { } first ? reader.IntOf($"{key}.pull-fails-first", first, 0, 1000) ?? 0 : None.PullFailsFirst,
             faults["drop-during-pull"] is { } drop ? reader.SwitchOf($"{key}.drop-during-pull", drop) : None.DropDuringPull,
             faults["unreachable-after-inventory"] is { } gone ? reader.SwitchOf($"{key}.unreachable-after-inventory", gone) : None.UnreachableAfterInventory,
-            faults["no-ctr"] is { } noCtr ? reader.SwitchOf($"{key}.no-ctr", noCtr) : None.NoCtr);
+            faults["no-ctr"] is { } noCtr ? reader.SwitchOf($"{key}.no-ctr", noCtr) : None.NoCtr,
+            faults["discards-unpacked-layers"] is { } discards ? reader.SwitchOf($"{key}.discards-unpacked-layers", discards) : None.DiscardsLayers);
     }
 }

@@ -78,6 +78,12 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             fleet.PullAsync(node, image, timeout, cancellationToken);
 
+        public async Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return fleet.SetPin(node, image, pin);
+        }
+
         public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
             fleet.CopyAsync(node, ((Session)target).SimulatedNode, image, limits.ImageId, cancellationToken);
 
