@@ -5,6 +5,7 @@ using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 
 namespace ImageSync.Bench;
 

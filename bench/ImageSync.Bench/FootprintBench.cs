@@ -10,6 +10,7 @@ using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;

@@ -1,4 +1,5 @@
 using ImageSync.IntegrationTests.Fleet;
+using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.IntegrationTests;
 
@@ -30,7 +31,7 @@ public abstract class NodeLoginSpecs(bool throughHelper) : IDisposable
         var run = _nodes!.Run();
 
         Assert.True(check.ExitCode == 0, check.Output);
-        var helper = throughHelper ? $"image-sync-node {ImageSync.Nodes.NodeHelperScript.Version}" : null;
+        var helper = throughHelper ? $"image-sync-node {ImageSync.Nodes.Ssh.NodeHelperScript.Version}" : null;
         Assert.All(check.JsonReport().RootElement.GetProperty("nodes").EnumerateArray(),
             node => Assert.Equal(helper, node.GetProperty("facts").GetProperty("helper").GetString()));
         // Who the node is, read by this login: the machine-id, and the store's directory (containerd's root where the login may not enter further).

@@ -10,6 +10,7 @@ using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Discovery;
 using ImageSync.Reporting;
 using ImageSync.State;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using ImageSync.Cluster;
 using ImageSync.Configuration;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh.Trust;
 
 namespace ImageSync.Cli.Commands;
 

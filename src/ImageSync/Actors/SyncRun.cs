@@ -4,6 +4,7 @@ using Akka.Hosting;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Discovery;
 
 namespace ImageSync.Actors;
 

@@ -1,5 +1,6 @@
 using ImageSync.Configuration;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Discovery;
 
 namespace ImageSync.Actors;
 

@@ -3,6 +3,7 @@ using System.Text;
 using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Discovery;
 
 namespace ImageSync.Cluster;
 

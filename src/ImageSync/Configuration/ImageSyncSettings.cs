@@ -1,5 +1,6 @@
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 
 namespace ImageSync.Configuration;
 

@@ -1,4 +1,6 @@
 using ImageSync.Configuration;
+using ImageSync.Nodes.Simulated;
+using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Nodes;
 

@@ -3,6 +3,7 @@ using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Logging;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 using Serilog;
 

@@ -3,6 +3,7 @@ using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Discovery;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;

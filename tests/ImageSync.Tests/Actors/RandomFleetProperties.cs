@@ -2,6 +2,7 @@ using CsCheck;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;

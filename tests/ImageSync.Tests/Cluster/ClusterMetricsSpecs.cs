@@ -1,6 +1,7 @@
 using System.Text;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Cluster;

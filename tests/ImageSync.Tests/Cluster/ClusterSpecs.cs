@@ -1,5 +1,6 @@
 using ImageSync.Cluster;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Cluster;

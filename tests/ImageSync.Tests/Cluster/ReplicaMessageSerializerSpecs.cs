@@ -2,13 +2,14 @@ using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
 using Akka.Serialization;
-using ImageSync.Cluster;
 using ImageSync.Actors;
+using ImageSync.Cluster;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Cluster;

@@ -1,10 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using ImageSync.Cluster;
 using ImageSync.Actors;
+using ImageSync.Cluster;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Cluster;

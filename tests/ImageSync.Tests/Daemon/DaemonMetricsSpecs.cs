@@ -1,5 +1,6 @@
 using System.Net;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Daemon;

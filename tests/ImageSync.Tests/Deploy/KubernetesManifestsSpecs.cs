@@ -1,5 +1,6 @@
 using ImageSync.Configuration;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;
 using k8s;
 using k8s.Models;

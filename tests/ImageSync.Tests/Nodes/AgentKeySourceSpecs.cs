@@ -1,4 +1,6 @@
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh;
+using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Nodes;

@@ -1,5 +1,6 @@
 using ImageSync.Nodes;
 using static ImageSync.Tests.Support.HostCertificateFixtures;
+using ImageSync.Nodes.Ssh.Trust;
 
 namespace ImageSync.Tests.Nodes;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageSync.Nodes;
 using static ImageSync.Tests.Support.HostCertificateFixtures;
+using ImageSync.Nodes.Ssh.Trust;
 
 namespace ImageSync.Tests.Nodes;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Nodes;

@@ -1,4 +1,5 @@
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Nodes;

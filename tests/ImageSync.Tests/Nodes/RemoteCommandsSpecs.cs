@@ -1,5 +1,6 @@
 using ImageSync.Domain;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Tests.Nodes;
 

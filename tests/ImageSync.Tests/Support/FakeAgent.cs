@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using ImageSync.Nodes;
+using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Tests.Support;
 

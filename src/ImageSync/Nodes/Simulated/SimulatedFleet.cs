@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Nodes.Ssh;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Simulated;
 
 /// <summary>
 /// An in-process fleet of worker nodes for the demo and the tests. Nodes answer in crictl's own JSON and

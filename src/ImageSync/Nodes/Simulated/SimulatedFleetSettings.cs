@@ -1,7 +1,7 @@
 using ImageSync.Configuration;
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Simulated;
 
 /// <summary>One image a simulated node starts with.</summary>
 public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest);

@@ -1,7 +1,8 @@
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Nodes.Ssh;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Simulated;
 
 /// <summary>Sessions to a <see cref="SimulatedFleet"/>, with each node's faults applied where a real node would show them.</summary>
 public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? limits = null) : INodeTransport

@@ -1,4 +1,4 @@
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// Threads of image-sync's own for the calls SSH.NET makes wait on the network: connect (handshake and

@@ -4,7 +4,7 @@ using ImageSync.Domain;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// One node's SSH connection (through its tunnel when it has bastions, closed after it); every command runs on its own channel. Output is read as it arrives and

@@ -4,7 +4,7 @@ using ImageSync.Domain;
 using Renci.SshNet.Security;
 using Renci.SshNet.Security.Cryptography;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Trust;
 
 /// <summary>
 /// An OpenSSH certificate a node presented as its host key (PROTOCOL.certkeys), with the checks OpenSSH

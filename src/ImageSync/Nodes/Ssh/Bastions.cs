@@ -2,7 +2,7 @@ using System.Net;
 using ImageSync.Domain;
 using Renci.SshNet;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// The bastions (<c>ssh.jump</c>) nodes are reached through: one SSH connection per chain of bastions, shared by

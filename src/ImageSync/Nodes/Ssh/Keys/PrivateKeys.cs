@@ -2,7 +2,7 @@ using ImageSync.Configuration;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Keys;
 
 /// <summary>Loads the client key the way ssh would accept it, with errors that never include the passphrase.</summary>
 internal static class PrivateKeys

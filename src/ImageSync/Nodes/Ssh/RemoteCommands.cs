@@ -2,7 +2,7 @@ using System.Globalization;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// The only commands image-sync ever sends to a node, built in one place: shell programs (<see cref="ShellCommands"/>),

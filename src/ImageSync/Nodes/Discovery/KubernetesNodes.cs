@@ -5,7 +5,7 @@ using k8s.Autorest;
 using k8s.Exceptions;
 using k8s.Models;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Discovery;
 
 /// <summary>
 /// The worker nodes a Kubernetes API lists (<c>GET /api/v1/nodes</c>, with the label selector): each node by

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Keys;
 
 /// <summary>Who owns a file and who runs this process: what OpenSSH asks before it trusts a private key's mode.</summary>
 internal static class FileOwner

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
 using ImageSync.Configuration;
+using ImageSync.Nodes.Ssh.Trust;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Keys;
 
 /// <summary>A key an agent holds: its public key blob, as the SSH wire format writes it, and the comment ssh-add gave it.</summary>
 public sealed record AgentIdentity(byte[] PublicKey, string Comment)

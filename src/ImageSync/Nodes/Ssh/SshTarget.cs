@@ -1,6 +1,6 @@
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>Whom an SSH connection is for: a node, or a bastion in front of nodes. <paramref name="Name"/> is how messages name it.</summary>
 internal sealed record SshTarget(string Name, string Host, int Port, string User, bool IsBastion)

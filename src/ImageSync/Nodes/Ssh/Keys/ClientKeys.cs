@@ -1,7 +1,7 @@
 using ImageSync.Configuration;
 using Renci.SshNet;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Keys;
 
 /// <summary>
 /// The keys a connection offers: the key file first (it stays the default), then, with <c>ssh.agent = on</c>,

@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Nodes.Ssh.Keys;
+using ImageSync.Nodes.Ssh.Trust;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// Real nodes over SSH (SSH.NET). The private key and known_hosts are read once; each node gets one

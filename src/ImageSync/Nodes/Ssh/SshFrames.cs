@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>Writes the SSH wire types (RFC 4251) the agent protocol and certificates use: big-endian uint32 and length-prefixed strings.</summary>
 internal sealed class FrameWriter

@@ -1,7 +1,7 @@
 using ImageSync.Configuration;
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Discovery;
 
 /// <summary>The nodes one sync runs on, and what finding them left out or could not do.</summary>
 /// <param name="Notes">Nodes left out and why (not ready, cordoned, no address of the configured type), for the run log.</param>

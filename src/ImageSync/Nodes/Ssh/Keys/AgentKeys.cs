@@ -1,7 +1,8 @@
+using ImageSync.Nodes.Ssh.Trust;
 using Renci.SshNet;
 using Renci.SshNet.Security;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Keys;
 
 /// <summary>
 /// An agent's key as SSH.NET's public-key authentication takes it: the public key goes to the server as it

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh.Trust;
 
 public enum HostKeyStatus
 {

@@ -3,7 +3,7 @@ using ImageSync.Configuration;
 using ImageSync.Domain;
 using Renci.SshNet;
 
-namespace ImageSync.Nodes;
+namespace ImageSync.Nodes.Ssh;
 
 /// <summary>
 /// One node-to-node copy over SSH: the source's export (paced by credits, see <see cref="RemoteCommands.Export"/>)
