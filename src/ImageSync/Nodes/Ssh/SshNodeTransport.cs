@@ -15,16 +15,6 @@ namespace ImageSync.Nodes.Ssh;
 /// </summary>
 public sealed class SshNodeTransport : INodeTransport, IDisposable
 {
-    // Algorithms SSH.NET may negotiate for each key type a known_hosts file can hold.
-    private static readonly Dictionary<string, string[]> AlgorithmsByKeyType = new()
-    {
-        ["ssh-rsa"] = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-        ["ssh-ed25519"] = ["ssh-ed25519"],
-        ["ecdsa-sha2-nistp256"] = ["ecdsa-sha2-nistp256"],
-        ["ecdsa-sha2-nistp384"] = ["ecdsa-sha2-nistp384"],
-        ["ecdsa-sha2-nistp521"] = ["ecdsa-sha2-nistp521"],
-    };
-
     // What SSH.NET can negotiate, in its own order of preference.
     private static readonly string[] KeyExchanges =
         [.. new ConnectionInfo("localhost", "probe", new NoneAuthenticationMethod("probe")).KeyExchangeAlgorithms.Keys];
@@ -33,8 +23,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
     private readonly ImageSyncSettings _settings;
     private readonly ClientKeys _keys;
     private readonly ClientKeys _bastionKeys;
-    private readonly KnownHosts _knownHosts;
-    private readonly Action<string> _warn;
+    private readonly HostKeyPolicy _hostKeys;
     private readonly InventoryLimits _limits;
     private readonly ImageInterner _interner = new();
     private readonly BlockingCallThreads _threads = new("ssh-blocking");
@@ -49,8 +38,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         _ssh = settings.Ssh;
         _keys = keys;
         _bastionKeys = bastionKeys;
-        _knownHosts = knownHosts;
-        _warn = warn;
+        _hostKeys = new HostKeyPolicy(knownHosts, settings.Ssh.HostKeyChecking, settings.Ssh.KnownHostsFile, warn);
         _bastions = new Bastions(OpenClientAsync, _threads);
     }
 
@@ -138,7 +126,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         client.HostKeyReceived += (_, e) =>
         {
             // The event carries the certified key, not the certificate: the check needs the certificate's own bytes.
-            refusal = presentedCertificate() is { } certificate ? CheckCertificate(node, certificate) : CheckHostKey(node, e);
+            refusal = presentedCertificate() is { } certificate
+                ? _hostKeys.CheckCertificate(node.Address, certificate, DateTimeOffset.UtcNow)
+                : _hostKeys.CheckKey(node.Address, e.HostKeyName, e.HostKey);
             e.CanTrust = refusal is null;
         };
         if (_ssh.KeepAlive > TimeSpan.Zero) client.KeepAliveInterval = _ssh.KeepAlive;
@@ -157,7 +147,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         {
             _threads.Forget(client.Dispose);
             // SSH.NET refuses an expired or badly signed certificate before it asks us: say which and why.
-            if (refusal is null && presentedCertificate() is { } certificate) refusal = CheckCertificate(node, certificate);
+            if (refusal is null && presentedCertificate() is { } certificate) refusal = _hostKeys.CheckCertificate(node.Address, certificate, DateTimeOffset.UtcNow);
             if (refusal is not null) throw new SshConnectFailure(SshConnectFailure.Refusal.HostKey, refusal);
             if (e is SshAuthenticationException or SshAgentException) throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, Describe(node, e));
             throw new SshConnectFailure(SshConnectFailure.Refusal.None, Describe(node, e));
@@ -169,82 +159,10 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         }
     }
 
-    /// <returns>Why the key is refused, or null when it is trusted.</returns>
-    private string? CheckHostKey(SshTarget node, HostKeyEventArgs offered)
-    {
-        var fingerprint = KnownHosts.Fingerprint(offered.HostKey);
-        var verdict = _knownHosts.Verify(node.Host, node.Port, offered.HostKey);
-        var name = KnownHosts.LookupName(node.Host, node.Port);
-        // As in OpenSSH, a revoked key is refused whatever the policy: that is what @revoked is for.
-        if (verdict.Status == HostKeyStatus.Revoked)
-            return $"host key verification failed: the key offered by {name} ({fingerprint}) is marked @revoked in {_ssh.KnownHostsFile}";
-        if (_ssh.HostKeyChecking == HostKeyChecking.Off)
-        {
-            _warn($"{node.Name}: host key NOT checked (host-key-checking = off), offered {fingerprint}");
-            return null;
-        }
-        switch (verdict.Status)
-        {
-            case HostKeyStatus.Trusted:
-                return null;
-            case HostKeyStatus.Unknown when _ssh.HostKeyChecking == HostKeyChecking.AcceptNew:
-                _knownHosts.Append(_ssh.KnownHostsFile, node.Host, node.Port, offered.HostKey);
-                _warn($"{node.Name}: added {name} {offered.HostKeyName} {fingerprint} to {_ssh.KnownHostsFile} (accept-new)");
-                return null;
-            case HostKeyStatus.Unknown when _knownHosts.HasAuthorityFor(node.Host, node.Port):
-                return $"host key verification failed: {name} presented a plain key ({fingerprint}), no host certificate, though a "
-                    + $"@cert-authority line in {_ssh.KnownHostsFile} covers it: give its sshd a HostCertificate, or add the key (ssh-keyscan)";
-            case HostKeyStatus.Unknown:
-                return $"host key verification failed: no entry for {name} in {_ssh.KnownHostsFile} (offered {fingerprint}); "
-                    + "add it (ssh-keyscan) or set ssh.host-key-checking = accept-new";
-            default:
-                return $"host key verification failed: the key of {name} has CHANGED: expected {string.Join(" or ", verdict.KnownFingerprints)}, "
-                    + $"offered {fingerprint}; if the node was reinstalled, update {_ssh.KnownHostsFile}";
-        }
-    }
-
-    /// <returns>Why the certificate is refused, or null when it is trusted.</returns>
-    private string? CheckCertificate(SshTarget node, byte[] presented)
-    {
-        var name = KnownHosts.LookupName(node.Host, node.Port);
-        HostCertificate certificate;
-        try
-        {
-            certificate = HostCertificate.Read(presented);
-        }
-        catch (FormatException e)
-        {
-            return $"host key verification failed: {name} presented {e.Message}";
-        }
-        var verdict = _knownHosts.VerifyCertificate(node.Host, node.Port, certificate, DateTimeOffset.UtcNow);
-        var refusal = $"host key verification failed: the host certificate \"{certificate.KeyId}\" of {name} {verdict.Problem} (in {_ssh.KnownHostsFile})";
-        if (verdict.Status == HostKeyStatus.Revoked) return refusal;
-        if (_ssh.HostKeyChecking == HostKeyChecking.Off)
-        {
-            _warn($"{node.Name}: host certificate NOT checked (host-key-checking = off), signed by {KnownHosts.Fingerprint(certificate.AuthorityKey)}");
-            return null;
-        }
-        // Unlike an unknown key, a certificate that fails is never taken on first use: accept-new adds keys, not CAs.
-        return verdict.Status == HostKeyStatus.Trusted ? null : refusal;
-    }
-
-    /// <summary>
-    /// As OpenSSH does, ask for a key type the file knows for this host, so a host with several keys is not
-    /// refused, and for a certificate first when a <c>@cert-authority</c> line covers the host; never for a
-    /// certificate otherwise, so a node that has one still shows the plain key known_hosts lists (or accept-new adds).
-    /// </summary>
     private void OfferOnlyTrustableHostKeys(ConnectionInfo info, SshTarget node)
     {
-        var checking = _ssh.HostKeyChecking != HostKeyChecking.Off;
-        var certificates = checking && _knownHosts.HasAuthorityFor(node.Host, node.Port);
-        var plain = checking
-            ? _knownHosts.KeyTypesFor(node.Host, node.Port).SelectMany(type => AlgorithmsByKeyType.GetValueOrDefault(type, [])).ToHashSet()
-            : [];
-        foreach (var algorithm in info.HostKeyAlgorithms.Keys.ToList())
-        {
-            var offered = HostCertificate.IsCertificateType(algorithm) ? certificates : plain.Count == 0 || plain.Contains(algorithm);
-            if (!offered) info.HostKeyAlgorithms.Remove(algorithm);
-        }
+        foreach (var algorithm in info.HostKeyAlgorithms.Keys.Where(algorithm => !_hostKeys.Offers(node.Address, algorithm)).ToList())
+            info.HostKeyAlgorithms.Remove(algorithm);
     }
 
     /// <returns>The certificate the node presented during the key exchange, if it presented one.</returns>

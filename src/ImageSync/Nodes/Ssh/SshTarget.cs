@@ -1,4 +1,5 @@
 using ImageSync.Domain;
+using ImageSync.Nodes.Ssh.Trust;
 
 namespace ImageSync.Nodes.Ssh;
 
@@ -8,6 +9,8 @@ internal sealed record SshTarget(string Name, string Host, int Port, string User
     public static SshTarget Of(NodeSpec node) => new(node.Name.Value, node.Host, node.Port, node.User, IsBastion: false);
 
     public static SshTarget Of(JumpHost bastion) => new($"bastion {bastion}", bastion.Host, bastion.Port, bastion.User, IsBastion: true);
+
+    public HostAddress Address => new(Name, Host, Port);
 }
 
 /// <summary>An SSH connection was not made; <see cref="Exception.Message"/> says why, for operators.</summary>
