@@ -14,6 +14,8 @@ namespace ImageSync.Domain;
 public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace,
     TimeSpan runStartedAt, Func<double> jitter)
 {
+    private const int MostRerunsAfterLoss = 2;
+
     private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : Runnable(plan), pull.MaxPerNode, pull.Canary);
     private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
     private readonly DiskWatch _disks = new(plan, facts, pull.Disk);
@@ -21,7 +23,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
-    private readonly HashSet<PlannedPull> _rerunAfterLoss = [];
+    private readonly Dictionary<PlannedPull, int> _rerunsAfterLoss = [];
     private readonly HeldSuccesses _held = new();
     private readonly List<PullOutcome> _outcomes = [];
     private readonly List<IPullDecision> _decisions = [];
@@ -98,7 +100,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         if (replicaLost && RerunAfterItsRemoteTimeout(ended, counted, now)) return;
         if (counted.IsSuccess) Succeeded(counted, now);
         else if (attempt.Source is not null) CopyFailed(counted, sourceFailed, now);
-        else Failed(counted, nodeStoppedAnswering, now);
+        else Failed(counted, nodeStoppedAnswering, replicaLost, now);
         MoveOn(now);
     });
 
@@ -160,12 +162,15 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <summary>
     /// A registry pull whose replica was lost may still run on the node, under its remote timeout: it is run once
     /// more, on the node's new owner, only once that timeout (and its kill-after) is over, so the node never pulls
-    /// the image twice at once. A second loss, or a copy, ends as any failure does.
+    /// the image twice at once. Twice at most: a shard moving to a replica that joins can cost one run and a replica
+    /// that dies another. A third loss, or a copy, ends as a failure of the node's link.
     /// </summary>
     private bool RerunAfterItsRemoteTimeout(InFlight lost, PullOutcome outcome, TimeSpan now)
     {
         var pulled = lost.Attempt.Pull;
-        if (_stopping || lost.Attempt.Source is not null || !_rerunAfterLoss.Add(pulled)) return false;
+        if (_stopping || lost.Attempt.Source is not null) return false;
+        var reruns = _rerunsAfterLoss[pulled] = _rerunsAfterLoss.GetValueOrDefault(pulled) + 1;
+        if (reruns > MostRerunsAfterLoss) return false;
         var remoteEnd = lost.StartedAt + pull.Timeout + pull.KillAfter;
         _awaitingRetry.Add(pulled);
         var next = lost.Attempt.Number + 1;
@@ -189,10 +194,11 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         else Settle(outcome, now);
     }
 
-    private void Failed(PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now)
+    private void Failed(PullOutcome outcome, bool nodeStoppedAnswering, bool replicaLost, TimeSpan now)
     {
         var failed = outcome.Pull;
-        var kind = nodeStoppedAnswering ? FailureKind.Node : PullFailure.Classify(outcome.Result, outcome.Reason);
+        // A lost replica says nothing of the image: it never condemns it at the registry for the other nodes.
+        var kind = nodeStoppedAnswering || replicaLost ? FailureKind.Node : PullFailure.Classify(outcome.Result, outcome.Reason);
         if (_queue.IsCanary(failed))
         {
             // Only a permanent failure condemns the image at the registry; anything else lets the other nodes go ahead at once.

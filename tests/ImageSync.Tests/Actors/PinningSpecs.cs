@@ -37,7 +37,7 @@ public sealed class PinningSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(2, first.Succeeded);
         Assert.Equal((PinOwner?)PinOwner.ImageSync, first.Pins.States.Single(s => s.Node == W2 && s.Image == Api).By);
         Assert.Equal((PinOwner?)PinOwner.Operator, first.Pins.States.Single(s => s.Node == W1 && s.Image == Web).By);
-        Assert.Empty(second.Pins.States.Where(s => s.By == PinOwner.ImageSync));
+        Assert.DoesNotContain(second.Pins.States, s => s.By == PinOwner.ImageSync);
         Assert.False(_fleet.IsPinned(W2, Api) || _fleet.IsPinned(W1, Api) || _fleet.IsPinned(W2, Web));
         Assert.True(_fleet.IsPinned(W1, Web), "the operator's pin was taken off");
         var changes = pins.ReceiveN(8).Cast<SyncEvents.PinChanged>().Select(p => $"{p.Change.Node} {p.Change.Image.ToString()[26..]} {p.Change.How}")

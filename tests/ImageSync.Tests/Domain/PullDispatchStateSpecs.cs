@@ -72,17 +72,43 @@ public sealed class PullDispatchStateSpecs
     }
 
     [Fact]
-    public void Should_fail_a_pull_whose_replica_was_lost_a_second_time_with_the_reason()
+    public void Should_fail_a_pull_whose_replica_was_lost_a_third_time_with_the_reason()
     {
         var state = State(Pulls(("w1", "a:1", 1)), "retries = 0, timeout = 30s, kill-after = 5s");
-        var first = state.NextAttempt(T0)!;
-        var rerun = Assert.Single(state.AttemptEnded(first.JobId, Failed(first, ReplicaLost), false, T0, replicaLost: true).OfType<RetryLater>());
-        state.RetryDue(rerun.Pull, T0 + rerun.Delay);
-        var second = state.NextAttempt(T0 + rerun.Delay)!;
+        var now = T0;
+        var attempt = state.NextAttempt(now)!;
+        for (var rerunNumber = 2; rerunNumber <= 3; rerunNumber++)
+        {
+            var rerun = Assert.Single(state.AttemptEnded(attempt.JobId, Failed(attempt, ReplicaLost), false, now, replicaLost: true).OfType<RetryLater>());
+            Assert.Equal(rerunNumber, rerun.NextAttempt);
+            now += rerun.Delay;
+            state.RetryDue(rerun.Pull, now);
+            attempt = state.NextAttempt(now)!;
+        }
 
-        var settled = Assert.Single(state.AttemptEnded(second.JobId, Failed(second, ReplicaLost), false, T0 + rerun.Delay, replicaLost: true).OfType<Settled>()).Outcome;
+        var settled = Assert.Single(state.AttemptEnded(attempt.JobId, Failed(attempt, ReplicaLost), false, now, replicaLost: true).OfType<Settled>()).Outcome;
 
-        Assert.Equal((PullResult.Failed, ReplicaLost, 2), (settled.Result, settled.Reason, settled.Attempts));
+        Assert.Equal((PullResult.Failed, ReplicaLost, 3), (settled.Result, settled.Reason, settled.Attempts));
+    }
+
+    [Fact]
+    public void Should_let_the_other_nodes_pull_an_image_whose_canary_failed_by_lost_replicas()
+    {
+        var state = State(Pulls(("w1", "a:1", 1), ("w2", "a:1", 1), ("w3", "a:1", 1)), "canary = on, retries = 0, timeout = 30s, kill-after = 5s");
+        var now = T0;
+        var canary = Assert.Single(Drain(state));
+        for (var loss = 1; loss <= 2; loss++)
+        {
+            var rerun = Assert.Single(state.AttemptEnded(canary.JobId, Failed(canary, ReplicaLost), false, now, replicaLost: true).OfType<RetryLater>());
+            now += rerun.Delay;
+            state.RetryDue(rerun.Pull, now);
+            canary = state.NextAttempt(now)!;
+        }
+
+        var decisions = state.AttemptEnded(canary.JobId, Failed(canary, ReplicaLost), false, now, replicaLost: true);
+
+        Assert.DoesNotContain(decisions.OfType<Settled>(), s => s.Outcome.Result == PullResult.Skipped);
+        Assert.Equal(["w2", "w3"], Drain(state).Select(a => a.Pull.Node.Value).Order());
     }
 
     [Fact]
