@@ -40,7 +40,7 @@ public static class Eventually
                 return false;
             }
         }, within, step).ConfigureAwait(false);
-        if (!passed) throw new TimeoutException($"{TimedOut(awaited, within, step, checks)}; last failure: {Describe(last!)}", last);
+        if (!passed) throw new TimeoutException($"{TimedOut(awaited, within, step, checks)}; last failure:\n{Describe(last!)}");
     }
 
     /// <summary>Whether <paramref name="condition"/> held within the time given, for a caller that says itself what a timeout means.</summary>
