@@ -19,9 +19,9 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     private DaemonReplicas _replicas = null!;
 
     [Fact]
-    public void Should_carry_no_node_name_image_or_command_on_the_wire_between_replicas_with_tls()
+    public async Task Should_carry_no_node_name_image_or_command_on_the_wire_between_replicas_with_tls()
     {
-        var capture = StartCapturedTrio(tls: true);
+        var capture = await StartCapturedTrioAsync(tls: true);
 
         var wire = capture.Stop();
 
@@ -32,9 +32,9 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Should_show_the_same_words_on_the_wire_when_tls_is_off_so_the_capture_is_a_real_check()
+    public async Task Should_show_the_same_words_on_the_wire_when_tls_is_off_so_the_capture_is_a_real_check()
     {
-        var capture = StartCapturedTrio(tls: false);
+        var capture = await StartCapturedTrioAsync(tls: false);
 
         var wire = capture.Stop();
 
@@ -43,16 +43,16 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Should_keep_out_a_daemon_with_a_certificate_of_another_ca_and_one_without_tls()
+    public async Task Should_keep_out_a_daemon_with_a_certificate_of_another_ca_and_one_without_tls()
     {
-        StartTrio();
+        await StartTrioAsync();
         var otherCa = Path.Combine(_fleet.Root, "other-ca");
         DaemonReplicas.MakeCertificates(otherCa, ["replica-4"]);
         using var foreign = _replicas.Stranger("foreign", DaemonReplicas.TlsConfig(otherCa, "replica-4")).Start();
         using var plain = _replicas.Stranger("plain", DaemonReplicas.NoTls).Start();
 
         var foreignExit = foreign.WaitForExit(TimeSpan.FromSeconds(60));
-        Assert.True(plain.Shows("CLUSTER: none of the 3 other replicas in cluster.seed-nodes has answered for", TimeSpan.FromSeconds(60)),
+        Assert.True(await plain.ShowsAsync("CLUSTER: none of the 3 other replicas in cluster.seed-nodes has answered for", TimeSpan.FromSeconds(60)),
             $"the daemon without TLS never said no replica answers it:\n{string.Join("\n", plain.RunLog.Select(l => l.Text))}");
 
         output.WriteLine($"foreign exited {foreignExit.ExitCode}: {foreignExit.Stderr}");
@@ -70,7 +70,7 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_give_no_association_to_a_raw_tcp_client_or_a_tls_client_without_a_certificate()
     {
-        StartTrio();
+        await StartTrioAsync();
         var port = _replicas[1].Port;
         DaemonReplicas.MakeCertificates(_replicas.Certificates, ["intruder"]);
         using var certified = Intruder("intruder");
@@ -91,7 +91,7 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_run_nothing_a_certified_peer_outside_the_cluster_sends_and_name_it_in_a_warning()
     {
-        StartTrio();
+        await StartTrioAsync();
         DaemonReplicas.MakeCertificates(_replicas.Certificates, ["intruder"]);
         using var intruder = Intruder("intruder");
         using var decoy = new TcpListener(IPAddress.Loopback, 0);
@@ -111,11 +111,11 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
                 new Forged("node-open", $$"""{"node":"node-2","id":2,"host":"127.0.0.1","port":{{decoyPort}},"user":"root","holder":"{{holder}}","sync":1}"""));
         }
 
-        Assert.True(_replicas.All.Any(r => r.Shows($"CLUSTER: {intruder.Address} sent a message in JSON with .NET type names", TimeSpan.FromSeconds(30), since)),
+        Assert.True(await _replicas.AnyShowsAsync($"CLUSTER: {intruder.Address} sent a message in JSON with .NET type names", TimeSpan.FromSeconds(30), since),
             "no replica named the sender of the JSON with type names");
-        Assert.True(_replicas.All.Any(r => r.Shows($"CLUSTER: refused Open for node-1 from {intruder.Address}: the sender is not a member of this cluster", TimeSpan.FromSeconds(30), since)),
+        Assert.True(await _replicas.AnyShowsAsync($"CLUSTER: refused Open for node-1 from {intruder.Address}: the sender is not a member of this cluster", TimeSpan.FromSeconds(30), since),
             "no replica refused the node-open of a sender outside the cluster");
-        Assert.True(_replicas.All.Any(r => r.Shows($"CLUSTER: {intruder.Address} sent a 'node-open' this version cannot read", TimeSpan.FromSeconds(30), since)),
+        Assert.True(await _replicas.AnyShowsAsync($"CLUSTER: {intruder.Address} sent a 'node-open' this version cannot read", TimeSpan.FromSeconds(30), since),
             "no replica refused the node-open that named a host");
         Assert.False(decoy.Pending(), "something connected to the host and port a message named");
         Assert.Equal(sessionsBefore, Sessions());
@@ -144,7 +144,7 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The trio up, its first sync complete, while a capture records their cluster ports.</summary>
-    private LoopbackCapture StartCapturedTrio(bool tls)
+    private async Task<LoopbackCapture> StartCapturedTrioAsync(bool tls)
     {
         _fleet[1].Holding(Api);
         _fleet.Start("shutdown-grace = 1s");
@@ -153,18 +153,18 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
         _replicas = new DaemonReplicas(_fleet, 3, "daemon.interval = 20s", tls: tls);
         var capture = new LoopbackCapture(_fleet.Root, _replicas.All.Select(r => r.Port));
         foreach (var replica in _replicas.All) replica.Start();
-        SyncedAndMembers();
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All.Sum(r => r.Syncs.Count(s => s.End is not null)) >= 2, TimeSpan.FromSeconds(60)), $"no second sync completed:\n{Logs()}");
+        await SyncedAndMembersAsync();
+        await Eventually.TrueAsync("a second sync to complete", () => _replicas.All.Sum(r => r.Syncs.Count(s => s.End is not null)) >= 2, TimeSpan.FromSeconds(60), seen: Logs);
         return capture;
     }
 
-    private void StartTrio()
+    private async Task StartTrioAsync()
     {
         _fleet[1].Holding(Api);
         _fleet.Start("shutdown-grace = 1s");
         _replicas = new DaemonReplicas(_fleet, 3, Quiet);
         foreach (var replica in _replicas.All) replica.Start();
-        SyncedAndMembers();
+        await SyncedAndMembersAsync();
     }
 
     /// <summary>One sync, at the start: whatever follows is what the spec sends.</summary>
@@ -183,10 +183,10 @@ public sealed class ClusterTrustSpecs(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private void SyncedAndMembers()
+    private async Task SyncedAndMembersAsync()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(90)), $"no replica completed a sync:\n{Logs()}");
-        Assert.True(_replicas.FirstNotMember(TimeSpan.FromSeconds(30)) is null, $"a replica never became a member:\n{Logs()}");
+        await Eventually.TrueAsync("a replica to complete a sync", () => _replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(90), seen: Logs);
+        Assert.True(await _replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(30)) is null, $"a replica never became a member:\n{Logs()}");
         Assert.Contains(Api, _fleet[2].Images);
     }
 

@@ -12,22 +12,22 @@ public sealed class DaemonSpecs : IDisposable
     private readonly int _metricsPort = SshdNode.FreePort();
 
     [Fact]
-    public void Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()
+    public async Task Should_reload_a_valid_config_on_sighup_and_keep_running_on_an_invalid_one()
     {
         _fleet.Serving(Api, Web);
         _fleet[1].Holding(Api);
         StartFleet();
         using var daemon = StartDaemon();
-        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        Assert.True(await _fleet.RunLogShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         File.AppendAllText(_fleet.ConfigFile, "\nimage-sync.pull.max-parallel = zero\n");
         daemon.Signal("HUP");
-        Assert.True(_fleet.RunLogShows("config reload refused, the running config stays", TimeSpan.FromSeconds(10)), "the bad config was not refused");
+        Assert.True(await _fleet.RunLogShowsAsync("config reload refused, the running config stays", TimeSpan.FromSeconds(10)), "the bad config was not refused");
         Assert.Equal(HttpStatusCode.OK, Health());
 
         RewriteConfig("image-sync.pull.max-parallel = 3");
         daemon.Signal("HUP");
-        Assert.True(_fleet.RunLogShows("config reloaded from", TimeSpan.FromSeconds(10)), "the good config was not loaded");
+        Assert.True(await _fleet.RunLogShowsAsync("config reloaded from", TimeSpan.FromSeconds(10)), "the good config was not loaded");
 
         daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
@@ -36,14 +36,14 @@ public sealed class DaemonSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_let_a_running_sync_wrap_up_on_sigterm_and_exit_0()
+    public async Task Should_let_a_running_sync_wrap_up_on_sigterm_and_exit_0()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
         _fleet[2].PullLatency(TimeSpan.FromSeconds(60));
         StartFleet();
         using var daemon = StartDaemon();
-        Assert.True(SpinWait.SpinUntil(() => _fleet[2].CrictlCalls.Contains($"pull {Api}"), TimeSpan.FromSeconds(30)), "the pull never started");
+        await Eventually.TrueAsync("node-2 to start pulling", () => _fleet[2].CrictlCalls.Contains($"pull {Api}"), TimeSpan.FromSeconds(30));
 
         daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
@@ -54,13 +54,13 @@ public sealed class DaemonSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_hold_the_lock_only_while_it_syncs_so_a_cron_run_fits_in_between()
+    public async Task Should_hold_the_lock_only_while_it_syncs_so_a_cron_run_fits_in_between()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
         StartFleet();
         using var daemon = StartDaemon();
-        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        Assert.True(await _fleet.RunLogShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         var cron = _fleet.Run();
 
@@ -76,7 +76,7 @@ public sealed class DaemonSpecs : IDisposable
         _fleet[1].Holding(Api);
         StartFleet();
         using var daemon = StartDaemon();
-        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        Assert.True(await _fleet.RunLogShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         // Bound to 0.0.0.0 as in a container, asked on 127.0.0.1 with another Host header, as a scraper would.
         var metrics = Shell.Run("curl", ["-sf", "-H", "Host: image-sync.monitoring:9464", $"http://127.0.0.1:{_metricsPort}/metrics"]).Stdout;
@@ -143,7 +143,7 @@ public sealed class DaemonSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_prefix_console_lines_with_their_syslog_priority_under_journald()
+    public async Task Should_prefix_console_lines_with_their_syslog_priority_under_journald()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
@@ -151,7 +151,7 @@ public sealed class DaemonSpecs : IDisposable
         StartFleet();
 
         using var daemon = _fleet.StartDaemon(new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:4242" });
-        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        Assert.True(await _fleet.RunLogShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
         daemon.Signal("TERM");
         var lines = daemon.Wait(TimeSpan.FromSeconds(30)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

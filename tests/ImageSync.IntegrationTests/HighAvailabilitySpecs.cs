@@ -18,18 +18,18 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
     private DaemonReplicas _replicas = null!;
 
     [Fact]
-    public void Should_start_a_sync_on_another_replica_soon_after_the_coordinator_is_killed_and_never_overlap()
+    public async Task Should_start_a_sync_on_another_replica_soon_after_the_coordinator_is_killed_and_never_overlap()
     {
         StartReplicas(1, 2, 3);
-        var coordinator = FirstCoordinator();
+        var coordinator = await FirstCoordinatorAsync();
 
         var killedAt = DateTimeOffset.Now;
         coordinator.Kill();
 
-        var (successor, startedAt) = NextSyncAfter(killedAt, except: coordinator);
+        var (successor, startedAt) = await NextSyncAfterAsync(killedAt, except: coordinator);
         output.WriteLine($"SIGKILL of {coordinator.Name}: {successor.Name} started a sync {(startedAt - killedAt).TotalSeconds:0.0} s later (promised <= {Promised.TotalSeconds} s)");
         Assert.True(startedAt - killedAt <= Promised + Slack, $"{successor.Name} took over {(startedAt - killedAt).TotalSeconds:0.0}s after the kill");
-        Assert.True(successor.Shows("SYNC COMPLETE", TimeSpan.FromSeconds(30), since: startedAt), "the successor's sync never completed");
+        Assert.True(await successor.ShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30), since: startedAt), "the successor's sync never completed");
         Assert.Empty(_replicas.OverlappingSyncs());
         Assert.Empty(_replicas.OverlappingSessions());
     }
@@ -38,11 +38,11 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
     public async Task Should_take_over_from_a_frozen_coordinator_which_then_syncs_no_more_and_exits_non_zero()
     {
         StartReplicas(1, 2, 3);
-        var coordinator = FirstCoordinator();
+        var coordinator = await FirstCoordinatorAsync();
 
         var frozenAt = DateTimeOffset.Now;
         coordinator.Freeze();
-        var (successor, startedAt) = NextSyncAfter(frozenAt, except: coordinator);
+        var (successor, startedAt) = await NextSyncAfterAsync(frozenAt, except: coordinator);
         output.WriteLine($"SIGSTOP of {coordinator.Name}: {successor.Name} started a sync {(startedAt - frozenAt).TotalSeconds:0.0} s later");
         Assert.True(startedAt - frozenAt <= Promised + Slack, $"{successor.Name} took over {(startedAt - frozenAt).TotalSeconds:0.0}s after the freeze");
         // A partition as the others see it lasts 30 s.
@@ -57,20 +57,20 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public void Should_form_the_cluster_without_the_first_replica_which_joins_it_later()
+    public async Task Should_form_the_cluster_without_the_first_replica_which_joins_it_later()
     {
         var startedAt = DateTimeOffset.Now;
         StartReplicas(2, 3);
-        var (first, syncedAt) = NextSyncAfter(startedAt, except: _replicas[1]);
+        var (first, syncedAt) = await NextSyncAfterAsync(startedAt, except: _replicas[1]);
         output.WriteLine($"replicas 2 and 3 without 1: {first.Name} started a sync {(syncedAt - startedAt).TotalSeconds:0.0} s after they were started");
 
         var joinedAt = DateTimeOffset.Now;
         _replicas[1].Start();
 
-        Assert.True(_replicas[1].BecomesMember(TimeSpan.FromSeconds(60)), "replica 1 never became a member");
+        Assert.True(await _replicas[1].BecomesMemberAsync(TimeSpan.FromSeconds(60)), "replica 1 never became a member");
         Assert.Contains(_replicas[1].RunLog, l => l.Text.StartsWith("CLUSTER: joining the cluster of", StringComparison.Ordinal));
         Assert.DoesNotContain(_replicas[1].RunLog, l => l.Text.Contains("forming the cluster", StringComparison.Ordinal));
-        Assert.True(first.Shows($"CLUSTER: replica akka.ssl.tcp://image-sync@127.0.0.1:{_replicas[1].Port} joined", TimeSpan.FromSeconds(10), since: joinedAt),
+        Assert.True(await first.ShowsAsync($"CLUSTER: replica akka.ssl.tcp://image-sync@127.0.0.1:{_replicas[1].Port} joined", TimeSpan.FromSeconds(10), since: joinedAt),
             $"{first.Name} never saw replica 1 join");
         Assert.Empty(_replicas.OverlappingSyncs());
     }
@@ -84,19 +84,18 @@ public sealed class HighAvailabilitySpecs(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>The replica that ran the first complete sync, once every replica is a member of the cluster.</summary>
-    private Replica FirstCoordinator()
+    private async Task<Replica> FirstCoordinatorAsync()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(90)), "no replica completed a sync");
-        var late = _replicas.FirstNotMember(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync("a replica to complete a sync", () => _replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(90), seen: Logs);
+        var late = await _replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(30));
         Assert.True(late is null, $"{late?.Name} never became a member");
         return _replicas.LastToSync!;
     }
 
-    private (Replica Replica, DateTimeOffset At) NextSyncAfter(DateTimeOffset since, Replica except)
+    private async Task<(Replica Replica, DateTimeOffset At)> NextSyncAfterAsync(DateTimeOffset since, Replica except)
     {
-        SpinWait.SpinUntil(() => _replicas.FirstSyncAfter(since, except) is not null, TimeSpan.FromSeconds(90));
-        return _replicas.FirstSyncAfter(since, except)
-            ?? throw new Xunit.Sdk.XunitException($"no replica but {except.Name} started a sync within 90 s; their logs:\n{Logs()}");
+        await Eventually.TrueAsync($"a replica but {except.Name} to start a sync", () => _replicas.FirstSyncAfter(since, except) is not null, TimeSpan.FromSeconds(90), seen: Logs);
+        return _replicas.FirstSyncAfter(since, except)!.Value;
     }
 
     private string Logs() => _replicas.RunLogs();

@@ -15,7 +15,7 @@ public sealed class LogPressureSpecs : IDisposable
     private bool _mounted;
 
     [Fact]
-    public void Should_keep_syncing_while_the_log_dir_is_full_or_read_only_report_each_sync_once_and_write_again_after()
+    public async Task Should_keep_syncing_while_the_log_dir_is_full_or_read_only_report_each_sync_once_and_write_again_after()
     {
         Directory.CreateDirectory(_fleet.LogDir);
         Shell.Require("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0750", "tmpfs", _fleet.LogDir]);
@@ -25,16 +25,17 @@ public sealed class LogPressureSpecs : IDisposable
         Shell.Run("dd", ["if=/dev/zero", $"of={filler}", "bs=64k"]);
         using var daemon = StartDaemon();
 
-        AwaitSyncs(2);
+        await AwaitSyncsAsync(2);
         var lostWhileFull = LinesLost();
         File.Delete(filler);
-        AwaitWritten();
+        await AwaitWrittenAsync();
 
         // The remount fails while a line is being written (a file open for writing); the next try finds none.
-        Assert.True(SpinWait.SpinUntil(() => Shell.Run("mount", ["-o", "remount,ro", _fleet.LogDir]).ExitCode == 0, TimeSpan.FromSeconds(10)), "could not remount read-only");
-        AwaitSyncs(1);
+        await Eventually.TrueAsync("the log dir to remount read-only", () => Shell.Run("mount", ["-o", "remount,ro", _fleet.LogDir]).ExitCode == 0,
+            TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(50));
+        await AwaitSyncsAsync(1);
         Shell.Require("mount", ["-o", "remount,rw", _fleet.LogDir]);
-        AwaitWritten();
+        await AwaitWrittenAsync();
         daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
 
@@ -48,13 +49,13 @@ public sealed class LogPressureSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_write_the_day_files_again_when_the_log_dir_is_deleted_while_it_runs()
+    public async Task Should_write_the_day_files_again_when_the_log_dir_is_deleted_while_it_runs()
     {
         using var daemon = StartDaemon();
-        Assert.True(_fleet.RunLogShows("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
+        Assert.True(await _fleet.RunLogShowsAsync("SYNC COMPLETE", TimeSpan.FromSeconds(30)), "the first sync never completed");
 
         Directory.Delete(_fleet.LogDir, recursive: true);
-        AwaitWritten();
+        await AwaitWrittenAsync();
         daemon.Signal("TERM");
         var stopped = daemon.Wait(TimeSpan.FromSeconds(30));
 
@@ -74,18 +75,17 @@ public sealed class LogPressureSpecs : IDisposable
     }
 
     /// <summary>Waits until the nodes have been read this many more times: that many more syncs ran.</summary>
-    private void AwaitSyncs(int more)
+    private async Task AwaitSyncsAsync(int more)
     {
         var before = Inventories();
-        Assert.True(SpinWait.SpinUntil(() => Inventories() >= before + more, Interval * (more + 1.5)), $"{more} more syncs did not run");
+        await Eventually.TrueAsync($"{more} more syncs to run", () => Inventories() >= before + more, Interval * (more + 1.5));
     }
 
     /// <summary>Waits until a sync writes its record in the run log again.</summary>
-    private void AwaitWritten()
+    private async Task AwaitWrittenAsync()
     {
         var before = _fleet.DayFile("image-sync").Count(l => l.Contains("SYNC COMPLETE"));
-        Assert.True(SpinWait.SpinUntil(() => _fleet.DayFile("image-sync").Count(l => l.Contains("SYNC COMPLETE")) > before, Interval * 2.5),
-            "no sync was written to the run log again");
+        await Eventually.TrueAsync("a sync to be written to the run log again", () => _fleet.DayFile("image-sync").Count(l => l.Contains("SYNC COMPLETE")) > before, Interval * 2.5);
     }
 
     // node-1 holds every image: it pulls nothing, so it is read once per sync (node-2 is read again after its pull).

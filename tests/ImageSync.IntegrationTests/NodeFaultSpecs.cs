@@ -45,12 +45,12 @@ public sealed class NodeFaultSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_time_out_the_pull_with_the_watchdog_when_the_node_freezes_during_it()
+    public async Task Should_time_out_the_pull_with_the_watchdog_when_the_node_freezes_during_it()
     {
         _fleet[3].PullLatency(TimeSpan.FromSeconds(3));
         _fleet.Start();
         using var running = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => _fleet[3].CrictlCalls.Any(c => c.StartsWith("pull ", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)), "node-3 never started pulling");
+        await Eventually.TrueAsync("node-3 to start pulling", () => _fleet[3].CrictlCalls.Any(c => c.StartsWith("pull ", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
         _fleet[3].Freeze();
         var run = running.Wait(PullWatchdog + Slack + Slack);

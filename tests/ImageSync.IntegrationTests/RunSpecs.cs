@@ -101,7 +101,7 @@ public sealed class RunSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_exit_1_at_once_and_touch_no_node_when_another_run_holds_the_lock()
+    public async Task Should_exit_1_at_once_and_touch_no_node_when_another_run_holds_the_lock()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
@@ -109,8 +109,7 @@ public sealed class RunSpecs : IDisposable
         _fleet[3].PullLatency(TimeSpan.FromSeconds(4));
         _fleet.Start();
         using var first = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.CrictlCalls.Contains($"pull {Api}")), TimeSpan.FromSeconds(30)),
-            "the first run never started pulling");
+        await Eventually.TrueAsync("the first run to start pulling", () => _fleet.Nodes.Any(n => n.CrictlCalls.Contains($"pull {Api}")), TimeSpan.FromSeconds(30));
 
         var second = _fleet.Run();
 

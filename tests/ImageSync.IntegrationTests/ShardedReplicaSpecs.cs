@@ -18,14 +18,13 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     private DaemonReplicas _replicas = null!;
 
     [Fact]
-    public void Should_open_each_replicas_sessions_to_a_fifth_to_under_half_of_the_nodes_and_give_every_node_its_images()
+    public async Task Should_open_each_replicas_sessions_to_a_fifth_to_under_half_of_the_nodes_and_give_every_node_its_images()
     {
         StartReplicas(pullSeconds: 0);
-        MembersSettled();
+        await MembersSettledAsync();
         var marks = _replicas.SshdLogMarks();
         var since = DateTimeOffset.Now;
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All.Any(r => r.Syncs.Any(s => s.Start > since && s.End is not null)), TimeSpan.FromSeconds(60)),
-            "no sync ran once the shards had settled");
+        await Eventually.TrueAsync("a sync to run once the shards had settled", () => _replicas.All.Any(r => r.Syncs.Any(s => s.Start > since && s.End is not null)), TimeSpan.FromSeconds(60));
 
         var nodesOf = _replicas.NodesWithSessions(marks);
         foreach (var replica in _replicas.All)
@@ -39,18 +38,18 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Should_finish_every_pull_once_and_never_twice_at_once_when_a_replica_that_is_not_the_coordinator_is_killed_mid_sync()
+    public async Task Should_finish_every_pull_once_and_never_twice_at_once_when_a_replica_that_is_not_the_coordinator_is_killed_mid_sync()
     {
-        var coordinator = CoordinatorMidSync();
+        var coordinator = await CoordinatorMidSyncAsync();
         var victim = _replicas.All.First(r => r != coordinator);
         var killedAt = DateTimeOffset.Now;
         victim.Kill();
         output.WriteLine($"killed {victim.Name} at {killedAt:HH:mm:ss.fff}; {coordinator.Name} coordinates");
 
         // A pull the killed replica started may finish on its node before the coordinator's run of it once more.
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.All(n => Successes().Any(l => l.Contains(SuccessOf(n), StringComparison.Ordinal))), TimeSpan.FromSeconds(120)),
-            "not every node's pull ended in SUCCESS: " + string.Join(", ", _fleet.Nodes.Where(n => !Successes().Any(l => l.Contains(SuccessOf(n), StringComparison.Ordinal))).Select(n => n.Name)));
-        Assert.True(SpinWait.SpinUntil(() => coordinator.Syncs.All(s => s.End is not null), TimeSpan.FromSeconds(30)), "the coordinator's sync never completed");
+        await Eventually.PassesAsync("every node's pull to end in SUCCESS", () => Assert.Empty(_fleet.Nodes.Where(n => !Successes().Any(l => l.Contains(SuccessOf(n), StringComparison.Ordinal))).Select(n => n.Name)),
+            TimeSpan.FromSeconds(120), every: TimeSpan.FromMilliseconds(500));
+        await Eventually.TrueAsync("the coordinator's sync to complete", () => coordinator.Syncs.All(s => s.End is not null), TimeSpan.FromSeconds(30));
         Assert.All(_fleet.Nodes, node => Assert.Single(Successes(), l => l.Contains(SuccessOf(node), StringComparison.Ordinal)));
         Assert.All(_fleet.Nodes, node => Assert.Equal([Api, Web], node.Images.Order()));
         Assert.Empty(_fleet.Nodes.SelectMany(n => n.OverlappingPulls()));
@@ -58,29 +57,29 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Should_start_the_next_sync_on_another_replica_within_15s_when_the_coordinators_replica_is_killed_mid_sync()
+    public async Task Should_start_the_next_sync_on_another_replica_within_15s_when_the_coordinators_replica_is_killed_mid_sync()
     {
-        var coordinator = CoordinatorMidSync();
+        var coordinator = await CoordinatorMidSyncAsync();
         var killedAt = DateTimeOffset.Now;
         coordinator.Kill();
 
-        Assert.True(SpinWait.SpinUntil(() => _replicas.FirstSyncAfter(killedAt, coordinator) is not null, TimeSpan.FromSeconds(60)), "no replica took over");
+        await Eventually.TrueAsync("another replica to take over", () => _replicas.FirstSyncAfter(killedAt, coordinator) is not null, TimeSpan.FromSeconds(60));
         var (successor, startedAt) = _replicas.FirstSyncAfter(killedAt, coordinator)!.Value;
         output.WriteLine($"SIGKILL of {coordinator.Name} mid-sync: {successor.Name} started a sync {(startedAt - killedAt).TotalSeconds:0.0} s later");
         // The figure is 15 s; the slack is for a shared machine (the failover benchmark measures it).
         Assert.True(startedAt - killedAt <= TimeSpan.FromSeconds(15) + TimeSpan.FromSeconds(10), $"the next sync started {(startedAt - killedAt).TotalSeconds:0.0} s after the kill");
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.All(n => n.Images.Count == 2), TimeSpan.FromSeconds(120)),
-            "not every node got both images: " + string.Join(", ", _fleet.Nodes.Where(n => n.Images.Count < 2).Select(n => n.Name)));
+        await Eventually.PassesAsync("every node to get both images", () => Assert.Empty(_fleet.Nodes.Where(n => n.Images.Count < 2).Select(n => n.Name)),
+            TimeSpan.FromSeconds(120), every: TimeSpan.FromMilliseconds(500));
         Assert.Empty(_fleet.Nodes.SelectMany(n => n.OverlappingPulls()));
         Assert.Empty(_replicas.OverlappingSyncs());
     }
 
     /// <summary>The replica whose sync is running, once its first pulls (of 5 s each) have started on the nodes.</summary>
-    private Replica CoordinatorMidSync()
+    private async Task<Replica> CoordinatorMidSyncAsync()
     {
         StartReplicas(pullSeconds: 5);
-        Assert.True(SpinWait.SpinUntil(() => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90)), "no pull started");
-        MembersSettled(wait: false);
+        await Eventually.TrueAsync("a pull to start", () => _fleet.Nodes.Any(n => n.PullStarts.Count > 0), TimeSpan.FromSeconds(90));
+        await MembersSettledAsync(wait: false);
         return Assert.Single(_replicas.All, r => r.Syncs.Any(s => s.End is null));
     }
 
@@ -103,13 +102,14 @@ public sealed class ShardedReplicaSpecs(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Every replica is a member; with <paramref name="wait"/>, also two shard rebalance rounds (10 s each) since the last joined.</summary>
-    private void MembersSettled(bool wait = true)
+    private async Task MembersSettledAsync(bool wait = true)
     {
-        var late = _replicas.FirstNotMember(TimeSpan.FromSeconds(60));
+        var late = await _replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(60));
         Assert.True(late is null, $"{late?.Name} never became a member");
         if (!wait) return;
         var joined = _replicas.All.Max(r => r.RunLog.First(l => l.Text.StartsWith("CLUSTER: this replica is a member", StringComparison.Ordinal)).At);
-        SpinWait.SpinUntil(() => DateTimeOffset.Now > joined + TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+        var settled = joined + TimeSpan.FromSeconds(25) - DateTimeOffset.Now;
+        if (settled > TimeSpan.Zero) await Task.Delay(settled);
     }
 
     private static IReadOnlyList<string> DayFile(Replica replica, string stem)

@@ -12,14 +12,14 @@ public sealed class SignalSpecs : IDisposable
     [Theory]
     [InlineData("TERM", 143)]
     [InlineData("INT", 130)]
-    public void Should_abandon_in_flight_pulls_after_the_grace_flush_the_logs_and_exit_with_the_signals_code(string signal, int exitCode)
+    public async Task Should_abandon_in_flight_pulls_after_the_grace_flush_the_logs_and_exit_with_the_signals_code(string signal, int exitCode)
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
         _fleet[2].PullLatency(TimeSpan.FromSeconds(60));
         _fleet.Start("shutdown-grace = 1s");
         using var run = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+        await Eventually.TrueAsync("node-2 to start pulling", () => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30));
 
         Shell.Require("kill", [$"-{signal}", run.Process.Id.ToString()]);
         var result = run.Wait(TimeSpan.FromSeconds(30));
@@ -33,7 +33,7 @@ public sealed class SignalSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_get_the_lock_and_complete_when_started_right_after_a_run_was_killed()
+    public async Task Should_get_the_lock_and_complete_when_started_right_after_a_run_was_killed()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
@@ -41,7 +41,7 @@ public sealed class SignalSpecs : IDisposable
         _fleet.Start();
         using (var killed = _fleet.StartRun())
         {
-            Assert.True(SpinWait.SpinUntil(() => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30)), "the pull never started");
+            await Eventually.TrueAsync("node-2 to start pulling", () => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30));
             Shell.Require("kill", ["-KILL", killed.Process.Id.ToString()]);
             Assert.Equal(137, killed.Wait(TimeSpan.FromSeconds(10)).ExitCode);
         }
@@ -53,7 +53,7 @@ public sealed class SignalSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_have_written_the_success_line_of_every_image_a_node_gained_when_the_run_is_killed()
+    public async Task Should_have_written_the_success_line_of_every_image_a_node_gained_when_the_run_is_killed()
     {
         string[] images = [.. Enumerable.Range(0, 10).Select(i => $"{TestFleet.Prefix}img{i}:1")];
         _fleet.Serving(images);
@@ -62,8 +62,8 @@ public sealed class SignalSpecs : IDisposable
         _fleet[2].PullLatency(TimeSpan.FromMilliseconds(1500));
         _fleet.Start("pull { max-per-node = 2, verify = on }");
         using var run = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => SuccessLines().Count >= 4, TimeSpan.FromSeconds(30)),
-            "no SUCCESS line was written while the node's other pulls ran (held for verification?)");
+        await Eventually.TrueAsync("SUCCESS lines to be written while the node's other pulls run (held for verification?)", () => SuccessLines().Count >= 4,
+            TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(50));
 
         Shell.Require("kill", ["-KILL", run.Process.Id.ToString()]);
         var gained = _fleet[2].Images;
@@ -78,7 +78,7 @@ public sealed class SignalSpecs : IDisposable
         [.. _fleet.DayFile("success_images").Select(l => l.Split(' ')).Where(f => f[2] == "node-2").Select(f => f[3])];
 
     [Fact]
-    public void Should_run_exactly_one_of_two_runs_started_at_the_same_moment()
+    public async Task Should_run_exactly_one_of_two_runs_started_at_the_same_moment()
     {
         _fleet.Serving(Api);
         _fleet[1].Holding(Api);
@@ -87,7 +87,7 @@ public sealed class SignalSpecs : IDisposable
 
         using var first = _fleet.StartRun();
         using var second = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => first.Process.HasExited || second.Process.HasExited, TimeSpan.FromSeconds(60)), "neither run ended");
+        await Eventually.TrueAsync("one of the runs to end", () => first.Process.HasExited || second.Process.HasExited, TimeSpan.FromSeconds(60), every: TimeSpan.FromMilliseconds(50));
         // The refused one does not wait for the lock: it ends while the other's 3 s pull still runs.
         var (refusedRun, runner) = first.Process.HasExited ? (first, second) : (second, first);
         var stillRunning = !runner.Process.HasExited;

@@ -77,15 +77,15 @@ public sealed class TransferSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_copy_from_the_other_source_and_leave_no_half_image_when_the_source_dies_mid_stream()
+    public async Task Should_copy_from_the_other_source_and_leave_no_half_image_when_the_source_dies_mid_stream()
     {
         Start(nodes: 3, mode: "peer-first", extra: "transfer.bandwidth-limit = 8MiB");
         var big = TestImages.Build(_fleet.Root, "big", 100 << 20);
         var image = SideLoad(big, "team/big:1", 0);
         SideLoad(big, "team/big:1", 1);
         using var run = _fleet.StartRun();
-        Assert.True(SpinWait.SpinUntil(() => Exporting(_containerd[0]), TimeSpan.FromSeconds(60)), "node-1 never started exporting");
-        Assert.True(SpinWait.SpinUntil(_containerd[2].Receiving, TimeSpan.FromSeconds(30)), "node-3 never received a byte");
+        await Eventually.TrueAsync("node-1 to start exporting", () => Exporting(_containerd[0]), TimeSpan.FromSeconds(60), every: TimeSpan.FromMilliseconds(100));
+        await Eventually.TrueAsync("node-3 to receive a byte", _containerd[2].Receiving, TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(100));
 
         _fleet[1].Kill();
         var result = run.Wait(TimeSpan.FromMinutes(3));

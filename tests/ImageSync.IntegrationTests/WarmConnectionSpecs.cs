@@ -15,11 +15,11 @@ public sealed class WarmConnectionSpecs : IDisposable
     private readonly TestFleet _fleet = new(nodes: 2);
 
     [Fact]
-    public void Should_make_no_new_login_in_the_second_and_third_syncs_when_nothing_changed_on_the_nodes()
+    public async Task Should_make_no_new_login_in_the_second_and_third_syncs_when_nothing_changed_on_the_nodes()
     {
-        using var daemon = DaemonPastItsFirstSync();
+        using var daemon = await DaemonPastItsFirstSyncAsync();
 
-        WaitForSyncs(3);
+        await WaitForSyncsAsync(3);
 
         Assert.Equal([1, 1], _fleet.Nodes.Select(n => n.Logins));
         Assert.Equal([Api, Web], _fleet[2].Images);
@@ -27,12 +27,12 @@ public sealed class WarmConnectionSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_reconnect_at_the_next_sync_when_the_nodes_sshd_restarted_between_syncs()
+    public async Task Should_reconnect_at_the_next_sync_when_the_nodes_sshd_restarted_between_syncs()
     {
-        using var daemon = DaemonPastItsFirstSync();
+        using var daemon = await DaemonPastItsFirstSyncAsync();
 
         _fleet[2].Restart();
-        WaitForSyncs(2);
+        await WaitForSyncsAsync(2);
 
         Assert.Equal(2, _fleet[2].Logins);
         Assert.Equal([Api, Web], _fleet[2].Images);
@@ -41,11 +41,11 @@ public sealed class WarmConnectionSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_refuse_the_node_naming_both_fingerprints_when_its_host_key_changed_between_syncs()
+    public async Task Should_refuse_the_node_naming_both_fingerprints_when_its_host_key_changed_between_syncs()
     {
         var known = "";
 
-        var refusal = ReasonAtTheNextSync(node =>
+        var refusal = await ReasonAtTheNextSyncAsync(node =>
         {
             known = node.HostKeyFingerprint();
             node.ChangeHostKey();
@@ -58,30 +58,30 @@ public sealed class WarmConnectionSpecs : IDisposable
     }
 
     [Fact]
-    public void Should_report_the_node_unreachable_as_a_fresh_connect_would_when_its_link_was_cut_between_syncs()
+    public async Task Should_report_the_node_unreachable_as_a_fresh_connect_would_when_its_link_was_cut_between_syncs()
     {
-        var refusal = ReasonAtTheNextSync(node => node.Kill());
+        var refusal = await ReasonAtTheNextSyncAsync(node => node.Kill());
 
         Assert.Contains($"connection refused by 127.0.0.1:{_fleet[2].Port} (is sshd running?)", refusal);
     }
 
     [Fact]
-    public void Should_give_up_on_a_frozen_node_within_the_timeouts_of_a_fresh_connect_when_it_froze_between_syncs()
+    public async Task Should_give_up_on_a_frozen_node_within_the_timeouts_of_a_fresh_connect_when_it_froze_between_syncs()
     {
         // The kept connection's `echo ok` meets command-timeout (10s), then the fresh connect connect-timeout (5s).
-        var refusal = ReasonAtTheNextSync(node => node.Freeze());
+        var refusal = await ReasonAtTheNextSyncAsync(node => node.Freeze());
 
         Assert.Contains($"no SSH session with 127.0.0.1:{_fleet[2].Port} within 5s (connect-timeout)", refusal);
     }
 
     /// <summary>Lets the daemon sync once, does something to node-2, and returns why the next sync found node-2 unreachable.</summary>
-    private string ReasonAtTheNextSync(Action<SshdNode> change)
+    private async Task<string> ReasonAtTheNextSyncAsync(Action<SshdNode> change)
     {
         using var daemon = StartDaemon();
-        WaitForSyncs(1);
+        await WaitForSyncsAsync(1);
 
         change(_fleet[2]);
-        WaitForSyncs(2);
+        await WaitForSyncsAsync(2);
 
         var reason = Assert.Single(_fleet.DayFile("image-sync"), l => l.Contains("NODE node-2 UNREACHABLE"));
         Stop(daemon);
@@ -89,12 +89,12 @@ public sealed class WarmConnectionSpecs : IDisposable
     }
 
     /// <summary>The first sync pulled api to node-2; then node-1 gets web, for the next sync to pull through node-2's kept connection.</summary>
-    private RunningProcess DaemonPastItsFirstSync()
+    private async Task<RunningProcess> DaemonPastItsFirstSyncAsync()
     {
         _fleet.Serving(Api, Web);
         _fleet[1].Holding(Api);
         var daemon = StartDaemon();
-        WaitForSyncs(1);
+        await WaitForSyncsAsync(1);
         _fleet[1].Holding(Web);
         return daemon;
     }
@@ -105,9 +105,9 @@ public sealed class WarmConnectionSpecs : IDisposable
         return _fleet.StartDaemon();
     }
 
-    private void WaitForSyncs(int count) =>
-        Assert.True(SpinWait.SpinUntil(() => _fleet.DayFile("image-sync").Count(l => l.Contains("SYNC COMPLETE")) >= count, SyncWithin),
-            $"sync {count} did not complete within {SyncWithin.TotalSeconds}s:\n{string.Join('\n', _fleet.DayFile("image-sync"))}");
+    private Task WaitForSyncsAsync(int count) =>
+        Eventually.TrueAsync($"sync {count} to complete", () => _fleet.DayFile("image-sync").Count(l => l.Contains("SYNC COMPLETE")) >= count, SyncWithin,
+            seen: () => string.Join('\n', _fleet.DayFile("image-sync")));
 
     private static void Stop(RunningProcess daemon)
     {

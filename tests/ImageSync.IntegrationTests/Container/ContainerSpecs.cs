@@ -33,7 +33,7 @@ public sealed partial class ContainerSpecs(ImageSyncImage image, ITestOutputHelp
     }
 
     [Fact]
-    public void Should_turn_healthy_by_its_own_healthcheck_while_the_daemon_runs()
+    public async Task Should_turn_healthy_by_its_own_healthcheck_while_the_daemon_runs()
     {
         // A simulated fleet: the daemon runs and serves /healthz with no node to reach.
         var config = Path.Combine(image.Dir, "health.conf");
@@ -55,7 +55,8 @@ public sealed partial class ContainerSpecs(ImageSyncImage image, ITestOutputHelp
             string Health() => image.Docker.Run(["inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", name]).Stdout.Trim();
 
             // The image's HEALTHCHECK runs every 30 s, so the first verdict comes after about 30 s.
-            SpinWait.SpinUntil(() => Health() is var health && (health == "running healthy" || !health.StartsWith("running", StringComparison.Ordinal)), TimeSpan.FromMinutes(2));
+            await Eventually.HoldsAsync(() => Health() is var health && (health == "running healthy" || !health.StartsWith("running", StringComparison.Ordinal)),
+                TimeSpan.FromMinutes(2), every: TimeSpan.FromSeconds(1));
 
             Assert.True(Health() == "running healthy", $"the container is {Health()}:\n{image.Docker.Run(["logs", "--tail", "40", name]).Output}");
         }
@@ -82,9 +83,10 @@ public sealed partial class ContainerSpecs(ImageSyncImage image, ITestOutputHelp
             // One SUCCESS line for each image a node lacked at start (NODE_IMAGES in docker-compose.yml).
             var pulls = nodes.Sum(n => registry.Count - StartingImages(n).Count);
             var dayFiles = "";
-            var converged = SpinWait.SpinUntil(() =>
+            // Every check runs docker-compose exec once per node and once more for the day files.
+            var converged = await Eventually.HoldsAsync(() =>
                 nodes.All(node => Images(variables, node).SequenceEqual(registry))
-                && SuccessLine().Matches(dayFiles = DayFiles(variables)).Count >= pulls, Convergence);
+                && SuccessLine().Matches(dayFiles = DayFiles(variables)).Count >= pulls, Convergence, every: TimeSpan.FromSeconds(2));
 
             Assert.True(converged, $"within {Convergence} the nodes hold {string.Join("; ", nodes.Select(n => $"{n}: {string.Join(' ', Images(variables, n))}"))}, not each of {string.Join(' ', registry)}; day files:\n{dayFiles}\n{Compose(variables, "logs", "--no-color", "--tail", "40").Output}");
             using var http = new HttpClient();

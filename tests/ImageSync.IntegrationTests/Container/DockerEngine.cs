@@ -63,7 +63,7 @@ public sealed class DockerEngine : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(TurnFile)!);
         FileStream? turn = null;
         // FileShare.None is an exclusive flock on Linux: another test run's container specs hold it until they end.
-        if (!SpinWait.SpinUntil(() => (turn = TryOpen()) is not null, LongestTurn))
+        if (!Eventually.Holds(() => (turn = TryOpen()) is not null, LongestTurn, every: TimeSpan.FromSeconds(1)))
             throw new TimeoutException($"another test run held {TurnFile} (the Docker engine's turn) for {LongestTurn}");
         return turn!;
 
@@ -83,7 +83,7 @@ public sealed class DockerEngine : IDisposable
     private RunningProcess StartDockerd(string log)
     {
         var dockerd = Shell.Start("bash", ["-c", $"exec dockerd >> '{log}' 2>&1"]);
-        if (!SpinWait.SpinUntil(() => dockerd.HasExited || Run(["version"]).ExitCode == 0, TimeSpan.FromMinutes(1)))
+        if (!Eventually.Holds(() => dockerd.HasExited || Run(["version"]).ExitCode == 0, TimeSpan.FromMinutes(1), every: TimeSpan.FromMilliseconds(500)))
             throw new TimeoutException($"dockerd is not answering after a minute: {File.ReadAllText(log)}");
         if (dockerd.HasExited) throw new InvalidOperationException($"dockerd exited: {File.ReadAllText(log)}");
         return dockerd;

@@ -45,7 +45,7 @@ public sealed class Containerd : IDisposable
               path = "{dir}/opt"
             """);
         _process = Shell.Start("containerd", ["--config", Path.Combine(dir, "config.toml")]);
-        if (!SpinWait.SpinUntil(() => _process.HasExited || Ctr("version").ExitCode == 0, TimeSpan.FromSeconds(20)))
+        if (!Eventually.Holds(() => _process.HasExited || Ctr("version").ExitCode == 0, TimeSpan.FromSeconds(20), every: TimeSpan.FromMilliseconds(100)))
             throw new TimeoutException($"containerd of {node.Name} is not answering on {Address}");
         node.WithEnvironment("CONTAINERD_ADDRESS", Address).WithEnvironment("CONTAINERD_ROOT", Root);
     }

@@ -47,7 +47,16 @@ public sealed partial class DaemonReplicas : IDisposable
     public Replica this[int number] => All[number - 1];
 
     /// <summary>The first replica that did not become a member of the cluster within the time given; null when all did.</summary>
-    public Replica? FirstNotMember(TimeSpan within) => All.FirstOrDefault(r => !r.BecomesMember(within));
+    public async Task<Replica?> FirstNotMemberAsync(TimeSpan within)
+    {
+        foreach (var replica in All)
+            if (!await replica.BecomesMemberAsync(within)) return replica;
+        return null;
+    }
+
+    /// <summary>Waits (bounded) until the run log of any replica holds a line containing the text, written at or after <paramref name="since"/>.</summary>
+    public Task<bool> AnyShowsAsync(string text, TimeSpan within, DateTimeOffset since) =>
+        Eventually.HoldsAsync(() => All.Any(r => r.Logged(text, since)), within);
 
     /// <summary>Every replica's run log, each line with its replica and time, for a failing spec to show.</summary>
     public string RunLogs() => string.Join("\n", All.SelectMany(r => r.RunLog.Select(l => $"{r.Name} {l.At:HH:mm:ss.fff} {l.Text}")));
@@ -243,12 +252,16 @@ public sealed partial class Replica : IDisposable
         }
     }
 
+    /// <summary>Whether its run log holds a line containing the text, written at or after <paramref name="since"/>.</summary>
+    public bool Logged(string text, DateTimeOffset since = default) =>
+        RunLog.Any(l => l.At >= since && l.Text.Contains(text, StringComparison.Ordinal));
+
     /// <summary>Waits (bounded) until its run log holds a line containing the text, written at or after <paramref name="since"/>.</summary>
-    public bool Shows(string text, TimeSpan within, DateTimeOffset since = default) =>
-        SpinWait.SpinUntil(() => RunLog.Any(l => l.At >= since && l.Text.Contains(text, StringComparison.Ordinal)), within);
+    public Task<bool> ShowsAsync(string text, TimeSpan within, DateTimeOffset since = default) =>
+        Eventually.HoldsAsync(() => Logged(text, since), within);
 
     /// <summary>Whether its run log says, within the time given, that it became a member of the cluster.</summary>
-    public bool BecomesMember(TimeSpan within, DateTimeOffset since = default) => Shows("CLUSTER: this replica is a member", within, since);
+    public Task<bool> BecomesMemberAsync(TimeSpan within, DateTimeOffset since = default) => ShowsAsync("CLUSTER: this replica is a member", within, since);
 
     public void Dispose() => _process?.Dispose();
 

@@ -15,7 +15,7 @@ public sealed class LoopbackCapture : IDisposable
         var filter = string.Join(" or ", ports.Select(p => $"tcp port {p}"));
         _tcpdump = Shell.Start("tcpdump", ["-i", "lo", "-n", "-U", "-s", "0", "-w", _file, filter]);
         // tcpdump says so on stderr once it listens; what it misses before then would go unread.
-        if (!SpinWait.SpinUntil(() => File.Exists(_file), TimeSpan.FromSeconds(10))) throw new TimeoutException("tcpdump never started capturing");
+        if (!Eventually.Holds(() => File.Exists(_file), TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(50))) throw new TimeoutException("tcpdump never started capturing");
     }
 
     /// <summary>Stops the capture; every byte it saw, headers and all, as Latin-1 text to search.</summary>

@@ -244,7 +244,7 @@ public sealed class SshdNode : IDisposable
     {
         var killed = _process!;
         Kill();
-        if (!SpinWait.SpinUntil(() => killed.HasExited, TimeSpan.FromSeconds(10))) throw new TimeoutException($"sshd for {Name} outlived SIGKILL");
+        if (!killed.Process.WaitForExit(TimeSpan.FromSeconds(10))) throw new TimeoutException($"sshd for {Name} outlived SIGKILL");
         killed.Dispose();
         Start();
     }
@@ -309,7 +309,7 @@ public sealed class SshdNode : IDisposable
         string[] sshd = [Sshd, "-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", SshdLog];
         // ip netns exec execs sshd itself, so the process is sshd's as without it.
         _process = _network is null ? Shell.Start(sshd[0], sshd[1..]) : Shell.Start("ip", ["netns", "exec", _network.Name, .. sshd]);
-        if (!SpinWait.SpinUntil(() => _process.HasExited || (_network is null ? AnswersSsh() : LogsListening()), TimeSpan.FromSeconds(10)))
+        if (!Eventually.Holds(() => _process.HasExited || (_network is null ? AnswersSsh() : LogsListening()), TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(50)))
             throw new TimeoutException($"sshd for {Name} is not answering on port {Port}");
         if (_process.HasExited) throw new InvalidOperationException($"sshd for {Name} exited: {File.ReadAllText(SshdLog)}");
     }

@@ -16,7 +16,7 @@ public sealed class TestAgent : IDisposable
             ["SSH_ASKPASS"] = "/bin/false",
             ["SSH_ASKPASS_REQUIRE"] = "force",
         });
-        if (!SpinWait.SpinUntil(() => File.Exists(Socket), TimeSpan.FromSeconds(10)))
+        if (!Eventually.Holds(() => File.Exists(Socket), TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(50)))
             throw new InvalidOperationException($"ssh-agent did not create {Socket}");
     }
 

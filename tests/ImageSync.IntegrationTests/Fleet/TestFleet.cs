@@ -128,8 +128,8 @@ public sealed class TestFleet : IDisposable
         Shell.Start(Repository.Cli, ["daemon", "--config", ConfigFile], environment);
 
     /// <summary>Waits (bounded) until the run log holds a line containing the text.</summary>
-    public bool RunLogShows(string text, TimeSpan within) =>
-        SpinWait.SpinUntil(() => DayFile("image-sync").Any(l => l.Contains(text)), within);
+    public Task<bool> RunLogShowsAsync(string text, TimeSpan within) =>
+        Eventually.HoldsAsync(() => DayFile("image-sync").Any(l => l.Contains(text)), within);
 
     /// <summary>Today's day file of the given kind, as lines; none when it was not written.</summary>
     public IReadOnlyList<string> DayFile(string stem)

@@ -49,7 +49,7 @@ public sealed class TestRegistry : IDisposable
     {
         _process = Shell.Start("bash", ["-c", $"exec docker-registry serve '{_config}' >> '{Log}' 2>&1"]);
         using var http = new HttpClient();
-        if (!SpinWait.SpinUntil(() => _process.HasExited || Answers(http), TimeSpan.FromSeconds(20)))
+        if (!Eventually.Holds(() => _process.HasExited || Answers(http), TimeSpan.FromSeconds(20), every: TimeSpan.FromMilliseconds(100)))
             throw new TimeoutException($"the registry is not answering on {Host}");
         if (_process.HasExited) throw new InvalidOperationException($"the registry exited: {File.ReadAllText(Log)}");
     }

@@ -7,7 +7,7 @@ using ImageSync.Tests.Support;
 namespace ImageSync.Tests.Cluster;
 
 /// <summary>Three daemon replicas in one process forming one cluster: the gauges a sync leaves reach every replica, not only the coordinator's.</summary>
-public sealed class ClusterMetricsSpecs : IAsyncLifetime
+public sealed class ClusterMetricsSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly List<DaemonReplica> _replicas = [];
     private readonly TempDirectory _certificates = new();
@@ -28,11 +28,16 @@ public sealed class ClusterMetricsSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public void Should_show_the_clusters_last_sync_on_every_replica_when_one_replica_ran_it()
+    public async Task Should_show_the_clusters_last_sync_on_every_replica_when_one_replica_ran_it()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Scrape(r).Contains("image_sync_last_result{result=\"ok\"} 1\n")), TimeSpan.FromSeconds(60)),
-            "not every replica shows the cluster's last sync: " + string.Join("; ", _replicas.Select(r => $"{r.Name} coordinator={r.Presence.IsHere}: "
-                + string.Join(" ", Scrape(r).Split('\n').Where(l => l.StartsWith("image_sync_last") || l.StartsWith("image_sync_syncs_total"))))));
+        // Each check renders the three replicas' Prometheus exports.
+        await AwaitAssertAsync(() =>
+        {
+            var scraped = _replicas.Select(r => (Replica: r, Text: Scrape(r))).ToList();
+            Assert.True(scraped.All(s => s.Text.Contains("image_sync_last_result{result=\"ok\"} 1\n")),
+                "not every replica shows the cluster's last sync: " + string.Join("; ", scraped.Select(s => $"{s.Replica.Name} coordinator={s.Replica.Presence.IsHere}: "
+                    + string.Join(" ", s.Text.Split('\n').Where(l => l.StartsWith("image_sync_last") || l.StartsWith("image_sync_syncs_total"))))));
+        }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
 
         Assert.Single(_replicas, r => r.Presence.IsHere);
         Assert.All(_replicas, r =>

@@ -7,7 +7,7 @@ namespace ImageSync.Tests.Cluster;
 
 /// <summary>Three daemon replicas in one process, on loopback ports, forming one cluster over a shared simulated fleet.</summary>
 [Collection(InProcessClusters.Name)]
-public sealed class ClusterSpecs : IAsyncLifetime
+public sealed class ClusterSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly SyncTimeline _timeline = new();
     private readonly List<DaemonReplica> _replicas = [];
@@ -38,8 +38,8 @@ public sealed class ClusterSpecs : IAsyncLifetime
     [Fact]
     public async Task Should_sync_on_exactly_one_replica_and_move_to_another_within_15s_when_it_stops_mid_sync()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(90)), "the three replicas never formed one cluster");
-        Assert.True(SpinWait.SpinUntil(() => _timeline.Entries.Any(e => e.What == "started"), TimeSpan.FromSeconds(30)), "no sync started once the cluster formed");
+        await AwaitAssertAsync(() => Assert.Equal([3, 3, 3], _replicas.Select(Members)), TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250));
+        await AwaitAssertAsync(() => Assert.True(_timeline.Entries.Any(e => e.What == "started"), "no sync started once the cluster formed"), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         var coordinator = Assert.Single(_replicas, r => r.Presence.IsHere);
         Assert.Equal([coordinator.Name], _timeline.ReplicasThatSynced);
         Assert.Equal(0, _timeline.Finished);
@@ -47,8 +47,8 @@ public sealed class ClusterSpecs : IAsyncLifetime
         var stoppedAt = DateTimeOffset.UtcNow;
         await coordinator.StopAsync();
 
-        Assert.True(SpinWait.SpinUntil(() => _timeline.Entries.Any(e => e.What == "started" && e.At > stoppedAt && e.Replica != coordinator.Name), TimeSpan.FromSeconds(15)),
-            "no other replica took over within 15s");
+        await AwaitAssertAsync(() => Assert.True(_timeline.Entries.Any(e => e.What == "started" && e.At > stoppedAt && e.Replica != coordinator.Name), "no other replica took over within 15s"),
+            TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
         var successor = Assert.Single(_replicas, r => !r.Stopped && r.Presence.IsHere);
         Assert.NotEqual(coordinator.Name, successor.Name);
         // The stopped replica's sync ended (interrupted) before the successor's began, by the journal and by the nodes.

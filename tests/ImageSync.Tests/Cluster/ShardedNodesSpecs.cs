@@ -15,7 +15,7 @@ namespace ImageSync.Tests.Cluster;
 /// own, so the specs see which replica opened which node's session. Image a is declared with pin = on.
 /// </summary>
 [Collection(InProcessClusters.Name)]
-public sealed class ShardedNodesSpecs : IAsyncLifetime
+public sealed class ShardedNodesSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private const int FleetSize = 24;
     private static readonly ImageRef A = ImageRef.Parse("registry.example.com/team/a:1");
@@ -57,7 +57,7 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
         await ThreeReplicasSettled();
         foreach (var transport in _transports) transport.Forget();
 
-        SyncAgain();
+        await SyncAgainAsync();
 
         var opened = _transports.Select(t => t.NodesOpened).ToList();
         foreach (var (nodes, i) in opened.Select((n, i) => (n, i)))
@@ -83,12 +83,12 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
         var pullsBefore = _fleet.PullsStarted.Count;
 
         Trigger(coordinator);
-        Assert.True(SpinWait.SpinUntil(() => _fleet.PullsStarted.Skip(pullsBefore).Any(p => leavingTransport.NodesOpened.Contains(p.Node)), TimeSpan.FromSeconds(30)),
-            "no pull started on the leaving replica's nodes");
+        await AwaitAssertAsync(() => Assert.True(_fleet.PullsStarted.Skip(pullsBefore).Any(p => leavingTransport.NodesOpened.Contains(p.Node)), "no pull started on the leaving replica's nodes"),
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         var leavingNodes = leavingTransport.NodesOpened;
         await leaving.StopAsync();
 
-        Assert.True(SpinWait.SpinUntil(() => _timeline.Finished > syncsBefore, TimeSpan.FromSeconds(60)), "the sync never finished");
+        await SyncFinishedAsync(syncsBefore);
         var outcomes = _timeline.Outcomes.Skip(FleetSize).Select(o => o.Outcome).ToList();
         // Every pull once, each a success; those the lost replica held were run a second time.
         Assert.Equal(FleetSize, outcomes.Count);
@@ -102,28 +102,29 @@ public sealed class ShardedNodesSpecs : IAsyncLifetime
     /// <summary>The three are Up, the takeover sync is done, and the nodes' shards are spread over the three.</summary>
     private async Task ThreeReplicasSettled()
     {
-        Assert.True(SpinWait.SpinUntil(() => _replicas.All(r => Members(r) == 3), TimeSpan.FromSeconds(90)), "the three replicas never formed one cluster");
-        Assert.True(SpinWait.SpinUntil(() => _timeline.Finished >= 1, TimeSpan.FromSeconds(60)), "the takeover sync never finished");
+        await AwaitAssertAsync(() => Assert.Equal([3, 3, 3], _replicas.Select(Members)), TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250));
+        await SyncFinishedAsync(0);
         var extractor = new NodeMessageExtractor();
         var shardOf = Names.ToDictionary(n => extractor.ShardId(new NodeEntityCommands.Cancel(NodeName.Parse(n), 0))!, StringComparer.Ordinal);
         var region = ActorRegistry.For(_replicas[0].System).Get<NodeEntity>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        await AwaitAssertAsync(async () =>
         {
             var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
             var shards = stats.Regions.Values.Select(r => r.Stats.Keys.Count(shardOf.ContainsKey)).ToList();
-            if (shards.Count == 3 && shards.All(s => s > 0) && shards.Max() - shards.Min() <= 1) break;
-            Assert.True(DateTime.UtcNow < deadline, $"the nodes' shards were never spread over the three replicas: {string.Join("/", shards)}");
-            await Task.Delay(500);
-        }
+            Assert.True(shards.Count == 3 && shards.All(s => s > 0) && shards.Max() - shards.Min() <= 1, $"the nodes' shards were never spread over the three replicas: {string.Join("/", shards)}");
+        }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
     }
 
-    private void SyncAgain()
+    private async Task SyncAgainAsync()
     {
         var before = _timeline.Finished;
         Trigger(Assert.Single(_replicas, r => r.Presence.IsHere));
-        Assert.True(SpinWait.SpinUntil(() => _timeline.Finished > before, TimeSpan.FromSeconds(60)), "the sync never finished");
+        await SyncFinishedAsync(before);
     }
+
+    /// <summary>Waits until one more sync than <paramref name="before"/> has finished.</summary>
+    private Task SyncFinishedAsync(int before) =>
+        AwaitAssertAsync(() => Assert.True(_timeline.Finished > before, $"the sync never finished: {_timeline.Finished} finished in all, {before} before it"), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
 
     /// <summary>A sync now, on the replica the coordinator runs on (a trigger would be refused within the interval).</summary>
     private static void Trigger(DaemonReplica replica) =>

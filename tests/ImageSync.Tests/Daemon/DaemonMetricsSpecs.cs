@@ -6,7 +6,7 @@ using ImageSync.Tests.Support;
 namespace ImageSync.Tests.Daemon;
 
 /// <summary>A daemon's metrics endpoint, scraped over HTTP after a simulated sync.</summary>
-public sealed class DaemonMetricsSpecs
+public sealed class DaemonMetricsSpecs : Akka.TestKit.Xunit2.TestKit
 {
     [Fact]
     public async Task Should_serve_the_sync_metrics_health_and_readiness_over_http()
@@ -29,7 +29,7 @@ public sealed class DaemonMetricsSpecs
         using var http = new HttpClient { BaseAddress = new Uri($"http://{address}") };
 
         await daemon.StartAsync();
-        Assert.True(SpinWait.SpinUntil(() => timeline.Finished == 1, TimeSpan.FromSeconds(20)), "the first sync never finished");
+        await AwaitAssertAsync(() => Assert.Equal(1, timeline.Finished), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
         var metrics = await http.GetStringAsync("/metrics");
         var health = await http.GetAsync("/healthz");
         var ready = await http.GetAsync("/readyz");

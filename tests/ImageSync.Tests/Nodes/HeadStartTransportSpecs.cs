@@ -4,7 +4,7 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Nodes;
 
-public sealed class HeadStartTransportSpecs
+public sealed class HeadStartTransportSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly NodeSpec W1 = new(NodeName.Parse("w1"), "10.0.0.1", 22, "root");
     private static readonly NodeSpec W2 = new(NodeName.Parse("w2"), "10.0.0.2", 22, "root");
@@ -62,6 +62,6 @@ public sealed class HeadStartTransportSpecs
 
         transport.Dispose();
 
-        Assert.True(SpinWait.SpinUntil(() => _nodes.ConnectsInFlight == 0, TimeSpan.FromSeconds(5)), "the unclaimed connect was not cancelled");
+        AwaitAssert(() => Assert.True(_nodes.ConnectsInFlight == 0, "the unclaimed connect was not cancelled"), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(20));
     }
 }
