@@ -12,7 +12,7 @@ internal static class FailoverBench
 {
     private const string Api = TestFleet.Prefix + "api:1";
 
-    public static void Run(int kills)
+    public static async Task RunAsync(int kills)
     {
         using var fleet = new TestFleet(nodes: 2).Serving(Api);
         fleet[1].Holding(Api);
@@ -21,7 +21,7 @@ internal static class FailoverBench
         foreach (var replica in replicas.All) replica.Start();
         if (!SpinWait.SpinUntil(() => replicas.All.Any(r => r.Syncs.Any(s => s.End is not null)), TimeSpan.FromSeconds(120)))
             throw new TimeoutException("the replicas never completed a sync");
-        if (replicas.FirstNotMember(TimeSpan.FromSeconds(60)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
+        if (await replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(60)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
 
         var rounds = new List<Round>();
         for (var i = 0; i < kills; i++)
@@ -41,7 +41,7 @@ internal static class FailoverBench
 
             var restartedAt = DateTimeOffset.Now;
             victim.Start();
-            if (!victim.BecomesMember(TimeSpan.FromSeconds(90), since: restartedAt))
+            if (!await victim.BecomesMemberAsync(TimeSpan.FromSeconds(90), since: restartedAt))
                 throw new TimeoutException($"{victim.Name} did not rejoin within 90 s of its restart");
         }
 
@@ -58,14 +58,14 @@ internal static class FailoverBench
     /// A pair: keep-majority breaks the tie by the lower address. Times, from a SIGKILL of the higher-address replica,
     /// the next sync on the lower; then, from a SIGKILL of the lower, the higher one's exit, and checks it synced no more.
     /// </summary>
-    public static void RunPair()
+    public static async Task RunPairAsync()
     {
         using var fleet = new TestFleet(nodes: 2).Serving(Api);
         fleet[1].Holding(Api);
         fleet.Start("shutdown-grace = 1s");
         using var replicas = new DaemonReplicas(fleet, 2);
         foreach (var replica in replicas.All) replica.Start();
-        if (replicas.FirstNotMember(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
+        if (await replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
         var (lower, higher) = replicas[1].Port < replicas[2].Port ? (replicas[1], replicas[2]) : (replicas[2], replicas[1]);
         var coordinatorBefore = replicas.LastToSync?.Name ?? "none yet";
 
@@ -77,7 +77,7 @@ internal static class FailoverBench
             + $"{lower.Name} started its next sync +{(lower.Syncs.First(s => s.Start > killedAt).Start - killedAt).TotalSeconds:0.0} s after (its ticks come every 10 s)");
 
         higher.Start();
-        if (!higher.BecomesMember(TimeSpan.FromSeconds(90), since: killedAt))
+        if (!await higher.BecomesMemberAsync(TimeSpan.FromSeconds(90), since: killedAt))
             throw new TimeoutException($"{higher.Name} did not rejoin");
         killedAt = DateTimeOffset.Now;
         lower.Kill();
@@ -91,7 +91,7 @@ internal static class FailoverBench
     /// Bootstrap: three replicas started at once, each run on a fresh fleet and fresh replicas; times, from the start,
     /// the first replica to be a member (the cluster formed), the last one, and the first SYNC STARTED.
     /// </summary>
-    public static void RunBootstrap(int runs)
+    public static async Task RunBootstrapAsync(int runs)
     {
         var formed = new List<double>();
         var allMembers = new List<double>();
@@ -104,7 +104,7 @@ internal static class FailoverBench
             using var replicas = new DaemonReplicas(fleet, 3);
             var startedAt = DateTimeOffset.Now;
             foreach (var replica in replicas.All) replica.Start();
-            if (replicas.FirstNotMember(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
+            if (await replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(120)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
             if (!SpinWait.SpinUntil(() => replicas.All.Any(r => r.Syncs.Count > 0), TimeSpan.FromSeconds(60))) throw new TimeoutException("no sync started");
             var members = replicas.All.Select(r => (r.RunLog.First(l => l.Text.StartsWith("CLUSTER: this replica is a member", StringComparison.Ordinal)).At - startedAt).TotalSeconds).ToList();
             formed.Add(members.Min());

@@ -41,16 +41,16 @@ switch (which)
         TransferBench.Run(repetitions: args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
     case "failover":
-        FailoverBench.Run(kills: args.Length > 1 ? int.Parse(args[1]) : 5);
+        await FailoverBench.RunAsync(kills: args.Length > 1 ? int.Parse(args[1]) : 5);
         break;
     case "shard":
-        ShardBench.Run(args.Length > 1 ? int.Parse(args[1]) : 3);
+        await ShardBench.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 3);
         break;
     case "failover-pair":
-        FailoverBench.RunPair();
+        await FailoverBench.RunPairAsync();
         break;
     case "bootstrap":
-        FailoverBench.RunBootstrap(runs: args.Length > 1 ? int.Parse(args[1]) : 5);
+        await FailoverBench.RunBootstrapAsync(runs: args.Length > 1 ? int.Parse(args[1]) : 5);
         break;
     case "parallel":
         ParallelBench.Run(ParallelBench.Parallel, repetitions: 5);

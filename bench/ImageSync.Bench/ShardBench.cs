@@ -14,19 +14,19 @@ internal static class ShardBench
     private const string Web = TestFleet.Prefix + "web:1";
     private const int Nodes = 24;
 
-    public static void Run(int runs)
+    public static async Task RunAsync(int runs)
     {
         var times = new Dictionary<string, List<double>> { ["on"] = [], ["off"] = [] };
         for (var i = 0; i < runs; i++)
         {
-            foreach (var mode in new[] { "on", "off" }) times[mode].Add(Once(mode, i + 1));
+            foreach (var mode in new[] { "on", "off" }) times[mode].Add(await OnceAsync(mode, i + 1));
         }
         Console.WriteLine($"shard: sync of 24 nodes (24 pulls of 1 s), median of {runs}: shard-nodes on {Harness.Median(times["on"]):0.00} s "
             + $"[{string.Join(", ", times["on"].Select(t => t.ToString("0.00")))}], off {Harness.Median(times["off"]):0.00} s [{string.Join(", ", times["off"].Select(t => t.ToString("0.00")))}], "
             + $"ratio on/off {Harness.Median(times["on"]) / Harness.Median(times["off"]):0.00}");
     }
 
-    private static double Once(string mode, int run)
+    private static async Task<double> OnceAsync(string mode, int run)
     {
         using var fleet = new TestFleet(nodes: Nodes).Serving(Api, Web);
         foreach (var (node, i) in fleet.Nodes.Select((n, i) => (n, i))) node.Holding(i % 2 == 0 ? Api : Web).PullLatency(TimeSpan.FromSeconds(1));
@@ -34,7 +34,7 @@ internal static class ShardBench
         fleet.Start($"shutdown-grace = 1s\npull {{ timeout = 8s, max-parallel = 8, max-per-node = 1, shard-nodes = {mode}, disk.removed-backoff = 0s }}");
         using var replicas = new DaemonReplicas(fleet, 3, "daemon.interval = 30s");
         foreach (var replica in replicas.All) replica.Start();
-        if (replicas.FirstNotMember(TimeSpan.FromSeconds(90)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
+        if (await replicas.FirstNotMemberAsync(TimeSpan.FromSeconds(90)) is { } late) throw new TimeoutException($"{late.Name} never became a member");
         // Two rebalance rounds, and the takeover sync done.
         var settled = DateTimeOffset.Now + TimeSpan.FromSeconds(25);
         if (!SpinWait.SpinUntil(() => DateTimeOffset.Now > settled && replicas.All.All(r => r.Syncs.All(s => s.End is not null)) && replicas.LastToSync is not null, TimeSpan.FromSeconds(120)))
