@@ -13,11 +13,42 @@ namespace ImageSync.Cluster;
 public sealed class ReplicaLosses : IExtension
 {
     private readonly ConcurrentDictionary<Address, TaskCompletionSource> _lost = new();
+    private readonly ConcurrentDictionary<Address, TaskCompletionSource> _settling = new();
+    private readonly ConcurrentDictionary<Address, bool> _removed = new();
 
     public static ReplicaLosses For(ActorSystem system) => system.WithExtension<ReplicaLosses, Provider>();
 
     /// <summary>Completes when the replica at <paramref name="replica"/> is unreachable, downed or removed; at once when it is now.</summary>
     public Task WhenLost(Address replica) => Signal(replica).Task;
+
+    /// <summary>
+    /// Completes once a lost replica is removed from the cluster or reachable again; at once when it is not lost.
+    /// Until then the cluster still routes its nodes' calls to it, where they vanish: a session reopened on such a
+    /// node waits for this first.
+    /// </summary>
+    public Task WhenSettled(Address replica)
+    {
+        if (!IsUnsettled(replica)) return Task.CompletedTask;
+        var settled = _settling.GetOrAdd(replica, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Removed or back while the wait was being set up: no event will come to end it.
+        if (!IsUnsettled(replica)) Settle(replica);
+        return settled.Task;
+    }
+
+    private bool IsUnsettled(Address replica) =>
+        !_removed.ContainsKey(replica) && _lost.TryGetValue(replica, out var lost) && lost.Task.IsCompleted;
+
+    private void Settle(Address replica)
+    {
+        if (_settling.TryRemove(replica, out var settled)) settled.TrySetResult();
+    }
+
+    private void Removed(Address replica)
+    {
+        Lost(replica);
+        _removed[replica] = true;
+        Settle(replica);
+    }
 
     private TaskCompletionSource Signal(Address replica) =>
         _lost.GetOrAdd(replica, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -28,6 +59,7 @@ public sealed class ReplicaLosses : IExtension
     private void Back(Address replica)
     {
         if (_lost.TryGetValue(replica, out var signal) && signal.Task.IsCompleted) _lost.TryRemove(KeyValuePair.Create(replica, signal));
+        Settle(replica);
     }
 
     private sealed class Provider : ExtensionIdProvider<ReplicaLosses>
@@ -47,7 +79,7 @@ public sealed class ReplicaLosses : IExtension
         {
             Receive<ClusterEvent.UnreachableMember>(lost => losses.Lost(lost.Member.Address));
             Receive<ClusterEvent.MemberDowned>(downed => losses.Lost(downed.Member.Address));
-            Receive<ClusterEvent.MemberRemoved>(removed => losses.Lost(removed.Member.Address));
+            Receive<ClusterEvent.MemberRemoved>(removed => losses.Removed(removed.Member.Address));
             Receive<ClusterEvent.ReachableMember>(back => losses.Back(back.Member.Address));
             Receive<ClusterEvent.MemberUp>(up => losses.Back(up.Member.Address));
             ReceiveAny(_ => { });

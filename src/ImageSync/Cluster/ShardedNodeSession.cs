@@ -45,6 +45,7 @@ public sealed class ShardedNodeSession : INodeSession
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private Held? _held;
+    private Address? _lostOn;
 
     internal ShardedNodeSession(NodeSpec spec, IActorRef region, IActorRef holder, long sync, ReplicaLosses losses)
     {
@@ -108,6 +109,7 @@ public sealed class ShardedNodeSession : INodeSession
         var answer = held.Entity.Ask<Answer>(call(id), null, cancellationToken);
         if (await Task.WhenAny(answer, held.Lost) == held.Lost && await held.Lost)
         {
+            _lostOn = held.Entity.Path.Address;
             Interlocked.CompareExchange(ref _held, null, held);
             throw new ReplicaLostException(Node);
         }
@@ -121,7 +123,12 @@ public sealed class ShardedNodeSession : INodeSession
         await _opening.WaitAsync(cancellationToken);
         try
         {
-            if (_held is null) await OpenAsync(cancellationToken);
+            if (_held is null)
+            {
+                // Sent while the cluster still counts the lost replica as the node's home, an open would vanish.
+                if (_lostOn is { } lostOn) await _losses.WhenSettled(lostOn).WaitAsync(cancellationToken);
+                await OpenAsync(cancellationToken);
+            }
             return _held!;
         }
         finally
