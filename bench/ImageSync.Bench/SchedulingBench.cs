@@ -107,20 +107,26 @@ internal static class SchedulingBench
         {
             public NodeName Node => node;
 
-            public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(NodeFacts.Unknown);
+            // Scheduling is measured on registry pulls that all succeed, without declared images or a disk guard:
+            // the fleet lists and pulls, nothing else.
+            public async Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => (TAnswer)(command switch
+            {
+                NodeCommand.Check => (object)NodeFacts.Unknown,
+                NodeCommand.ListImages => List(),
+                NodeCommand.Pull pull => await PullAsync(pull.Image, cancellationToken),
+                _ => throw new NotSupportedException($"the scheduling benchmark's fleet does not run {command.GetType().Name}"),
+            });
 
-            public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException("no disk in this fleet");
-
-            public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
+            private NodeInventory List()
             {
                 lock (fleet._held)
                 {
                     var images = fleet._held[node].Select(i => new NodeImage(i.ToString(), [i], [], fleet._sizes[i])).ToList();
-                    return Task.FromResult(new NodeInventory(node, images, []));
+                    return new NodeInventory(node, images, []);
                 }
             }
 
-            public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
+            private async Task<PullExit> PullAsync(ImageRef image, CancellationToken cancellationToken)
             {
                 var start = Stopwatch.GetTimestamp();
                 var now = Interlocked.Increment(ref fleet._running);
@@ -131,14 +137,6 @@ internal static class SchedulingBench
                 lock (fleet._held) fleet._held[node].Add(image);
                 return new PullExit(0, "");
             }
-
-            // Scheduling is measured without declared images: nothing is ever pinned.
-            public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
-                throw new NotSupportedException("the scheduling benchmark pins nothing");
-
-            // Scheduling is measured on registry pulls that all succeed: no copy is ever planned.
-            public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
-                throw new NotSupportedException("the scheduling benchmark copies nothing");
 
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

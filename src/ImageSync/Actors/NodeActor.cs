@@ -82,8 +82,8 @@ public sealed class NodeActor : ReceiveActor
     private void Read(INodeSession session)
     {
         (_session, _facts, _inventory, _listFailure) = (session, null, null, null);
-        session.CheckAsync(_cancel.Token).PipeTo(Self, success: facts => new Checked(session, facts), failure: error => new CheckFailed(session, error));
-        session.ListImagesAsync(_cancel.Token).PipeTo(Self, success: inventory => new Listed(session, inventory), failure: error => new ListFailed(session, error));
+        session.RunAsync(NodeCommand.Check.Instance, _cancel.Token).PipeTo(Self, success: facts => new Checked(session, facts), failure: error => new CheckFailed(session, error));
+        session.RunAsync(NodeCommand.ListImages.Instance, _cancel.Token).PipeTo(Self, success: inventory => new Listed(session, inventory), failure: error => new ListFailed(session, error));
         Become(Reading);
     }
 
@@ -162,8 +162,8 @@ public sealed class NodeActor : ReceiveActor
     private NodeStage StageOf(Exception error) => error switch
     {
         AggregateException { InnerExceptions.Count: 1 } wrapped => StageOf(wrapped.InnerExceptions[0]),
-        HostKeyRejectedException => NodeStage.HostKey,
-        AuthenticationFailedException => NodeStage.Authentication,
+        NodeException { Kind: NodeFailure.HostKey } => NodeStage.HostKey,
+        NodeException { Kind: NodeFailure.Authentication } => NodeStage.Authentication,
         _ => _stage,
     };
 

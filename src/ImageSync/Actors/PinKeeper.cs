@@ -62,7 +62,7 @@ public sealed class PinKeeper : ReceiveActor
     }
 
     private void Ask(PinWork work) =>
-        _sessions[work.Node].SetPinAsync(work.Image, work.Pin, _cancel.Token).PipeTo(Self,
+        _sessions[work.Node].RunAsync(new NodeCommand.SetPin(work.Image, work.Pin), _cancel.Token).PipeTo(Self,
             success: answer => new Answered(work, answer),
             failure: error => new Failed(work, NodeException.ReasonOf(error)));
 

@@ -113,12 +113,12 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
                 break;
             case PullDecisions.Verify verify:
                 Timers.StartSingleTimer(VerifyTimer(verify.Node), new VerifyTimedOut(verify.Node), _verifyLimit);
-                _sessions[verify.Node].ListImagesAsync(_cancel.Token).PipeTo(Self,
+                _sessions[verify.Node].RunAsync(NodeCommand.ListImages.Instance, _cancel.Token).PipeTo(Self,
                     success: inventory => new Verified(verify.Node, inventory),
                     failure: error => new VerifyFailed(verify.Node, NodeException.ReasonOf(error)));
                 break;
             case PullDecisions.ReadDisk read:
-                _sessions[read.Node].ReadImageFsAsync(read.Path, _cancel.Token).PipeTo(Self,
+                _sessions[read.Node].RunAsync(new NodeCommand.ReadImageFs(read.Path), _cancel.Token).PipeTo(Self,
                     success: imageFs => new DiskRead(read.Node, imageFs, null),
                     failure: error => new DiskRead(read.Node, null, NodeException.ReasonOf(error)));
                 break;

@@ -66,14 +66,14 @@ public sealed class PullWorker : ReceiveActor
         var jobId = job.Id;
         if (job.From is { } from)
         {
-            from.Session.CopyImageAsync(job.Pull.Image, job.Session, from.Limits, _cancel.Token).PipeTo(
+            from.Session.RunAsync(new NodeCommand.CopyTo(job.Pull.Image, job.Session, from.Limits), _cancel.Token).PipeTo(
                 Self,
                 success: exit => new Copied(jobId, exit),
                 failure: error => new PullBroke(jobId, error));
         }
         else
         {
-            job.Session.PullAsync(job.Pull.Image, _settings.Timeout, _cancel.Token).PipeTo(
+            job.Session.RunAsync(new NodeCommand.Pull(job.Pull.Image, _settings.Timeout), _cancel.Token).PipeTo(
                 Self,
                 success: exit => new PullExited(jobId, exit),
                 failure: error => new PullBroke(jobId, error));

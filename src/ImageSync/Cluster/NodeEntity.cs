@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -108,11 +109,8 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         });
         Receive<Close>(close => close.Opened == _session!.OpenedBy, _ => CloseAndWait());
         Receive<Terminated>(gone => gone.ActorRef.Equals(_session!.Holder), _ => CloseAndWait());
-        Receive<Check>(call => Run(call, (node, token) => node.CheckAsync(token), facts => new Checked(call.Id, facts)));
-        Receive<ReadImageFs>(call => Run(call, (node, token) => node.ReadImageFsAsync(call.Path, token), fs => new ImageFsRead(call.Id, fs)));
-        Receive<ListImages>(call => Run(call, (node, token) => node.ListImagesAsync(token), inventory => new Listed(call.Id, inventory)));
-        Receive<Pull>(call => Run(call, (node, token) => node.PullAsync(call.Image, call.Timeout, token), exit => new Pulled(call.Id, exit)));
-        Receive<SetPin>(call => Run(call, (node, token) => node.SetPinAsync(call.Image, call.Pin, token), answer => new PinSet(call.Id, answer)));
+        Receive<Run>(call => Run(call, (node, token) => call.Command.AnswerFrom(node, token),
+            answer => new Ran(call.Id, JsonSerializer.SerializeToElement(answer, answer.GetType(), WireFormats.Answers))));
         Receive<Copy>(call => Run(call, (node, token) => CopyOntoAsync(node, _session!, call, token), exit => new Copied(call.Id, exit)));
         WhatEverTheState();
     }
@@ -176,7 +174,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         {
             return new CopyExit(0, $"copy from {copy.Source}: {e.Reason}", SourceFailed: true);
         }
-        await using (source) return await source.CopyImageAsync(copy.Image, target, copy.Limits, cancellationToken);
+        await using (source) return await source.RunAsync(new NodeCommand.CopyTo(copy.Image, target, copy.Limits), cancellationToken);
     }
 
     private void Reply(Ended ended)
@@ -229,9 +227,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         RefusedCallException e when call is Copy copy =>
             new Ended(call, replyTo, new Copied(call.Id, new CopyExit(0, $"copy from {copy.Source}: refused by the target's replica: {e.Message}", SourceFailed: true)), e.Message),
         RefusedCallException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Refused, e.Message), e.Message),
-        HostKeyRejectedException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.HostKey, e.Reason)),
-        AuthenticationFailedException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Authentication, e.Reason)),
-        MalformedInventoryException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.MalformedInventory, e.Reason)),
+        NodeException e => new Ended(call, replyTo, new Failed(call.Id, e.Kind, e.Reason)),
         _ => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Node, NodeException.ReasonOf(error))),
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using ImageSync.Domain;
 using ImageSync.Nodes;
@@ -27,16 +28,8 @@ public static class NodeEntityCommands
     /// <param name="Sync">Which sync opens it: the first open of a sync on a replica lets its transport try again a bastion found down before.</param>
     public sealed record Open(NodeName Node, long Id, string Digest, IActorRef Holder, long Sync) : Call(Node, Id);
 
-    public sealed record Check(NodeName Node, long Id) : Call(Node, Id);
-
-    public sealed record ReadImageFs(NodeName Node, long Id, string Path) : Call(Node, Id);
-
-    public sealed record ListImages(NodeName Node, long Id) : Call(Node, Id);
-
-    public sealed record Pull(NodeName Node, long Id, ImageRef Image, TimeSpan Timeout) : Call(Node, Id);
-
-    /// <summary>Pin the image on the node (<paramref name="Pin"/>), or take the pin off.</summary>
-    public sealed record SetPin(NodeName Node, long Id, ImageRef Image, bool Pin) : Call(Node, Id);
+    /// <summary>Run a command on the node's session (a copy, which names its source, is <see cref="Copy"/>).</summary>
+    public sealed record Run(NodeName Node, long Id, NodeCommand Command) : Call(Node, Id);
 
     /// <summary>
     /// Copy an image onto this node from the node <paramref name="Source"/>, over a connection of this replica's own to
@@ -59,28 +52,11 @@ public static class NodeEntityEvents
     /// <param name="Entity">Where the session's calls go; its termination means the session is gone with it.</param>
     public sealed record Opened(long Id, bool Reused, IActorRef Entity) : Answer(Id);
 
-    public sealed record Checked(long Id, NodeFacts Facts) : Answer(Id);
-
-    public sealed record ImageFsRead(long Id, ImageFilesystem ImageFs) : Answer(Id);
-
-    public sealed record Listed(long Id, NodeInventory Inventory) : Answer(Id);
-
-    public sealed record Pulled(long Id, PullExit Exit) : Answer(Id);
-
-    public sealed record PinSet(long Id, PinAnswer Answer) : Answer(Id);
+    /// <summary>What a <see cref="NodeEntityCommands.Run"/>'s command answered, as JSON read back as the type the command answers.</summary>
+    public sealed record Ran(long Id, JsonElement Answer) : Answer(Id);
 
     public sealed record Copied(long Id, CopyExit Exit) : Answer(Id);
 
-    /// <summary>The call failed on the node; <paramref name="Kind"/> keeps which exception it was, so the stage of a refusal is not lost.</summary>
+    /// <summary>The call failed; <paramref name="Kind"/> is the exception's own, so the caller throws what the node's replica caught.</summary>
     public sealed record Failed(long Id, NodeFailure Kind, string Reason) : Answer(Id);
-
-    public enum NodeFailure
-    {
-        Node,
-        /// <summary>The entity would not run the call: a sender outside the cluster, or a node its replica does not know as named.</summary>
-        Refused,
-        HostKey,
-        Authentication,
-        MalformedInventory,
-    }
 }

@@ -31,20 +31,12 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         ("member-answer", typeof(MembershipQueries.MemberAnswer)),
         ("fleet-report", typeof(FleetReport)),
         ("node-open", typeof(NodeEntityCommands.Open)),
-        ("node-check", typeof(NodeEntityCommands.Check)),
-        ("node-read-image-fs", typeof(NodeEntityCommands.ReadImageFs)),
-        ("node-list-images", typeof(NodeEntityCommands.ListImages)),
-        ("node-pull", typeof(NodeEntityCommands.Pull)),
-        ("node-set-pin", typeof(NodeEntityCommands.SetPin)),
+        ("node-run", typeof(NodeEntityCommands.Run)),
         ("node-copy", typeof(NodeEntityCommands.Copy)),
         ("node-cancel", typeof(NodeEntityCommands.Cancel)),
         ("node-close", typeof(NodeEntityCommands.Close)),
         ("node-opened", typeof(NodeEntityEvents.Opened)),
-        ("node-checked", typeof(NodeEntityEvents.Checked)),
-        ("node-image-fs", typeof(NodeEntityEvents.ImageFsRead)),
-        ("node-images", typeof(NodeEntityEvents.Listed)),
-        ("node-pulled", typeof(NodeEntityEvents.Pulled)),
-        ("node-pin-set", typeof(NodeEntityEvents.PinSet)),
+        ("node-ran", typeof(NodeEntityEvents.Ran)),
         ("node-copied", typeof(NodeEntityEvents.Copied)),
         ("node-failed", typeof(NodeEntityEvents.Failed)),
     ];
@@ -52,14 +44,7 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
     private static readonly Dictionary<Type, string> ManifestOf = Messages.ToDictionary(m => m.Type, m => m.Manifest);
     private static readonly Dictionary<string, Type> TypeOf = Messages.ToDictionary(m => m.Manifest, m => m.Type);
 
-    // Names and image references travel as the strings they parse from, and are checked again on arrival. A message
-    // must hold its fields and nothing else: one with a field missing or added is not this version's, and is refused.
-    private readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web)
-    {
-        RespectRequiredConstructorParameters = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(), new WireFormats.NodeNames(), new WireFormats.ImageRefs(), new WireFormats.ActorRefs(system) },
-    };
+    private readonly JsonSerializerOptions _json = WireFormats.Strict(new WireFormats.ActorRefs(system));
 
     /// <summary>The types bound to this serializer: every message that crosses from one replica to another.</summary>
     public static IReadOnlyList<Type> Types { get; } = [.. Messages.Select(m => m.Type)];
@@ -85,7 +70,8 @@ public sealed class ReplicaMessageSerializer(ExtendedActorSystem system) : Seria
         {
             message = JsonSerializer.Deserialize(bytes, type, _json) ?? throw new JsonException("the message is empty");
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        // NotSupported: JSON that asks for a type by name ($type) where only the command table's verbs are read.
+        catch (Exception e) when (e is JsonException or FormatException or NotSupportedException)
         {
             throw InboundRefusals.For(system).Refuse($"sent a '{manifest}' this version cannot read: {e.Message}");
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Domain;
@@ -79,26 +80,25 @@ public sealed class ShardedNodeSession : INodeSession
         return await Task.WhenAny(stopped, unreachable) == stopped ? await stopped : unreachable.IsCompletedSuccessfully;
     }
 
-    public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) =>
-        (await CallAsync<Checked>(id => new Check(Node, id), cancellationToken)).Facts;
-
-    public async Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
-        (await CallAsync<ImageFsRead>(id => new ReadImageFs(Node, id, path), cancellationToken)).ImageFs;
-
-    public async Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) =>
-        (await CallAsync<Listed>(id => new ListImages(Node, id), cancellationToken)).Inventory;
-
-    public async Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
-        (await CallAsync<Pulled>(id => new Pull(Node, id, image, timeout), cancellationToken)).Exit;
-
-    public async Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
-        (await CallAsync<PinSet>(id => new SetPin(Node, id, image, pin), cancellationToken)).Answer;
-
-    /// <summary>The target's owner relays the copy from this node: the call goes to the target's entity.</summary>
-    public async Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken)
+    public async Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken)
     {
-        if (target is not ShardedNodeSession onto) throw new ArgumentException("a sharded session copies only to another sharded session", nameof(target));
-        return (await onto.CallAsync<Copied>(id => new Copy(onto.Node, id, image, Node, NodeDigests.Of(_spec), limits), cancellationToken)).Exit;
+        // A copy names a session, which cannot travel: the target's owner relays it from the source's name.
+        if (command is NodeCommand.CopyTo copy) return (TAnswer)(object)await CopyAsync(copy, cancellationToken);
+        var ran = await CallAsync<Ran>(id => new Run(Node, id, command), cancellationToken);
+        try
+        {
+            return ran.Answer.Deserialize<TAnswer>(WireFormats.Answers) ?? throw new JsonException("the answer is empty");
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new NodeException(Node, $"its replica's answer to {command.GetType().Name} could not be read: {e.Message}");
+        }
+    }
+
+    private async Task<CopyExit> CopyAsync(NodeCommand.CopyTo copy, CancellationToken cancellationToken)
+    {
+        if (copy.Target is not ShardedNodeSession onto) throw new ArgumentException("a sharded session copies only to another sharded session", nameof(copy));
+        return (await onto.CallAsync<Copied>(id => new Copy(onto.Node, id, copy.Image, Node, NodeDigests.Of(_spec), copy.Limits), cancellationToken)).Exit;
     }
 
     private async Task<T> CallAsync<T>(Func<long, Call> call, CancellationToken cancellationToken) where T : Answer
@@ -140,12 +140,7 @@ public sealed class ShardedNodeSession : INodeSession
     private T Expect<T>(Answer answer) where T : Answer => answer switch
     {
         T expected => expected,
-        Failed failed => throw failed.Kind switch
-        {
-            NodeFailure.HostKey => new HostKeyRejectedException(Node, failed.Reason),
-            NodeFailure.Authentication => new AuthenticationFailedException(Node, failed.Reason),
-            _ => new NodeException(Node, failed.Reason),
-        },
+        Failed failed => throw NodeException.Of(Node, failed.Kind, failed.Reason),
         _ => throw new NodeException(Node, $"its entity answered {answer.GetType().Name}, not {typeof(T).Name}"),
     };
 

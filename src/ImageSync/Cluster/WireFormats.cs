@@ -8,6 +8,25 @@ namespace ImageSync.Cluster;
 /// <summary>How the domain's value types travel between replicas (<see cref="ReplicaMessageSerializer"/>).</summary>
 internal static class WireFormats
 {
+    /// <summary>The answers of node commands, carried inside <see cref="NodeEntityEvents.Ran"/> as JSON of their own.</summary>
+    internal static readonly JsonSerializerOptions Answers = Strict();
+
+    /// <summary>
+    /// Names and image references travel as the strings they parse from, and are checked again on arrival. A message
+    /// must hold its fields and nothing else: one with a field missing or added is not this version's, and is refused.
+    /// </summary>
+    internal static JsonSerializerOptions Strict(params JsonConverter[] more)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            RespectRequiredConstructorParameters = true,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            Converters = { new JsonStringEnumConverter(), new NodeNames(), new ImageRefs() },
+        };
+        foreach (var converter in more) options.Converters.Add(converter);
+        return options;
+    }
+
     /// <summary>A node name as its text; parsed again on arrival, so a malformed one is refused.</summary>
     internal sealed class NodeNames : JsonConverter<NodeName>
     {

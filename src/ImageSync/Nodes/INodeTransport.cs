@@ -21,8 +21,8 @@ public interface INodeTransport
 }
 
 /// <summary>
-/// One open connection to one node. Its methods may run concurrently (SSH channels are multiplexed);
-/// every one of them honours its CancellationToken.
+/// One open connection to one node. Its commands may run concurrently (SSH channels are multiplexed); every one of
+/// them honours its CancellationToken.
 /// </summary>
 public interface INodeSession : IAsyncDisposable
 {
@@ -31,39 +31,8 @@ public interface INodeSession : IAsyncDisposable
     /// <summary>The connection was kept open from an earlier sync (<see cref="KeptConnections"/>): it may have died since.</summary>
     bool Reused => false;
 
-    /// <summary>Runs <c>echo ok</c>, and in the same round trip reads the node's platform and image filesystem.</summary>
-    /// <returns>What the node told of itself; facts it could not tell are named in <see cref="NodeFacts.Missing"/>.</returns>
-    /// <exception cref="NodeException">The node did not answer "ok".</exception>
-    Task<NodeFacts> CheckAsync(CancellationToken cancellationToken);
-
-    /// <summary>Runs <c>df</c> of the image filesystem again (<see cref="ImageFilesystem.Path"/>), to re-check the disk between pulls.</summary>
-    /// <exception cref="NodeException">df failed or printed something else.</exception>
-    Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken);
-
-    /// <summary>Runs <c>crictl images -o json</c> and parses its answer.</summary>
-    /// <exception cref="NodeException">crictl failed, or printed something that is not its JSON.</exception>
-    Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken);
-
-    /// <summary>Runs <c>timeout --kill-after=K SECS crictl pull 'IMAGE'</c>.</summary>
-    /// <returns>The remote exit code and the last line crictl wrote to stderr.</returns>
-    /// <exception cref="NodeException">The command could not be run or the connection broke.</exception>
-    Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Pins the image on the node (<paramref name="pin"/>), or takes the pin off: containerd's <c>io.cri-containerd.pinned</c>
-    /// label, which kubelet's image GC respects (containerd ≥ 1.7.3), set with ctr.
-    /// </summary>
-    /// <returns>What the node did; <see cref="PinAnswer.AlreadyPinned"/> means someone else had pinned it.</returns>
-    /// <exception cref="NodeException">ctr is missing (a CRI-O node) or failed, or the connection broke.</exception>
-    Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Copies an image from this node to <paramref name="target"/> (a session of the same transport): this
-    /// node's <c>ctr images export</c> streamed into the target's <c>ctr images import</c>, through image-sync,
-    /// with a fixed buffer. Nothing is written on either node but the imported image.
-    /// </summary>
-    /// <returns>How it ended; a failure names the side that failed.</returns>
-    Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken);
+    /// <exception cref="NodeException">The node could not run it, or its answer was not what the command expects; the message says why.</exception>
+    Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken);
 }
 
 /// <summary>How a remote pull command ended: 0 pulled, 124 the remote timeout fired, anything else failed.</summary>

@@ -18,24 +18,13 @@ internal sealed class KeptSession(KeptConnections pool, KeptConnections.Key key,
 
     public bool Reused => reused;
 
-    public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => Track(() => inner.CheckAsync(cancellationToken));
-
-    public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
-        Track(() => inner.ReadImageFsAsync(path, cancellationToken));
-
-    public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) => Track(() => inner.ListImagesAsync(cancellationToken));
-
-    public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Track(() => inner.PullAsync(image, timeout, cancellationToken));
-
-    public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
-        Track(() => inner.SetPinAsync(image, pin, cancellationToken));
-
     // A copy rides on both connections: either one failing marks it.
-    public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
-        target is KeptSession other
-            ? Track(() => other.Track(() => inner.CopyImageAsync(image, other.Inner, limits, cancellationToken)))
-            : Track(() => inner.CopyImageAsync(image, target, limits, cancellationToken));
+    public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) =>
+        command is NodeCommand.CopyTo { Target: KeptSession other }
+            ? Track(() => other.Track(() => inner.RunAsync(command.WithSessions(Unwrap), cancellationToken)))
+            : Track(() => inner.RunAsync(command, cancellationToken));
+
+    private static INodeSession Unwrap(INodeSession session) => session is KeptSession kept ? kept.Inner : session;
 
     private INodeSession Inner => inner;
 

@@ -6,10 +6,21 @@ namespace ImageSync.Nodes;
 /// A node could not be used or did not answer as expected. <see cref="Exception.Message"/> is written for
 /// operators: it names the node and what went wrong, and never holds a secret.
 /// </summary>
-public class NodeException(NodeName node, string reason, Exception? inner = null)
+public class NodeException(NodeName node, string reason, Exception? inner = null, NodeFailure kind = NodeFailure.Node)
     : Exception($"{node}: {reason}", inner)
 {
     public NodeName Node { get; } = node;
+
+    /// <summary>Who failed: the node or its link (the default), or the step that refused us. It travels between replicas as it is.</summary>
+    public NodeFailure Kind { get; } = kind;
+
+    /// <summary>The exception for a failure of <paramref name="kind"/> told elsewhere (another replica, a connect step).</summary>
+    public static NodeException Of(NodeName node, NodeFailure kind, string reason) => kind switch
+    {
+        NodeFailure.HostKey => new HostKeyRejectedException(node, reason),
+        NodeFailure.Authentication => new AuthenticationFailedException(node, reason),
+        _ => new NodeException(node, reason, kind: kind),
+    };
 
     /// <summary>What went wrong, without the node name.</summary>
     public string Reason { get; } = reason;
@@ -25,10 +36,25 @@ public class NodeException(NodeName node, string reason, Exception? inner = null
 
 /// <summary><c>crictl images -o json</c> printed something that is not the document crictl prints.</summary>
 public sealed class MalformedInventoryException(NodeName node, string detail)
-    : NodeException(node, $"malformed crictl images output: {detail}");
+    : NodeException(node, $"malformed crictl images output: {detail}", kind: NodeFailure.MalformedInventory);
 
 /// <summary>The node's host key is unknown, changed or revoked: nothing was sent to it.</summary>
-public sealed class HostKeyRejectedException(NodeName node, string reason) : NodeException(node, reason);
+public sealed class HostKeyRejectedException(NodeName node, string reason) : NodeException(node, reason, kind: NodeFailure.HostKey);
 
 /// <summary>The node did not accept our key.</summary>
-public sealed class AuthenticationFailedException(NodeName node, string reason) : NodeException(node, reason);
+public sealed class AuthenticationFailedException(NodeName node, string reason) : NodeException(node, reason, kind: NodeFailure.Authentication);
+
+/// <summary>Who failed a node operation, one vocabulary from the SSH handshake to the run's report and across replicas.</summary>
+public enum NodeFailure
+{
+    /// <summary>The node or the link to it: it did not answer, or not as expected.</summary>
+    Node,
+    /// <summary>A node's entity would not run the call: a sender outside the cluster, or a node its replica does not know as named.</summary>
+    Refused,
+    /// <summary>The node's host key or certificate was not trusted: nothing was sent to it.</summary>
+    HostKey,
+    /// <summary>The node did not take our key.</summary>
+    Authentication,
+    /// <summary><c>crictl images -o json</c> printed something that is not crictl's document.</summary>
+    MalformedInventory,
+}

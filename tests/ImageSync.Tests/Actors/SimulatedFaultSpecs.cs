@@ -68,7 +68,7 @@ public sealed class SimulatedFaultSpecs : VirtualTimeTestKit
     {
         var (settings, transport) = Fleet($"w1 {{ {fault} }}");
         var session = await transport.ConnectAsync(settings.Nodes[0], CancellationToken.None);
-        await session.ListImagesAsync(CancellationToken.None);
+        await session.RunAsync(NodeCommand.ListImages.Instance, CancellationToken.None);
         var worker = Sys.ActorOf(PullWorker.Props(TestActor, settings.Pull));
         ExpectMsg<PullWork.RequestWork>();
 

@@ -29,25 +29,27 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
         new MembershipQueries.IsMember("akka.tcp://image-sync@10.0.0.6:4053", 42),
         new MembershipQueries.MemberAnswer(42, true),
         new FleetReport(1_764_745_200.5, null, "failures", [new("w1", true, 2, [100, 60, 40], 3, 1_764_766_800), new("w2", false, null, null)], WholeFleet: true),
-        new NodeEntityCommands.Check(W1, 7),
-        new NodeEntityCommands.ReadImageFs(W1, 7, "/var/lib/containerd"),
-        new NodeEntityCommands.ListImages(W1, 7),
-        new NodeEntityCommands.Pull(W1, 7, Image, TimeSpan.FromMinutes(10)),
-        new NodeEntityCommands.SetPin(W1, 7, Image, Pin: false),
+        new NodeEntityCommands.Run(W1, 7, NodeCommand.Check.Instance),
+        new NodeEntityCommands.Run(W1, 7, new NodeCommand.ReadImageFs("/var/lib/containerd")),
+        new NodeEntityCommands.Run(W1, 7, NodeCommand.ListImages.Instance),
+        new NodeEntityCommands.Run(W1, 7, new NodeCommand.Pull(Image, TimeSpan.FromMinutes(10))),
+        new NodeEntityCommands.Run(W1, 7, new NodeCommand.SetPin(Image, Pin: false)),
         new NodeEntityCommands.Copy(NodeName.Parse("w2"), 8, Image, W1, "0123456789abcdef", new CopyLimits(TimeSpan.FromMinutes(3), 1_000_000)),
         new NodeEntityCommands.Cancel(W1, 7),
         new NodeEntityCommands.Close(W1, 6),
-        new NodeEntityEvents.Checked(7, new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40), ["crictl imagefsinfo"],
+        Ran(new NodeFacts(new Platform("linux", "arm64"), new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40), ["crictl imagefsinfo"],
             Identity: new NodeIdentity(new string('a', 32), new ImageStoreIdentity("/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", 4242, "1796594116.249108491")))),
-        new NodeEntityEvents.ImageFsRead(7, new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40)),
-        new NodeEntityEvents.Listed(7, new NodeInventory(W1, [new NodeImage("sha256:0123", [Image], [ImageRef.Parse("registry.example.com/team/a@sha256:" + new string('a', 64))], 52_428_800, Pinned: true)], ["Not A Ref"])),
-        new NodeEntityEvents.Pulled(7, new PullExit(124, "")),
-        new NodeEntityEvents.PinSet(7, PinAnswer.AlreadyPinned),
+        Ran(new ImageFilesystem("/var/lib/containerd", "/", 100, 60, 40)),
+        Ran(new NodeInventory(W1, [new NodeImage("sha256:0123", [Image], [ImageRef.Parse("registry.example.com/team/a@sha256:" + new string('a', 64))], 52_428_800, Pinned: true)], ["Not A Ref"])),
+        Ran(new PullExit(124, "")),
+        Ran(PinAnswer.AlreadyPinned),
         new NodeEntityEvents.Copied(8, new CopyExit(1_024, "copy from w1: ctr: not found", SourceFailed: true, SourceCannotExport: true)),
-        new NodeEntityEvents.Failed(7, NodeEntityEvents.NodeFailure.HostKey, "its host key is not the one known_hosts holds"),
+        new NodeEntityEvents.Failed(7, NodeFailure.HostKey, "its host key is not the one known_hosts holds"),
     ];
 
     private static readonly NodeName W1 = NodeName.Parse("w1");
+
+    private static NodeEntityEvents.Ran Ran(object answer) => new(7, JsonSerializer.SerializeToElement(answer, answer.GetType(), WireFormats.Answers));
     private static readonly ImageRef Image = ImageRef.Parse("registry.example.com/team/a:1");
 
     public Task InitializeAsync()
@@ -91,14 +93,15 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
     [Fact]
     public void Should_refuse_a_node_name_or_image_that_does_not_parse()
     {
-        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Pull));
+        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Run));
 
-        var badNode = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"node\": \"../etc\", \"id\": 1}"u8.ToArray(), "node-check"));
-        var badImage = Assert.Throws<SerializationException>(() =>
-            serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"image\": \"a b; reboot\", \"timeout\": \"00:10:00\"}"u8.ToArray(), "node-pull"));
+        var badNode = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary("{\"node\": \"../etc\", \"id\": 1, \"command\": {\"verb\": \"check\"}}"u8.ToArray(), "node-run"));
+        var badImage = Assert.Throws<SerializationException>(() => serializer.FromBinary(
+            "{\"node\": \"w1\", \"id\": 1, \"command\": {\"verb\": \"pull\", \"image\": \"a b; reboot\", \"timeout\": \"00:10:00\"}}"u8.ToArray(), "node-run"));
 
-        Assert.Contains("sent a 'node-check' this version cannot read", badNode.Message);
-        Assert.Contains("sent a 'node-pull' this version cannot read", badImage.Message);
+        Assert.Contains("sent a 'node-run' this version cannot read", badNode.Message);
+        Assert.Contains("sent a 'node-run' this version cannot read", badImage.Message);
     }
 
     [Fact]
@@ -118,12 +121,41 @@ public sealed class ReplicaMessageSerializerSpecs : IAsyncLifetime
     {
         var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Open));
 
-        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"id\": 1}"u8.ToArray(), "node-check"));
-        var added = Assert.Throws<SerializationException>(() =>
-            serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"host\": \"10.66.6.6\", \"port\": 22}"u8.ToArray(), "node-check"));
+        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"id\": 1}"u8.ToArray(), "node-run"));
+        var added = Assert.Throws<SerializationException>(() => serializer.FromBinary(
+            "{\"node\": \"w1\", \"id\": 1, \"command\": {\"verb\": \"check\", \"host\": \"10.66.6.6\", \"port\": 22}}"u8.ToArray(), "node-run"));
 
-        Assert.Contains("sent a 'node-check' this version cannot read", missing.Message);
+        Assert.Contains("sent a 'node-run' this version cannot read", missing.Message);
         Assert.Contains("'host'", added.Message);
+    }
+
+    [Fact]
+    public void Should_run_only_the_commands_of_its_own_table_on_a_node_and_never_one_that_names_a_session()
+    {
+        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityCommands.Run));
+        var copy = new NodeEntityCommands.Run(W1, 1, new NodeCommand.CopyTo(Image, new ScriptedSession(W1), new CopyLimits(TimeSpan.FromMinutes(1), 0)));
+
+        var unknownVerb = Assert.Throws<SerializationException>(() =>
+            serializer.FromBinary("{\"node\": \"w1\", \"id\": 1, \"command\": {\"verb\": \"exec\", \"line\": \"reboot\"}}"u8.ToArray(), "node-run"));
+        var typeNamed = Assert.Throws<SerializationException>(() => serializer.FromBinary(
+            "{\"node\": \"w1\", \"id\": 1, \"command\": {\"$type\": \"ImageSync.Nodes.NodeCommand+Pull, ImageSync\"}}"u8.ToArray(), "node-run"));
+
+        Assert.Contains("sent a 'node-run' this version cannot read", unknownVerb.Message);
+        Assert.Contains("sent a 'node-run' this version cannot read", typeNamed.Message);
+        Assert.ThrowsAny<NotSupportedException>(() => serializer.ToBinary(copy));
+    }
+
+    [Fact]
+    public void Should_read_a_commands_answer_back_as_the_type_the_command_answers()
+    {
+        var inventory = new NodeInventory(W1, [new NodeImage("sha256:0123", [Image], [], 52_428_800)], []);
+        var serializer = (SerializerWithStringManifest)_replica.System.Serialization.FindSerializerForType(typeof(NodeEntityEvents.Ran));
+        var ran = Ran(inventory);
+
+        var back = Assert.IsType<NodeEntityEvents.Ran>(serializer.FromBinary(serializer.ToBinary(ran), serializer.Manifest(ran)));
+        var read = back.Answer.Deserialize<NodeInventory>(WireFormats.Answers)!;
+
+        Assert.Equal((W1, Image, 52_428_800L), (read.Node, read.Images.Single().Tags.Single(), read.Images.Single().SizeBytes));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class KeptConnectionsSpecs : IDisposable
         var transport = _pool.Serving(_nodes, _settings);
         var session = await transport.ConnectAsync(Spec("w1"), default);
         node.ConnectionLost = true;
-        await Assert.ThrowsAsync<NodeException>(() => session.CheckAsync(default));
+        await Assert.ThrowsAsync<NodeException>(() => session.RunAsync(NodeCommand.Check.Instance, default));
 
         await session.DisposeAsync();
         var next = await transport.ConnectAsync(Spec("w1"), default);
@@ -48,7 +48,7 @@ public sealed class KeptConnectionsSpecs : IDisposable
         var node = _nodes.Node("w1");
         node.Script = _ => null;
         var session = await _pool.Serving(_nodes, _settings).ConnectAsync(Spec("w1"), default);
-        _ = session.PullAsync(TestData.Image("api:1"), TimeSpan.FromMinutes(1), default);
+        _ = session.RunAsync(new NodeCommand.Pull(TestData.Image("api:1"), TimeSpan.FromMinutes(1)), default);
 
         await session.DisposeAsync();
 

@@ -8,13 +8,15 @@ namespace ImageSync.Tests.Support;
 /// A node session whose pulls end when the test says so (or at once, by default), recording how many ran
 /// at the same time on this node and, through the shared <see cref="PullRecorder"/>, on all nodes.
 /// </summary>
-public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) : INodeSession
+public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) : INodeSession, INodeOperations
 {
     private readonly PullRecorder _mine = new();
     private readonly PullRecorder _fleet = fleet ?? new PullRecorder();
     private readonly ConcurrentDictionary<ImageRef, TaskCompletionSource<PullExit>> _held = new();
 
     public NodeName Node => node;
+
+    public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => command.RunOn(this, cancellationToken);
 
     /// <summary>Decides how a pull ends; null holds it until <see cref="Release"/>. Runs on the caller's thread.</summary>
     public Func<ImageRef, PullExit?> Script { get; set; } = _ => new PullExit(0, "");

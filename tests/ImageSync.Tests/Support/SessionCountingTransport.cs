@@ -59,19 +59,8 @@ public sealed class SessionCountingTransport(INodeTransport inner) : INodeTransp
 
         public NodeName Node => inner.Node;
 
-        public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
-
-        public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) => inner.ReadImageFsAsync(path, cancellationToken);
-
-        public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken) => inner.ListImagesAsync(cancellationToken);
-
-        public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
-            inner.PullAsync(image, timeout, cancellationToken);
-
-        public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) => inner.SetPinAsync(image, pin, cancellationToken);
-
-        public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
-            inner.CopyImageAsync(image, ((CountedSession)target).Inner, limits, cancellationToken);
+        public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) =>
+            inner.RunAsync(command.WithSessions(session => session is CountedSession counted ? counted.Inner : session), cancellationToken);
 
         private INodeSession Inner => inner;
 

@@ -32,9 +32,11 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
 
     private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
 
-    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits, ImageInterner interner) : INodeSession
+    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits, ImageInterner interner) : INodeSession, INodeOperations
     {
         public NodeName Node => node.Name;
+
+        public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => command.RunOn(this, cancellationToken);
 
         public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken)
         {

@@ -12,7 +12,7 @@ namespace ImageSync.Nodes.Ssh;
 /// MaxSessions is reached) is asked for again after a pause instead of failing the command.
 /// </summary>
 internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteCommands commands, TimeSpan commandTimeout, InventoryLimits limits,
-    BlockingCallThreads threads, ImageInterner interner, RegistryCredentials credentials, IDisposable? tunnel = null) : INodeSession
+    BlockingCallThreads threads, ImageInterner interner, RegistryCredentials credentials, IDisposable? tunnel = null) : INodeSession, INodeOperations
 {
     // `echo ok` and `crictl pull` print a line or two; anything near this much is not what they print.
     private const int SmallOutputLimit = 64 * 1024;
@@ -27,6 +27,8 @@ internal sealed class SshNodeSession(NodeName node, SshClient client, RemoteComm
     internal RemoteCommands Commands => commands;
 
     internal BlockingCallThreads Threads => threads;
+
+    public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => command.RunOn(this, cancellationToken);
 
     public async Task<NodeFacts> CheckAsync(CancellationToken cancellationToken)
     {

@@ -81,13 +81,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         catch (SshConnectFailure failure)
         {
             tunnel?.Dispose();
-            throw failure.RefusedBy switch
-            {
-                SshConnectFailure.Refusal.HostKey => new HostKeyRejectedException(node.Name, failure.Message),
-                SshConnectFailure.Refusal.Authentication => new AuthenticationFailedException(node.Name, failure.Message),
-                // Through a bastion, the node's connection often only saw its tunnel close: the bastion is named.
-                _ => new NodeException(node.Name, tunnel?.Unreached(failure.Message) ?? failure.Message),
-            };
+            // Through a bastion, the node's connection often only saw its tunnel close: the bastion is named.
+            var reason = failure.Kind == NodeFailure.Node ? tunnel?.Unreached(failure.Message) ?? failure.Message : failure.Message;
+            throw NodeException.Of(node.Name, failure.Kind, reason);
         }
         catch
         {
@@ -110,7 +106,7 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
         }
         catch (SshAgentException e)
         {
-            throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, e.Message);
+            throw new SshConnectFailure(NodeFailure.Authentication, e.Message);
         }
         var info = new ConnectionInfo(entrance?.Address.ToString() ?? node.Host, entrance?.Port ?? node.Port, node.User, new PrivateKeyAuthenticationMethod(node.User, keys))
         {
@@ -148,9 +144,9 @@ public sealed class SshNodeTransport : INodeTransport, IDisposable
             _threads.Forget(client.Dispose);
             // SSH.NET refuses an expired or badly signed certificate before it asks us: say which and why.
             if (refusal is null && presentedCertificate() is { } certificate) refusal = _hostKeys.CheckCertificate(node.Address, certificate, DateTimeOffset.UtcNow);
-            if (refusal is not null) throw new SshConnectFailure(SshConnectFailure.Refusal.HostKey, refusal);
-            if (e is SshAuthenticationException or SshAgentException) throw new SshConnectFailure(SshConnectFailure.Refusal.Authentication, Describe(node, e));
-            throw new SshConnectFailure(SshConnectFailure.Refusal.None, Describe(node, e));
+            if (refusal is not null) throw new SshConnectFailure(NodeFailure.HostKey, refusal);
+            if (e is SshAuthenticationException or SshAgentException) throw new SshConnectFailure(NodeFailure.Authentication, Describe(node, e));
+            throw new SshConnectFailure(NodeFailure.Node, Describe(node, e));
         }
         catch
         {

@@ -14,15 +14,8 @@ internal sealed record SshTarget(string Name, string Host, int Port, string User
 }
 
 /// <summary>An SSH connection was not made; <see cref="Exception.Message"/> says why, for operators.</summary>
-internal sealed class SshConnectFailure(SshConnectFailure.Refusal refusal, string reason) : Exception(reason)
+internal sealed class SshConnectFailure(NodeFailure kind, string reason) : Exception(reason)
 {
-    public enum Refusal
-    {
-        None,
-        HostKey,
-        Authentication,
-    }
-
-    /// <summary>What refused us, if the server did: its host key was not trusted, or it did not take our key.</summary>
-    public Refusal RefusedBy { get; } = refusal;
+    /// <summary>What refused us, if the server did (its host key was not trusted, or it did not take our key); <see cref="NodeFailure.Node"/> otherwise.</summary>
+    public NodeFailure Kind { get; } = kind;
 }
