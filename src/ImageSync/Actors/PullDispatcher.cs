@@ -30,7 +30,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         _pull = settings.Pull;
         _transfer = settings.Transfer;
         _facts = facts;
-        _state = new PullDispatchState(plan, facts, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
+        _state = new PullDispatchState(plan, facts, settings.Dispatch, runStartedAt, Random.Shared.NextDouble);
         // The session's own command-timeout bounds a verifying read; this bounds it on any transport.
         _verifyLimit = settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5);
 

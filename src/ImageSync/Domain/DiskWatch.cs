@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>
@@ -10,10 +8,10 @@ namespace ImageSync.Domain;
 /// </summary>
 internal sealed class DiskWatch
 {
-    private readonly DiskSettings _disk;
+    private readonly DiskPolicy _disk;
     private readonly Dictionary<NodeName, Watched> _nodes;
 
-    public DiskWatch(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskSettings disk)
+    public DiskWatch(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskPolicy disk)
     {
         _disk = disk;
         _nodes = !disk.Guards

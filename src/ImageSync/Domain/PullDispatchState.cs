@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>
@@ -11,12 +9,11 @@ namespace ImageSync.Domain;
 /// <param name="runStartedAt">On the run's monotonic clock, as every time passed in.</param>
 /// <param name="jitter">A number in [0, 1) per retry, spreading the retries of many nodes apart.</param>
 /// <param name="facts">What the nodes told of themselves: their platforms decide who may copy to whom, their image filesystems guard the disk.</param>
-public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace,
-    TimeSpan runStartedAt, Func<double> jitter)
+public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DispatchRules rules, TimeSpan runStartedAt, Func<double> jitter)
 {
-    private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : Runnable(plan), pull.MaxPerNode, pull.Canary);
-    private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
-    private readonly DiskWatch _disks = new(plan, facts, pull.Disk);
+    private readonly PullQueue _queue = new(rules.Transfer == TransferMode.PeerFirst ? [] : Runnable(plan), rules.MaxPerNode, rules.Canary);
+    private readonly PeerQueue _peers = new(rules.MaxCopiesPerSource, rules.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
+    private readonly DiskWatch _disks = new(plan, facts, rules.Disk);
     private readonly Dictionary<PlannedPull, PullResult> _registryResults = [];
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private readonly Dictionary<PlannedPull, int> _attempts = [];
@@ -36,7 +33,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     public IReadOnlyList<IPullDecision> Start(TimeSpan now) => Decide(() =>
     {
         foreach (var skipped in plan.Skips) Settle(new PullOutcome(skipped.Pull, PullResult.Skipped, skipped.Reason, TimeSpan.Zero, 0), now);
-        foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? Runnable(plan) : []) CopyInstead(planned, registryFailure: null, now);
+        foreach (var planned in rules.Transfer == TransferMode.PeerFirst ? Runnable(plan) : []) CopyInstead(planned, registryFailure: null, now);
         // A copy no node of its platform can serve is settled now, not waited for.
         MoveOn(now);
     });
@@ -49,11 +46,11 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// </summary>
     public IReadOnlyList<IPullDecision> DiskRead(NodeName node, ImageFilesystem? imageFs, TimeSpan now) => Decide(() =>
     {
-        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.Disk));
+        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, rules.Disk));
         if (_stopping || _disks.Read(node, imageFs, inFlight) is not { } read) return;
         var (scale, note) = read;
         var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
-        var scaled = pull.Disk with { GrowthFactor = pull.Disk.GrowthFactor * scale };
+        var scaled = rules.Disk with { GrowthFactor = rules.Disk.GrowthFactor * scale };
         var skipped = DiskBudget.Fit(pending, imageFs!, (long)(inFlight * scale), scaled, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
         if (skipped.Count == 0) return;
         _queue.Drop(skipped.ContainsKey);
@@ -137,7 +134,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
             SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
             _awaitingRetry.Clear();
             foreach (var node in _held.Nodes) SettleUnverified(node, why, now);
-            if (_inFlight.Count > 0 && !abandon) _decisions.Add(new PullDecisions.StartGrace(shutdownGrace));
+            if (_inFlight.Count > 0 && !abandon) _decisions.Add(new PullDecisions.StartGrace(rules.ShutdownGrace));
         }
         if (abandon) AbandonInFlight($"interrupted: abandoned at once: {why}", now);
         FinishIfDone();
@@ -146,7 +143,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <summary>The shutdown grace is over: what is still in flight is FAILED, interrupted.</summary>
     public IReadOnlyList<IPullDecision> GraceExpired(TimeSpan now) => Decide(() =>
     {
-        AbandonInFlight($"interrupted: abandoned after the {Durations.Show(shutdownGrace)} shutdown grace", now);
+        AbandonInFlight($"interrupted: abandoned after the {Durations.Show(rules.ShutdownGrace)} shutdown grace", now);
         FinishIfDone();
     });
 
@@ -166,10 +163,10 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     {
         var pulled = lost.Attempt.Pull;
         if (_stopping || lost.Attempt.Source is not null || !_rerunAfterLoss.Add(pulled)) return false;
-        var remoteEnd = lost.StartedAt + pull.Timeout + pull.KillAfter;
+        var remoteEnd = lost.StartedAt + rules.RemoteLimit;
         _awaitingRetry.Add(pulled);
         var next = lost.Attempt.Number + 1;
-        _decisions.Add(new PullDecisions.RetryLater(pulled, next, Math.Max(next, pull.Retries + 1), remoteEnd > now ? remoteEnd - now : TimeSpan.Zero,
+        _decisions.Add(new PullDecisions.RetryLater(pulled, next, Math.Max(next, rules.Retries + 1), remoteEnd > now ? remoteEnd - now : TimeSpan.Zero,
             outcome.Reason ?? ""));
         return true;
     }
@@ -181,7 +178,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         _disks.Grew(outcome.Pull);
         if (!_stopping && HasPending(node) && _disks.BeginRead(node) is { } path) _decisions.Add(new PullDecisions.ReadDisk(node, path));
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
-        if ((pull.Verify || outcome.Copy is not null) && !_stopping)
+        if ((rules.Verify || outcome.Copy is not null) && !_stopping)
         {
             _held.Hold(outcome);
             _decisions.Add(new PullDecisions.Held(outcome));
@@ -199,7 +196,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
             if (kind == FailureKind.Permanent)
             {
                 var why = $"not tried: the first pull of this image, on {failed.Node}, failed for good ({outcome.Reason})";
-                if (transfer.Mode == TransferMode.RegistryThenPeer)
+                if (rules.Transfer == TransferMode.RegistryThenPeer)
                 {
                     foreach (var held in _queue.DropHeld(failed.Image)) CopyInstead(held, why, now);
                 }
@@ -216,14 +213,14 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
             SettleUnverified(node, "stopped answering before its pulls could be verified", now);
             return;
         }
-        if (kind == FailureKind.Transient && outcome.Attempts <= pull.Retries && !_stopping)
+        if (kind == FailureKind.Transient && outcome.Attempts <= rules.Retries && !_stopping)
         {
             _awaitingRetry.Add(failed);
-            _decisions.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, pull.Retries + 1, pull.Backoff(outcome.Attempts, jitter()), outcome.Reason ?? ""));
+            _decisions.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, rules.Retries + 1, rules.Backoff(outcome.Attempts, jitter()), outcome.Reason ?? ""));
             return;
         }
         // The registry could not serve it, for good: a node that holds the image may (not when its own link broke).
-        if (kind != FailureKind.Node && transfer.Mode == TransferMode.RegistryThenPeer && !_stopping)
+        if (kind != FailureKind.Node && rules.Transfer == TransferMode.RegistryThenPeer && !_stopping)
         {
             // The registry's word stays the outcome's, so a pull that timed out is still TIMEOUT if no copy works either.
             _registryResults[failed] = outcome.Result;
@@ -241,12 +238,12 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <param name="registryFailure">Why the registry did not serve it; null under peer-first, which never asks.</param>
     private void CopyInstead(PlannedPull planned, string? registryFailure, TimeSpan now, PullOutcome? failed = null)
     {
-        if (PeerQueue.Copyable(planned) && transfer.Copies(planned.Image))
+        if (PeerQueue.Copyable(planned) && rules.Copies(planned.Image))
         {
             _peers.Add(planned, registryFailure);
             return;
         }
-        var notCopied = transfer.Copies(planned.Image)
+        var notCopied = rules.Copies(planned.Image)
             ? "no copy from another node: the nodes that hold it hold different images under its name"
             : "no copy from another node: transfer.exclude names it (its pods pull it with their own credentials)";
         var unserved = failed ?? new PullOutcome(planned, PullResult.Failed, null, TimeSpan.Zero, _attempts.GetValueOrDefault(planned));
