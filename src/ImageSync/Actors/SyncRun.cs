@@ -240,7 +240,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan)
         {
-            _pinsPending = _pins!.Reconcile(_inventories, _plan.Pulls.Where(p => _plan.SkipReason(p) is null)).Work;
+            _pinsPending = _pins!.Reconcile(_inventories, _plan.Runnable).Work;
             Finish([]);
         }
         else if (_plan.Pulls.Count == 0) KeepPins([]);

@@ -45,6 +45,9 @@ public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<Ta
     /// <summary>Why a planned pull will not be tried; null when it will be.</summary>
     public string? SkipReason(PlannedPull pull) => _skipReasons.GetValueOrDefault(pull);
 
+    /// <summary>The planned pulls that will be tried: all but the skipped ones, in the plan's order.</summary>
+    public IEnumerable<PlannedPull> Runnable => Pulls.Where(p => SkipReason(p) is null);
+
     /// <summary>What the planned pulls weigh, by the sizes the source nodes report.</summary>
     public long TotalBytes => Pulls.Sum(p => p.SizeBytes);
 }
