@@ -1,4 +1,3 @@
-using Akka.Actor;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 
@@ -6,13 +5,11 @@ namespace ImageSync.Actors;
 
 /// <summary>
 /// What the nodes of one <see cref="SyncRun"/> answered when checked: each node's status, and for a ready node its
-/// inventory, facts and open session, which the plan and the pulls use. A node is answered once: a restarted node
-/// actor's second word is moot.
+/// inventory, facts and open session, which the plan and the pulls use.
 /// </summary>
 internal sealed class NodeAnswers(IReadOnlyList<NodeSpec> nodes)
 {
     private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
-    private readonly Dictionary<IActorRef, NodeName> _actors = [];
 
     public static readonly NodeAnswers None = new([]);
 
@@ -26,28 +23,20 @@ internal sealed class NodeAnswers(IReadOnlyList<NodeSpec> nodes)
 
     public bool AllAnswered => _statuses.Count == nodes.Count;
 
-    /// <summary>The node actor that checks <paramref name="node"/>.</summary>
-    public void Checking(IActorRef actor, NodeName node) => _actors[actor] = node;
-
-    public bool Answered(NodeName node) => _statuses.ContainsKey(node);
-
-    /// <summary>The node whose actor stopped without answering, if any.</summary>
-    public NodeName? Unanswered(IActorRef stopped) => _actors.TryGetValue(stopped, out var node) && !Answered(node) ? node : null;
-
-    public void Ready(NodeEvents.Ready ready)
+    /// <summary>Keeps a ready node's inventory, facts and session; returns its status, counting the images the filter matches.</summary>
+    public NodeStatus Ready(NodeEvents.Ready ready, ImageFilter filter)
     {
         Inventories.Add(ready.Inventory);
         Sessions[ready.Node] = ready.Session;
         Facts[ready.Node] = ready.Facts;
+        var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(filter.Matches);
+        return NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts);
     }
 
     public void Record(NodeStatus status) => _statuses[status.Node] = status;
 
-    /// <summary>A stop before every node answered: the others are "not checked".</summary>
-    public void NotChecked(string why)
-    {
-        foreach (var node in nodes.Where(n => !Answered(n.Name))) Record(NodeStatus.Unreachable(node.Name, $"not checked: {why}", NodeStage.Connect));
-    }
+    /// <summary>The nodes that did not answer yet.</summary>
+    public IEnumerable<NodeName> Unanswered() => nodes.Select(n => n.Name).Where(node => !_statuses.ContainsKey(node));
 
     /// <summary>Every node's status, in the listed order.</summary>
     public List<NodeStatus> Statuses() => nodes.Select(n => _statuses[n.Name]).ToList();

@@ -25,7 +25,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private readonly SyncCommands.StartSync _request;
     private readonly DateTimeOffset _startedAt;
     private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
-    private readonly Turns<IActorRef> _connectTurns;
+    private IActorRef? _check;
     private SyncPlan _plan = SyncPlan.Empty;
     private PlanScope _scope = PlanScope.Union;
     private PinLedger? _pins;
@@ -44,14 +44,15 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         _directory = directory;
         _request = request;
         _startedAt = startedAt;
-        _connectTurns = new Turns<IActorRef>(settings.Ssh.MaxConnecting);
         Listing();
     }
 
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, directory, request, startedAt));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher) || child.Equals(_pinKeeper));
+    // The node check, the dispatcher and the pin keeper keep books that cannot be rebuilt (a restart would connect, pull
+    // or pin twice): one that throws is stopped, and whatever it owed is settled on its Terminated.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
 
     public IStash Stash { get; set; } = null!;
 
@@ -87,29 +88,21 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             return;
         }
         _transport.SyncStarting();
-        var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
-        // Turns go in the listed order, so the first nodes are the ones a CLI run connected ahead.
-        foreach (var node in listing.Nodes)
-        {
-            var actor = Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
-            _answers.Checking(actor, node.Name);
-            GrantTurns(_connectTurns.Request(actor));
-        }
+        _check = Context.Watch(Context.ActorOf(NodeCheck.Props(listing.Nodes, _transport, _settings.Ssh), "nodes"));
     }
 
     private void Discovering()
     {
-        Receive<NodeEvents.WantsToConnect>(_ => GrantTurns(_connectTurns.Request(Sender)));
-        Receive<NodeEvents.DoneConnecting>(_ => GrantTurns(_connectTurns.Release(Sender)));
-        Receive<NodeEvents.Ready>(ready => _answers.Answered(ready.Node), _ => { });
-        Receive<NodeEvents.Unavailable>(gone => _answers.Answered(gone.Node), _ => { });
         Receive<NodeEvents.Ready>(OnReady);
         Receive<NodeEvents.Unavailable>(OnUnavailable);
-        Receive<Terminated>(OnNodeActorStopped);
+        Receive<Terminated>(gone => gone.ActorRef.Equals(_check), _ =>
+        {
+            foreach (var node in _answers.Unanswered().ToList()) Checked(NodeStatus.Unreachable(node, "the node check stopped on an internal error (see the log)", NodeStage.Connect));
+        });
         Receive<SyncCommands.StopSync>(stop =>
         {
             _interrupted = true;
-            _answers.NotChecked(stop.Why);
+            foreach (var node in _answers.Unanswered().ToList()) _answers.Record(NodeStatus.Unreachable(node, $"not checked: {stop.Why}", NodeStage.Connect));
             Finish([]);
         });
     }
@@ -124,40 +117,16 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             _interrupted = true;
             _dispatcher!.Forward(stop);
         });
-        IgnoreLateNodeEvents();
-    }
-
-    /// <summary>A node actor restarted by supervision asks to connect again; the run already has its answer.</summary>
-    private void IgnoreLateNodeEvents()
-    {
-        Receive<NodeEvents.WantsToConnect>(_ => { });
-        Receive<NodeEvents.DoneConnecting>(_ => { });
-        Receive<NodeEvents.Ready>(_ => { });
-        Receive<NodeEvents.Unavailable>(_ => { });
-    }
-
-    private static void GrantTurns(IReadOnlyList<IActorRef> granted)
-    {
-        foreach (var node in granted) node.Tell(NodeCommands.Connect.Instance);
     }
 
     private void OnReady(NodeEvents.Ready ready)
     {
-        var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(_settings.Images.Filter.Matches);
-        _answers.Ready(ready);
-        if (ready.Facts.MissingWarning(_settings.Pull.Disk.Guards, _settings.Transfer.Enabled, historyKept: _history is not null) is { } missing) Context.System.EventStream.Publish(new SyncEvents.NodeWarning(ready.Node, missing));
-        Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts));
+        var missing = ready.Facts.MissingWarning(_settings.Pull.Disk.Guards, _settings.Transfer.Enabled, historyKept: _history is not null);
+        if (missing is not null) Context.System.EventStream.Publish(new SyncEvents.NodeWarning(ready.Node, missing));
+        Checked(_answers.Ready(ready, _settings.Images.Filter));
     }
 
     private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason, gone.FailedAt));
-
-    /// <summary>A node actor that stops before it reported (it crashed) leaves its node unreachable, never unanswered.</summary>
-    private void OnNodeActorStopped(Terminated stopped)
-    {
-        GrantTurns(_connectTurns.Release(stopped.ActorRef));
-        if (_answers.Unanswered(stopped.ActorRef) is { } node)
-            Checked(NodeStatus.Unreachable(node, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));
-    }
 
     private void Checked(NodeStatus status)
     {
@@ -195,7 +164,6 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             _interrupted = true;
             Finish([]);
         });
-        IgnoreLateNodeEvents();
     }
 
     private void Reckoned(PullHistoryEvents.Reckoned reckoned)
@@ -268,7 +236,6 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Context.Stop(Context.Unwatch(_pinKeeper!));
             Finish(outcomes);
         });
-        IgnoreLateNodeEvents();
     }
 
     /// <summary>The nodes of this sync; a directory that threw gives none, with its error.</summary>
