@@ -25,6 +25,6 @@ public static class ExitCodes
     public static int For(SyncSummary summary, int? signal, bool pendingIsExit = false) =>
         summary.Interrupted ? signal ?? Interrupted
         : summary.HasFailures ? Failures
-        : pendingIsExit && summary.Plan.Pulls.Any(p => summary.Plan.SkipReason(p) is null) ? PullsPending
+        : pendingIsExit && summary.Plan.Runnable.Any() ? PullsPending
         : Ok;
 }

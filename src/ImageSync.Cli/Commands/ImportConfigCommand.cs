@@ -1,4 +1,4 @@
-using ImageSync.Configuration;
+using ImageSync.Importing;
 using Spectre.Console.Cli;
 
 namespace ImageSync.Cli.Commands;

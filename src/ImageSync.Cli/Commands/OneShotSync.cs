@@ -70,7 +70,7 @@ internal static class OneShotSync
             IRunGate gate = FileLockGate.Instance;
             if (writesDayFiles)
             {
-                if (SyncCoordinator.TryLock(FileLockGate.Instance, settings.LockFile, out var held) is { } refusal) return Refused(display, request, refusal);
+                if (RunGate.TryLock(FileLockGate.Instance, settings.LockFile, out var held) is { } refusal) return Refused(display, request, refusal);
                 gate = new HeldLockGate(held!);
             }
             // The first nodes' handshakes run while the actor system starts; the run's node actors take them over.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ImageSync.Actors;
 using ImageSync.Domain;
 
 namespace ImageSync.Cli.Output;

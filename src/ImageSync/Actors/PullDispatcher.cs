@@ -30,32 +30,32 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         _pull = settings.Pull;
         _transfer = settings.Transfer;
         _facts = facts;
-        _state = new PullDispatchState(plan, facts, settings.Pull, settings.Transfer, settings.ShutdownGrace, runStartedAt, Random.Shared.NextDouble);
+        _state = new PullDispatchState(plan, facts, settings.Dispatch, runStartedAt, Random.Shared.NextDouble);
         // The session's own command-timeout bounds a verifying read; this bounds it on any transport.
         _verifyLimit = settings.Ssh.CommandTimeout + TimeSpan.FromSeconds(5);
 
         Receive<PullWork.RequestWork>(_ =>
         {
             _idleWorkers.Enqueue(Sender);
-            Carry([]);
+            HandOutWork();
         });
-        Receive<PullWork.Done>(done => Carry(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed, done.ReplicaLost,
+        Receive<PullWork.Done>(done => Act(_state.AttemptEnded(done.JobId, done.Outcome, done.NodeStoppedAnswering, Now, done.SourceFailed, done.ReplicaLost,
             done.SourceCannotExport)));
-        Receive<RetryDue>(due => Carry(_state.RetryDue(due.Pull, Now)));
+        Receive<RetryDue>(due => Act(_state.RetryDue(due.Pull, Now)));
         Receive<Verified>(verified =>
         {
             Timers.Cancel(VerifyTimer(verified.Node));
-            Carry(_state.Verified(verified.Node, verified.Inventory, Now));
+            Act(_state.Verified(verified.Node, verified.Inventory, Now));
         });
-        Receive<VerifyFailed>(failed => Carry(_state.NotVerified(failed.Node, $"could not read its images again to verify its pulls: {failed.Reason}", Now)));
-        Receive<VerifyTimedOut>(late => Carry(_state.NotVerified(late.Node, "its images could not be read again in time to verify its pulls", Now)));
+        Receive<VerifyFailed>(failed => Act(_state.NotVerified(failed.Node, $"could not read its images again to verify its pulls: {failed.Reason}", Now)));
+        Receive<VerifyTimedOut>(late => Act(_state.NotVerified(late.Node, "its images could not be read again in time to verify its pulls", Now)));
         Receive<DiskRead>(read =>
         {
             if (read.Error is not null) Publish(new SyncEvents.NodeWarning(read.Node, $"could not read its image filesystem again: {read.Error}"));
-            Carry(_state.DiskRead(read.Node, read.ImageFs, Now));
+            Act(_state.DiskRead(read.Node, read.ImageFs, Now));
         });
-        Receive<SyncCommands.StopSync>(stop => Carry(_state.Stop(stop.Why, Now, stop.Abandon)));
-        Receive<GraceExpired>(_ => Carry(_state.GraceExpired(Now)));
+        Receive<SyncCommands.StopSync>(stop => Act(_state.Stop(stop.Why, Now, stop.Abandon)));
+        Receive<GraceExpired>(_ => Act(_state.GraceExpired(Now)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -74,14 +74,20 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         var restartCrashed = new OneForOneStrategy(Decider.From(Directive.Restart));
         var size = Math.Min(_pull.MaxParallel, Math.Max(_state.Total, 1));
         _workers = Context.ActorOf(PullWorker.Props(Self, _pull).WithRouter(new RoundRobinPool(size)).WithSupervisorStrategy(restartCrashed), "workers");
-        Carry(_state.Start(Now));
+        Act(_state.Start(Now));
     }
 
     protected override void PostStop() => _cancel.Cancel();
 
-    private void Carry(IReadOnlyList<IPullDecision> decisions)
+    /// <summary>Carries out the state's decisions, in order, then gives the idle workers what may start now.</summary>
+    private void Act(IReadOnlyList<IPullDecision> decisions)
     {
-        foreach (var decision in decisions) Carry(decision);
+        foreach (var decision in decisions) Act(decision);
+        HandOutWork();
+    }
+
+    private void HandOutWork()
+    {
         while (_idleWorkers.Count > 0 && _state.NextAttempt(Now) is { } attempt)
         {
             var from = attempt.Source is { } source
@@ -100,7 +106,7 @@ public sealed class PullDispatcher : ReceiveActor, IWithTimers
         return new CopyLimits(_transfer.TimeLimit(pull.SizeBytes), _transfer.BandwidthLimit, pull.ImageId, CopyLimits.CapFor(pull.SizeBytes), floor);
     }
 
-    private void Carry(IPullDecision decision)
+    private void Act(IPullDecision decision)
     {
         switch (decision)
         {

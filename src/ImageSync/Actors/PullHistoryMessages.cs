@@ -10,7 +10,7 @@ public static class PullHistoryCommands
     /// <summary>Compare what image-sync pulled with what the nodes list now; reply <see cref="PullHistoryEvents.Reckoned"/>.</summary>
     /// <param name="Facts">What each node told of itself: a node whose identity changed is a new node.</param>
     /// <param name="Record">Record what was removed (a run); a plan only looks.</param>
-    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, IReadOnlyDictionary<NodeName, NodeFacts> Facts, bool Record, DiskSettings Disk)
+    public sealed record Reckon(IReadOnlyList<NodeInventory> Inventories, IReadOnlyDictionary<NodeName, NodeFacts> Facts, bool Record, DiskPolicy Disk)
         : INoSerializationVerificationNeeded;
 
     /// <summary>Reply <see cref="PullHistoryEvents.Flushed"/> once every change so far is saved.</summary>

@@ -185,7 +185,7 @@ public sealed class SyncCoordinator : ReceiveActor
         var (request, requester, waitsForSummary) = pending;
         var held = _setup.Hold(out var setup);
         IDisposable? locked = null;
-        if (request.Mode == SyncMode.Run && TryLock(_gate, setup.Settings.LockFile, out locked) is { } refusal)
+        if (request.Mode == SyncMode.Run && RunGate.TryLock(_gate, setup.Settings.LockFile, out locked) is { } refusal)
         {
             held.Dispose();
             Refuse(refusal, requester);
@@ -201,23 +201,6 @@ public sealed class SyncCoordinator : ReceiveActor
         var run = new Run(actor, waitsForSummary ? requester : ActorRefs.Nobody, request, startedAt, _clock.GetTimestamp(), locked is null ? [held] : [held, locked]);
         _latest = run;
         Become(() => Running(run));
-    }
-
-    /// <summary>Takes the lock file through the gate: the one place that words why a run may not start.</summary>
-    /// <returns>Why not, or null with the lock held in <paramref name="locked"/>.</returns>
-    public static SyncEvents.SyncRefused? TryLock(IRunGate gate, string lockFile, out IDisposable? locked)
-    {
-        locked = null;
-        try
-        {
-            locked = gate.TryEnter(lockFile);
-        }
-        catch (IOException e)
-        {
-            return new SyncEvents.SyncRefused($"cannot open the lock file {lockFile}: {e.Message.TrimEnd('.')} (lock-file, IMAGE_SYNC_LOCK_FILE)",
-                SyncEvents.RefusalKind.LockUnavailable);
-        }
-        return locked is null ? new SyncEvents.SyncRefused($"another image-sync run holds the lock {lockFile}", SyncEvents.RefusalKind.LockHeld) : null;
     }
 
     private void Refuse(string why, SyncEvents.RefusalKind kind) => Refuse(new SyncEvents.SyncRefused(why, kind), Sender);

@@ -21,17 +21,12 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private readonly INodeDirectory _directory;
     private readonly CancellationTokenSource _cancel = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IReadOnlyList<NodeSpec> _nodes = [];
+    private NodeAnswers _answers = NodeAnswers.None;
     private string? _discoveryError;
     private readonly SyncCommands.StartSync _request;
     private readonly DateTimeOffset _startedAt;
     private readonly TimeSpan _started = Context.System.Scheduler.MonotonicClock;
-    private readonly Dictionary<NodeName, NodeStatus> _statuses = [];
-    private readonly List<NodeInventory> _inventories = [];
-    private readonly Dictionary<NodeName, NodeFacts> _facts = [];
-    private readonly Dictionary<NodeName, INodeSession> _sessions = [];
-    private readonly Turns<IActorRef> _connectTurns;
-    private readonly Dictionary<IActorRef, NodeName> _nodeActors = [];
+    private IActorRef? _check;
     private SyncPlan _plan = SyncPlan.Empty;
     private PlanScope _scope = PlanScope.Union;
     private PinLedger? _pins;
@@ -50,14 +45,15 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
         _directory = directory;
         _request = request;
         _startedAt = startedAt;
-        _connectTurns = new Turns<IActorRef>(settings.Ssh.MaxConnecting);
         Listing();
     }
 
     public static Props Props(ImageSyncSettings settings, INodeTransport transport, INodeDirectory directory, SyncCommands.StartSync request, DateTimeOffset startedAt) =>
         Akka.Actor.Props.Create(() => new SyncRun(settings, transport, directory, request, startedAt));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new RunSupervision(child => child.Equals(_dispatcher) || child.Equals(_pinKeeper));
+    // The node check, the dispatcher and the pin keeper keep books that cannot be rebuilt (a restart would connect, pull
+    // or pin twice): one that throws is stopped, and whatever it owed is settled on its Terminated.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
 
     public IStash Stash { get; set; } = null!;
 
@@ -76,47 +72,38 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 
     private void OnListed(NodeListing listing)
     {
-        (_nodes, _discoveryError) = (listing.Nodes, listing.Error);
+        (_answers, _discoveryError) = (new NodeAnswers(listing.Nodes), listing.Error);
         foreach (var note in listing.Notes) _log.Info("{0}", note);
         if (_request.Scope is { IsEverything: false } scope) _log.Info("SYNC SCOPE: {0}", scope);
         // The CLI checks --node against the listed nodes; those a Kubernetes API lists are known only now.
-        foreach (var missing in (_request.Scope?.Nodes ?? []).Where(name => _nodes.All(n => n.Name != name)))
+        foreach (var missing in (_request.Scope?.Nodes ?? []).Where(name => listing.Nodes.All(n => n.Name != name)))
             _log.Warning("--node {0}: no such node in this sync, nothing is pulled onto it", missing);
         if (listing.Error is not null)
-            _log.Error(_nodes.Count == 0 ? "NODE DISCOVERY FAILED, no node to sync: {0}" : "NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
-        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, _nodes, _request.Reason, _request.Mode));
+            _log.Error(listing.Nodes.Count == 0 ? "NODE DISCOVERY FAILED, no node to sync: {0}" : "NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
+        Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, listing.Nodes, _request.Reason, _request.Mode));
         Become(Discovering);
         Stash.UnstashAll();
-        if (_nodes.Count == 0)
+        if (listing.Nodes.Count == 0)
         {
             Finish([]);
             return;
         }
         _transport.SyncStarting();
-        var watchdog = NodeActor.WatchdogFor(_settings.Ssh);
-        // Turns go in the listed order, so the first nodes are the ones a CLI run connected ahead.
-        foreach (var node in _nodes)
-        {
-            var actor = Context.Watch(Context.ActorOf(NodeActor.Props(node, _transport, watchdog), $"node-{node.Name}"));
-            _nodeActors[actor] = node.Name;
-            GrantTurns(_connectTurns.Request(actor));
-        }
+        _check = Context.Watch(Context.ActorOf(NodeCheck.Props(listing.Nodes, _transport, _settings.Ssh), "nodes"));
     }
 
     private void Discovering()
     {
-        Receive<NodeEvents.WantsToConnect>(_ => GrantTurns(_connectTurns.Request(Sender)));
-        Receive<NodeEvents.DoneConnecting>(_ => GrantTurns(_connectTurns.Release(Sender)));
-        Receive<NodeEvents.Ready>(ready => _statuses.ContainsKey(ready.Node), _ => { });
-        Receive<NodeEvents.Unavailable>(gone => _statuses.ContainsKey(gone.Node), _ => { });
         Receive<NodeEvents.Ready>(OnReady);
         Receive<NodeEvents.Unavailable>(OnUnavailable);
-        Receive<Terminated>(OnNodeActorStopped);
+        Receive<Terminated>(gone => gone.ActorRef.Equals(_check), _ =>
+        {
+            foreach (var node in _answers.Unanswered().ToList()) Checked(NodeStatus.Unreachable(node, "the node check stopped on an internal error (see the log)", NodeStage.Connect));
+        });
         Receive<SyncCommands.StopSync>(stop =>
         {
             _interrupted = true;
-            foreach (var node in _nodes.Where(n => !_statuses.ContainsKey(n.Name)))
-                _statuses[node.Name] = NodeStatus.Unreachable(node.Name, $"not checked: {stop.Why}", NodeStage.Connect);
+            foreach (var node in _answers.Unanswered().ToList()) _answers.Record(NodeStatus.Unreachable(node, $"not checked: {stop.Why}", NodeStage.Connect));
             Finish([]);
         });
     }
@@ -131,59 +118,22 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             _interrupted = true;
             _dispatcher!.Forward(stop);
         });
-        IgnoreLateNodeEvents();
-    }
-
-    /// <summary>A node actor restarted by supervision asks to connect again; the run already has its answer.</summary>
-    private void IgnoreLateNodeEvents()
-    {
-        Receive<NodeEvents.WantsToConnect>(_ => { });
-        Receive<NodeEvents.DoneConnecting>(_ => { });
-        Receive<NodeEvents.Ready>(_ => { });
-        Receive<NodeEvents.Unavailable>(_ => { });
-    }
-
-    private static void GrantTurns(IReadOnlyList<IActorRef> granted)
-    {
-        foreach (var node in granted) node.Tell(NodeCommands.Connect.Instance);
     }
 
     private void OnReady(NodeEvents.Ready ready)
     {
-        var matching = ready.Inventory.Images.SelectMany(i => i.Tags).Count(_settings.Images.Filter.Matches);
-        _inventories.Add(ready.Inventory);
-        _sessions[ready.Node] = ready.Session;
-        _facts[ready.Node] = ready.Facts;
-        if (MissingFacts(ready.Facts) is { } missing) Context.System.EventStream.Publish(new SyncEvents.NodeWarning(ready.Node, missing));
-        Checked(NodeStatus.Ready(ready.Node, matching, ready.Inventory.RejectedReferences, ready.Facts));
-    }
-
-    /// <summary>What the node could not tell, where it matters: the disk guard is off for it, it takes no part in copies, or a replacement goes unnoticed.</summary>
-    private string? MissingFacts(NodeFacts facts)
-    {
-        if (facts.Missing.Count == 0) return null;
-        var consequences = new List<string>();
-        if (facts.ImageFs is null && _settings.Pull.Disk.Guards) consequences.Add("the disk guard is off for it");
-        if (facts.Platform is null && _settings.Transfer.Enabled) consequences.Add("no copies go to or from it");
-        if (facts.Identity is null && _history is not null) consequences.Add("were it replaced, what image-sync pulled onto it before would still count");
-        return consequences.Count == 0 ? null : $"{string.Join("; ", facts.Missing)}: {string.Join(", and ", consequences)}";
+        var missing = ready.Facts.MissingWarning(_settings.Pull.Disk.Guards, _settings.Transfer.Enabled, historyKept: _history is not null);
+        if (missing is not null) Context.System.EventStream.Publish(new SyncEvents.NodeWarning(ready.Node, missing));
+        Checked(_answers.Ready(ready, _settings.Images.Filter));
     }
 
     private void OnUnavailable(NodeEvents.Unavailable gone) => Checked(NodeStatus.Unreachable(gone.Node, gone.Reason, gone.FailedAt));
 
-    /// <summary>A node actor that stops before it reported (it crashed) leaves its node unreachable, never unanswered.</summary>
-    private void OnNodeActorStopped(Terminated stopped)
-    {
-        GrantTurns(_connectTurns.Release(stopped.ActorRef));
-        if (_nodeActors.TryGetValue(stopped.ActorRef, out var node) && !_statuses.ContainsKey(node))
-            Checked(NodeStatus.Unreachable(node, "its node actor stopped on an internal error (see the log)", NodeStage.Connect));
-    }
-
     private void Checked(NodeStatus status)
     {
-        _statuses[status.Node] = status;
+        _answers.Record(status);
         Context.System.EventStream.Publish(new SyncEvents.NodeChecked(status));
-        if (_statuses.Count == _nodes.Count) Reckon();
+        if (_answers.AllAnswered) Reckon();
     }
 
     /// <summary>
@@ -197,7 +147,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Reckoned(PullHistoryEvents.Reckoned.Nothing);
             return;
         }
-        var reckon = new PullHistoryCommands.Reckon(_inventories, _facts, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
+        var reckon = new PullHistoryCommands.Reckon(_answers.Inventories, _answers.Facts, Record: _request.Mode == SyncMode.Run, _settings.Pull.Disk);
         _history.Ask<PullHistoryEvents.Reckoned>(reckon, ReckonLimit).PipeTo(Self, failure: error =>
         {
             _log.Warning("what image-sync pulled before could not be read ({0}): removed images are not held back this sync", error.GetBaseException().Message);
@@ -215,39 +165,34 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             _interrupted = true;
             Finish([]);
         });
-        IgnoreLateNodeEvents();
     }
 
     private void Reckoned(PullHistoryEvents.Reckoned reckoned)
     {
-        _scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _nodes);
+        _scope = PlanScope.Resolve(_settings.Images.Wanted, _request.Scope ?? RunScope.Everything, _answers.Nodes);
         _pins = new PinLedger(_scope, _settings.Images.Filter, reckoned.Nodes.ToDictionary(n => n.Node, n => n.PinsKnown));
         if (_request.Mode == SyncMode.Check) Finish([]);
         else Plan(reckoned);
     }
 
-    /// <summary>Plans without the pulls held back (but never an image declared with pin = on: the backoff is for images kubelet may delete).</summary>
     private void Plan(PullHistoryEvents.Reckoned reckoned)
     {
-        var heldBack = reckoned.Nodes.ToDictionary(n => n.Node, n => n.HeldBack);
         foreach (var node in reckoned.Nodes.Where(n => n.Replaced is not null))
             Context.System.EventStream.Publish(new SyncEvents.NodeReplaced(node.Node, node.Replaced!));
         foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
             Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
-        var wanted = SyncPlanner.Plan(_inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged,
-            (node, image) => !_scope.Pins(node, image) && heldBack.TryGetValue(node, out var held) && held.TryGetValue(image, out var until) ? until : null, _scope);
-        var pinned = new PinnedDisk(_inventories.ToDictionary(i => i.Node, _pins!.PinnedBytes), pull => _scope.Pins(pull.Node, pull.Image));
-        _plan = DiskBudget.Apply(wanted, _facts, _settings.Pull.Disk, pinned);
+        _plan = SyncPlanner.Plan(_answers.Inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged, _scope, reckoned.Nodes, _pins!, _answers.Facts,
+            _settings.Pull.Disk);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));
         if (_request.Mode == SyncMode.Plan)
         {
-            _pinsPending = _pins!.Reconcile(_inventories, _plan.Pulls.Where(p => _plan.SkipReason(p) is null)).Work;
+            _pinsPending = _pins!.Reconcile(_answers.Inventories, _plan.Runnable).Work;
             Finish([]);
         }
         else if (_plan.Pulls.Count == 0) KeepPins([]);
         else
         {
-            _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _sessions, _facts, _settings, _started), "pulls"));
+            _dispatcher = Context.Watch(Context.ActorOf(PullDispatcher.Props(_plan, _answers.Sessions, _answers.Facts, _settings, _started), "pulls"));
             Become(Pulling);
         }
     }
@@ -260,14 +205,14 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Finish(outcomes);
             return;
         }
-        var (work, found) = _pins!.Reconcile(_inventories, outcomes.Where(o => o.IsSuccess).Select(o => o.Pull));
+        var (work, found) = _pins!.Reconcile(_answers.Inventories, outcomes.Where(o => o.IsSuccess).Select(o => o.Pull));
         foreach (var change in found) Context.System.EventStream.Publish(new SyncEvents.PinChanged(change));
         if (work.Count == 0)
         {
             Finish(outcomes);
             return;
         }
-        _pinKeeper = Context.Watch(Context.ActorOf(PinKeeper.Props(work, _sessions, _settings.Pull.MaxParallel), "pins"));
+        _pinKeeper = Context.Watch(Context.ActorOf(PinKeeper.Props(work, _answers.Sessions, _settings.Pull.MaxParallel), "pins"));
         Become(() => Pinning(outcomes));
     }
 
@@ -292,32 +237,19 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
             Context.Stop(Context.Unwatch(_pinKeeper!));
             Finish(outcomes);
         });
-        IgnoreLateNodeEvents();
     }
 
     /// <summary>The nodes of this sync; a directory that threw gives none, with its error.</summary>
     private sealed record Listed(NodeListing Listing) : INoSerializationVerificationNeeded;
 
-    /// <summary>
-    /// A node actor that throws is restarted (it simply reads its node again) up to three times a minute,
-    /// then stopped. The dispatcher and the pin keeper are stopped at once: their bookkeeping cannot be rebuilt,
-    /// and starting over would pull (or pin) twice. Whatever a stopped child owed is settled on its Terminated.
-    /// </summary>
-    private sealed class RunSupervision(Func<IActorRef, bool> keepsBooks) : OneForOneStrategy(3, TimeSpan.FromMinutes(1), Akka.Actor.Decider.From(Directive.Restart))
-    {
-        protected override Directive Handle(IActorRef child, Exception exception) =>
-            keepsBooks(child) ? Directive.Stop : base.Handle(child, exception);
-    }
-
     private void Finish(IReadOnlyList<PullOutcome> outcomes, string? fault = null)
     {
-        var nodes = _nodes.Select(n => _statuses[n.Name]).ToList();
-        var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, nodes, _plan, outcomes, _interrupted, fault,
+        var summary = new SyncSummary(_request.Mode, _startedAt, Context.System.Scheduler.MonotonicClock - _started, _answers.Statuses(), _plan, outcomes, _interrupted, fault,
             _settings.Transfer.Mode)
         {
-            Specs = _nodes,
+            Specs = _answers.Nodes,
             DiscoveryError = _discoveryError,
-            Pins = _pins?.Report(_inventories, _pinsPending) ?? PinReport.None,
+            Pins = _pins?.Report(_answers.Inventories, _pinsPending) ?? PinReport.None,
         };
         Context.Parent.Tell(new SyncEvents.SyncFinished(summary));
         // The coordinator stops this run once it has the summary; anything arriving until then is moot.

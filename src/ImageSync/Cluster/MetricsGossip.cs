@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
-using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Metrics;
 

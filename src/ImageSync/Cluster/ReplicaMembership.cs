@@ -4,7 +4,6 @@ using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote;
 using ImageSync.Actors;
-using ImageSync.Configuration;
 using ImageSync.Daemon;
 using AkkaCluster = Akka.Cluster.Cluster;
 using ClusterSettings = ImageSync.Configuration.ClusterSettings;
@@ -29,11 +28,9 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JoinWithin = TimeSpan.FromSeconds(30);
-    // Silence is normal while the others start; half a minute of it usually means they cannot answer this one.
-    private static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan QuietAgainEvery = TimeSpan.FromMinutes(5);
 
     private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly MemberView _members;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IReadOnlyList<Address> _others;
     private readonly ReplicaProbes _probes;
@@ -41,13 +38,12 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private readonly CoordinatorPresence _presence;
     private readonly Dictionary<long, MembershipConfirmation> _confirmations = [];
     private long _lastConfirmation;
-    private TimeSpan _heardAt;
-    private TimeSpan? _quietSaidAt;
 
     public ReplicaMembership(ClusterSettings settings, CoordinatorPresence presence)
     {
         _settings = settings;
         _others = [.. settings.Replicas.Select(Address.Parse).Where(r => !r.Equals(_cluster.SelfAddress))];
+        _members = new MemberView(_cluster);
         _probes = new ReplicaProbes(_cluster.SelfAddress, _others, settings.Majority);
         _presence = presence;
         Probing();
@@ -65,7 +61,6 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
         _probes.Started(Now);
-        _heardAt = Now;
         Timers.StartPeriodicTimer(nameof(Probe), Probe.Instance, ProbeEvery);
     }
 
@@ -74,11 +69,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>In no cluster yet: asking the other replicas each second, until there is one to join or to form.</summary>
     private void Probing()
     {
-        Receive<MembershipQueries.Answer>(answer =>
-        {
-            _probes.Heard(answer, Now);
-            _heardAt = Now;
-        });
+        Receive<MembershipQueries.Answer>(answer => _probes.Heard(answer, Now));
         Receive<Probe>(_ => ProbeOthers());
         Always();
     }
@@ -100,10 +91,10 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Always()
     {
         Receive<MembershipQueries.AreYouInACluster>(_ => Answer(Sender));
-        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, ReplicaProbes.AddressOf(asked.Address) is { } address && SeesAsMember(address))));
+        Receive<MembershipQueries.IsMember>(asked => Sender.Tell(new MembershipQueries.MemberAnswer(asked.Id, ReplicaProbes.AddressOf(asked.Address) is { } address && _members.Sees(address))));
         Receive<MembershipCommands.ConfirmMembership>(_ => StartConfirmation(Sender));
         Receive<MembershipQueries.MemberAnswer>(Answered);
-        Receive<ConfirmationTimedOut>(late => NotConfirmed(late.Id));
+        Receive<ConfirmationTimedOut>(late => Conclude(late.Id));
         Receive<ThisActorSystemQuarantinedEvent>(quarantined =>
         {
             _log.Warning("CLUSTER: replica {0} quarantined this one: the others went on without it; it leaves the cluster", quarantined.RemoteAddress);
@@ -131,8 +122,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     private void Answer(IActorRef prober)
     {
         _probes.ProbedBy(prober.Path.Address, Now);
-        _heardAt = Now;
-        prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. JoinableMembers().Select(m => m.ToString())], [.. _probes.Hears(Now).Select(h => h.ToString())]));
+        prober.Tell(new MembershipQueries.Answer(_cluster.SelfAddress.ToString(), [.. _members.Joinable().Select(m => m.ToString())], [.. _probes.Hears(Now).Select(h => h.ToString())]));
     }
 
     /// <summary>Another replica may start syncing soon: a sync running here stops at once.</summary>
@@ -146,7 +136,7 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     {
         Timers.Cancel(nameof(Probe));
         Timers.Cancel(nameof(JoinTimedOut));
-        _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", UpMembers().Append(_cluster.SelfAddress).Distinct()));
+        _log.Info("CLUSTER: this replica is a member, with {0}", string.Join(", ", _members.Up().Append(_cluster.SelfAddress).Distinct()));
         Become(Member);
     }
 
@@ -172,10 +162,9 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     /// <summary>No other replica answered for a while: what an operator checks first, said now and then, not every second.</summary>
     private void SayWhenQuiet()
     {
-        if (_others.Count == 0 || Now - _heardAt < QuietFor || (_quietSaidAt is { } said && Now - said < QuietAgainEvery)) return;
-        _quietSaidAt = Now;
+        if (_probes.QuietToSay(Now) is not { } quiet) return;
         _log.Warning("CLUSTER: none of the {0} other replicas in cluster.seed-nodes has answered for {1}: are they running and reachable on their cluster port, "
-            + "and {2}?", _others.Count, Durations.Elapsed(Now - _heardAt),
+            + "and {2}?", _others.Count, Durations.Elapsed(quiet),
             _settings.Tls.Enabled ? "do they all run cluster.tls with certificates of the same CA" : "do they all run with cluster.tls.enabled = off too");
     }
 
@@ -188,13 +177,13 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
 
     private void StartConfirmation(IActorRef requester)
     {
-        if (!IsUp(_cluster.SelfMember))
+        if (!_members.SelfIsUp)
         {
             requester.Tell(new MembershipEvents.NotConfirmed($"this replica is {_cluster.SelfMember.Status}, not an Up member of the cluster"));
             return;
         }
         // A majority of those that can confirm: Up members, not those joining, downed or leaving.
-        var members = UpMembers().ToList();
+        var members = _members.Up().ToList();
         var confirmation = new MembershipConfirmation(requester, members.Count / 2 + 1, members.Count);
         if (confirmation.Done)
         {
@@ -213,34 +202,17 @@ public sealed class ReplicaMembership : ReceiveActor, IWithTimers
     {
         if (!_confirmations.TryGetValue(answer.Id, out var confirmation)) return;
         confirmation.Heard(answer.Confirmed);
-        if (confirmation.Done)
-        {
-            _confirmations.Remove(answer.Id);
-            Timers.Cancel(ConfirmationTimer(answer.Id));
-            confirmation.Requester.Tell(MembershipEvents.Confirmed.Instance);
-        }
-        else if (confirmation.Hopeless) NotConfirmed(answer.Id);
+        if (confirmation.Done || confirmation.Hopeless) Conclude(answer.Id);
     }
 
-    private void NotConfirmed(long id)
+    /// <summary>The confirmation is decided, or out of time: its requester hears which.</summary>
+    private void Conclude(long id)
     {
         if (!_confirmations.Remove(id, out var confirmation)) return;
         Timers.Cancel(ConfirmationTimer(id));
-        confirmation.Requester.Tell(new MembershipEvents.NotConfirmed(
+        confirmation.Requester.Tell(confirmation.Done ? MembershipEvents.Confirmed.Instance : new MembershipEvents.NotConfirmed(
             $"only {confirmation.Confirmed} of the {confirmation.Members} replicas confirmed within {Durations.Show(ConfirmWithin)} that this one is still a member (it may have been cut off or downed)"));
     }
-
-    /// <summary>Whether this replica counts <paramref name="address"/> as a member another may sync beside: Up and reachable.</summary>
-    private bool SeesAsMember(Address address) =>
-        IsUp(_cluster.SelfMember) && UpMembers().Contains(address) && !_cluster.State.Unreachable.Any(m => m.Address.Equals(address));
-
-    /// <summary>The members another replica may join: this replica's cluster, once it is in one.</summary>
-    private IEnumerable<Address> JoinableMembers() => IsUp(_cluster.SelfMember) ? UpMembers() : [];
-
-    private IEnumerable<Address> UpMembers() => _cluster.State.Members.Where(IsUp).Select(m => m.Address);
-
-    /// <summary>Weakly up (not yet seen by all) counts: such a member syncs and confirms like an Up one, and is not joined again.</summary>
-    private static bool IsUp(Member member) => member.Status is MemberStatus.Up or MemberStatus.WeaklyUp;
 
     private ActorSelection MembershipOf(Address replica) => Context.ActorSelection(new RootActorPath(replica) / "user" / Name);
 

@@ -11,19 +11,15 @@ namespace ImageSync.Configuration;
 public sealed class HoconParser
 {
     private const int MaxIncludeDepth = 8;
-    private const string Forbidden = "$\"{}[]:=,+#`^?!@*&\\";
 
-    private readonly string _text;
+    private readonly HoconScanner _scan;
     private readonly string _file;
     private readonly Func<string, string?> _environment;
     private readonly int _includeDepth;
-    private int _pos;
-    private int _line = 1;
-    private int _column = 1;
 
     private HoconParser(string text, string file, Func<string, string?> environment, int includeDepth)
     {
-        _text = text;
+        _scan = new HoconScanner(text, file);
         _file = file;
         _environment = environment;
         _includeDepth = includeDepth;
@@ -37,28 +33,12 @@ public sealed class HoconParser
     public static HoconObject ParseFile(string path, Func<string, string?>? environment = null) =>
         Parse(File.ReadAllText(path), path, environment);
 
-    private SourcePosition Here => new(_file, _line, _column);
-
-    private bool AtEnd => _pos >= _text.Length;
-
-    private char Current => _text[_pos];
-
     private HoconObject ParseDocument()
     {
-        SkipBlank();
-        HoconObject root;
-        if (!AtEnd && Current == '{')
-        {
-            var start = Here;
-            Advance();
-            root = ParseObjectBody(start, closing: '}');
-        }
-        else
-        {
-            root = ParseObjectBody(Here, closing: null);
-        }
-        SkipBlank();
-        if (!AtEnd) throw Error($"unexpected '{Current}' after the end of the document");
+        _scan.SkipBlank();
+        var root = !_scan.AtEnd && _scan.Current == '{' ? ParseBracedObject() : ParseObjectBody(_scan.Here, closing: null);
+        _scan.SkipBlank();
+        if (!_scan.AtEnd) throw Error($"unexpected '{_scan.Current}' after the end of the document");
         return root;
     }
 
@@ -67,48 +47,48 @@ public sealed class HoconParser
         var obj = new HoconObject(start);
         while (true)
         {
-            SkipBlank();
-            if (AtEnd)
+            _scan.SkipBlank();
+            if (_scan.AtEnd)
             {
                 if (closing is null) return obj;
                 throw new HoconException(start, "this '{' is never closed");
             }
-            if (Current == closing)
+            if (_scan.Current == closing)
             {
-                Advance();
+                _scan.Advance();
                 return obj;
             }
-            if (Current == ',') throw Error("unexpected ','");
+            if (_scan.Current == ',') throw Error("unexpected ','");
             ParseField(obj);
-            SkipInlineSpace();
-            if (!AtEnd && Current == ',') Advance();
-            else if (!AtEnd && Current != '\n' && Current != closing && !AtComment())
-                throw Error($"expected a new line or ',' after a value, found '{Current}'");
+            _scan.SkipInlineSpace();
+            if (!_scan.AtEnd && _scan.Current == ',') _scan.Advance();
+            else if (!_scan.AtEnd && _scan.Current != '\n' && _scan.Current != closing && !_scan.AtComment())
+                throw Error($"expected a new line or ',' after a value, found '{_scan.Current}'");
         }
     }
 
     private void ParseField(HoconObject target)
     {
-        var keyPosition = Here;
-        if (TryConsumeWord("include"))
+        var keyPosition = _scan.Here;
+        if (_scan.TryConsumeWord("include"))
         {
             ParseInclude(target, keyPosition);
             return;
         }
         var path = ParseKey();
-        SkipInlineSpace();
+        _scan.SkipInlineSpace();
         HoconNode? value;
-        if (!AtEnd && Current == '{')
+        if (!_scan.AtEnd && _scan.Current == '{')
         {
             value = ParseValue();
         }
-        else if (!AtEnd && (Current == '=' || Current == ':'))
+        else if (!_scan.AtEnd && (_scan.Current == '=' || _scan.Current == ':'))
         {
-            Advance();
-            SkipBlank();
+            _scan.Advance();
+            _scan.SkipBlank();
             value = ParseValue();
         }
-        else if (!AtEnd && Current == '+')
+        else if (!_scan.AtEnd && _scan.Current == '+')
         {
             throw Error("'+=' is not supported: write the whole list");
         }
@@ -129,9 +109,9 @@ public sealed class HoconParser
 
     private void ParseInclude(HoconObject target, SourcePosition position)
     {
-        SkipInlineSpace();
-        if (AtEnd || Current != '"') throw Error("include needs a quoted file name: include \"other.conf\"");
-        var name = ParseQuoted();
+        _scan.SkipInlineSpace();
+        if (_scan.AtEnd || _scan.Current != '"') throw Error("include needs a quoted file name: include \"other.conf\"");
+        var name = _scan.ReadQuoted();
         if (_includeDepth >= MaxIncludeDepth) throw new HoconException(position, $"includes nested deeper than {MaxIncludeDepth}: is there a cycle?");
         var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_file)) ?? ".", name);
         if (!File.Exists(path)) throw new HoconException(position, $"included file '{path}' does not exist");
@@ -144,28 +124,27 @@ public sealed class HoconParser
         var parts = new List<string>();
         while (true)
         {
-            if (AtEnd) throw Error("expected a key");
-            if (Current == '"')
+            if (_scan.AtEnd) throw Error("expected a key");
+            if (_scan.Current == '"')
             {
-                parts.Add(ParseQuoted());
+                parts.Add(_scan.ReadQuoted());
             }
             else
             {
-                var start = _pos;
-                while (!AtEnd && (char.IsAsciiLetterOrDigit(Current) || Current is '-' or '_')) Advance();
-                if (_pos == start) throw Error($"unexpected '{Current}' where a key should start");
-                parts.Add(_text[start.._pos]);
+                var part = _scan.ReadWhile(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+                if (part.Length == 0) throw Error($"unexpected '{_scan.Current}' where a key should start");
+                parts.Add(part);
             }
-            if (AtEnd || Current != '.') return parts;
-            Advance();
+            if (_scan.AtEnd || _scan.Current != '.') return parts;
+            _scan.Advance();
         }
     }
 
     /// <returns>null when the value is an unset optional substitution.</returns>
     private HoconNode? ParseValue()
     {
-        if (AtEnd) throw Error("expected a value");
-        return Current switch
+        if (_scan.AtEnd) throw Error("expected a value");
+        return _scan.Current switch
         {
             '{' => ParseBracedObject(),
             '[' => ParseList(),
@@ -175,53 +154,53 @@ public sealed class HoconParser
 
     private HoconObject ParseBracedObject()
     {
-        var start = Here;
-        Advance();
+        var start = _scan.Here;
+        _scan.Advance();
         return ParseObjectBody(start, closing: '}');
     }
 
     private HoconList ParseList()
     {
-        var start = Here;
-        Advance();
+        var start = _scan.Here;
+        _scan.Advance();
         var items = new List<HoconNode>();
         while (true)
         {
-            SkipBlank();
-            if (AtEnd) throw new HoconException(start, "this '[' is never closed");
-            if (Current == ']')
+            _scan.SkipBlank();
+            if (_scan.AtEnd) throw new HoconException(start, "this '[' is never closed");
+            if (_scan.Current == ']')
             {
-                Advance();
+                _scan.Advance();
                 return new HoconList(items, start);
             }
-            if (Current == ',') throw Error("unexpected ','");
+            if (_scan.Current == ',') throw Error("unexpected ','");
             var item = ParseValue();
             if (item is not null) items.Add(item);
-            SkipInlineSpace();
-            if (!AtEnd && Current == ',') Advance();
-            else if (!AtEnd && Current != '\n' && Current != ']' && !AtComment())
-                throw Error($"expected ',' or ']' in a list, found '{Current}'");
+            _scan.SkipInlineSpace();
+            if (!_scan.AtEnd && _scan.Current == ',') _scan.Advance();
+            else if (!_scan.AtEnd && _scan.Current != '\n' && _scan.Current != ']' && !_scan.AtComment())
+                throw Error($"expected ',' or ']' in a list, found '{_scan.Current}'");
         }
     }
 
     /// <summary>One or more pieces on one line (quoted, unquoted, substitutions), joined as HOCON concatenates them.</summary>
     private HoconScalar? ParseScalar()
     {
-        var start = Here;
+        var start = _scan.Here;
         var text = new StringBuilder();
         var anyPiece = false;
         var allUnsetOptional = true;
         string? variable = null;
         var pendingSpace = "";
-        while (!AtEnd && !IsScalarEnd())
+        while (!_scan.AtEnd && !IsScalarEnd())
         {
             if (anyPiece) text.Append(pendingSpace);
-            if (Current == '"')
+            if (_scan.Current == '"')
             {
-                text.Append(IsTripleQuote() ? ParseTripleQuoted() : ParseQuoted());
+                text.Append(_scan.AtTripleQuote() ? _scan.ReadTripleQuoted() : _scan.ReadQuoted());
                 allUnsetOptional = false;
             }
-            else if (Current == '$')
+            else if (_scan.Current == '$')
             {
                 var (name, value) = ParseSubstitution();
                 if (value is not null) (allUnsetOptional, variable) = (false, name);
@@ -229,152 +208,34 @@ public sealed class HoconParser
             }
             else
             {
-                text.Append(ParseUnquoted());
+                text.Append(_scan.ReadUnquoted());
                 allUnsetOptional = false;
             }
             anyPiece = true;
-            var spaceStart = _pos;
-            SkipInlineSpace();
-            pendingSpace = _text[spaceStart.._pos];
+            pendingSpace = _scan.ReadWhile(c => c is ' ' or '\t' or '\r' or '\uFEFF');
         }
-        if (!anyPiece) throw AtEnd ? Error("expected a value") : Error($"unexpected '{Current}' where a value should start");
+        if (!anyPiece) throw _scan.AtEnd ? Error("expected a value") : Error($"unexpected '{_scan.Current}' where a value should start");
         return allUnsetOptional ? null : new HoconScalar(text.ToString(), start) { Variable = variable };
     }
 
-    private bool IsScalarEnd() => Current is '\n' or ',' or '}' or ']' or '{' or '[' || AtComment() || Current == '\r';
-
-    private string ParseUnquoted()
-    {
-        var start = _pos;
-        while (!AtEnd && !char.IsWhiteSpace(Current) && !AtComment())
-        {
-            if (Forbidden.Contains(Current))
-            {
-                if (_pos == start || Current is not (',' or '}' or ']' or '{' or '['))
-                    throw Error($"'{Current}' cannot appear in an unquoted value: put the value in double quotes");
-                break;
-            }
-            Advance();
-        }
-        return _text[start.._pos];
-    }
+    private bool IsScalarEnd() => _scan.Current is '\n' or ',' or '}' or ']' or '{' or '[' || _scan.AtComment() || _scan.Current == '\r';
 
     private (string Name, string? Value) ParseSubstitution()
     {
-        var start = Here;
-        Advance();
-        if (AtEnd || Current != '{') throw Error("'$' starts a substitution: write ${VAR} or ${?VAR}, or quote the value");
-        Advance();
-        var optional = !AtEnd && Current == '?';
-        if (optional) Advance();
-        var nameStart = _pos;
-        while (!AtEnd && (char.IsAsciiLetterOrDigit(Current) || Current == '_')) Advance();
-        var name = _text[nameStart.._pos];
-        if (AtEnd || Current != '}' || name.Length == 0)
+        var start = _scan.Here;
+        _scan.Advance();
+        if (_scan.AtEnd || _scan.Current != '{') throw Error("'$' starts a substitution: write ${VAR} or ${?VAR}, or quote the value");
+        _scan.Advance();
+        var optional = !_scan.AtEnd && _scan.Current == '?';
+        if (optional) _scan.Advance();
+        var name = _scan.ReadWhile(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        if (_scan.AtEnd || _scan.Current != '}' || name.Length == 0)
             throw new HoconException(start, "substitutions name an environment variable: ${NAME} or ${?NAME} with NAME of A-Z a-z 0-9 _");
-        Advance();
+        _scan.Advance();
         var value = _environment(name);
         if (value is null && !optional) throw new HoconException(start, $"environment variable {name} is not set (write ${{?{name}}} to make it optional)");
         return (name, value);
     }
 
-    private bool IsTripleQuote() => string.CompareOrdinal(_text, _pos, "\"\"\"", 0, 3) == 0;
-
-    private string ParseTripleQuoted()
-    {
-        var start = Here;
-        for (var i = 0; i < 3; i++) Advance();
-        var end = _text.IndexOf("\"\"\"", _pos, StringComparison.Ordinal);
-        if (end < 0) throw new HoconException(start, "this \"\"\" string is never closed");
-        var value = _text[_pos..end];
-        while (_pos < end + 3) Advance();
-        return value;
-    }
-
-    private string ParseQuoted()
-    {
-        var start = Here;
-        Advance();
-        var value = new StringBuilder();
-        while (true)
-        {
-            if (AtEnd || Current == '\n') throw new HoconException(start, "this string is never closed");
-            var c = Current;
-            Advance();
-            if (c == '"') return value.ToString();
-            if (c != '\\')
-            {
-                value.Append(c);
-                continue;
-            }
-            if (AtEnd) throw new HoconException(start, "this string is never closed");
-            var escaped = Current;
-            Advance();
-            value.Append(escaped switch
-            {
-                '"' => '"',
-                '\\' => '\\',
-                '/' => '/',
-                'b' => '\b',
-                'f' => '\f',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'u' => ParseUnicodeEscape(),
-                _ => throw Error($"unknown escape '\\{escaped}' in a string"),
-            });
-        }
-    }
-
-    private char ParseUnicodeEscape()
-    {
-        if (_pos + 4 > _text.Length || !ushort.TryParse(_text.AsSpan(_pos, 4), System.Globalization.NumberStyles.HexNumber, null, out var code))
-            throw Error("\\u needs four hex digits");
-        for (var i = 0; i < 4; i++) Advance();
-        return (char)code;
-    }
-
-    private bool TryConsumeWord(string word)
-    {
-        if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0) return false;
-        var after = _pos + word.Length;
-        if (after >= _text.Length || !(_text[after] is ' ' or '\t' or '"')) return false;
-        for (var i = 0; i < word.Length; i++) Advance();
-        return true;
-    }
-
-    private bool AtComment() =>
-        !AtEnd && (Current == '#' || (Current == '/' && _pos + 1 < _text.Length && _text[_pos + 1] == '/'));
-
-    private void SkipInlineSpace()
-    {
-        while (!AtEnd && Current is ' ' or '\t' or '\r' or '\uFEFF') Advance();
-    }
-
-    /// <summary>Skips spaces, new lines and comments.</summary>
-    private void SkipBlank()
-    {
-        while (!AtEnd)
-        {
-            if (char.IsWhiteSpace(Current) || Current == '\uFEFF') Advance();
-            else if (AtComment()) while (!AtEnd && Current != '\n') Advance();
-            else return;
-        }
-    }
-
-    private void Advance()
-    {
-        if (_text[_pos] == '\n')
-        {
-            _line++;
-            _column = 1;
-        }
-        else
-        {
-            _column++;
-        }
-        _pos++;
-    }
-
-    private HoconException Error(string problem) => new(Here, problem);
+    private HoconException Error(string problem) => _scan.Error(problem);
 }

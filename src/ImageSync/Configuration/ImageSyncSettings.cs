@@ -30,6 +30,10 @@ public sealed record ImageSyncSettings(
     SimulatedFleetSettings Simulated,
     string CredentialsFile)
 {
+    /// <summary>What the pull dispatch of a run obeys, from the pull and transfer sections and the shutdown grace.</summary>
+    public DispatchRules Dispatch => new(Pull.MaxPerNode, Pull.Canary, Pull.Verify, Pull.Retries, Pull.RetryBackoff, Pull.Timeout + Pull.KillAfter, Pull.Disk,
+        Transfer.Mode, Transfer.MaxPerSource, Transfer.FanOut, Transfer.Exclude, ShutdownGrace);
+
     /// <summary>Reads every section; what is wrong goes to the reader's problems.</summary>
     internal static ImageSyncSettings Create(ConfigReader reader, string home)
     {

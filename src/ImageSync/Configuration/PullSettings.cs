@@ -1,3 +1,5 @@
+using ImageSync.Domain;
+
 namespace ImageSync.Configuration;
 
 /// <param name="Canary">An image several nodes need is first pulled on one; a permanent failure there spares the others.</param>
@@ -14,16 +16,13 @@ public sealed record PullSettings(
     TimeSpan RetryBackoff,
     bool Canary,
     bool Verify,
-    DiskSettings Disk,
+    DiskPolicy Disk,
     bool ShardNodes = true)
 {
     private const string Section = "image-sync.pull";
 
     /// <summary>When the local watchdog gives up on a pull whose channel never answered.</summary>
     public TimeSpan Watchdog => Timeout + KillAfter + WatchdogGrace;
-
-    /// <summary>Exponential backoff from <c>retry-backoff</c>, ±25% by <paramref name="jitter"/> in [0, 1), so retries of many nodes do not stampede.</summary>
-    public TimeSpan Backoff(int failedAttempts, double jitter) => RetryBackoff * Math.Pow(2, failedAttempts - 1) * (0.75 + jitter / 2);
 
     /// <summary>Reads <c>image-sync.pull</c>; what is wrong goes to the reader's problems.</summary>
     internal static PullSettings Create(ConfigReader reader) => new(
@@ -37,6 +36,23 @@ public sealed record PullSettings(
         reader.Duration($"{Section}.retry-backoff", TimeSpan.Zero, TimeSpan.FromHours(1)),
         reader.Switch($"{Section}.canary"),
         reader.Switch($"{Section}.verify"),
-        DiskSettings.Create(reader),
+        ReadDisk(reader),
         reader.Switch($"{Section}.shard-nodes"));
+
+    /// <summary>Reads <c>image-sync.pull.disk</c>.</summary>
+    private static DiskPolicy ReadDisk(ConfigReader reader)
+    {
+        const string disk = $"{Section}.disk";
+        var backoff = reader.Duration($"{disk}.removed-backoff", TimeSpan.Zero, TimeSpan.FromDays(30));
+        var max = reader.Duration($"{disk}.removed-backoff-max", TimeSpan.Zero, TimeSpan.FromDays(365));
+        if (max < backoff)
+            reader.Problem($"{disk}.removed-backoff-max", reader.Node($"{disk}.removed-backoff-max"), $"must be at least removed-backoff ({Durations.Show(backoff)})");
+        return new DiskPolicy(
+            reader.Percent($"{disk}.max-usage"),
+            reader.Size($"{disk}.min-free", 0, 1L << 50),
+            reader.DoubleOf($"{disk}.growth-factor", reader.Node($"{disk}.growth-factor"), 1, 10),
+            reader.Choice<DiskOrder>($"{disk}.order"),
+            backoff,
+            max);
+    }
 }

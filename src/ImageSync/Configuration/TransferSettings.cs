@@ -1,17 +1,6 @@
+using ImageSync.Domain;
+
 namespace ImageSync.Configuration;
-
-/// <summary>Where a node that lacks an image gets it: the registry, another node that holds it, or both in turn.</summary>
-public enum TransferMode
-{
-    /// <summary>Only the registry, as the bash tool did.</summary>
-    RegistryOnly,
-
-    /// <summary>The registry first; a pull that fails for good is followed by a copy from a node that holds the image.</summary>
-    RegistryThenPeer,
-
-    /// <summary>Copies from nodes only: the registry is never asked (clusters with no registry).</summary>
-    PeerFirst,
-}
 
 /// <summary>Node-to-node copies: the source's <c>ctr images export</c> streamed through image-sync into the target's <c>ctr images import</c>.</summary>
 /// <param name="MaxPerSource">Copies streaming out of one node at once.</param>
@@ -26,9 +15,6 @@ public sealed record TransferSettings(TransferMode Mode, string Ctr, string Name
     private const string Section = "image-sync.transfer";
 
     public bool Enabled => Mode != TransferMode.RegistryOnly;
-
-    /// <summary>Whether the image may be copied from node to node at all (<c>transfer.exclude</c>).</summary>
-    public bool Copies(Domain.ImageRef image) => !Exclude.Any(glob => Domain.Glob.IsMatch(glob, image.ToString()));
 
     /// <summary>How long copying an image of this size may take.</summary>
     public TimeSpan TimeLimit(long sizeBytes) => Timeout + TimeSpan.FromSeconds((double)sizeBytes / MinRate);

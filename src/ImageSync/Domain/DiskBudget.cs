@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>A planned pull the run does not try, and why.</summary>
@@ -20,10 +18,10 @@ public sealed record PinnedDisk(IReadOnlyDictionary<NodeName, long> Bytes, Func<
 /// </summary>
 public static class DiskBudget
 {
-    public static long Estimate(PlannedPull pull, DiskSettings disk) => (long)Math.Ceiling(pull.SizeBytes * disk.GrowthFactor);
+    public static long Estimate(PlannedPull pull, DiskPolicy disk) => (long)Math.Ceiling(pull.SizeBytes * disk.GrowthFactor);
 
     /// <summary>The plan with every pull that does not fit on its node's image filesystem skipped.</summary>
-    public static SyncPlan Apply(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskSettings disk, PinnedDisk? pinned = null)
+    public static SyncPlan Apply(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskPolicy disk, PinnedDisk? pinned = null)
     {
         if (!disk.Guards) return plan;
         var skipped = new List<SkippedPull>();
@@ -38,7 +36,7 @@ public static class DiskBudget
     }
 
     /// <summary>Which of the pulls to be pinned (in the configured order) would take the node's pinned images past <c>max-usage</c>.</summary>
-    private static IEnumerable<SkippedPull> FitPinned(IEnumerable<PlannedPull> toPin, ImageFilesystem imageFs, long pinnedBytes, DiskSettings disk)
+    private static IEnumerable<SkippedPull> FitPinned(IEnumerable<PlannedPull> toPin, ImageFilesystem imageFs, long pinnedBytes, DiskPolicy disk)
     {
         var pinnedFootprint = (long)Math.Ceiling(pinnedBytes * disk.GrowthFactor);
         foreach (var pull in toPin)
@@ -55,7 +53,7 @@ public static class DiskBudget
     /// <summary>Which of <paramref name="pulls"/> fit, in the configured order, with <paramref name="committed"/> bytes already on their way.</summary>
     /// <param name="note">Added to each skip's reason (why the disk was read again).</param>
     public static (IReadOnlyList<PlannedPull> Kept, IReadOnlyList<SkippedPull> Skipped) Fit(
-        IEnumerable<PlannedPull> pulls, ImageFilesystem imageFs, long committed, DiskSettings disk, string note = "")
+        IEnumerable<PlannedPull> pulls, ImageFilesystem imageFs, long committed, DiskPolicy disk, string note = "")
     {
         var kept = new List<PlannedPull>();
         var skipped = new List<SkippedPull>();
@@ -76,7 +74,7 @@ public static class DiskBudget
     }
 
     /// <summary>Why <paramref name="growth"/> more bytes do not fit; null when they do.</summary>
-    private static string? WhyNot(ImageFilesystem imageFs, long growth, DiskSettings disk)
+    private static string? WhyNot(ImageFilesystem imageFs, long growth, DiskPolicy disk)
     {
         var usage = imageFs.UsageAfter(growth);
         if (usage > disk.MaxUsage)

@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>
@@ -10,10 +8,10 @@ namespace ImageSync.Domain;
 /// </summary>
 internal sealed class DiskWatch
 {
-    private readonly DiskSettings _disk;
+    private readonly DiskPolicy _disk;
     private readonly Dictionary<NodeName, Watched> _nodes;
 
-    public DiskWatch(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskSettings disk)
+    public DiskWatch(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskPolicy disk)
     {
         _disk = disk;
         _nodes = !disk.Guards
@@ -38,11 +36,23 @@ internal sealed class DiskWatch
     }
 
     /// <summary>
-    /// The read came back (null: it failed). Returns how much more than estimated the pulls so far took (at least 1),
-    /// and a note when that is more than twice; null when the node is not guarded or the read failed.
+    /// The read came back (null: it failed): what has not started on the node yet is fitted again to it. Returns the
+    /// pulls that no longer fit, with why; none when the node is not guarded or the read failed.
     /// </summary>
     /// <param name="inFlight">The estimates of the pulls still running: part of their growth may show already.</param>
-    public (double Scale, string Note)? Read(NodeName node, ImageFilesystem? fresh, long inFlight)
+    public Dictionary<PlannedPull, string> Refit(NodeName node, ImageFilesystem? fresh, long inFlight, IEnumerable<PlannedPull> notStarted)
+    {
+        if (Read(node, fresh, inFlight) is not { } read) return [];
+        var (scale, note) = read;
+        var scaled = _disk with { GrowthFactor = _disk.GrowthFactor * scale };
+        return DiskBudget.Fit(notStarted, fresh!, (long)(inFlight * scale), scaled, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
+    }
+
+    /// <summary>
+    /// How much more than estimated the pulls so far took (at least 1), and a note when that is more than twice;
+    /// null when the node is not guarded or the read failed.
+    /// </summary>
+    private (double Scale, string Note)? Read(NodeName node, ImageFilesystem? fresh, long inFlight)
     {
         if (!_nodes.TryGetValue(node, out var watched)) return null;
         watched.Reading = false;

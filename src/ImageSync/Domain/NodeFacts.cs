@@ -57,4 +57,18 @@ public sealed record ImageFilesystem(string Path, string MountedOn, long SizeByt
 public sealed record NodeFacts(Platform? Platform, ImageFilesystem? ImageFs, IReadOnlyList<string> Missing, string? Helper = null, NodeIdentity? Identity = null)
 {
     public static readonly NodeFacts Unknown = new(null, null, []);
+
+    /// <summary>
+    /// What the node could not tell, where it matters: the disk guard is off for it, it takes no part in copies, or a
+    /// replacement goes unnoticed; null when nothing that matters is missing.
+    /// </summary>
+    public string? MissingWarning(bool diskGuarded, bool copies, bool historyKept)
+    {
+        if (Missing.Count == 0) return null;
+        var consequences = new List<string>();
+        if (ImageFs is null && diskGuarded) consequences.Add("the disk guard is off for it");
+        if (Platform is null && copies) consequences.Add("no copies go to or from it");
+        if (Identity is null && historyKept) consequences.Add("were it replaced, what image-sync pulled onto it before would still count");
+        return consequences.Count == 0 ? null : $"{string.Join("; ", Missing)}: {string.Join(", and ", consequences)}";
+    }
 }

@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>
@@ -11,58 +9,52 @@ namespace ImageSync.Domain;
 /// <param name="runStartedAt">On the run's monotonic clock, as every time passed in.</param>
 /// <param name="jitter">A number in [0, 1) per retry, spreading the retries of many nodes apart.</param>
 /// <param name="facts">What the nodes told of themselves: their platforms decide who may copy to whom, their image filesystems guard the disk.</param>
-public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, PullSettings pull, TransferSettings transfer, TimeSpan shutdownGrace,
-    TimeSpan runStartedAt, Func<double> jitter)
+public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeName, NodeFacts> facts, DispatchRules rules, TimeSpan runStartedAt, Func<double> jitter)
 {
     private const int MostRerunsAfterLoss = 2;
 
-    private readonly PullQueue _queue = new(transfer.Mode == TransferMode.PeerFirst ? [] : Runnable(plan), pull.MaxPerNode, pull.Canary);
-    private readonly PeerQueue _peers = new(transfer.MaxPerSource, transfer.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
-    private readonly DiskWatch _disks = new(plan, facts, pull.Disk);
-    private readonly Dictionary<PlannedPull, PullResult> _registryResults = [];
+    private readonly PullQueue _queue = new(rules.Transfer == TransferMode.PeerFirst ? [] : plan.Runnable, rules.MaxPerNode, rules.Canary);
+    private readonly PeerQueue _peers = new(rules.MaxCopiesPerSource, rules.FanOut, node => facts.GetValueOrDefault(node)?.Platform);
+    private readonly DiskWatch _disks = new(plan, facts, rules.Disk);
+    private readonly DispatchLedger _ledger = new(plan.Pulls.Count, runStartedAt);
     private readonly Dictionary<long, InFlight> _inFlight = [];
-    private readonly Dictionary<PlannedPull, int> _attempts = [];
     private readonly HashSet<PlannedPull> _awaitingRetry = [];
     private readonly Dictionary<PlannedPull, int> _rerunsAfterLoss = [];
     private readonly HeldSuccesses _held = new();
-    private readonly List<PullOutcome> _outcomes = [];
-    private readonly List<IPullDecision> _decisions = [];
+    private CopyFallback? _copies;
     private long _lastJobId;
     private bool _stopping;
-    private bool _allSettled;
+
+    // Built on first use: a field initializer cannot hand it the peer queue and the ledger.
+    private CopyFallback Copies => _copies ??= new CopyFallback(_peers, rules, _ledger);
 
     /// <summary>How many pulls the plan holds; each gets exactly one outcome.</summary>
     public int Total => plan.Pulls.Count;
 
     /// <summary>What the plan needs before any worker asks: peer-first copies queued, and all settled when there is nothing to do.</summary>
-    public IReadOnlyList<IPullDecision> Start(TimeSpan now) => Decide(() =>
+    public IReadOnlyList<IPullDecision> Start(TimeSpan now) => _ledger.Decide(() =>
     {
-        foreach (var skipped in plan.Skips) Settle(new PullOutcome(skipped.Pull, PullResult.Skipped, skipped.Reason, TimeSpan.Zero, 0), now);
-        foreach (var planned in transfer.Mode == TransferMode.PeerFirst ? Runnable(plan) : []) CopyInstead(planned, registryFailure: null, now);
+        foreach (var skipped in plan.Skips) _ledger.SettleUnstarted(skipped.Pull, PullResult.Skipped, skipped.Reason, now);
+        foreach (var planned in rules.Transfer == TransferMode.PeerFirst ? plan.Runnable : []) Copies.Instead(planned, registryFailure: null, now);
         // A copy no node of its platform can serve is settled now, not waited for.
         MoveOn(now);
     });
-
-    private static IEnumerable<PlannedPull> Runnable(SyncPlan plan) => plan.Pulls.Where(p => plan.SkipReason(p) is null);
 
     /// <summary>
     /// A node's image filesystem read again after a pull: what has not started yet is fitted again to what is available
     /// now, its estimates scaled up by as much as the pulls so far outgrew theirs.
     /// </summary>
-    public IReadOnlyList<IPullDecision> DiskRead(NodeName node, ImageFilesystem? imageFs, TimeSpan now) => Decide(() =>
+    public IReadOnlyList<IPullDecision> DiskRead(NodeName node, ImageFilesystem? imageFs, TimeSpan now) => _ledger.Decide(() =>
     {
-        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, pull.Disk));
-        if (_stopping || _disks.Read(node, imageFs, inFlight) is not { } read) return;
-        var (scale, note) = read;
+        var inFlight = _inFlight.Values.Where(f => f.Attempt.Pull.Node == node).Sum(f => DiskBudget.Estimate(f.Attempt.Pull, rules.Disk));
+        if (_stopping) return;
         var pending = _queue.Pending(node).Concat(_peers.Waiting(node)).Concat(_awaitingRetry.Where(p => p.Node == node)).Distinct().ToList();
-        var scaled = pull.Disk with { GrowthFactor = pull.Disk.GrowthFactor * scale };
-        var skipped = DiskBudget.Fit(pending, imageFs!, (long)(inFlight * scale), scaled, note).Skipped.ToDictionary(s => s.Pull, s => s.Reason);
+        var skipped = _disks.Refit(node, imageFs, inFlight, pending);
         if (skipped.Count == 0) return;
         _queue.Drop(skipped.ContainsKey);
         _peers.Drop(skipped.ContainsKey);
         _awaitingRetry.RemoveWhere(skipped.ContainsKey);
-        foreach (var (skippedPull, reason) in skipped.OrderBy(s => s.Key.Image))
-            Settle(new PullOutcome(skippedPull, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skippedPull)), now);
+        foreach (var (skippedPull, reason) in skipped.OrderBy(s => s.Key.Image)) _ledger.SettleUnstarted(skippedPull, PullResult.Skipped, reason, now);
         MoveOn(now);
     });
 
@@ -72,7 +64,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         if (_stopping) return null;
         NodeName? source = null;
         if (!_queue.TryTake(out var next) && !_peers.TryTake(_queue.HasRoom, _queue.Occupy, out next, out source)) return null;
-        var attempt = _attempts[next] = _attempts.GetValueOrDefault(next) + 1;
+        var attempt = _ledger.CountAttempt(next);
         var started = new PullAttempt(++_lastJobId, next, attempt, source);
         _inFlight[started.JobId] = new InFlight(started, now);
         return started;
@@ -84,7 +76,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <param name="replicaLost">The replica that ran it (in a cluster, the node's owner) was lost before it answered.</param>
     /// <param name="sourceCannotExport">The copy's source lacks the content of the images it lists (its containerd discards unpacked layers): no copy comes from it again.</param>
     public IReadOnlyList<IPullDecision> AttemptEnded(long jobId, PullOutcome outcome, bool nodeStoppedAnswering, TimeSpan now, bool sourceFailed = false,
-        bool replicaLost = false, bool sourceCannotExport = false) => Decide(() =>
+        bool replicaLost = false, bool sourceCannotExport = false) => _ledger.Decide(() =>
     {
         if (!_inFlight.Remove(jobId, out var ended)) return;
         var attempt = ended.Attempt;
@@ -94,17 +86,17 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         if (sourceCannotExport && attempt.Source is { } lacking)
         {
             _peers.Gone(lacking);
-            _decisions.Add(new PullDecisions.Warn(lacking, $"{outcome.Reason}; no more copies come from it in this sync"));
+            _ledger.Add(new PullDecisions.Warn(lacking, $"{outcome.Reason}; no more copies come from it in this sync"));
         }
-        _decisions.Add(new PullDecisions.AttemptRecorded(attempt.Pull, attempt.Number, counted.Result));
+        _ledger.Add(new PullDecisions.AttemptRecorded(attempt.Pull, attempt.Number, counted.Result));
         if (replicaLost && RerunAfterItsRemoteTimeout(ended, counted, now)) return;
         if (counted.IsSuccess) Succeeded(counted, now);
-        else if (attempt.Source is not null) CopyFailed(counted, sourceFailed, now);
+        else if (attempt.Source is not null) Copies.Failed(counted, sourceFailed, _stopping, now);
         else Failed(counted, nodeStoppedAnswering, replicaLost, now);
         MoveOn(now);
     });
 
-    public IReadOnlyList<IPullDecision> RetryDue(PlannedPull due, TimeSpan now) => Decide(() =>
+    public IReadOnlyList<IPullDecision> RetryDue(PlannedPull due, TimeSpan now) => _ledger.Decide(() =>
     {
         if (!_awaitingRetry.Remove(due)) return;
         _queue.Requeue(due);
@@ -112,50 +104,50 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     });
 
     /// <summary>A node's images, read again once its pulls were done: a success (or copy) not listed (under the source's digest) is FAILED.</summary>
-    public IReadOnlyList<IPullDecision> Verified(NodeName node, NodeInventory inventory, TimeSpan now) => Decide(() =>
+    public IReadOnlyList<IPullDecision> Verified(NodeName node, NodeInventory inventory, TimeSpan now) => _ledger.Decide(() =>
     {
         var pending = _held.Release(node);
         if (pending.Count == 0) return;
         var held = new Dictionary<ImageRef, NodeImage>();
         foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) held.TryAdd(reference, image);
-        foreach (var outcome in pending) Settle(outcome.CheckedAgainst(held), now, wasHeld: true);
-        FinishIfDone();
+        foreach (var outcome in pending) _ledger.Settle(outcome.CheckedAgainst(held), now, wasHeld: true);
+        _ledger.FinishIfDone();
     });
 
     /// <summary>The node's images could not be read again: its successes stay successes (crictl said so), with a warning.</summary>
-    public IReadOnlyList<IPullDecision> NotVerified(NodeName node, string why, TimeSpan now) => Decide(() => SettleUnverified(node, why, now));
+    public IReadOnlyList<IPullDecision> NotVerified(NodeName node, string why, TimeSpan now) => _ledger.Decide(() => SettleUnverified(node, why, now));
 
     /// <summary>
     /// A stop: nothing new starts, waiting pulls are skipped, the ones in flight get the shutdown grace; or, when
     /// <paramref name="abandon"/> (this replica was put out of the cluster, and another may already be syncing),
     /// are FAILED at once, even during a grace that already runs.
     /// </summary>
-    public IReadOnlyList<IPullDecision> Stop(string why, TimeSpan now, bool abandon = false) => Decide(() =>
+    public IReadOnlyList<IPullDecision> Stop(string why, TimeSpan now, bool abandon = false) => _ledger.Decide(() =>
     {
         if (!_stopping)
         {
             _stopping = true;
-            SkipAll(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
-            SkipAll(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
+            _ledger.Skip(_queue.DropAll().Concat(_peers.Drop(_ => true)), $"not started: {why}", now);
+            _ledger.Skip(_awaitingRetry.OrderBy(p => p.ToString()), $"not retried: {why}", now);
             _awaitingRetry.Clear();
             foreach (var node in _held.Nodes) SettleUnverified(node, why, now);
-            if (_inFlight.Count > 0 && !abandon) _decisions.Add(new PullDecisions.StartGrace(shutdownGrace));
+            if (_inFlight.Count > 0 && !abandon) _ledger.Add(new PullDecisions.StartGrace(rules.ShutdownGrace));
         }
         if (abandon) AbandonInFlight($"interrupted: abandoned at once: {why}", now);
-        FinishIfDone();
+        _ledger.FinishIfDone();
     });
 
     /// <summary>The shutdown grace is over: what is still in flight is FAILED, interrupted.</summary>
-    public IReadOnlyList<IPullDecision> GraceExpired(TimeSpan now) => Decide(() =>
+    public IReadOnlyList<IPullDecision> GraceExpired(TimeSpan now) => _ledger.Decide(() =>
     {
-        AbandonInFlight($"interrupted: abandoned after the {Durations.Show(shutdownGrace)} shutdown grace", now);
-        FinishIfDone();
+        AbandonInFlight($"interrupted: abandoned after the {Durations.Show(rules.ShutdownGrace)} shutdown grace", now);
+        _ledger.FinishIfDone();
     });
 
     private void AbandonInFlight(string reason, TimeSpan now)
     {
         foreach (var (attempt, startedAt) in _inFlight.Values.OrderBy(f => f.Attempt.JobId))
-            Settle(new PullOutcome(attempt.Pull, PullResult.Failed, reason, now - startedAt, attempt.Number), now);
+            _ledger.Settle(new PullOutcome(attempt.Pull, PullResult.Failed, reason, now - startedAt, attempt.Number), now);
         _inFlight.Clear();
     }
 
@@ -171,10 +163,10 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         if (_stopping || lost.Attempt.Source is not null) return false;
         var reruns = _rerunsAfterLoss[pulled] = _rerunsAfterLoss.GetValueOrDefault(pulled) + 1;
         if (reruns > MostRerunsAfterLoss) return false;
-        var remoteEnd = lost.StartedAt + pull.Timeout + pull.KillAfter;
+        var remoteEnd = lost.StartedAt + rules.RemoteLimit;
         _awaitingRetry.Add(pulled);
         var next = lost.Attempt.Number + 1;
-        _decisions.Add(new PullDecisions.RetryLater(pulled, next, Math.Max(next, pull.Retries + 1), remoteEnd > now ? remoteEnd - now : TimeSpan.Zero,
+        _ledger.Add(new PullDecisions.RetryLater(pulled, next, Math.Max(next, rules.Retries + 1), remoteEnd > now ? remoteEnd - now : TimeSpan.Zero,
             outcome.Reason ?? ""));
         return true;
     }
@@ -184,14 +176,14 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
         if (_queue.IsCanary(outcome.Pull)) _queue.ReleaseHeld(outcome.Pull.Image);
         var node = outcome.Pull.Node;
         _disks.Grew(outcome.Pull);
-        if (!_stopping && HasPending(node) && _disks.BeginRead(node) is { } path) _decisions.Add(new PullDecisions.ReadDisk(node, path));
+        if (!_stopping && HasPending(node) && _disks.BeginRead(node) is { } path) _ledger.Add(new PullDecisions.ReadDisk(node, path));
         // While stopping there is no time to read nodes again: crictl's word is taken. A copy is always checked.
-        if ((pull.Verify || outcome.Copy is not null) && !_stopping)
+        if ((rules.Verify || outcome.Copy is not null) && !_stopping)
         {
             _held.Hold(outcome);
-            _decisions.Add(new PullDecisions.Held(outcome));
+            _ledger.Add(new PullDecisions.Held(outcome));
         }
-        else Settle(outcome, now);
+        else _ledger.Settle(outcome, now);
     }
 
     private void Failed(PullOutcome outcome, bool nodeStoppedAnswering, bool replicaLost, TimeSpan now)
@@ -205,118 +197,58 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
             if (kind == FailureKind.Permanent)
             {
                 var why = $"not tried: the first pull of this image, on {failed.Node}, failed for good ({outcome.Reason})";
-                if (transfer.Mode == TransferMode.RegistryThenPeer)
+                if (rules.Transfer == TransferMode.RegistryThenPeer)
                 {
-                    foreach (var held in _queue.DropHeld(failed.Image)) CopyInstead(held, why, now);
+                    foreach (var held in _queue.DropHeld(failed.Image)) Copies.Instead(held, why, now);
                 }
-                else SkipAll(_queue.DropHeld(failed.Image), why, now);
+                else _ledger.Skip(_queue.DropHeld(failed.Image), why, now);
             }
             else _queue.ReleaseHeld(failed.Image);
         }
         if (nodeStoppedAnswering)
         {
-            Settle(outcome, now);
+            _ledger.Settle(outcome, now);
             var node = failed.Node;
             _peers.Gone(node);
-            SkipAll(_queue.DropNode(node).Concat(_peers.Drop(p => p.Node == node)), $"not started: {node} stopped answering ({outcome.Reason})", now);
+            _ledger.Skip(_queue.DropNode(node).Concat(_peers.Drop(p => p.Node == node)), $"not started: {node} stopped answering ({outcome.Reason})", now);
             SettleUnverified(node, "stopped answering before its pulls could be verified", now);
             return;
         }
-        if (kind == FailureKind.Transient && outcome.Attempts <= pull.Retries && !_stopping)
+        if (kind == FailureKind.Transient && outcome.Attempts <= rules.Retries && !_stopping)
         {
             _awaitingRetry.Add(failed);
-            _decisions.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, pull.Retries + 1, pull.Backoff(outcome.Attempts, jitter()), outcome.Reason ?? ""));
+            _ledger.Add(new PullDecisions.RetryLater(failed, outcome.Attempts + 1, rules.Retries + 1, rules.Backoff(outcome.Attempts, jitter()), outcome.Reason ?? ""));
             return;
         }
         // The registry could not serve it, for good: a node that holds the image may (not when its own link broke).
-        if (kind != FailureKind.Node && transfer.Mode == TransferMode.RegistryThenPeer && !_stopping)
-        {
-            // The registry's word stays the outcome's, so a pull that timed out is still TIMEOUT if no copy works either.
-            _registryResults[failed] = outcome.Result;
-            CopyInstead(failed, outcome.Reason ?? "", now, outcome);
-        }
-        else Settle(outcome, now);
+        if (kind != FailureKind.Node && rules.Transfer == TransferMode.RegistryThenPeer && !_stopping) Copies.AfterRegistry(outcome, now);
+        else _ledger.Settle(outcome, now);
     }
-
-    private PullResult FailedAs(PlannedPull failed) => _registryResults.GetValueOrDefault(failed, PullResult.Failed);
 
     private bool HasPending(NodeName node) =>
         _queue.Pending(node).Any() || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node);
 
-    /// <summary>The pull is to be copied from a node that holds it; one that cannot be is settled with why not.</summary>
-    /// <param name="registryFailure">Why the registry did not serve it; null under peer-first, which never asks.</param>
-    private void CopyInstead(PlannedPull planned, string? registryFailure, TimeSpan now, PullOutcome? failed = null)
-    {
-        if (PeerQueue.Copyable(planned) && transfer.Copies(planned.Image))
-        {
-            _peers.Add(planned, registryFailure);
-            return;
-        }
-        var notCopied = transfer.Copies(planned.Image)
-            ? "no copy from another node: the nodes that hold it hold different images under its name"
-            : "no copy from another node: transfer.exclude names it (its pods pull it with their own credentials)";
-        var unserved = failed ?? new PullOutcome(planned, PullResult.Failed, null, TimeSpan.Zero, _attempts.GetValueOrDefault(planned));
-        Settle(unserved with { Reason = registryFailure is null ? notCopied : $"{registryFailure}; {notCopied}" }, now);
-    }
-
-    private void CopyFailed(PullOutcome outcome, bool sourceFailed, TimeSpan now)
-    {
-        // A target whose own link broke is reported like a pull on a node that died.
-        var targetLinkBroke = !sourceFailed && PullFailure.Classify(outcome.Result, outcome.Reason) == FailureKind.Node;
-        if (!targetLinkBroke) _peers.Failed(outcome.Pull, outcome.Reason ?? "");
-        if (targetLinkBroke) Settle(outcome, now);
-        else if (sourceFailed && !_stopping && _peers.MayTryAgain(outcome.Pull)) _peers.Add(outcome.Pull);
-        else Settle(outcome with { Result = FailedAs(outcome.Pull), Reason = _peers.WhyNot(outcome.Pull) }, now);
-    }
-
     /// <summary>After any change: copies left without a source are settled, idle nodes verified (a canary elsewhere can empty one).</summary>
     private void MoveOn(TimeSpan now)
     {
-        foreach (var stranded in _peers.DropStranded())
-            Settle(new PullOutcome(stranded, FailedAs(stranded), _peers.WhyNot(stranded), TimeSpan.Zero, _attempts.GetValueOrDefault(stranded)), now);
+        Copies.SettleStranded(now);
         foreach (var node in _held.Nodes) VerifyIfDone(node);
-        FinishIfDone();
+        _ledger.FinishIfDone();
     }
 
     private void VerifyIfDone(NodeName node)
     {
         if (_stopping || !_queue.IsIdle(node) || _peers.Waits(node) || _awaitingRetry.Any(p => p.Node == node) || !_held.StartReading(node)) return;
-        _decisions.Add(new PullDecisions.Verify(node));
+        _ledger.Add(new PullDecisions.Verify(node));
     }
 
     private void SettleUnverified(NodeName node, string why, TimeSpan now)
     {
         var pending = _held.Release(node);
         if (pending.Count == 0) return;
-        _decisions.Add(new PullDecisions.Warn(node, $"{pending.Count} successful pulls not verified: {why}"));
-        foreach (var outcome in pending) Settle(outcome, now, wasHeld: true);
-        FinishIfDone();
-    }
-
-    private void SkipAll(IEnumerable<PlannedPull> pulls, string reason, TimeSpan now)
-    {
-        foreach (var skipped in pulls.ToList()) Settle(new PullOutcome(skipped, PullResult.Skipped, reason, TimeSpan.Zero, _attempts.GetValueOrDefault(skipped)), now);
-    }
-
-    private void Settle(PullOutcome outcome, TimeSpan now, bool wasHeld = false)
-    {
-        var settled = outcome with { FinishedAfter = now - runStartedAt };
-        _outcomes.Add(settled);
-        _decisions.Add(new PullDecisions.Settled(settled, wasHeld));
-    }
-
-    private void FinishIfDone()
-    {
-        if (_allSettled || _outcomes.Count < Total) return;
-        _allSettled = true;
-        _decisions.Add(new PullDecisions.AllSettled(_outcomes.ToList()));
-    }
-
-    private List<IPullDecision> Decide(Action handle)
-    {
-        _decisions.Clear();
-        if (!_allSettled) handle();
-        return [.. _decisions];
+        _ledger.Add(new PullDecisions.Warn(node, $"{pending.Count} successful pulls not verified: {why}"));
+        foreach (var outcome in pending) _ledger.Settle(outcome, now, wasHeld: true);
+        _ledger.FinishIfDone();
     }
 
     private sealed record InFlight(PullAttempt Attempt, TimeSpan StartedAt);

@@ -1,5 +1,3 @@
-using ImageSync.Configuration;
-
 namespace ImageSync.Domain;
 
 /// <summary>
@@ -65,7 +63,7 @@ public sealed partial class PullHistory
     /// Compares what image-sync pulled with what the node lists now, and records what was removed since; first, a node
     /// whose <paramref name="identity"/> differs from the one recorded loses its history. An identity not read keeps the recorded one.
     /// </summary>
-    public NodeReckoning Reckon(NodeInventory inventory, NodeIdentity? identity, DateTimeOffset now, DiskSettings disk)
+    public NodeReckoning Reckon(NodeInventory inventory, NodeIdentity? identity, DateTimeOffset now, DiskPolicy disk)
     {
         var record = RecordOf(inventory.Node);
         var (identityBefore, entriesBefore) = (record.Identity, record.Images.Count + record.Pins.Count);

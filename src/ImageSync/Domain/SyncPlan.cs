@@ -45,12 +45,29 @@ public sealed record SyncPlan(IReadOnlyList<PlannedPull> Pulls, IReadOnlyList<Ta
     /// <summary>Why a planned pull will not be tried; null when it will be.</summary>
     public string? SkipReason(PlannedPull pull) => _skipReasons.GetValueOrDefault(pull);
 
+    /// <summary>The planned pulls that will be tried: all but the skipped ones, in the plan's order.</summary>
+    public IEnumerable<PlannedPull> Runnable => Pulls.Where(p => SkipReason(p) is null);
+
     /// <summary>What the planned pulls weigh, by the sizes the source nodes report.</summary>
     public long TotalBytes => Pulls.Sum(p => p.SizeBytes);
 }
 
 public static class SyncPlanner
 {
+    /// <summary>
+    /// A sync's plan: what the reachable nodes need, without the pulls held back (but never an image declared with
+    /// pin = on: the backoff is for images kubelet may delete), fitted to each node's disk beside what is pinned there.
+    /// </summary>
+    public static SyncPlan Plan(IReadOnlyList<NodeInventory> inventories, ImageFilter filter, bool includeUntagged, PlanScope scope,
+        IReadOnlyList<PullHistory.NodeReckoning> reckoned, PinLedger pins, IReadOnlyDictionary<NodeName, NodeFacts> facts, DiskPolicy disk)
+    {
+        var heldBack = reckoned.ToDictionary(n => n.Node, n => n.HeldBack);
+        var wanted = Plan(inventories, filter, includeUntagged,
+            (node, image) => !scope.Pins(node, image) && heldBack.TryGetValue(node, out var held) && held.TryGetValue(image, out var until) ? until : null, scope);
+        var pinned = new PinnedDisk(inventories.ToDictionary(i => i.Node, pins.PinnedBytes), pull => scope.Pins(pull.Node, pull.Image));
+        return DiskBudget.Apply(wanted, facts, disk, pinned);
+    }
+
     /// <summary>
     /// For each reachable node, the matching tagged references that some other reachable node holds and it
     /// lacks; with <paramref name="includeUntagged"/>, also untagged images, by <c>repo@digest</c>; and the

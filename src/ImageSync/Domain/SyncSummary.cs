@@ -55,12 +55,12 @@ public sealed record SyncSummary(
     IReadOnlyList<PullOutcome> Outcomes,
     bool Interrupted,
     string? Fault = null,
-    Configuration.TransferMode Transfer = Configuration.TransferMode.RegistryOnly)
+    TransferMode Transfer = TransferMode.RegistryOnly)
 {
     /// <summary>How a planned pull gets its image when the run goes ahead: "copy" (peer-first), "registry or copy", or "registry".</summary>
     public string Route(PlannedPull pull) =>
-        !PeerQueue.Copyable(pull) || Transfer == Configuration.TransferMode.RegistryOnly ? "registry"
-        : Transfer == Configuration.TransferMode.PeerFirst ? "copy"
+        !PeerQueue.Copyable(pull) || Transfer == TransferMode.RegistryOnly ? "registry"
+        : Transfer == TransferMode.PeerFirst ? "copy"
         : "registry or copy";
 
     /// <summary>Where each node was reached; null when the run never listed its nodes.</summary>

@@ -1,4 +1,3 @@
-using ImageSync.Actors;
 
 namespace ImageSync.Logging;
 

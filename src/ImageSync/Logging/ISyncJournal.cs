@@ -1,8 +1,7 @@
-using ImageSync.Actors;
 
 namespace ImageSync.Logging;
 
-/// <summary>Where a sync's record goes. The <see cref="LogActor"/> is its only caller, so writes never interleave.</summary>
+/// <summary>Where a sync's record goes. The log actor is its only caller, so writes never interleave.</summary>
 public interface ISyncJournal : IDisposable
 {
     void Record(SyncEvents.ISyncEvent syncEvent);

@@ -1,4 +1,3 @@
-using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Logging;

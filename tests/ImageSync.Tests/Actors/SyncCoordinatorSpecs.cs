@@ -74,7 +74,7 @@ public sealed class SyncCoordinatorSpecs : VirtualTimeTestKit
         coordinator.Tell(new SyncCommands.StartSync("cron"));
         events.ExpectMsg<SyncEvents.NodeChecked>();
         events.ExpectMsg<SyncEvents.NodeChecked>();
-        Sys.ActorSelection("/user/coordinator/run-1/node-w3").Tell(new Identify(null));
+        Sys.ActorSelection("/user/coordinator/run-1/nodes/node-w3").Tell(new Identify(null));
         ExpectMsg<ActorIdentity>(id => id.Subject is not null);
         Scheduler.Advance(NodeActor.WatchdogFor(TestData.Simulated().Ssh));
 

@@ -33,4 +33,36 @@ public sealed class ReplicaProbesSpecs
         probes.Heard(new MembershipQueries.Answer(Two.ToString(), [], []), TimeSpan.FromSeconds(3.5));
         Assert.IsType<BootstrapDecider.Decision.FormCluster>(probes.Decide(TimeSpan.FromSeconds(4)));
     }
+
+    [Fact]
+    public void Should_say_a_silence_after_30s_and_again_only_after_5_minutes_more_when_no_replica_answers()
+    {
+        var probes = new ReplicaProbes(One, [Two, Three], required: 2);
+        probes.Started(TimeSpan.Zero);
+
+        Assert.Null(probes.QuietToSay(TimeSpan.FromSeconds(29)));
+        Assert.Equal(TimeSpan.FromSeconds(30), probes.QuietToSay(TimeSpan.FromSeconds(30)));
+        Assert.Null(probes.QuietToSay(TimeSpan.FromSeconds(31)));
+        Assert.Equal(TimeSpan.FromSeconds(330), probes.QuietToSay(TimeSpan.FromSeconds(330)));
+    }
+
+    [Fact]
+    public void Should_count_the_silence_from_the_last_probe_when_a_replica_probed_this_one()
+    {
+        var probes = new ReplicaProbes(One, [Two], required: 2);
+        probes.Started(TimeSpan.Zero);
+        probes.ProbedBy(Two, TimeSpan.FromSeconds(20));
+
+        Assert.Null(probes.QuietToSay(TimeSpan.FromSeconds(40)));
+        Assert.Equal(TimeSpan.FromSeconds(30), probes.QuietToSay(TimeSpan.FromSeconds(50)));
+    }
+
+    [Fact]
+    public void Should_never_say_a_silence_when_no_other_replica_is_listed()
+    {
+        var probes = new ReplicaProbes(One, [], required: 1);
+        probes.Started(TimeSpan.Zero);
+
+        Assert.Null(probes.QuietToSay(TimeSpan.FromHours(1)));
+    }
 }

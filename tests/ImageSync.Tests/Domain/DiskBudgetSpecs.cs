@@ -7,7 +7,7 @@ namespace ImageSync.Tests.Domain;
 public sealed class DiskBudgetSpecs
 {
     private const long MiB = 1 << 20;
-    private static readonly DiskSettings Guard = new(0.8, 0, 2.0, DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
+    private static readonly DiskPolicy Guard = new(0.8, 0, 2.0, DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
 
     [Fact]
     public void Should_keep_the_smallest_pulls_that_fit_under_the_limit_and_skip_the_rest_with_the_numbers()

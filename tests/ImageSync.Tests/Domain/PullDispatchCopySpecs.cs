@@ -95,8 +95,7 @@ public sealed class PullDispatchCopySpecs
     {
         var settings = TestData.Simulated("transfer { mode = peer-first, max-per-source = 1, fan-out = off }");
         var plan = new SyncPlan([Pull("w2", sources: ["w1"]), Pull("w3", sources: ["w1"])]);
-        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer,
-            settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Dispatch, T0, () => 0.5);
         state.Start(T0);
         var first = state.NextAttempt(T0)!;
 
@@ -191,8 +190,7 @@ public sealed class PullDispatchCopySpecs
     {
         var settings = TestData.Simulated("pull { canary = off, retries = 0 }\ntransfer { mode = peer-first, max-per-source = 1 }");
         var plan = new SyncPlan([Pull("arm1", sources: ["amd1", "amd2"])]);
-        var state = new PullDispatchState(plan, Platforms(("amd1", "amd64"), ("amd2", "amd64"), ("arm1", "arm64")), settings.Pull, settings.Transfer,
-            settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(plan, Platforms(("amd1", "amd64"), ("amd2", "amd64"), ("arm1", "arm64")), settings.Dispatch, T0, () => 0.5);
 
         var settled = Assert.Single(state.Start(T0).OfType<Settled>()).Outcome;
 
@@ -220,7 +218,7 @@ public sealed class PullDispatchCopySpecs
     {
         var settings = TestData.Simulated($"pull {{ canary = off, retries = 0 }}\ntransfer {{ mode = {mode}, max-per-source = 1 }}");
         var plan = new SyncPlan(pulls);
-        var state = new PullDispatchState(plan, facts ?? TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(plan, facts ?? TestData.OnePlatform(plan), settings.Dispatch, T0, () => 0.5);
         state.Start(T0);
         return state;
     }

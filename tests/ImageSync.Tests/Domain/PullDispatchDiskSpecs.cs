@@ -72,7 +72,7 @@ public sealed class PullDispatchDiskSpecs
         var wanted = new SyncPlan(images.Select(i => TestData.Pull("w1", $"{i.Image}:1", i.MiBs * MiB)).ToList());
         var facts = new Dictionary<NodeName, NodeFacts> { [W1] = new(new Platform("linux", "amd64"), ImageFs(available), []) };
         var plan = DiskBudget.Apply(wanted, facts, settings.Pull.Disk);
-        var state = new PullDispatchState(plan, facts, settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(plan, facts, settings.Dispatch, T0, () => 0.5);
         return (state, state.Start(T0));
     }
 

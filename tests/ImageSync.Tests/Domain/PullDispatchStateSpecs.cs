@@ -272,7 +272,7 @@ public sealed class PullDispatchStateSpecs
     public void Should_be_settled_at_once_when_the_plan_is_empty()
     {
         var settings = TestData.Simulated();
-        var state = new PullDispatchState(SyncPlan.Empty, TestData.OnePlatform(SyncPlan.Empty), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => 0.5);
+        var state = new PullDispatchState(SyncPlan.Empty, TestData.OnePlatform(SyncPlan.Empty), settings.Dispatch, T0, () => 0.5);
 
         Assert.Empty(Assert.Single(state.Start(T0).OfType<AllSettled>()).Outcomes);
     }
@@ -281,7 +281,7 @@ public sealed class PullDispatchStateSpecs
     {
         var settings = TestData.Simulated($"pull {{ canary = off, verify = off, retries = 0, {pull} }}\nshutdown-grace = {grace}\ntransfer {{ mode = {transfer}, max-per-source = 1 }}");
         var plan = new SyncPlan(pulls);
-        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Pull, settings.Transfer, settings.ShutdownGrace, T0, () => jitter);
+        var state = new PullDispatchState(plan, TestData.OnePlatform(plan), settings.Dispatch, T0, () => jitter);
         state.Start(T0);
         return state;
     }

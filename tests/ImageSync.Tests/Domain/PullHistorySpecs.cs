@@ -9,7 +9,7 @@ namespace ImageSync.Tests.Domain;
 public sealed class PullHistorySpecs
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
-    private static readonly DiskSettings Backoff = new(0.8, 0, 2, DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
+    private static readonly DiskPolicy Backoff = new(0.8, 0, 2, DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
     private static readonly NodeName W1 = NodeName.Parse("w1");
     private static readonly ImageRef Api = TestData.Image("api:1");
 

@@ -26,7 +26,7 @@ public sealed class WantedImagePlanSpecs
     {
         const long MiB = 1 << 20;
         var plan = Plan([Inventory("w1"), Inventory("w2")], Nodes("w1", "w2"), [Wanted(Api)]);
-        var guard = new ImageSync.Configuration.DiskSettings(0.8, 0, 2.0, ImageSync.Configuration.DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
+        var guard = new DiskPolicy(0.8, 0, 2.0, DiskOrder.SmallestFirst, TimeSpan.FromHours(6), TimeSpan.FromHours(48));
         var facts = new Dictionary<NodeName, NodeFacts>
         {
             [NodeName.Parse("w1")] = new(new Platform("linux", "amd64"), new ImageFilesystem("/var/lib/containerd/x", "/var/lib/containerd", 1000 * MiB, 400 * MiB, 600 * MiB), []),

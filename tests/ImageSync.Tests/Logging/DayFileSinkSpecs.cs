@@ -1,4 +1,3 @@
-using ImageSync.Actors;
 using ImageSync.Logging;
 using ImageSync.Tests.Support;
 using Serilog;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ImageSync.Actors;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Logging;

@@ -1,7 +1,8 @@
 using ImageSync.Configuration;
 using ImageSync.Domain;
+using ImageSync.Importing;
 
-namespace ImageSync.Tests.Configuration;
+namespace ImageSync.Tests.Importing;
 
 /// <summary>The bash tool's configs as operators wrote them, converted and loaded back.</summary>
 public sealed class LegacyConfigSpecs

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ImageSync.Configuration;
 using ImageSync.Domain;
 
-namespace ImageSync.Configuration;
+namespace ImageSync.Importing;
 
 /// <summary>
 /// The bash tool's config (KEY=VALUE lines that it <c>source</c>d) read as text, never run, and written out

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ImageSync.Configuration;
+namespace ImageSync;
 
-/// <summary>Durations as config files write them (<c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h</c>, <c>1d</c>) and as messages show them.</summary>
+/// <summary>
+/// Durations as config files write them (<c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h</c>, <c>1d</c>) and as messages show them.
+/// In the root namespace: the settings read them and every room shows them, the domain included.
+/// </summary>
 public static partial class Durations
 {
     public static bool TryParse(string text, out TimeSpan value)

@@ -1,11 +1,13 @@
 using Akka.Actor;
 using ImageSync.Domain;
 
-namespace ImageSync.Actors;
+namespace ImageSync;
 
 /// <summary>
-/// What a sync announces, in order, on the event stream: the <see cref="LogActor"/> writes them, and
-/// anything else that wants to watch a run (progress view, metrics) subscribes to <see cref="ISyncEvent"/>.
+/// What a sync announces, in order, on the event stream: the log actor writes them, and anything else that
+/// wants to watch a run (progress view, metrics) subscribes to <see cref="ISyncEvent"/>. The vocabulary sits in
+/// the root namespace, below every room: the actors publish it, and Logging, Metrics, Cluster and the CLI read
+/// it without depending on the actors. Domain stays free of Akka's message markers.
 /// </summary>
 public static class SyncEvents
 {
@@ -58,7 +60,7 @@ public static class SyncEvents
     /// <summary>The reply to a start request that cannot run now: refused, never queued.</summary>
     public sealed record SyncRefused(string Why, RefusalKind Kind) : ISyncEvent;
 
-    /// <summary>The reply to <see cref="SyncCommands.TriggerSync"/> when the sync started.</summary>
+    /// <summary>The reply to a trigger (<c>SyncCommands.TriggerSync</c>) when the sync started.</summary>
     public sealed record SyncAccepted(string Reason) : ISyncEvent;
 
     public enum RefusalKind

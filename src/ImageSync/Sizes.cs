@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ImageSync.Configuration;
+namespace ImageSync;
 
-/// <summary>Byte sizes as config files write them (<c>512KiB</c>, <c>64MiB</c>, <c>1GiB</c>, or plain bytes) and as messages show them.</summary>
+/// <summary>
+/// Byte sizes as config files write them (<c>512KiB</c>, <c>64MiB</c>, <c>1GiB</c>, or plain bytes) and as messages show them.
+/// In the root namespace: the settings read them and every room shows them, the domain included.
+/// </summary>
 public static partial class Sizes
 {
     public static bool TryParse(string text, out long bytes)

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ImageSync.Configuration;
+namespace ImageSync.Importing;
 
 /// <summary>One <c>KEY=VALUE</c> line of the bash tool's config, as bash would have assigned it.</summary>
 internal sealed record Assignment(string Key, string Value, int Line)

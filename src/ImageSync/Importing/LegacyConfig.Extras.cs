@@ -1,6 +1,7 @@
 using System.Text;
+using ImageSync.Configuration;
 
-namespace ImageSync.Configuration;
+namespace ImageSync.Importing;
 
 /// <summary>
 /// Variables that configs of the bash tool often grew beside its own (a known_hosts file, a connect timeout,
