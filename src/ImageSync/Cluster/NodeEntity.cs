@@ -24,7 +24,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 {
     private readonly ReloadableSetup _setup;
     private readonly ReplicaNodes _nodes;
-    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly Outsiders _outsiders = new(AkkaCluster.Get(Context.System));
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, CancellationTokenSource> _calls = [];
     private Session? _session;
@@ -46,7 +46,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         RefuseOutsiders();
         Receive<Open>(Connect);
         Receive<Call>(call => Sender.Tell(new Failed(call.Id, NodeFailure.Node, "its session on the owning replica is closed (the replica restarted?)")));
-        WhatEverTheState();
+        InEveryState();
     }
 
     private void Connect(Open open)
@@ -112,10 +112,10 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         Receive<Run>(call => Run(call, (node, token) => call.Command.AnswerFrom(node, token),
             answer => new Ran(call.Id, JsonSerializer.SerializeToElement(answer, answer.GetType(), WireFormats.Answers))));
         Receive<Copy>(call => Run(call, (node, token) => CopyOntoAsync(node, _session!, call, token), exit => new Copied(call.Id, exit)));
-        WhatEverTheState();
+        InEveryState();
     }
 
-    private void WhatEverTheState()
+    private void InEveryState()
     {
         Receive<Cancel>(cancel => Untrack(cancel.Id, cancelled: true));
         Receive<Close>(_ => { });
@@ -123,31 +123,14 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         Receive<Ended>(Reply);
     }
 
-    /// <summary>
-    /// Only a replica of this cluster has a node's session used. A message is refused, and logged with where it came
-    /// from, whatever the state, when the peer it came off the cluster port from is not a member (by the association
-    /// it arrived on), when the sender it names is on a peer that is not, or when a call names no sender to answer.
-    /// A peer with a certificate of the CA could still name a member as its sender: the entity then runs only what
-    /// it would for that member, on nodes of its own replica's config.
-    /// </summary>
+    /// <summary>Refused whatever the state, and logged with where it came from: a message from outside the cluster (<see cref="Outsiders"/>).</summary>
     private void RefuseOutsiders() =>
-        Receive<INodeMessage>(message => Outsider(message) is not null, message =>
+        Receive<INodeMessage>(message => _outsiders.Of(message, Sender) is not null, message =>
         {
-            var (from, why) = Outsider(message)!.Value;
+            var (from, why) = _outsiders.Of(message, Sender)!.Value;
             _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", message.GetType().Name, message.Node, from, why);
             if (message is Call call && !Sender.IsNobody()) Sender.Tell(new Failed(call.Id, NodeFailure.Refused, why));
         });
-
-    /// <summary>Who sent a message that is not a replica's to send, and why it is not; null when it is.</summary>
-    private (string From, string Why)? Outsider(INodeMessage message)
-    {
-        const string outside = "the sender is not a member of this cluster";
-        if (InboundOrigins.Of(message) is { } peer && !IsMember(peer)) return (peer.ToString(), outside);
-        if (Sender.IsNobody()) return message is Call ? ("no sender", "the call names no sender to answer") : null;
-        return Sender.Path.Address.HasLocalScope || IsMember(Sender.Path.Address) ? null : (Sender.Path.Address.ToString(), outside);
-    }
-
-    private bool IsMember(Address address) => _cluster.State.Members.Any(m => m.Address.Equals(address));
 
     private void Run<T>(Call call, Func<INodeSession, CancellationToken, Task<T>> operation, Func<T, Answer> answer)
     {

@@ -55,7 +55,7 @@ public sealed record GeneratedFleet(int Nodes, int Images, int MissingPerNode, l
     {
         var catalog = Enumerable.Range(0, Images)
             .Select(k => ImageRef.Parse($"{Prefix}app{k + 1:D4}:1"))
-            .Select(image => new SimulatedImage(image, ImageSize, SimulatedFleet.SimulatedNode.DigestOf(new SimulatedImage(image, 0, null))))
+            .Select(image => new SimulatedImage(image, ImageSize, SimulatedNode.DigestOf(new SimulatedImage(image, 0, null))))
             .ToArray();
         var dice = new Random(Seed);
         for (var i = 0; i < Nodes; i++)

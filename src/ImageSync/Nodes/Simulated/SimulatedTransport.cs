@@ -32,7 +32,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
 
     private Task Hang(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, fleet.Clock, cancellationToken);
 
-    private sealed class Session(SimulatedFleet fleet, SimulatedFleet.SimulatedNode node, InventoryLimits limits, ImageInterner interner) : INodeSession, INodeOperations
+    private sealed class Session(SimulatedFleet fleet, SimulatedNode node, InventoryLimits limits, ImageInterner interner) : INodeSession, INodeOperations
     {
         public NodeName Node => node.Name;
 
@@ -90,7 +90,7 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
         public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
             fleet.CopyAsync(node, ((Session)target).SimulatedNode, image, limits.ImageId, cancellationToken);
 
-        private SimulatedFleet.SimulatedNode SimulatedNode => node;
+        private SimulatedNode SimulatedNode => node;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
