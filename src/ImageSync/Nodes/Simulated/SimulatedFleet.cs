@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes.Ssh;
 
