@@ -21,7 +21,7 @@ public sealed class SignalSpecs : IDisposable
         using var run = _fleet.StartRun();
         await Eventually.TrueAsync("node-2 to start pulling", () => _fleet[2].ImageCalls.Count == 2, TimeSpan.FromSeconds(30));
 
-        Shell.Require("kill", [$"-{signal}", run.Process.Id.ToString()]);
+        run.Signal(signal);
         var result = run.Wait(TimeSpan.FromSeconds(30));
 
         Assert.True(result.ExitCode == exitCode, result.Output);

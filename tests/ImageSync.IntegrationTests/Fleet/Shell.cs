@@ -55,7 +55,24 @@ public sealed class RunningProcess : IDisposable
     public bool HasExited => Process.HasExited;
 
     /// <summary>Sends a signal by name (TERM, HUP, INT), as an operator's kill would.</summary>
-    public void Signal(string signal) => Shell.Require("kill", [$"-{signal}", Process.Id.ToString()]);
+    /// <exception cref="InvalidOperationException">The process ignores the signal, as everything started under nohup or as a script's background job does.</exception>
+    public void Signal(string signal)
+    {
+        if (Ignores(signal))
+        {
+            throw new InvalidOperationException($"the process ignores SIG{signal}: it inherited that from the tests' own process "
+                + "(started under nohup, or as a background job of a script?); run the tests where SIGHUP and SIGINT are not ignored");
+        }
+        Shell.Require("kill", [$"-{signal}", Process.Id.ToString()]);
+    }
+
+    // SigIgn in /proc/PID/status: a hex mask, bit N-1 for signal N (Linux numbers of the signals the tests send by name).
+    private bool Ignores(string signal)
+    {
+        if (!new Dictionary<string, int> { ["HUP"] = 1, ["INT"] = 2, ["TERM"] = 15 }.TryGetValue(signal, out var number)) return false;
+        var mask = File.ReadLines($"/proc/{Process.Id}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(mask, 16) & (1UL << (number - 1))) != 0;
+    }
 
     public ProcessResult Wait(TimeSpan limit)
     {
