@@ -22,9 +22,12 @@ public sealed class DiskConvergenceSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var (pulls, fleet) = Syncs(6, disk: "max-usage = 80%, min-free = 0, growth-factor = 2.0");
 
-        // Per sync, on the four workers together: five of ten images fit under 80 % on each.
-        Assert.Equal([20, 0, 0, 0, 0, 0], pulls.Select(p => p.Pulled));
-        Assert.All(pulls, p => Assert.Equal(20, p.Skipped));
+        // On the four workers together: five of ten images fit under 80 % on each, pulled once and never again. A disk
+        // read that lands between a pull's growth and its report counts that pull twice, on the safe side, so the first
+        // sync may leave one that fits to the second; from the third on nothing is pulled.
+        Assert.Equal(20, pulls.Sum(p => p.Pulled));
+        Assert.InRange(pulls[0].Pulled, 18, 20);
+        Assert.All(pulls.Skip(2), p => Assert.Equal((0, 20), p));
         Assert.All(Workers, node => Assert.True(fleet.PeakDiskUsageOf(node) <= 0.8, $"{node} reached {fleet.PeakDiskUsageOf(node):P0}"));
         Assert.All(Workers, node => Assert.Equal(0, fleet.CollectedOn(node)));
     }
