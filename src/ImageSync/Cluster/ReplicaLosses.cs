@@ -58,6 +58,8 @@ public sealed class ReplicaLosses : IExtension
     /// <summary>Reachable again (or a new incarnation up): later calls wait for a new loss.</summary>
     private void Back(Address replica)
     {
+        // A replica restarted on the same address (a StatefulSet pod) can be lost again like any other.
+        _removed.TryRemove(replica, out _);
         if (_lost.TryGetValue(replica, out var signal) && signal.Task.IsCompleted) _lost.TryRemove(KeyValuePair.Create(replica, signal));
         Settle(replica);
     }
