@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ImageSync.Configuration;
 using ImageSync.Domain;
 
 namespace ImageSync.Actors;
@@ -30,6 +29,11 @@ public static class PullHistoryEvents
     public sealed record Reckoned(IReadOnlyList<PullHistory.NodeReckoning> Nodes) : INoSerializationVerificationNeeded
     {
         public static readonly Reckoned Nothing = new([]);
+
+        /// <summary>What the run log and the metrics learn of it: nodes replaced, and images held back since they were removed.</summary>
+        public IEnumerable<SyncEvents.ISyncEvent> Findings() =>
+            Nodes.Where(n => n.Replaced is not null).Select(SyncEvents.ISyncEvent (n) => new SyncEvents.NodeReplaced(n.Node, n.Replaced!))
+                .Concat(Nodes.Where(n => n.HeldBack.Count > 0).Select(n => new SyncEvents.ImagesHeldBack(n.Node, n.Removed.Count, n.HeldBack.Count, n.HeldBack.Values.Min())));
     }
 
     public sealed class Flushed : INoSerializationVerificationNeeded

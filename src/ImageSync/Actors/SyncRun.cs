@@ -73,13 +73,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
     private void OnListed(NodeListing listing)
     {
         (_answers, _discoveryError) = (new NodeAnswers(listing.Nodes), listing.Error);
-        foreach (var note in listing.Notes) _log.Info("{0}", note);
-        if (_request.Scope is { IsEverything: false } scope) _log.Info("SYNC SCOPE: {0}", scope);
-        // The CLI checks --node against the listed nodes; those a Kubernetes API lists are known only now.
-        foreach (var missing in (_request.Scope?.Nodes ?? []).Where(name => listing.Nodes.All(n => n.Name != name)))
-            _log.Warning("--node {0}: no such node in this sync, nothing is pulled onto it", missing);
-        if (listing.Error is not null)
-            _log.Error(listing.Nodes.Count == 0 ? "NODE DISCOVERY FAILED, no node to sync: {0}" : "NODE DISCOVERY FAILED, syncing the listed nodes only: {0}", listing.Error);
+        _log.Announce(listing, _request.Scope);
         Context.System.EventStream.Publish(new SyncEvents.SyncStarted(_startedAt, listing.Nodes, _request.Reason, _request.Mode));
         Become(Discovering);
         Stash.UnstashAll();
@@ -177,10 +171,7 @@ public sealed class SyncRun : ReceiveActor, IWithUnboundedStash
 
     private void Plan(PullHistoryEvents.Reckoned reckoned)
     {
-        foreach (var node in reckoned.Nodes.Where(n => n.Replaced is not null))
-            Context.System.EventStream.Publish(new SyncEvents.NodeReplaced(node.Node, node.Replaced!));
-        foreach (var node in reckoned.Nodes.Where(n => n.HeldBack.Count > 0))
-            Context.System.EventStream.Publish(new SyncEvents.ImagesHeldBack(node.Node, node.Removed.Count, node.HeldBack.Count, node.HeldBack.Values.Min()));
+        foreach (var finding in reckoned.Findings()) Context.System.EventStream.Publish(finding);
         _plan = SyncPlanner.Plan(_answers.Inventories, _settings.Images.Filter, _settings.Images.IncludeUntagged, _scope, reckoned.Nodes, _pins!, _answers.Facts,
             _settings.Pull.Disk);
         Context.System.EventStream.Publish(new SyncEvents.PlanMade(_plan));

@@ -1,11 +1,9 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Hosting;
 using ImageSync.Actors;
-using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using static ImageSync.Cluster.NodeEntityCommands;
@@ -26,7 +24,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     private readonly ReplicaNodes _nodes;
     private readonly Outsiders _outsiders = new(AkkaCluster.Get(Context.System));
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<long, CancellationTokenSource> _calls = [];
+    private readonly RunningCalls _calls = new();
     private Session? _session;
     private long _opening;
 
@@ -54,7 +52,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         var hold = _setup.Hold(out var setup);
         var replyTo = Sender;
         _opening = open.Id;
-        OpenAsync(open, setup, Track(open.Id)).PipeTo(Self,
+        OpenAsync(open, setup, _calls.Start(open.Id)).PipeTo(Self,
             success: session => new Connected(open, replyTo, new Session(session, open.Id, open.Holder, open.Sync, setup, hold)),
             failure: error =>
             {
@@ -81,7 +79,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
         RefuseOutsiders();
         Receive<Connected>(connected =>
         {
-            Untrack(connected.Open.Id);
+            _calls.End(connected.Open.Id);
             _session = connected.Session;
             Context.Watch(connected.Open.Holder);
             connected.ReplyTo.Tell(new Opened(connected.Open.Id, connected.Session.Node.Reused, Self));
@@ -94,7 +92,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
             Become(Closed);
             Stash.UnstashAll();
         });
-        Receive<Cancel>(cancel => Untrack(cancel.Id, cancelled: true));
+        Receive<Cancel>(cancel => _calls.End(cancel.Id, cancel: true));
         Receive<Ended>(Reply);
         ReceiveAny(_ => Stash.Stash());
     }
@@ -117,7 +115,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 
     private void InEveryState()
     {
-        Receive<Cancel>(cancel => Untrack(cancel.Id, cancelled: true));
+        Receive<Cancel>(cancel => _calls.End(cancel.Id, cancel: true));
         Receive<Close>(_ => { });
         Receive<Terminated>(_ => { });
         Receive<Ended>(Reply);
@@ -135,7 +133,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     private void Run<T>(Call call, Func<INodeSession, CancellationToken, Task<T>> operation, Func<T, Answer> answer)
     {
         var replyTo = Sender;
-        operation(_session!.Node, Track(call.Id)).PipeTo(Self,
+        operation(_session!.Node, _calls.Start(call.Id)).PipeTo(Self,
             success: result => new Ended(call, replyTo, answer(result)),
             failure: error => Failure(call, replyTo, error));
     }
@@ -162,24 +160,10 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 
     private void Reply(Ended ended)
     {
-        Untrack(ended.Id);
+        _calls.End(ended.Id);
         if (ended.Refusal is { } refusal)
             _log.Warning("CLUSTER: refused {0} for {1} from {2}: {3}", ended.Call.GetType().Name, ended.Call.Node, ended.ReplyTo.Path.Address, refusal);
         ended.ReplyTo.Tell(ended.Answer);
-    }
-
-    private CancellationToken Track(long id)
-    {
-        var cancel = new CancellationTokenSource();
-        _calls[id] = cancel;
-        return cancel.Token;
-    }
-
-    private void Untrack(long id, bool cancelled = false)
-    {
-        if (!_calls.Remove(id, out var cancel)) return;
-        if (cancelled) cancel.Cancel();
-        cancel.Dispose();
     }
 
     private void CloseAndWait()
@@ -191,7 +175,7 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     /// <summary>Cancels what still runs on it and gives the connection back (a kept one stays open for the next sync).</summary>
     private void CloseSession()
     {
-        foreach (var id in _calls.Keys.ToList()) Untrack(id, cancelled: true);
+        _calls.CancelAll();
         if (_session is not { } session) return;
         _session = null;
         Context.Unwatch(session.Holder);
@@ -227,18 +211,6 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
 
     /// <summary>A call this replica will not run as it was asked; the message says why.</summary>
     private sealed class RefusedCallException(string message) : Exception(message);
-}
-
-/// <summary>
-/// Routes by node name. Least-shard allocation evens out shard counts, not nodes, so there are more shards than
-/// the nodes of a small fleet (about one node a shard, an even spread of sessions) and few enough for thousands of
-/// nodes (a dozen a shard). Every replica must agree on the count: changing it needs the whole cluster restarted.
-/// </summary>
-public sealed class NodeMessageExtractor() : HashCodeMessageExtractor(Shards)
-{
-    public const int Shards = 300;
-
-    public override string? EntityId(object message) => (message as INodeMessage)?.Node.Value;
 }
 
 public static class NodeEntityRegistration

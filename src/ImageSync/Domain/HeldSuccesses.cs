@@ -24,4 +24,12 @@ internal sealed class HeldSuccesses
         _reading.Remove(node);
         return _held.Remove(node, out var pending) ? pending : [];
     }
+
+    /// <returns>The node's held successes, no longer held, checked against its images read again: one not listed (under the source's digest) is FAILED.</returns>
+    public IReadOnlyList<PullOutcome> Verify(NodeName node, NodeInventory inventory)
+    {
+        var listed = new Dictionary<ImageRef, NodeImage>();
+        foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) listed.TryAdd(reference, image);
+        return [.. Release(node).Select(outcome => outcome.CheckedAgainst(listed))];
+    }
 }

@@ -106,11 +106,7 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     /// <summary>A node's images, read again once its pulls were done: a success (or copy) not listed (under the source's digest) is FAILED.</summary>
     public IReadOnlyList<IPullDecision> Verified(NodeName node, NodeInventory inventory, TimeSpan now) => _ledger.Decide(() =>
     {
-        var pending = _held.Release(node);
-        if (pending.Count == 0) return;
-        var held = new Dictionary<ImageRef, NodeImage>();
-        foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) held.TryAdd(reference, image);
-        foreach (var outcome in pending) _ledger.Settle(outcome.CheckedAgainst(held), now, wasHeld: true);
+        foreach (var outcome in _held.Verify(node, inventory)) _ledger.Settle(outcome, now, wasHeld: true);
         _ledger.FinishIfDone();
     });
 
@@ -160,9 +156,8 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     private bool RerunAfterItsRemoteTimeout(InFlight lost, PullOutcome outcome, TimeSpan now)
     {
         var pulled = lost.Attempt.Pull;
-        if (_stopping || lost.Attempt.Source is not null) return false;
         var reruns = _rerunsAfterLoss[pulled] = _rerunsAfterLoss.GetValueOrDefault(pulled) + 1;
-        if (reruns > MostRerunsAfterLoss) return false;
+        if (_stopping || lost.Attempt.Source is not null || reruns > MostRerunsAfterLoss) return false;
         var remoteEnd = lost.StartedAt + rules.RemoteLimit;
         _awaitingRetry.Add(pulled);
         var next = lost.Attempt.Number + 1;
