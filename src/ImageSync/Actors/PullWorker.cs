@@ -2,7 +2,6 @@ using Akka.Actor;
 using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
-using ImageSync.Cluster;
 
 namespace ImageSync.Actors;
 
@@ -133,7 +132,7 @@ public sealed class PullWorker : ReceiveActor
     }
 
     private static bool IsReplicaLost(Exception error) =>
-        error is ReplicaLostException || error is AggregateException { InnerExceptions: [ReplicaLostException] };
+        error is NodeException { Kind: NodeFailure.ReplicaLost } || error is AggregateException { InnerExceptions: [NodeException { Kind: NodeFailure.ReplicaLost }] };
 
     private void AskForWork()
     {

@@ -43,7 +43,7 @@ public sealed class ReplicaLosses : IExtension
         if (_settling.TryRemove(replica, out var settled)) settled.TrySetResult();
     }
 
-    private void Removed(Address replica)
+    internal void Removed(Address replica)
     {
         Lost(replica);
         _removed[replica] = true;
@@ -53,10 +53,10 @@ public sealed class ReplicaLosses : IExtension
     private TaskCompletionSource Signal(Address replica) =>
         _lost.GetOrAdd(replica, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    private void Lost(Address replica) => Signal(replica).TrySetResult();
+    internal void Lost(Address replica) => Signal(replica).TrySetResult();
 
     /// <summary>Reachable again (or a new incarnation up): later calls wait for a new loss.</summary>
-    private void Back(Address replica)
+    internal void Back(Address replica)
     {
         // A replica restarted on the same address (a StatefulSet pod) can be lost again like any other.
         _removed.TryRemove(replica, out _);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Akka.Actor;
-using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using static ImageSync.Cluster.NodeEntityCommands;
@@ -30,7 +29,7 @@ public sealed class ShardedTransport(IActorRef region, IActorRef holder, Replica
 /// <summary>
 /// A node's session held by its entity, maybe on another replica. Each operation is one call to the entity; a
 /// cancelled one is cancelled there too. If the entity stops (its shard moved) or its replica becomes unreachable
-/// while a call is out, the call ends in <see cref="ReplicaLostException"/>, and the next call opens the session
+/// while a call is out, the call ends in a <see cref="NodeFailure.ReplicaLost"/> failure, and the next call opens the session
 /// afresh wherever the node's shard lives then.
 /// </summary>
 public sealed class ShardedNodeSession : INodeSession
@@ -111,7 +110,7 @@ public sealed class ShardedNodeSession : INodeSession
         {
             _lostOn = held.Entity.Path.Address;
             Interlocked.CompareExchange(ref _held, null, held);
-            throw new ReplicaLostException(Node);
+            throw NodeException.Of(Node, NodeFailure.ReplicaLost, "the replica holding its session was lost (unreachable, or its shard moved to another replica) during the call");
         }
         return Expect<T>(await answer);
     }
@@ -140,7 +139,8 @@ public sealed class ShardedNodeSession : INodeSession
     private T Expect<T>(Answer answer) where T : Answer => answer switch
     {
         T expected => expected,
-        Failed failed => throw NodeException.Of(Node, failed.Kind, failed.Reason),
+        // Only this session knows that a replica was lost; an entity that says so is a node failure, never a rerun.
+        Failed failed => throw NodeException.Of(Node, failed.Kind == NodeFailure.ReplicaLost ? NodeFailure.Node : failed.Kind, failed.Reason),
         _ => throw new NodeException(Node, $"its entity answered {answer.GetType().Name}, not {typeof(T).Name}"),
     };
 
@@ -154,7 +154,3 @@ public sealed class ShardedNodeSession : INodeSession
     /// <param name="Lost">Completes true when the entity stops or its replica is lost; false once this session is closed.</param>
     private sealed record Held(IActorRef Entity, long OpenedBy, Task<bool> Lost);
 }
-
-/// <summary>The replica that held a node's session was lost (or the node's shard moved) during a call: what the call started may still run there.</summary>
-public sealed class ReplicaLostException(NodeName node)
-    : NodeException(node, "the replica holding its session was lost (unreachable, or its shard moved to another replica) during the call");

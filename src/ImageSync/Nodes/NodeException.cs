@@ -57,4 +57,9 @@ public enum NodeFailure
     Authentication,
     /// <summary><c>crictl images -o json</c> printed something that is not crictl's document.</summary>
     MalformedInventory,
+    /// <summary>
+    /// In a cluster, the replica that held the node's session was lost (or the node's shard moved) during the call: what
+    /// the call started may still run there. Told only on the coordinator's replica, never between replicas.
+    /// </summary>
+    ReplicaLost,
 }

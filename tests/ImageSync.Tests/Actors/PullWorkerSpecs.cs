@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Nodes;
@@ -44,6 +43,20 @@ public sealed class PullWorkerSpecs : VirtualTimeTestKit
         var done = ExpectMsg<PullWork.Done>();
         Assert.Equal(PullResult.Failed, done.Outcome.Result);
         Assert.Equal("connection lost while running `crictl pull`", done.Outcome.Reason);
+    }
+
+    [Theory]
+    [InlineData(NodeFailure.ReplicaLost, true)]
+    [InlineData(NodeFailure.Node, false)]
+    public void Should_tell_the_dispatcher_a_pull_was_lost_with_its_replica_only_when_the_failure_says_so(NodeFailure kind, bool lost)
+    {
+        var session = new ScriptedSession(Node) { Script = _ => throw NodeException.Of(Node, kind, "gone during the call") };
+        var worker = StartWorker();
+
+        worker.Tell(new PullWork.Job(1, TestData.Pull("w1", "api:1"), session));
+
+        var done = ExpectMsg<PullWork.Done>();
+        Assert.Equal((PullResult.Failed, "gone during the call", lost), (done.Outcome.Result, done.Outcome.Reason, done.ReplicaLost));
     }
 
     [Fact]
