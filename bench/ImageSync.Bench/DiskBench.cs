@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Configuration;
-using ImageSync.Daemon;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 
 namespace ImageSync.Bench;

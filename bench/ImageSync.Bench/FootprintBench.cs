@@ -9,7 +9,6 @@ using ImageSync.Hosting;
 using ImageSync.Locking;
 using ImageSync.Logging;
 using ImageSync.Metrics;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

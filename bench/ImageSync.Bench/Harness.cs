@@ -1,7 +1,6 @@
 using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Configuration;
-using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;
 using ImageSync.Nodes;

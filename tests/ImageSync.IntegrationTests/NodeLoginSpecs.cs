@@ -1,5 +1,4 @@
 using ImageSync.IntegrationTests.Fleet;
-using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.IntegrationTests;
 

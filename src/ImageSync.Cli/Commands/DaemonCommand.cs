@@ -6,7 +6,6 @@ using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Hosting;
 using ImageSync.Locking;
-using ImageSync.Logging;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
 using ImageSync.Nodes.Discovery;

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using ImageSync.Configuration;
 using Spectre.Console.Cli;
 
 namespace ImageSync.Cli.Commands;

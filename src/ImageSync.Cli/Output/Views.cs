@@ -1,5 +1,4 @@
 using System.Globalization;
-using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Logging;
 using ImageSync.Reporting;

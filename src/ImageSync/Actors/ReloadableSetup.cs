@@ -1,6 +1,4 @@
-using ImageSync.Actors;
-
-namespace ImageSync.Daemon;
+namespace ImageSync.Actors;
 
 /// <summary>
 /// The current settings and transport. A reload (SIGHUP) swaps them whole; a sync takes the setup current

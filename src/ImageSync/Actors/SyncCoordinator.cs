@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
 using ImageSync.Cluster;
-using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Locking;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using ImageSync.Configuration;
 
 namespace ImageSync.Cluster;
 

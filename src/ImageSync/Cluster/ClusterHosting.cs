@@ -4,7 +4,6 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ImageSync.Actors;
-using ImageSync.Configuration;
 using ImageSync.Daemon;
 using ClusterSettings = ImageSync.Configuration.ClusterSettings;
 

@@ -1,10 +1,8 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using ImageSync.Actors;
-using ImageSync.Daemon;
 using ImageSync.Metrics;
 using ImageSync.Nodes;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageSync.Actors;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Discovery;
 
 namespace ImageSync.Cluster;

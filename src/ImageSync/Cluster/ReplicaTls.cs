@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Remote.Transport.DotNetty;
 using ImageSync.Configuration;
 
 namespace ImageSync.Cluster;

@@ -1,6 +1,4 @@
 using ImageSync.Domain;
-using ImageSync.Nodes;
-using ImageSync.Nodes.Simulated;
 
 namespace ImageSync.Configuration;
 

@@ -1,10 +1,15 @@
-using ImageSync.Configuration;
+using System.Security.Cryptography;
+using System.Text;
 using ImageSync.Domain;
 
-namespace ImageSync.Nodes.Simulated;
+namespace ImageSync.Configuration;
 
 /// <summary>One image a simulated node starts with.</summary>
-public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest);
+public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest)
+{
+    /// <summary>The digest the node reports: the configured one, or one derived from the reference (the same on every node).</summary>
+    public string ReportedDigest => Digest ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Ref.ToString())));
+}
 
 /// <param name="Machine">What the node's <c>uname -m</c> prints (x86_64, aarch64).</param>
 /// <param name="DiskSize">The size of the node's image filesystem; 0: its crictl has no imagefsinfo.</param>
@@ -55,7 +60,7 @@ public sealed record GeneratedFleet(int Nodes, int Images, int MissingPerNode, l
     {
         var catalog = Enumerable.Range(0, Images)
             .Select(k => ImageRef.Parse($"{Prefix}app{k + 1:D4}:1"))
-            .Select(image => new SimulatedImage(image, ImageSize, SimulatedNode.DigestOf(new SimulatedImage(image, 0, null))))
+            .Select(image => new SimulatedImage(image, ImageSize, new SimulatedImage(image, 0, null).ReportedDigest))
             .ToArray();
         var dice = new Random(Seed);
         for (var i = 0; i < Nodes; i++)

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using ImageSync.Actors;
-using ImageSync.Configuration;
 
 namespace ImageSync.Daemon;
 

@@ -1,5 +1,4 @@
 using Akka.Cluster;
-using ImageSync.Configuration;
 
 namespace ImageSync.Daemon;
 

@@ -1,8 +1,5 @@
 using Akka.Actor;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
-using Akka.Remote.Hosting;
 using ImageSync.Actors;
 using ImageSync.Configuration;
 using ImageSync.Domain;

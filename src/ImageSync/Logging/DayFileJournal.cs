@@ -1,5 +1,4 @@
 using System.Text;
-using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Reporting;
 using Serilog;

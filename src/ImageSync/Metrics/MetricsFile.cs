@@ -1,6 +1,5 @@
 using ImageSync.Daemon;
 using ImageSync.Domain;
-using Prometheus;
 
 namespace ImageSync.Metrics;
 

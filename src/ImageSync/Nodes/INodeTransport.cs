@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ImageSync.Configuration;
 using ImageSync.Domain;
 
 namespace ImageSync.Nodes;

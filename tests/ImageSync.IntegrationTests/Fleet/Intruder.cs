@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
 using Akka.Serialization;

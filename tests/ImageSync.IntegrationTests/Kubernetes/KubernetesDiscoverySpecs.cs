@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Text.Json;
 using ImageSync.IntegrationTests.Fleet;
 
 namespace ImageSync.IntegrationTests.Kubernetes;

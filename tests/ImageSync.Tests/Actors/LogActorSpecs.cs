@@ -2,7 +2,6 @@ using Akka.Actor;
 using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Logging;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 using Serilog;

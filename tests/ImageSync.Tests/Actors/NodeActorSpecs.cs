@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Nodes;

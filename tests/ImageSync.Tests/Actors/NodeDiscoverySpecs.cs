@@ -1,8 +1,6 @@
 using Akka.Actor;
 using ImageSync.Actors;
-using ImageSync.Daemon;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Discovery;
 using ImageSync.Tests.Support;
 

@@ -1,6 +1,5 @@
 using ImageSync.Actors;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

@@ -1,7 +1,6 @@
 using CsCheck;
 using ImageSync.Configuration;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

@@ -1,10 +1,9 @@
 using ImageSync.Actors;
-using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;
 
-namespace ImageSync.Tests.Daemon;
+namespace ImageSync.Tests.Actors;
 
 public sealed class ReloadableSetupSpecs
 {

@@ -1,4 +1,3 @@
-using ImageSync.Actors;
 using ImageSync.Domain;
 using ImageSync.Tests.Support;
 

@@ -1,5 +1,4 @@
 using ImageSync.Cli;
-using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Cli;
 

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using ImageSync.Cli;
 using ImageSync.Cli.Commands;
 using ImageSync.Cli.Output;
 using ImageSync.Domain;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ImageSync.Daemon;
 using static ImageSync.Cluster.BootstrapDecider;
 
 namespace ImageSync.Tests.Cluster;

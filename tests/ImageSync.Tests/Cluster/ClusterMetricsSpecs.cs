@@ -1,6 +1,4 @@
 using System.Text;
-using ImageSync.Metrics;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

@@ -1,5 +1,3 @@
-using ImageSync.Cluster;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

@@ -1,9 +1,7 @@
 using Akka.Actor;
-using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Cluster;
 using ImageSync.Configuration;
-using ImageSync.Daemon;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using ImageSync.Tests.Support;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using ImageSync.Cluster;
-using ImageSync.Daemon;
 
 namespace ImageSync.Tests.Cluster;
 

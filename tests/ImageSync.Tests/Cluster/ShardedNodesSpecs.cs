@@ -4,7 +4,6 @@ using Akka.Hosting;
 using ImageSync.Actors;
 using ImageSync.Cluster;
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

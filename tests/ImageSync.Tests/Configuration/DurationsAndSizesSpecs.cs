@@ -1,4 +1,3 @@
-using ImageSync.Configuration;
 
 namespace ImageSync.Tests.Configuration;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Simulated;
 using ImageSync.Tests.Support;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Deploy;
 

@@ -1,5 +1,4 @@
 using ImageSync.Configuration;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;
 using k8s;

@@ -1,4 +1,3 @@
-using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Tests.Support;
 

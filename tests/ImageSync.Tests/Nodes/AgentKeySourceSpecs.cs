@@ -1,4 +1,3 @@
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;
 using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;

@@ -1,6 +1,4 @@
 using ImageSync.Configuration;
-using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Tests.Support;
 

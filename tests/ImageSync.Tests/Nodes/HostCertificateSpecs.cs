@@ -1,4 +1,3 @@
-using ImageSync.Nodes;
 using static ImageSync.Tests.Support.HostCertificateFixtures;
 using ImageSync.Nodes.Ssh.Trust;
 

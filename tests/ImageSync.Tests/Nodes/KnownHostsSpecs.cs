@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ImageSync.Nodes;
 using static ImageSync.Tests.Support.HostCertificateFixtures;
 using ImageSync.Nodes.Ssh.Trust;
 

@@ -1,4 +1,3 @@
-using ImageSync.Configuration;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;

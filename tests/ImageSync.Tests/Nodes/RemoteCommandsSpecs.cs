@@ -1,5 +1,4 @@
 using ImageSync.Domain;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Tests.Nodes;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;
 using ImageSync.Nodes.Ssh.Keys;
 using ImageSync.Nodes.Ssh.Trust;

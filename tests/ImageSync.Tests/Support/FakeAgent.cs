@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Tests.Support;

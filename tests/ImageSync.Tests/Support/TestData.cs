@@ -1,6 +1,5 @@
 using ImageSync.Actors;
 using ImageSync.Configuration;
-using ImageSync.Daemon;
 using ImageSync.Locking;
 using ImageSync.Nodes;
 using ImageSync.Domain;

@@ -1,5 +1,6 @@
 using ImageSync.Domain;
 using ImageSync.Nodes.Ssh;
+using ImageSync.Configuration;
 
 namespace ImageSync.Nodes.Simulated;
 
@@ -91,7 +92,7 @@ public sealed class SimulatedFleet
     public IReadOnlyCollection<ImageRef> ImagesOn(NodeName node) => Node(node).Images;
 
     /// <summary>The digest a node holds the image under, as its crictl would list it; null when it lacks the image.</summary>
-    public string? DigestOn(NodeName node, ImageRef image) => Node(node).Find(image) is { } held ? SimulatedNode.DigestOf(held) : null;
+    public string? DigestOn(NodeName node, ImageRef image) => Node(node).Find(image) is { } held ? held.ReportedDigest : null;
 
     public int MaxConcurrentPullsOn(NodeName node) => Node(node).MaxInFlight;
 
@@ -150,7 +151,7 @@ public sealed class SimulatedFleet
         if (target.Settings.Faults.NoCtr) return new CopyExit(0, $"import on {target.Name}: {NoCtr(target.Name)}");
         if (source.Find(image) is not { } held) return new CopyExit(0, $"export on {source.Name}: ctr: image \"{image}\": not found", SourceFailed: true);
         if (source.Settings.Faults.DiscardsLayers)
-            return CopyExit.LackingContent(source.Name, image, $"ctr: failed to get reader: content digest {SimulatedNode.DigestOf(held)}: not found", 0)!;
+            return CopyExit.LackingContent(source.Name, image, $"ctr: failed to get reader: content digest {held.ReportedDigest}: not found", 0)!;
         var duration = TimeSpan.FromSeconds((double)held.SizeBytes / _transferRate);
         if (source.Gone || source.Settings.Faults.DropDuringPull)
         {
@@ -158,9 +159,9 @@ public sealed class SimulatedFleet
             return new CopyExit(held.SizeBytes / 2, $"export on {source.Name}: {PullFailure.ConnectionLost}: the node stopped answering mid-stream", SourceFailed: true);
         }
         await Task.Delay(duration, _clock, cancellationToken);
-        if (imageId is not null && SimulatedNode.DigestOf(held) != imageId)
+        if (imageId is not null && held.ReportedDigest != imageId)
             return new CopyExit(held.SizeBytes, $"import on {target.Name}: import: the stream held another image under {image} (expected image {imageId})", SourceFailed: true);
-        return target.TryAdd(image, held.SizeBytes, SimulatedNode.DigestOf(held))
+        return target.TryAdd(image, held.SizeBytes, held.ReportedDigest)
             ? new CopyExit(held.SizeBytes, null)
             : new CopyExit(held.SizeBytes, $"import on {target.Name}: ctr: {NoSpace(image)}");
     }

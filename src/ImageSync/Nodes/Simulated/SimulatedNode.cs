@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using ImageSync.Configuration;
 using ImageSync.Domain;
-using ImageSync.Nodes.Ssh;
 
 namespace ImageSync.Nodes.Simulated;
 
@@ -191,7 +190,7 @@ internal sealed class SimulatedNode
             json.WriteStartArray("images");
             foreach (var image in images)
             {
-                var digest = DigestOf(image);
+                var digest = image.ReportedDigest;
                 json.WriteStartObject();
                 json.WriteString("id", digest);
                 json.WriteStartArray("repoTags");
@@ -211,8 +210,4 @@ internal sealed class SimulatedNode
         }
         return buffer.ToArray();
     }
-
-    /// <summary>The image's digest, or a stable stand-in, the same on every node for the same reference.</summary>
-    public static string DigestOf(SimulatedImage image) =>
-        image.Digest ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image.Ref.ToString())));
 }

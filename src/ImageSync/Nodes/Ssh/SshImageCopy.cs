@@ -1,7 +1,4 @@
-using System.Text;
-using ImageSync.Configuration;
 using ImageSync.Domain;
-using Renci.SshNet;
 
 namespace ImageSync.Nodes.Ssh;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
-using ImageSync.Configuration;
 using ImageSync.Nodes.Ssh.Trust;
 
 namespace ImageSync.Nodes.Ssh.Keys;
