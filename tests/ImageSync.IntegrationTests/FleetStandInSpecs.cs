@@ -1,35 +1,24 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ImageSync.IntegrationTests.Fleet;
 using Xunit.Abstractions;
 
 namespace ImageSync.IntegrationTests;
 
 /// <summary>
-/// The fleet's stand-ins for a node's facts (crictl imagefsinfo, df, uname) and a containerd on a small
-/// filesystem, checked over real ssh as image-sync's session would ask them, so that the product's tests of
-/// issue 19 test the product and not the fleet.
+/// The fleet's stand-ins for a node's facts (crictl imagefsinfo, df, uname), checked over real ssh as image-sync's
+/// session would ask them, so that the product's tests of issue 19 test the product and not the fleet.
 /// </summary>
 public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string ContainerdCrictl = Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl");
     private static readonly string FastCrictl = Path.Combine(Repository.Root, "bench", "fast-crictl");
 
-    private readonly List<IDisposable> _owned = [];
-
-    /// <summary>
-    /// What the product sends in the channel of `echo ok`: the mountpoint is the first "mountpoint" of the
-    /// JSON, read in the same script, so df asks about the filesystem crictl named.
-    /// </summary>
-    private static string FactsScript(string crictl) =>
-        $"""echo ok; export LC_ALL=C; uname -sm; fs=$({crictl} imagefsinfo -o json); printf '%s\n' "$fs"; """ +
-        """mp=$(printf '%s\n' "$fs" | sed -n 's/^ *"mountpoint": "\(.*\)"$/\1/p' | head -n 1); df -P -B1 -- "$mp" """;
+    private readonly Owned _owned = new();
 
     [Fact]
     public void Should_answer_imagefsinfo_in_crictl_s_new_and_old_shapes_and_leave_a_mountpoint_that_df_reads()
     {
-        var fleet = Own(new TestFleet(nodes: 2));
+        var fleet = _owned.Add(new TestFleet(nodes: 2));
         fleet.Serving(TestFleet.Prefix + "api:1", TestFleet.Prefix + "web:1");
         fleet[1].Holding(TestFleet.Prefix + "api:1", TestFleet.Prefix + "web:1");
         fleet[2].Holding(TestFleet.Prefix + "api:1").ImageFsInfo("old");
@@ -66,7 +55,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
 
         foreach (var node in fleet.Nodes)
         {
-            var facts = fleet.Ssh(node, FactsScript(Repository.Crictl));
+            var facts = fleet.Ssh(node, FactsScript.For(Repository.Crictl));
             output.WriteLine($"{node.Name}:\n{facts.Stdout}");
             Assert.True(facts.ExitCode == 0, facts.Output);
             var lines = facts.Stdout.TrimEnd('\n').Split('\n');
@@ -79,7 +68,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Should_fail_imagefsinfo_as_a_crictl_without_the_command_does_and_let_the_script_go_on()
     {
-        var fleet = Own(new TestFleet(nodes: 1));
+        var fleet = _owned.Add(new TestFleet(nodes: 1));
         fleet[1].ImageFsInfo("unsupported");
         fleet.Start();
 
@@ -94,18 +83,18 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Should_report_the_mountpoint_a_test_chooses_with_spaces_or_missing_so_df_reads_it_or_fails()
     {
-        var fleet = Own(new TestFleet(nodes: 2));
+        var fleet = _owned.Add(new TestFleet(nodes: 2));
         var spaced = Directory.CreateDirectory(Path.Combine(fleet[1].Dir, "image fs")).FullName;
         Shell.Require("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", spaced]);
-        Own(new Unmount(spaced));
+        _owned.Add(new Unmount(spaced));
         fleet[1].ImageFsMountpoint(spaced);
         fleet[2].ImageFsMountpoint("/nonexistent/image fs");
         fleet.Start();
 
         var json = fleet.Ssh(fleet[1], $"{Repository.Crictl} imagefsinfo -o json");
-        var facts = fleet.Ssh(fleet[1], FactsScript(Repository.Crictl));
+        var facts = fleet.Ssh(fleet[1], FactsScript.For(Repository.Crictl));
         var dfAlone = fleet.Ssh(fleet[1], $"df -P -B1 -- '{spaced}'");
-        var missing = fleet.Ssh(fleet[2], FactsScript(Repository.Crictl));
+        var missing = fleet.Ssh(fleet[2], FactsScript.For(Repository.Crictl));
 
         using (var parsed = JsonDocument.Parse(json.Stdout))
             Assert.Equal(spaced, parsed.RootElement.GetProperty("status").GetProperty("imageFilesystems")[0].GetProperty("fsId").GetProperty("mountpoint").GetString());
@@ -121,7 +110,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Should_make_a_node_report_the_machine_it_is_given_through_path_for_commands_run_over_ssh()
     {
-        var fleet = Own(new TestFleet(nodes: 2));
+        var fleet = _owned.Add(new TestFleet(nodes: 2));
         fleet[1].Architecture("aarch64");
         fleet.Start();
         var real = Shell.Run("uname", ["-m"]).Stdout.Trim();
@@ -134,7 +123,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
         var armed = fleet.Ssh(fleet[1], Questions);
         var arm = armed.Stdout.Split('\n');
         var other = fleet.Ssh(fleet[2], Questions).Stdout.Split('\n');
-        var inProductScript = fleet.Ssh(fleet[1], FactsScript(Repository.Crictl)).Stdout.Split('\n');
+        var inProductScript = fleet.Ssh(fleet[1], FactsScript.For(Repository.Crictl)).Stdout.Split('\n');
 
         var kernel = Shell.Run("uname", ["-r"]).Stdout.Trim();
         var bin = Path.Combine(fleet[1].Dir, "bin");
@@ -148,7 +137,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
     public void Should_answer_imagefsinfo_from_the_benchmark_s_fast_crictl_with_builtins_only()
     {
         var state = Directory.CreateTempSubdirectory("image-sync-fast-crictl-").FullName;
-        Own(new Cleanup(state));
+        _owned.Add(new Cleanup(state));
         File.WriteAllLines(Path.Combine(state, "images"), ["a:1 sha256:aa 1000", "b:1 sha256:bb 2345"]);
 
         using var process = Shell.Start(FastCrictl, ["imagefsinfo", "-o", "json"], new Dictionary<string, string> { ["CRICTL_STATE"] = state });
@@ -163,115 +152,7 @@ public sealed class FleetStandInSpecs(ITestOutputHelper output) : IDisposable
         Assert.Equal(["imagefsinfo -o json"], File.ReadAllLines(Path.Combine(state, "call-times.log")).Select(l => l.Split(' ', 2)[1]));
     }
 
-    [Fact]
-    public void Should_put_a_containerd_root_on_a_small_filesystem_of_its_own_where_a_pull_too_big_fails_with_no_space_left()
-    {
-        var fleet = Own(new TestFleet(nodes: 1));
-        var registry = Own(new TestRegistry(fleet.Root));
-        var containerd = new Containerd(fleet[1], rootSize: 64 << 20);
-        var root = containerd.Root;
-        fleet.Start();
-        var big = registry.Push(TestImages.Build(fleet.Root, "big", 40 << 20), "team/big:1");
-        var small = registry.Push(TestImages.Build(fleet.Root, "small", 1 << 20), "team/small:1");
-
-        try
-        {
-            var empty = containerd.Df();
-            var fsinfo = fleet.Ssh(fleet[1], $"{ContainerdCrictl} imagefsinfo -o json");
-            var facts = fleet.Ssh(fleet[1], FactsScript(ContainerdCrictl));
-            var fitting = fleet.Ssh(fleet[1], $"{ContainerdCrictl} pull {small}", TimeSpan.FromMinutes(2));
-            var tooBig = fleet.Ssh(fleet[1], $"{ContainerdCrictl} pull {big}", TimeSpan.FromMinutes(2));
-            var after = containerd.Df();
-            output.WriteLine($"{facts.Stdout}\nempty {empty}\nafter the failed pull {after} ({after.UsagePercent:F1} %)\n{tooBig.Stderr}");
-
-            Assert.Equal((64L << 20, root), (empty.Size, empty.MountedOn));
-            using (var json = JsonDocument.Parse(fsinfo.Stdout))
-            {
-                var fs = json.RootElement.GetProperty("status").GetProperty("imageFilesystems")[0];
-                Assert.Equal(containerd.SnapshotterDir, fs.GetProperty("fsId").GetProperty("mountpoint").GetString());
-                Assert.InRange(long.Parse(fs.GetProperty("usedBytes").GetProperty("value").GetString()!, CultureInfo.InvariantCulture), 1, 1 << 20);
-            }
-            Assert.Equal(DiskUsage.Parse(facts.Stdout[facts.Stdout.IndexOf("\nFilesystem ", StringComparison.Ordinal)..]) with { Used = 0, Available = 0 },
-                empty with { Used = 0, Available = 0 });
-            Assert.True(fitting.ExitCode == 0, fitting.Output);
-            Assert.Equal(1, tooBig.ExitCode);
-            Assert.StartsWith("time=\"", tooBig.Stderr);
-            Assert.Contains($"level=fatal msg=\"pulling image: rpc error: code = Unknown desc = failed to pull and unpack image \\\"{big}\\\": ", tooBig.Stderr);
-            Assert.Matches($@"\\""{Regex.Escape(big)}\\"": failed to extract layer sha256:[0-9a-f]{{64}}: mount callback failed on \S+: write \S+: no space left on device: unknown""\n$", tooBig.Stderr);
-            Assert.True(containerd.Images().ContainsKey(small));
-        }
-        finally
-        {
-            containerd.Dispose();
-        }
-        Assert.DoesNotContain(File.ReadAllLines("/proc/mounts"), line => line.Split(' ')[1] == root);
-    }
-
-    /// <summary>
-    /// The growth factor of issue 19: how much a pull grows a containerd's root filesystem, against the size
-    /// `crictl images` reports for the image (containerd's: config and compressed layers). Random layers
-    /// cannot be compressed, so the blob and the unpacked snapshot each take the size; text shrinks in the
-    /// blob and grows back in the snapshot.
-    /// </summary>
-    [Fact]
-    public void Should_measure_how_much_a_pull_grows_the_image_filesystem_against_the_reported_size()
-    {
-        var fleet = Own(new TestFleet(nodes: 1));
-        var registry = Own(new TestRegistry(fleet.Root));
-        var containerd = Own(new Containerd(fleet[1], rootSize: 512 << 20));
-        fleet.Start();
-        const string Content = "io.containerd.content.v1.content", Snapshots = "io.containerd.snapshotter.v1.overlayfs";
-        output.WriteLine("layer    MiB   reported  df growth   du growth  blobs (du)  snapshot (du)  df/reported  du/reported");
-
-        var ratios = new Dictionary<string, List<double>> { ["random"] = [], ["text"] = [] };
-        foreach (var mib in new[] { 4, 8, 16 })
-        {
-            foreach (var kind in ratios.Keys)
-            {
-                var name = $"{kind}-{mib}";
-                var image = kind == "random" ? TestImages.Build(fleet.Root, name, (long)mib << 20) : TestImages.Compressible(fleet.Root, name, (long)mib << 20);
-                var reference = registry.Push(image, $"team/{name}:1");
-                var (dfBefore, duBefore) = (containerd.Df(), containerd.RootBytes());
-                var (blobsBefore, snapshotsBefore) = (containerd.RootBytes(Content), containerd.RootBytes(Snapshots));
-
-                var pull = fleet.Ssh(fleet[1], $"{ContainerdCrictl} pull {reference}", TimeSpan.FromMinutes(2));
-
-                Assert.True(pull.ExitCode == 0, pull.Output);
-                var (dfAfter, duAfter) = (containerd.Df(), containerd.RootBytes());
-                var reported = ReportedSize(fleet, reference);
-                var dfGrowth = (dfAfter.Size - dfAfter.Available) - (dfBefore.Size - dfBefore.Available);
-                var duGrowth = duAfter - duBefore;
-                var (blobs, snapshot) = (containerd.RootBytes(Content) - blobsBefore, containerd.RootBytes(Snapshots) - snapshotsBefore);
-                ratios[kind].Add((double)dfGrowth / reported);
-                output.WriteLine($"{kind,-7} {mib,4} {reported,10} {dfGrowth,11} {duGrowth,11} {blobs,11} {snapshot,14} {(double)dfGrowth / reported,12:F2} {(double)duGrowth / reported,12:F2}");
-            }
-        }
-
-        Assert.All(ratios["random"], ratio => Assert.InRange(ratio, 1.8, 2.3));
-        Assert.All(ratios["text"], ratio => Assert.True(ratio > 2.5, $"text grew only {ratio:F2} times its reported size"));
-    }
-
-    /// <summary>The size the node's crictl reports for an image, as image-sync reads it from the source nodes.</summary>
-    private static long ReportedSize(TestFleet fleet, string reference)
-    {
-        var listed = fleet.Ssh(fleet[1], $"{ContainerdCrictl} images -o json");
-        using var json = JsonDocument.Parse(listed.Stdout);
-        return json.RootElement.GetProperty("images").EnumerateArray()
-            .Where(image => image.GetProperty("repoTags").EnumerateArray().Any(tag => tag.GetString() == reference))
-            .Select(image => long.Parse(image.GetProperty("size").GetString()!, CultureInfo.InvariantCulture))
-            .Single();
-    }
-
-    private T Own<T>(T owned) where T : IDisposable
-    {
-        _owned.Add(owned);
-        return owned;
-    }
-
-    public void Dispose()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned)) owned.Dispose();
-    }
+    public void Dispose() => _owned.Dispose();
 
     /// <summary>Unmounts a filesystem the test mounted (lazily if a straggler still holds it).</summary>
     private sealed class Unmount(string path) : IDisposable

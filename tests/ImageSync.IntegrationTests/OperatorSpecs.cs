@@ -3,12 +3,11 @@ using ImageSync.IntegrationTests.Fleet;
 
 namespace ImageSync.IntegrationTests;
 
-/// <summary>plan, check, --json, retries, canaries, verification and drift, over real sshd nodes.</summary>
+/// <summary>plan, --json, --quiet and drift reports, over real sshd nodes.</summary>
 public sealed class OperatorSpecs : IDisposable
 {
     private const string Api = TestFleet.Prefix + "api:1";
     private const string Web = TestFleet.Prefix + "web:1";
-    private const string Gone = TestFleet.Prefix + "gone:1";
 
     private readonly TestFleet _fleet = new(nodes: 3);
 
@@ -113,111 +112,6 @@ public sealed class OperatorSpecs : IDisposable
         Assert.Equal((0, "", ""), (inSync.ExitCode, inSync.Stdout, inSync.Stderr));
         Assert.Contains("INF SYNC STARTED: 3 nodes", plain.Stdout);
         Assert.Contains("summary", plain.Stdout);
-    }
-
-    [Fact]
-    public void Should_check_every_node_and_name_the_step_that_failed()
-    {
-        _fleet[3].RevokeClientKey();
-        _fleet.Start();
-
-        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
-
-        Assert.Equal(3, check.ExitCode);
-        using var report = check.JsonReport();
-        var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToList();
-        Assert.All(nodes.Take(2), n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
-        var checks = nodes[2].GetProperty("checks");
-        Assert.Equal(("ok", "ok", "failed", "not-reached"), (checks.GetProperty("connect").GetString(), checks.GetProperty("hostKey").GetString(),
-            checks.GetProperty("authentication").GetString(), checks.GetProperty("check").GetString()));
-        Assert.All(_fleet.Nodes, n => Assert.DoesNotContain(n.CrictlCalls, c => c.StartsWith("pull")));
-
-        var table = _fleet.Run("check", "--config", _fleet.ConfigFile);
-        Assert.Contains("authentication failed for user 'root'", table.Stdout);
-        Assert.Contains("1 of 3 nodes failed", table.Stdout);
-    }
-
-    [Fact]
-    public void Should_pass_every_check_and_exit_0_when_every_node_answers()
-    {
-        _fleet.Start();
-
-        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
-
-        Assert.True(check.ExitCode == 0, check.Output);
-        using var report = check.JsonReport();
-        Assert.All(report.RootElement.GetProperty("nodes").EnumerateArray(),
-            n => Assert.All(n.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString())));
-        Assert.All(_fleet.Nodes, n => Assert.Equal(["images -o json"], n.ImageCalls));
-    }
-
-    [Fact]
-    public void Should_name_a_changed_host_key_and_a_broken_image_list_in_the_check()
-    {
-        _fleet[2].InventoryMode("truncated");
-        _fleet.Start();
-        _fleet[3].Dispose();
-        _fleet[3].ChangeHostKey();
-        _fleet[3].Start();
-
-        var check = _fleet.Run("check", "--config", _fleet.ConfigFile, "--json");
-
-        Assert.Equal(3, check.ExitCode);
-        using var report = check.JsonReport();
-        var nodes = report.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("name").GetString()!);
-        Assert.Equal(("ok", "failed"), (nodes["node-2"].GetProperty("checks").GetProperty("check").GetString(), nodes["node-2"].GetProperty("checks").GetProperty("inventory").GetString()));
-        Assert.Contains("malformed crictl images output", nodes["node-2"].GetProperty("reason").GetString());
-        Assert.Equal(("failed", "not-reached"), (nodes["node-3"].GetProperty("checks").GetProperty("hostKey").GetString(), nodes["node-3"].GetProperty("checks").GetProperty("authentication").GetString()));
-        Assert.Contains("has CHANGED", nodes["node-3"].GetProperty("reason").GetString());
-        Assert.Empty(_fleet[3].CrictlCalls);
-    }
-
-    [Fact]
-    public void Should_try_an_image_the_registry_does_not_have_on_exactly_one_node()
-    {
-        _fleet[1].Holding(Gone);
-        _fleet.Start("pull.retries = 2");
-
-        var run = _fleet.Run();
-
-        Assert.Equal(3, run.ExitCode);
-        Assert.Equal(1, _fleet.Nodes.Sum(n => n.CrictlCalls.Count(c => c == $"pull {Gone}")));
-        var failed = _fleet.DayFile("failed_images");
-        Assert.Single(failed, l => l.Contains($" FAILED ") && l.Contains("NotFound"));
-        Assert.Single(failed, l => l.Contains(" SKIPPED ") && l.Contains("not tried: the first pull of this image"));
-    }
-
-    [Fact]
-    public void Should_succeed_on_a_retry_when_the_registry_fails_once()
-    {
-        _fleet.Serving(Api);
-        _fleet[1].Holding(Api);
-        _fleet[2].Flaky(Api, failures: 1);
-        _fleet.Start("pull { retries = 2, retry-backoff = 1s }");
-
-        var run = _fleet.Run();
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Equal([Api], _fleet[2].Images);
-        Assert.Equal(2, _fleet[2].CrictlCalls.Count(c => c == $"pull {Api}"));
-        Assert.Contains(_fleet.DayFile("image-sync"), l => l.Contains($"RETRY node-2 {Api}") && l.Contains("(attempt 2 of 3): Unavailable:"));
-    }
-
-    [Fact]
-    public void Should_fail_a_pull_that_reported_success_without_the_image_appearing()
-    {
-        _fleet.Serving(Api);
-        _fleet[1].Holding(Api);
-        _fleet[2].Phantom(Api);
-        _fleet.Start();
-
-        var run = _fleet.Run();
-
-        Assert.Equal(3, run.ExitCode);
-        Assert.Contains($" FAILED node-2 {Api} not present after pull", Assert.Single(_fleet.DayFile("failed_images")));
-        // crictl's word went on record as the pull ended, as the bash tool wrote it; the verification's line follows.
-        Assert.Contains($" SUCCESS node-2 {Api}", Assert.Single(_fleet.DayFile("success_images"), l => l.Contains("node-2")));
-        Assert.Contains("SUMMARY: 1 succeeded, 1 failed", string.Join("\n", _fleet.DayFile("image-sync")));
     }
 
     [Fact]

@@ -7,10 +7,10 @@ using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
 
-public sealed class PullDispatcherSpecs : VirtualTimeTestKit
+/// <summary>How the dispatcher spreads a plan over its workers: global and per-node bounds, order, one outcome per pull, and stopping.</summary>
+public sealed class PullDispatcherSpecs : PullDispatcherTestKit
 {
     private readonly TestProbe _events;
-    private readonly PullRecorder _fleet = new();
 
     public PullDispatcherSpecs()
     {
@@ -38,7 +38,7 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
         var done = ExpectMsg<PullWork.AllDone>();
         Assert.Equal(60, done.Outcomes.Count);
         Assert.All(done.Outcomes, o => Assert.Equal(PullResult.Success, o.Result));
-        Assert.Equal(5, _fleet.Max);
+        Assert.Equal(5, Fleet.Max);
         Assert.All(sessions.Values, s => Assert.True(s.MaxInFlight <= 2, $"{s.Node} ran {s.MaxInFlight} pulls at once"));
     }
 
@@ -56,8 +56,8 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
     [Fact]
     public void Should_go_on_with_other_nodes_work_when_one_pull_takes_long()
     {
-        var slow = new ScriptedSession(NodeName.Parse("slow"), _fleet) { Script = _ => null };
-        var fast = new ScriptedSession(NodeName.Parse("fast"), _fleet);
+        var slow = new ScriptedSession(NodeName.Parse("slow"), Fleet) { Script = _ => null };
+        var fast = new ScriptedSession(NodeName.Parse("fast"), Fleet);
         var sessions = new Dictionary<NodeName, ScriptedSession> { [slow.Node] = slow, [fast.Node] = fast };
         var plan = new SyncPlan([TestData.Pull("slow", "big:1"), .. Enumerable.Range(0, 6).Select(i => TestData.Pull("fast", $"small:{i}"))]);
 
@@ -83,7 +83,7 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
         StartDispatcher(plan, sessions, maxParallel: 1, maxPerNode: 1);
 
         ExpectMsg<PullWork.AllDone>();
-        Assert.Equal(["n1 c:1", "n1 d:1", "n0 a:1", "n1 b:1"], _fleet.Started.Select(s => s.Replace("registry.example.com/team/", "")));
+        Assert.Equal(["n1 c:1", "n1 d:1", "n0 a:1", "n1 b:1"], Fleet.Started.Select(s => s.Replace("registry.example.com/team/", "")));
     }
 
     [Fact]
@@ -98,22 +98,6 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
         Assert.Equal(plan.Pulls.Select(p => p.ToString()).Order(), published.Order());
         ExpectMsg<PullWork.AllDone>();
         _events.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-    }
-
-    [Fact]
-    public void Should_report_a_crashed_workers_pull_as_FAILED_and_finish_the_others()
-    {
-        var sessions = Sessions(2, hold: false);
-        sessions[NodeName.Parse("n1")].CrashesOn = image => image.Tag == "3";
-        var plan = Plan(sessions.Keys, imagesPerNode: 5);
-
-        StartDispatcher(plan, sessions, maxParallel: 2, maxPerNode: 2);
-
-        var outcomes = ExpectMsg<PullWork.AllDone>().Outcomes;
-        Assert.Equal(10, outcomes.Count);
-        var crashed = Assert.Single(outcomes, o => o.Result != PullResult.Success);
-        Assert.Equal(("n1", "3", PullResult.Failed), (crashed.Pull.Node.Value, crashed.Pull.Image.Tag, crashed.Result));
-        Assert.Equal("pull worker crashed: bug", crashed.Reason);
     }
 
     [Fact]
@@ -150,122 +134,6 @@ public sealed class PullDispatcherSpecs : VirtualTimeTestKit
 
         Assert.Equal(PullResult.Success, Assert.Single(ExpectMsg<PullWork.AllDone>().Outcomes).Result);
     }
-
-    [Fact]
-    public void Should_retry_a_transient_failure_after_the_backoff_and_count_the_attempts()
-    {
-        var sessions = Sessions(1, hold: false);
-        var tries = 0;
-        sessions.Values.Single().Script = _ => ++tries == 1 ? new PullExit(1, "pulling image: rpc error: code = Unavailable desc = EOF") : new PullExit(0, "");
-        var retrying = CreateTestProbe();
-        Sys.EventStream.Subscribe(retrying, typeof(SyncEvents.PullRetrying));
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 2, 2, "pull { retries = 2, retry-backoff = 4s }");
-
-        var retry = retrying.ExpectMsg<SyncEvents.PullRetrying>();
-        Assert.Equal((2, 3, "Unavailable: EOF"), (retry.NextAttempt, retry.MaxAttempts, retry.Reason));
-        Assert.InRange(retry.Delay, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
-        var outcome = Assert.Single(ExpectInVirtualTime<PullWork.AllDone>(this, TimeSpan.FromSeconds(6)).Outcomes);
-        Assert.Equal((PullResult.Success, 2), (outcome.Result, outcome.Attempts));
-    }
-
-    [Fact]
-    public void Should_double_the_backoff_each_retry_and_fail_with_the_last_reason_when_retries_run_out()
-    {
-        var sessions = Sessions(1, hold: false);
-        sessions.Values.Single().Script = _ => new PullExit(1, "pulling image: rpc error: code = Unavailable desc = EOF");
-        var retrying = CreateTestProbe();
-        Sys.EventStream.Subscribe(retrying, typeof(SyncEvents.PullRetrying));
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 2, 2, "pull { retries = 2, retry-backoff = 4s }");
-
-        // ±25% jitter around 4s, then around 8s.
-        Assert.InRange(retrying.ExpectMsg<SyncEvents.PullRetrying>().Delay, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
-        Scheduler.Advance(TimeSpan.FromSeconds(5));
-        var second = retrying.ExpectMsg<SyncEvents.PullRetrying>();
-        Assert.Equal(3, second.NextAttempt);
-        Assert.InRange(second.Delay, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(10));
-        var outcome = Assert.Single(ExpectInVirtualTime<PullWork.AllDone>(this, TimeSpan.FromSeconds(11)).Outcomes);
-        Assert.Equal((PullResult.Failed, 3, "Unavailable: EOF"), (outcome.Result, outcome.Attempts, outcome.Reason));
-        Assert.Equal(3, sessions.Values.Single().Started.Count);
-        retrying.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-    }
-
-    [Fact]
-    public void Should_not_retry_a_permanent_failure()
-    {
-        var sessions = Sessions(1, hold: false);
-        sessions.Values.Single().Script = _ => new PullExit(1, "pulling image: rpc error: code = NotFound desc = not found");
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 2, 2, "pull { retries = 2 }");
-
-        var outcome = Assert.Single(ExpectMsg<PullWork.AllDone>().Outcomes);
-        Assert.Equal((PullResult.Failed, 1), (outcome.Result, outcome.Attempts));
-        Assert.Single(sessions.Values.Single().Started);
-    }
-
-    [Fact]
-    public void Should_try_an_image_missing_from_the_registry_on_exactly_one_node()
-    {
-        var sessions = Sessions(4, hold: false);
-        foreach (var session in sessions.Values) session.Script = _ => new PullExit(1, "pulling image: rpc error: code = NotFound desc = not found");
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 4, 2, "pull { canary = on }");
-
-        var outcomes = ExpectMsg<PullWork.AllDone>().Outcomes;
-        Assert.Equal(1, sessions.Values.Sum(s => s.Started.Count));
-        var tried = Assert.Single(outcomes, o => o.Result == PullResult.Failed);
-        Assert.All(outcomes.Where(o => o != tried), o =>
-        {
-            Assert.Equal(PullResult.Skipped, o.Result);
-            Assert.StartsWith($"not tried: the first pull of this image, on {tried.Pull.Node}, failed for good (NotFound: not found)", o.Reason);
-        });
-    }
-
-    [Fact]
-    public void Should_let_the_other_nodes_go_ahead_when_the_canary_fails_transiently()
-    {
-        var sessions = Sessions(3, hold: false);
-        var first = true;
-        foreach (var session in sessions.Values)
-            session.Script = _ => Interlocked.Exchange(ref first, false) ? new PullExit(1, "rpc error: code = Unavailable desc = EOF") : new PullExit(0, "");
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 1), sessions, 4, 2, "pull { canary = on }");
-
-        var outcomes = ExpectMsg<PullWork.AllDone>().Outcomes;
-        Assert.Equal(2, outcomes.Count(o => o.IsSuccess));
-        Assert.Single(outcomes, o => o.Result == PullResult.Failed);
-    }
-
-    [Fact]
-    public void Should_fail_a_pull_that_succeeded_without_the_image_appearing()
-    {
-        var sessions = Sessions(1, hold: false);
-        sessions.Values.Single().Phantom = image => image.ToString().EndsWith("img:1");
-
-        StartDispatcher(Plan(sessions.Keys, imagesPerNode: 2), sessions, 2, 2, "pull { verify = on }");
-
-        var outcomes = ExpectMsg<PullWork.AllDone>().Outcomes;
-        var phantom = Assert.Single(outcomes, o => !o.IsSuccess);
-        Assert.Equal((PullResult.Failed, "not present after pull: crictl reported success, but the node does not list the image"), (phantom.Result, phantom.Reason));
-        Assert.EndsWith("img:1", phantom.Pull.Image.ToString());
-    }
-
-    private IActorRef StartDispatcher(SyncPlan plan, Dictionary<NodeName, ScriptedSession> sessions, int maxParallel, int maxPerNode, string extra = "") =>
-        ChildActorOf(PullDispatcher.Props(
-            plan,
-            sessions.ToDictionary(s => s.Key, s => (INodeSession)s.Value),
-            sessions.ToDictionary(s => s.Key, s => s.Value.Facts),
-            TestData.Dispatching(maxParallel, maxPerNode, extra: extra),
-            TimeSpan.Zero));
-
-    private Dictionary<NodeName, ScriptedSession> Sessions(int count, bool hold) =>
-        Enumerable.Range(0, count)
-            .Select(i => new ScriptedSession(NodeName.Parse($"n{i}"), _fleet) { Script = hold ? _ => null : _ => new PullExit(0, "") })
-            .ToDictionary(s => s.Node);
-
-    private static SyncPlan Plan(IEnumerable<NodeName> nodes, int imagesPerNode) =>
-        new(nodes.SelectMany(n => Enumerable.Range(0, imagesPerNode).Select(i => TestData.Pull(n.Value, $"img:{i}"))).ToList());
 
     private static int Started(Dictionary<NodeName, ScriptedSession> sessions) => sessions.Values.Sum(s => s.Started.Count);
 

@@ -1,39 +1,22 @@
-using System.Diagnostics;
 using ImageSync.Domain;
 using ImageSync.Nodes;
 using ImageSync.Nodes.Ssh;
-using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Nodes;
 
 /// <summary>
 /// The node helper (deploy/node/image-sync-node) run by a real sh, as sshd runs a forced command: what it lets through
-/// to crictl, and what it refuses before anything runs (exit 126, one line). Its tools are stand-ins that record their
-/// arguments and environment, and touch a file when they run at all.
+/// to crictl, and what it refuses before anything runs (exit 126, one line).
 /// </summary>
 public sealed class NodeHelperSpecs : IDisposable
 {
     private const string Image = "registry.example.com/team/api:1.4.2";
-    private readonly TempDirectory _dir = new();
-
-    public NodeHelperSpecs()
-    {
-        foreach (var tool in new[] { "crictl", "ctr" })
-        {
-            var path = Path.Combine(_dir.Path, tool);
-            File.WriteAllText(path, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{Calls}'\nprintf 'auth=%s\\n' \"${{CRICTL_AUTH:-}}\" >> '{Calls}'\n");
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private string Calls => Path.Combine(_dir.Path, "calls");
-
-    private string Marker => Path.Combine(_dir.Path, "ran");
+    private readonly NodeHelperSandbox _helper = new();
 
     [Fact]
     public void Should_be_the_script_built_into_the_program()
     {
-        Assert.Equal(File.ReadAllText(HelperPath), NodeHelperScript.Text);
+        Assert.Equal(File.ReadAllText(NodeHelperSandbox.HelperPath), NodeHelperScript.Text);
     }
 
     [Theory]
@@ -63,22 +46,22 @@ public sealed class NodeHelperSpecs : IDisposable
     [InlineData("")]
     public void Should_refuse_with_126_and_one_line_and_run_nothing_when_the_command_is_not_its_vocabulary(string command)
     {
-        var (exitCode, _, stderr) = Forced(command.Replace("{marker}", Marker));
+        var (exitCode, _, stderr) = _helper.Forced(command.Replace("{marker}", _helper.Marker));
 
         Assert.Equal(126, exitCode);
         Assert.Matches(@"^image-sync-node: refused: [^\n]+\n$", stderr);
-        Assert.False(File.Exists(Marker), "the refused command ran something");
-        Assert.False(File.Exists(Calls), $"a tool ran: {(File.Exists(Calls) ? File.ReadAllText(Calls) : "")}");
+        Assert.False(File.Exists(_helper.Marker), "the refused command ran something");
+        Assert.False(File.Exists(_helper.Calls), $"a tool ran: {(File.Exists(_helper.Calls) ? File.ReadAllText(_helper.Calls) : "")}");
     }
 
     [Fact]
     public void Should_refuse_a_reference_with_a_line_break_in_its_arguments()
     {
-        var (exitCode, _, stderr) = Direct(["pull", $"{Image}\ntouch {Marker}", "600", "10"]);
+        var (exitCode, _, stderr) = _helper.Direct(["pull", $"{Image}\ntouch {_helper.Marker}", "600", "10"]);
 
         Assert.Equal(126, exitCode);
         Assert.Contains("line break", stderr);
-        Assert.False(File.Exists(Calls));
+        Assert.False(File.Exists(_helper.Calls));
     }
 
     [Theory]
@@ -88,10 +71,10 @@ public sealed class NodeHelperSpecs : IDisposable
     [InlineData("image-sync-node pull registry.example.com/team/api:1.4.2 600 10")]
     public void Should_run_crictl_pull_under_timeout_with_the_reference_as_one_argument_when_the_forced_command_asks_for_a_pull(string command)
     {
-        var (exitCode, _, stderr) = Forced(command);
+        var (exitCode, _, stderr) = _helper.Forced(command);
 
         Assert.True(exitCode == 0, stderr);
-        Assert.Equal($"pull {Image}", File.ReadAllLines(Calls)[0]);
+        Assert.Equal($"pull {Image}", File.ReadAllLines(_helper.Calls)[0]);
     }
 
     [Fact]
@@ -99,16 +82,16 @@ public sealed class NodeHelperSpecs : IDisposable
     {
         const string credential = "YWxpY2U6czNjcmV0";
 
-        var (exitCode, _, stderr) = Forced($"image-sync-node pull '{Image}' 600 10 auth", input: credential + "\n");
+        var (exitCode, _, stderr) = _helper.Forced($"image-sync-node pull '{Image}' 600 10 auth", input: credential + "\n");
 
         Assert.True(exitCode == 0, stderr);
-        Assert.Equal([$"pull {Image}", $"auth={credential}"], File.ReadAllLines(Calls));
+        Assert.Equal([$"pull {Image}", $"auth={credential}"], File.ReadAllLines(_helper.Calls));
     }
 
     [Fact]
     public void Should_print_ok_its_version_and_the_facts_sections_when_asked_for_facts()
     {
-        var (exitCode, stdout, _) = Forced("image-sync-node facts");
+        var (exitCode, stdout, _) = _helper.Forced("image-sync-node facts");
 
         Assert.Equal(0, exitCode);
         Assert.StartsWith("ok\n", stdout);
@@ -118,69 +101,16 @@ public sealed class NodeHelperSpecs : IDisposable
     [Fact]
     public void Should_tell_the_machine_id_and_the_image_store_s_directory_as_the_node_s_identity_when_asked_for_facts()
     {
-        var store = Directory.CreateDirectory(Path.Combine(_dir.Path, "image store")).FullName;
-        File.WriteAllText(Path.Combine(_dir.Path, "crictl"),
+        var store = Directory.CreateDirectory(Path.Combine(_helper.Dir, "image store")).FullName;
+        File.WriteAllText(Path.Combine(_helper.Dir, "crictl"),
             $"#!/bin/sh\nprintf '%s\\n' '{{\"status\":{{\"imageFilesystems\":[{{\"fsId\":{{\"mountpoint\":\"{store}\"}}}}]}}}}'\n");
 
-        var (exitCode, stdout, _) = Forced("image-sync-node facts");
+        var (exitCode, stdout, _) = _helper.Forced("image-sync-node facts");
 
         Assert.Equal(0, exitCode);
         var identity = NodeFactsOutput.Parse(stdout).Identity;
         Assert.Equal(File.ReadAllText("/etc/machine-id").Trim(), identity?.MachineId);
         Assert.Equal((store, NodeFactsOutputSpecs.Inode(store)), (identity!.Store!.Path, identity.Store.Inode));
-    }
-
-    [Theory]
-    [InlineData("pin", "-", "pinned", "io.cri-containerd.pinned=pinned")]
-    [InlineData("pin", "other=x,io.cri-containerd.pinned=pinned", "already", null)]
-    [InlineData("unpin", "io.cri-containerd.pinned=pinned,other=x", "unpinned", "io.cri-containerd.pinned=")]
-    [InlineData("unpin", "other=x", "not-pinned", null)]
-    public void Should_set_or_take_off_the_pin_label_and_say_whether_it_did(string verb, string labels, string answer, string? labelled)
-    {
-        var labelCalls = Ctr(holds: Image, labels);
-
-        var (exitCode, stdout, stderr) = Forced($"image-sync-node {verb} '{Image}'");
-
-        Assert.True(exitCode == 0, stderr);
-        Assert.Equal(answer, stdout.Trim());
-        Assert.Equal(labelled is null ? [] : [$"-n k8s.io images label {Image} {labelled}"], File.Exists(labelCalls) ? File.ReadAllLines(labelCalls) : []);
-    }
-
-    [Fact]
-    public void Should_say_absent_when_no_image_has_that_name()
-    {
-        Ctr(holds: "registry.example.com/team/api:1.4.2-rc", "-");
-
-        var (exitCode, stdout, _) = Forced($"image-sync-node pin '{Image}'");
-
-        Assert.Equal((0, "absent"), (exitCode, stdout.Trim()));
-    }
-
-    [Fact]
-    public void Should_name_crio_s_own_setting_when_the_node_has_no_ctr()
-    {
-        File.Delete(Path.Combine(_dir.Path, "ctr"));
-
-        var (exitCode, _, stderr) = Forced($"image-sync-node pin '{Image}'");
-
-        Assert.Equal(127, exitCode);
-        Assert.Contains("(containerd's CLI) on this node: a CRI-O node pins images with pinned_images in crio.conf", stderr);
-    }
-
-    /// <summary>A ctr that lists one image with the labels given and records its label calls; returns where it records them.</summary>
-    private string Ctr(string holds, string labels)
-    {
-        var calls = Path.Combine(_dir.Path, "label-calls");
-        File.WriteAllText(Path.Combine(_dir.Path, "ctr"), $"""
-            #!/bin/sh
-            case "$3 $4" in
-              "images ls") printf 'REF TYPE DIGEST SIZE PLATFORMS LABELS\n%s application/vnd.oci.image.manifest.v1+json sha256:0 1.0 MiB linux/amd64 %s\n' '{holds}' '{labels}' ;;
-              "images label") printf '%s\n' "$*" >> '{calls}' ;;
-              *) exit 2 ;;
-            esac
-
-            """);
-        return calls;
     }
 
     /// <summary>The helper and <see cref="ImageRef"/> agree on what a reference is, for references written as image-sync sends them.</summary>
@@ -202,7 +132,7 @@ public sealed class NodeHelperSpecs : IDisposable
     {
         var accepted = ImageRef.TryParse(reference, out var parsed, out _) && parsed.ToString() == reference;
 
-        var (exitCode, _, _) = Direct(["pull", reference, "600", "10"]);
+        var (exitCode, _, _) = _helper.Direct(["pull", reference, "600", "10"]);
 
         Assert.Equal(accepted ? 0 : 126, exitCode);
     }
@@ -210,42 +140,10 @@ public sealed class NodeHelperSpecs : IDisposable
     [Fact]
     public void Should_refuse_a_tag_longer_than_the_grammar_allows()
     {
-        var (exitCode, _, _) = Direct(["pull", $"registry.example.com/team/api:{new string('a', 129)}", "600", "10"]);
+        var (exitCode, _, _) = _helper.Direct(["pull", $"registry.example.com/team/api:{new string('a', 129)}", "600", "10"]);
 
         Assert.Equal(126, exitCode);
     }
 
-    private static string HelperPath => Path.Combine(Repository.Root, "deploy", "node", "image-sync-node");
-
-    /// <summary>As sshd runs a forced command: no arguments, the client's command in SSH_ORIGINAL_COMMAND.</summary>
-    private (int ExitCode, string Stdout, string Stderr) Forced(string command, string input = "") =>
-        Start([], new Dictionary<string, string> { ["SSH_ORIGINAL_COMMAND"] = command }, input);
-
-    /// <summary>As a shell or sudo starts it: the verb and its arguments as arguments.</summary>
-    private (int ExitCode, string Stdout, string Stderr) Direct(string[] arguments) => Start(arguments, new Dictionary<string, string>(), "");
-
-    private (int ExitCode, string Stdout, string Stderr) Start(string[] arguments, Dictionary<string, string> environment, string input)
-    {
-        var start = new ProcessStartInfo("/bin/sh", [HelperPath, .. arguments])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir.Path,
-        };
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/bin:/bin";
-        start.Environment["IMAGE_SYNC_CRICTL"] = Path.Combine(_dir.Path, "crictl");
-        start.Environment["IMAGE_SYNC_CTR"] = Path.Combine(_dir.Path, "ctr");
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var helper = Process.Start(start)!;
-        helper.StandardInput.Write(input);
-        helper.StandardInput.Close();
-        var stdout = helper.StandardOutput.ReadToEndAsync();
-        var stderr = helper.StandardError.ReadToEnd();
-        helper.WaitForExit();
-        return (helper.ExitCode, stdout.Result, stderr);
-    }
-
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => _helper.Dispose();
 }
