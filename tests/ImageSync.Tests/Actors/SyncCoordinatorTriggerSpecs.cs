@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Akka.TestKit;
 using ImageSync.Actors;
 using ImageSync.Cluster;
-using ImageSync.Daemon;
 using ImageSync.Tests.Support;
 
 namespace ImageSync.Tests.Actors;
