@@ -63,12 +63,12 @@ public sealed class NodeDiscoverySpecs : VirtualTimeTestKit
     }
 
     [Fact]
-    public void Should_keep_a_node_both_listed_and_discovered_once_as_listed_and_note_a_name_at_another_address()
+    public async Task Should_keep_a_node_both_listed_and_discovered_once_as_listed_and_note_a_name_at_another_address()
     {
         var listed = TestData.Simulated("", "w1", "w2").Nodes;
         var cluster = new Cluster(Spec("w1", "10.9.9.9"), listed[1] with { Name = NodeName.Parse("k8s-w2") }, Spec("k3", "10.0.1.3"));
 
-        var listing = new CombinedNodes(listed, "kubernetes", Query, cluster).ListAsync(CancellationToken.None).Result;
+        var listing = await new CombinedNodes(listed, "kubernetes", Query, cluster).ListAsync(CancellationToken.None);
 
         Assert.Equal(["w1", "w2", "k3"], listing.Nodes.Select(n => n.Name.Value));
         Assert.Equal(2, listing.Notes.Count);

@@ -104,7 +104,8 @@ public sealed class ShardedNodesSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         await AwaitAssertAsync(() => Assert.Equal([3, 3, 3], _replicas.Select(Members)), TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250));
         await SyncFinishedAsync(0);
         var extractor = new NodeMessageExtractor();
-        var shardOf = Names.ToDictionary(n => extractor.ShardId(new NodeEntityCommands.Cancel(NodeName.Parse(n), 0))!, StringComparer.Ordinal);
+        var shardOf = Names.Select(n => new NodeEntityCommands.Cancel(NodeName.Parse(n), 0))
+            .ToDictionary(message => extractor.ShardId(extractor.EntityId(message)!, message), StringComparer.Ordinal);
         var region = ActorRegistry.For(_replicas[0].System).Get<NodeEntity>();
         await AwaitAssertAsync(async () =>
         {
