@@ -8,7 +8,7 @@ namespace ImageSync.Tests.Support;
 /// A node session whose pulls end when the test says so (or at once, by default), recording how many ran
 /// at the same time on this node and, through the shared <see cref="PullRecorder"/>, on all nodes.
 /// </summary>
-public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) : INodeSession, INodeOperations
+public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) : INodeSession
 {
     private readonly PullRecorder _mine = new();
     private readonly PullRecorder _fleet = fleet ?? new PullRecorder();
@@ -16,7 +16,18 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
 
     public NodeName Node => node;
 
-    public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => command.RunOn(this, cancellationToken);
+    /// <summary>
+    /// Runs what these specs script: the check, the disk, the images and the pulls. Pins and copies go through the
+    /// simulated fleet in the specs, so a scripted node refuses them and any command added later.
+    /// </summary>
+    public Task<TAnswer> RunAsync<TAnswer>(NodeCommand<TAnswer> command, CancellationToken cancellationToken) => (Task<TAnswer>)(command switch
+    {
+        NodeCommand.Check => (object)CheckAsync(),
+        NodeCommand.ReadImageFs => ReadImageFsAsync(),
+        NodeCommand.ListImages => ListImagesAsync(),
+        NodeCommand.Pull pull => PullAsync(pull.Image, cancellationToken),
+        _ => throw new NotSupportedException($"scripted nodes do not run {command.GetType().Name}"),
+    });
 
     /// <summary>Decides how a pull ends; null holds it until <see cref="Release"/>. Runs on the caller's thread.</summary>
     public Func<ImageRef, PullExit?> Script { get; set; } = _ => new PullExit(0, "");
@@ -45,33 +56,33 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     /// <summary>Its connection was closed (disposed), not kept.</summary>
     public bool Closed { get; private set; }
 
-    public Task<NodeFacts> CheckAsync(CancellationToken cancellationToken) =>
+    private Task<NodeFacts> CheckAsync() =>
         ConnectionLost ? Task.FromException<NodeFacts>(Lost("echo ok")) : Task.FromResult(Facts);
 
     private NodeException Lost(string command) => new(node, $"{PullFailure.ConnectionLost} while running `{command}`: Client not connected.");
 
-    public Task<ImageFilesystem> ReadImageFsAsync(string path, CancellationToken cancellationToken) =>
+    private Task<ImageFilesystem> ReadImageFsAsync() =>
         Facts.ImageFs is { } imageFs ? Task.FromResult(imageFs) : Task.FromException<ImageFilesystem>(new NodeException(node, "df failed"));
 
     /// <summary>What the node holds; a successful pull adds to it.</summary>
     public List<ImageRef> Inventory { get; init; } = [];
 
-    public Task<NodeInventory> ListImagesAsync(CancellationToken cancellationToken)
+    private Task<NodeInventory> ListImagesAsync()
     {
         if (ConnectionLost) return Task.FromException<NodeInventory>(Lost("crictl images -o json"));
         lock (Inventory)
             return Task.FromResult(new NodeInventory(node, Inventory.Select(i => new NodeImage(i.ToString(), [i], [], 1)).ToList(), []));
     }
 
-    public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken)
+    private Task<PullExit> PullAsync(ImageRef image, CancellationToken cancellationToken)
     {
         if (CrashesOn(image)) throw new InvalidOperationException("bug");
         Started.Enqueue(image);
         _fleet.Started.Enqueue($"{node} {image}");
-        return RunAsync(image, cancellationToken);
+        return RunPullAsync(image, cancellationToken);
     }
 
-    private async Task<PullExit> RunAsync(ImageRef image, CancellationToken cancellationToken)
+    private async Task<PullExit> RunPullAsync(ImageRef image, CancellationToken cancellationToken)
     {
         using var _ = _mine.Enter();
         using var __ = _fleet.Enter();
@@ -102,14 +113,6 @@ public sealed class ScriptedSession(NodeName node, PullRecorder? fleet = null) :
     /// <summary>Ends a held pull with the given exit.</summary>
     public void Release(ImageRef image, PullExit exit) =>
         _held.GetOrAdd(image, _ => new TaskCompletionSource<PullExit>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(exit);
-
-    /// <summary>Pins go through the simulated fleet in these specs; a scripted node is never asked for one.</summary>
-    public Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("scripted nodes do not pin images");
-
-    /// <summary>Copies go through the simulated fleet in these specs; a scripted node is never asked for one.</summary>
-    public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("scripted nodes do not copy images");
 
     public ValueTask DisposeAsync()
     {

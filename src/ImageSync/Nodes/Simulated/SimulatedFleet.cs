@@ -1,5 +1,4 @@
 using ImageSync.Domain;
-using ImageSync.Nodes.Ssh;
 using ImageSync.Configuration;
 
 namespace ImageSync.Nodes.Simulated;
@@ -50,11 +49,6 @@ public sealed class SimulatedFleet
 
     /// <summary>Whether the node's image carries the pin label.</summary>
     public bool IsPinned(NodeName node, ImageRef image) => Node(node).IsPinned(image);
-
-    /// <summary>ctr's label of the image, as the node helper sets it; a node without ctr (CRI-O) cannot.</summary>
-    internal PinAnswer SetPin(SimulatedNode node, ImageRef image, bool pin) =>
-        node.Settings.Faults.NoCtr ? throw new NodeException(node.Name, $"`{NodeHelperScript.Name} {(pin ? "pin" : "unpin")} '{image}'` exited with code 127: {NoCtr(node.Name)}")
-        : node.Pin(image, pin);
 
     /// <summary>A sync reaches the node: kubelet's image GC runs first when the disk is above its high threshold (its own schedule; here, between syncs).</summary>
     internal void Connected(SimulatedNode node) => node.CollectGarbage(_gc);

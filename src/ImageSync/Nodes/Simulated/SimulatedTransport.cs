@@ -81,10 +81,13 @@ public sealed class SimulatedTransport(SimulatedFleet fleet, InventoryLimits? li
         public Task<PullExit> PullAsync(ImageRef image, TimeSpan timeout, CancellationToken cancellationToken) =>
             fleet.PullAsync(node, image, timeout, cancellationToken);
 
+        /// <summary>ctr's label of the image, as the node helper sets it; a node without ctr (CRI-O) cannot.</summary>
         public async Task<PinAnswer> SetPinAsync(ImageRef image, bool pin, CancellationToken cancellationToken)
         {
             await Task.Yield();
-            return fleet.SetPin(node, image, pin);
+            return node.Settings.Faults.NoCtr
+                ? throw new NodeException(node.Name, $"`{NodeHelperScript.Name} {(pin ? "pin" : "unpin")} '{image}'` exited with code 127: {SimulatedFleet.NoCtr(node.Name)}")
+                : node.Pin(image, pin);
         }
 
         public Task<CopyExit> CopyImageAsync(ImageRef image, INodeSession target, CopyLimits limits, CancellationToken cancellationToken) =>
