@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using ImageSync.Configuration;
 using ImageSync.Domain;
-using ImageSync.Reporting;
 using Spectre.Console.Cli;
 
 namespace ImageSync.Cli.Commands;

@@ -1,5 +1,4 @@
 using ImageSync.Domain;
-using ImageSync.Reporting;
 
 namespace ImageSync.Configuration;
 

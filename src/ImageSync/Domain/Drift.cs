@@ -12,7 +12,7 @@ public sealed record TagDrift(ImageRef Tag, IReadOnlyDictionary<NodeName, string
     /// </summary>
     public string DescribeDigests() =>
         string.Join("; ", Digests.GroupBy(d => d.Value).OrderBy(g => g.Key)
-            .Select(g => $"{ShortDigest(g.Key)} on {Reporting.Capped.Join(g.Select(d => d.Key).Order().ToList(), Reporting.Capped.InCell)}"));
+            .Select(g => $"{ShortDigest(g.Key)} on {Capped.Join(g.Select(d => d.Key).Order().ToList(), Capped.InCell)}"));
 
     private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
 }

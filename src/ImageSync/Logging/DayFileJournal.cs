@@ -1,6 +1,5 @@
 using System.Text;
 using ImageSync.Domain;
-using ImageSync.Reporting;
 using Serilog;
 using Serilog.Events;
 

@@ -1,4 +1,4 @@
-namespace ImageSync.Reporting;
+namespace ImageSync;
 
 /// <summary>
 /// Lists that a line or a cell shows in part, so that no log line or table cell grows with the fleet:
