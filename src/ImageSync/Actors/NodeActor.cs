@@ -159,9 +159,8 @@ public sealed class NodeActor : ReceiveActor
     private void IgnoreStaleReads() => Receive<SessionRead>(_ => { });
 
     /// <summary>A refusal while connecting says which part of the handshake refused.</summary>
-    private NodeStage StageOf(Exception error) => error switch
+    private NodeStage StageOf(Exception error) => ExceptionChain.Unwrap(error) switch
     {
-        AggregateException { InnerExceptions.Count: 1 } wrapped => StageOf(wrapped.InnerExceptions[0]),
         NodeException { Kind: NodeFailure.HostKey } => NodeStage.HostKey,
         NodeException { Kind: NodeFailure.Authentication } => NodeStage.Authentication,
         _ => _stage,

@@ -132,7 +132,7 @@ public sealed class PullWorker : ReceiveActor
     }
 
     private static bool IsReplicaLost(Exception error) =>
-        error is NodeException { Kind: NodeFailure.ReplicaLost } || error is AggregateException { InnerExceptions: [NodeException { Kind: NodeFailure.ReplicaLost }] };
+        ExceptionChain.Unwrap(error) is NodeException { Kind: NodeFailure.ReplicaLost };
 
     private void AskForWork()
     {

@@ -188,14 +188,13 @@ public sealed class NodeEntity : ReceiveActor, IWithUnboundedStash
     /// The exception's kind travels with its reason, so the caller throws what the transport threw. A refused copy
     /// source is the source's failure, as an unreachable one is: the coordinator tries another.
     /// </summary>
-    private static Ended Failure(Call call, IActorRef replyTo, Exception error) => error switch
+    private static Ended Failure(Call call, IActorRef replyTo, Exception error) => ExceptionChain.Unwrap(error) switch
     {
-        AggregateException { InnerExceptions.Count: 1 } wrapped => Failure(call, replyTo, wrapped.InnerExceptions[0]),
         RefusedCallException e when call is Copy copy =>
             new Ended(call, replyTo, new Copied(call.Id, new CopyExit(0, $"copy from {copy.Source}: refused by the target's replica: {e.Message}", SourceFailed: true)), e.Message),
         RefusedCallException e => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Refused, e.Message), e.Message),
         NodeException e => new Ended(call, replyTo, new Failed(call.Id, e.Kind, e.Reason)),
-        _ => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Node, NodeException.ReasonOf(error))),
+        var other => new Ended(call, replyTo, new Failed(call.Id, NodeFailure.Node, NodeException.ReasonOf(other))),
     };
 
     /// <summary>The open session, whose it is, and the sync and setup it was opened in (a copy's source is looked up in them).</summary>

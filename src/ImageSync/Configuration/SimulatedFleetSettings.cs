@@ -8,7 +8,9 @@ namespace ImageSync.Configuration;
 public sealed record SimulatedImage(ImageRef Ref, long SizeBytes, string? Digest)
 {
     /// <summary>The digest the node reports: the configured one, or one derived from the reference (the same on every node).</summary>
-    public string ReportedDigest => Digest ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Ref.ToString())));
+    public string ReportedDigest => Digest ?? DerivedDigest(Ref);
+
+    public static string DerivedDigest(ImageRef image) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image.ToString())));
 }
 
 /// <param name="Machine">What the node's <c>uname -m</c> prints (x86_64, aarch64).</param>
@@ -60,7 +62,7 @@ public sealed record GeneratedFleet(int Nodes, int Images, int MissingPerNode, l
     {
         var catalog = Enumerable.Range(0, Images)
             .Select(k => ImageRef.Parse($"{Prefix}app{k + 1:D4}:1"))
-            .Select(image => new SimulatedImage(image, ImageSize, new SimulatedImage(image, 0, null).ReportedDigest))
+            .Select(image => new SimulatedImage(image, ImageSize, SimulatedImage.DerivedDigest(image)))
             .ToArray();
         var dice = new Random(Seed);
         for (var i = 0; i < Nodes; i++)

@@ -28,8 +28,10 @@ internal sealed class HeldSuccesses
     /// <returns>The node's held successes, no longer held, checked against its images read again: one not listed (under the source's digest) is FAILED.</returns>
     public IReadOnlyList<PullOutcome> Verify(NodeName node, NodeInventory inventory)
     {
+        var held = Release(node);
+        if (held.Count == 0) return [];
         var listed = new Dictionary<ImageRef, NodeImage>();
         foreach (var image in inventory.Images) foreach (var reference in image.Tags.Concat(image.Digests)) listed.TryAdd(reference, image);
-        return [.. Release(node).Select(outcome => outcome.CheckedAgainst(listed))];
+        return [.. held.Select(outcome => outcome.CheckedAgainst(listed))];
     }
 }

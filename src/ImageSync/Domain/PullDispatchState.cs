@@ -156,8 +156,8 @@ public sealed class PullDispatchState(SyncPlan plan, IReadOnlyDictionary<NodeNam
     private bool RerunAfterItsRemoteTimeout(InFlight lost, PullOutcome outcome, TimeSpan now)
     {
         var pulled = lost.Attempt.Pull;
-        var reruns = _rerunsAfterLoss[pulled] = _rerunsAfterLoss.GetValueOrDefault(pulled) + 1;
-        if (_stopping || lost.Attempt.Source is not null || reruns > MostRerunsAfterLoss) return false;
+        if (_stopping || lost.Attempt.Source is not null || _rerunsAfterLoss.GetValueOrDefault(pulled) == MostRerunsAfterLoss) return false;
+        _rerunsAfterLoss[pulled] = _rerunsAfterLoss.GetValueOrDefault(pulled) + 1;
         var remoteEnd = lost.StartedAt + rules.RemoteLimit;
         _awaitingRetry.Add(pulled);
         var next = lost.Attempt.Number + 1;

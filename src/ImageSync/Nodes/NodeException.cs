@@ -26,11 +26,10 @@ public class NodeException(NodeName node, string reason, Exception? inner = null
     public string Reason { get; } = reason;
 
     /// <summary>The reason to report for any failure of a node operation, unwrapping what async plumbing added.</summary>
-    public static string ReasonOf(Exception error) => error switch
+    public static string ReasonOf(Exception error) => ExceptionChain.Unwrap(error) switch
     {
-        AggregateException { InnerExceptions.Count: 1 } wrapped => ReasonOf(wrapped.InnerExceptions[0]),
         NodeException node => node.Reason,
-        _ => $"{error.GetType().Name}: {error.Message}",
+        var other => $"{other.GetType().Name}: {other.Message}",
     };
 }
 
