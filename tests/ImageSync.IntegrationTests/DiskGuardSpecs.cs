@@ -13,7 +13,7 @@ namespace ImageSync.IntegrationTests;
 public sealed class DiskGuardSpecs : IDisposable
 {
     private const long SmallDisk = 64 << 20;
-    private readonly List<IDisposable> _owned = [];
+    private readonly Owned _owned = new();
     private ContainerdFleet? _nodes;
     private TestFleet _fleet = null!;
     private TestRegistry _registry = null!;
@@ -91,7 +91,7 @@ public sealed class DiskGuardSpecs : IDisposable
     public async Task Should_leave_a_whole_state_file_whenever_a_run_is_killed_while_it_records_its_pulls()
     {
         var images = Enumerable.Range(1, 40).Select(i => $"{TestFleet.Prefix}app{i}:1").ToArray();
-        _fleet = Own(new TestFleet(2)).Serving(images);
+        _fleet = _owned.Add(new TestFleet(2)).Serving(images);
         _fleet[1].Holding(images);
         _fleet.Start("pull { max-parallel = 4, max-per-node = 4, verify = off }");
         var killedAt = new List<int>();
@@ -135,7 +135,7 @@ public sealed class DiskGuardSpecs : IDisposable
 
     private void Start(int nodes, bool smallNode, string extra, Action<SshdNode>? prepare = null)
     {
-        _nodes = Own(new ContainerdFleet(nodes, $"transfer.mode = registry-then-peer\n{extra}",
+        _nodes = _owned.Add(new ContainerdFleet(nodes, $"transfer.mode = registry-then-peer\n{extra}",
             node => smallNode && node.Name == "node-3" ? SmallDisk : null, prepare));
         (_fleet, _registry, _containerd) = (_nodes.Fleet, _nodes.Registry, [.. _nodes.Nodes]);
     }
@@ -168,14 +168,5 @@ public sealed class DiskGuardSpecs : IDisposable
 
     private static NodeName Node(string name) => NodeName.Parse(name);
 
-    private T Own<T>(T owned) where T : IDisposable
-    {
-        _owned.Add(owned);
-        return owned;
-    }
-
-    public void Dispose()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned)) owned.Dispose();
-    }
+    public void Dispose() => _owned.Dispose();
 }

@@ -9,7 +9,7 @@ namespace ImageSync.IntegrationTests.Fleet;
 /// </summary>
 public sealed class ContainerdFleet : IDisposable
 {
-    private readonly List<IDisposable> _owned = [];
+    private readonly Owned _owned = new();
 
     /// <param name="config">Config laid over the fleet's (transfer mode, disk guard, …).</param>
     /// <param name="rootSize">The size of a node's own filesystem for its containerd root; null shares the machine's disk.</param>
@@ -20,10 +20,10 @@ public sealed class ContainerdFleet : IDisposable
         Func<string, string>? registryUsers = null)
     {
         var crictl = Path.Combine(Repository.Root, "tests", "fleet", "containerd-crictl");
-        Fleet = Own(new TestFleet(nodes, helperCrictl: throughHelper ? crictl : null));
-        Registry = Own(new TestRegistry(Fleet.Root, registryUsers?.Invoke(Fleet.Root)));
+        Fleet = _owned.Add(new TestFleet(nodes, helperCrictl: throughHelper ? crictl : null));
+        Registry = _owned.Add(new TestRegistry(Fleet.Root, registryUsers?.Invoke(Fleet.Root)));
         foreach (var node in Fleet.Nodes) prepare?.Invoke(node);
-        Nodes = [.. Fleet.Nodes.Select(node => Own(new Containerd(node, rootSize?.Invoke(node), throughHelper ? HelperLogin.GroupId : null)))];
+        Nodes = [.. Fleet.Nodes.Select(node => _owned.Add(new Containerd(node, rootSize?.Invoke(node), throughHelper ? HelperLogin.GroupId : null)))];
         Fleet.Start($"""
             ssh.crictl = "{crictl}"
             ssh.command-timeout = 60s
@@ -51,14 +51,5 @@ public sealed class ContainerdFleet : IDisposable
     /// <summary>A `run --json`, as cron would start it, and its report.</summary>
     public JsonElement Run() => Fleet.Run("run", "--config", Fleet.ConfigFile, "--json").JsonReport().RootElement;
 
-    private T Own<T>(T owned) where T : IDisposable
-    {
-        _owned.Add(owned);
-        return owned;
-    }
-
-    public void Dispose()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned)) owned.Dispose();
-    }
+    public void Dispose() => _owned.Dispose();
 }
